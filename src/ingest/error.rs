@@ -1,0 +1,27 @@
+//! Errors that stop an ingest (row-level problems are [`Rejection`](super::reason::Rejection)s instead).
+
+use std::path::PathBuf;
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("cannot open {path}: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    #[error("{path}, line {line}: read failed: {source}")]
+    Read { path: PathBuf, line: u64, source: std::io::Error },
+    #[error("{path}: the file is empty; a header line is required ({expected})")]
+    Empty { path: PathBuf, expected: String },
+    #[error("{path}, line 1 (header): {message}")]
+    Header { path: PathBuf, message: String },
+    #[error(
+        "{path}: cannot tell the format from the name; use .csv, .ndjson/.jsonl or .parquet (optionally .gz for text)"
+    )]
+    UnknownFormat { path: PathBuf },
+    #[error("{path}: cannot read Parquet: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error("cannot write quarantine file {path}: {source}")]
+    Quarantine { path: PathBuf, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

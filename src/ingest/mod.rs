@@ -1,0 +1,203 @@
+//! Ingest: read ticket logs, validate every row, quarantine the bad ones with their reason,
+//! handle duplicates, and write the good rows into the store, replacing whole office-days.
+
+pub mod batch;
+pub mod error;
+pub mod quarantine;
+pub mod reason;
+pub mod source;
+pub mod split;
+pub mod summary;
+pub mod validate;
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::settings::Settings;
+use crate::store::{IngestedFile, Manifest, Store};
+
+pub use error::IngestError;
+pub use reason::{Reason, Rejection};
+pub use source::SourceFile;
+pub use summary::{FileReport, IngestReport};
+
+use batch::Batch;
+use quarantine::QuarantineWriter;
+use validate::{Rules, validate};
+
+/// Ingests each file in order (a directory stands for the log files in it) into `store`.
+pub fn ingest_paths(
+    paths: &[PathBuf],
+    settings: &Settings,
+    store: &Store,
+) -> Result<IngestReport, IngestError> {
+    let rules = Rules::from_settings(settings);
+    let mut report = IngestReport { files: Vec::new(), threshold: settings.ingest.quarantine_threshold };
+    for path in expand(paths)? {
+        let source = SourceFile::new(&path)?;
+        report.files.push(ingest_file(&source, &rules, store)?);
+    }
+    Ok(report)
+}
+
+/// Files named, with directories replaced by the recognised log files they hold (sorted).
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries =
+                std::fs::read_dir(p).map_err(|source| IngestError::Open { path: p.clone(), source })?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && SourceFile::new(f).is_ok())
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Ingests one file: validate → quarantine → dedup → replace office-days → manifest.
+pub fn ingest_file(source: &SourceFile, rules: &Rules, store: &Store) -> Result<FileReport, IngestError> {
+    let mut report = FileReport::new(source.path.clone());
+    (report.sha256, report.bytes) = hash_file(&source.path)?;
+    let qpath = store.quarantine_dir().join(quarantine_name(&source.path, &report.sha256));
+    let mut quarantine = QuarantineWriter::new(qpath.clone(), &source.path);
+    let mut batch = Batch::new(store.tz());
+    let mut write_err = None;
+    source.for_each(&mut |rec| {
+        report.rows_read += 1;
+        let checked = rec.fields.and_then(|f| validate(f, rules));
+        match checked {
+            Ok(row) => batch.push(&row, rec.line),
+            Err(rejection) => {
+                report.count(rejection.reason);
+                if let Err(e) = quarantine.write(rec.line, rec.raw, &rejection) {
+                    write_err.get_or_insert(e);
+                }
+            }
+        }
+    })?;
+    if let Some(e) = write_err {
+        return Err(e);
+    }
+    let dedup = batch.dedup();
+    report.duplicates = dedup.duplicates;
+    quarantine_conflicts(source, &dedup.conflict_lines, &mut quarantine, &mut report)?;
+    write_partitions(&batch, rules, store, &mut report)?;
+    // A re-ingest with no bad rows left must not leave an old quarantine file behind.
+    report.quarantine_file = quarantine.finish()?;
+    if report.quarantine_file.is_none() && qpath.exists() {
+        std::fs::remove_file(&qpath)
+            .map_err(|e| IngestError::Quarantine { path: qpath.clone(), source: e })?;
+    }
+    record_in_manifest(store, &report)?;
+    Ok(report)
+}
+
+/// Second pass over the file for the raw lines of conflicting duplicates (rare, so cheap).
+fn quarantine_conflicts(
+    source: &SourceFile,
+    lines: &[u64],
+    quarantine: &mut QuarantineWriter,
+    report: &mut FileReport,
+) -> Result<(), IngestError> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let mut write_err = None;
+    source.for_each(&mut |rec| {
+        if lines.binary_search(&rec.line).is_ok() {
+            let r = Rejection::row(
+                Reason::ConflictingDuplicate,
+                "another row has the same office, local date and ticket_id with different values",
+            );
+            report.count(r.reason);
+            if let Err(e) = quarantine.write(rec.line, rec.raw, &r) {
+                write_err.get_or_insert(e);
+            }
+        }
+    })?;
+    write_err.map_or(Ok(()), Err)
+}
+
+fn write_partitions(
+    batch: &Batch,
+    rules: &Rules,
+    store: &Store,
+    report: &mut FileReport,
+) -> Result<(), IngestError> {
+    let mut offices = BTreeSet::new();
+    for (office, year, month, tickets) in batch.partitions(rules) {
+        let days = tickets.iter().map(|t| crate::timezones::local_parts(t.issued_at, store.tz()).date);
+        let (lo, hi) = days.fold((None, None), |(lo, hi): (Option<_>, Option<_>), d| {
+            (
+                Some(lo.map_or(d, |l: chrono::NaiveDate| l.min(d))),
+                Some(hi.map_or(d, |h: chrono::NaiveDate| h.max(d))),
+            )
+        });
+        report.first_day = report.first_day.min(lo).or(report.first_day).or(lo);
+        report.last_day = report.last_day.max(hi);
+        let key = crate::store::PartitionKey { office_id: office.clone(), year, month };
+        let write = store.replace_office_days(&key, tickets)?;
+        report.stored += write.rows_written as u64;
+        report.office_days_written += write.days_written as u64;
+        report.office_days_replaced += write.days_replaced as u64;
+        offices.insert(office);
+    }
+    report.offices = offices.into_iter().collect();
+    Ok(())
+}
+
+fn record_in_manifest(store: &Store, report: &FileReport) -> Result<(), IngestError> {
+    let path = store.manifest_path();
+    let mut manifest = Manifest::load(&path)?;
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    manifest.record(IngestedFile {
+        file: report.file.display().to_string(),
+        sha256: report.sha256.clone(),
+        bytes: report.bytes,
+        rows_read: report.rows_read,
+        stored: report.stored,
+        duplicates: report.duplicates,
+        quarantined: report.quarantined,
+        office_days: report.office_days_written,
+        first_ingested_at: now.clone(),
+        last_ingested_at: now,
+    });
+    manifest.save(&path)?;
+    Ok(())
+}
+
+/// `<file name>-<first 12 hex of its hash>.csv`: one quarantine file per distinct input.
+fn quarantine_name(path: &Path, sha256: &str) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    format!("{safe}-{}.csv", &sha256[..12])
+}
+
+/// SHA-256 and size of a file's bytes.
+fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
+    let mut file =
+        std::fs::File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n =
+            file.read(&mut buf).map_err(|source| IngestError::Read { path: path.into(), line: 0, source })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), total))
+}

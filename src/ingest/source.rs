@@ -1,0 +1,278 @@
+//! Input files of the canonical log (CSV, NDJSON, Parquet; text optionally gzipped), read
+//! record by record with exact line numbers and raw lines for the quarantine.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use crate::ingest::error::IngestError;
+use crate::ingest::reason::{Reason, Rejection};
+use crate::ingest::split::split_line;
+use crate::schema::CANONICAL_COLUMNS;
+
+/// Callback over `(line number, line bytes)`.
+type LineFn<'f> = dyn FnMut(u64, &[u8]) -> Result<(), IngestError> + 'f;
+
+/// Container of a canonical log, told by the file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Csv,
+    Ndjson,
+    Parquet,
+}
+
+/// One record as read: its line (for Parquet, its 1-based row), its raw text, and either the
+/// nine canonical fields in canonical order or why they could not be had.
+pub struct Record<'a> {
+    pub line: u64,
+    pub raw: &'a [u8],
+    pub fields: Result<[&'a str; 9], Rejection>,
+}
+
+/// A canonical log file on disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub container: Container,
+    gzip: bool,
+}
+
+impl SourceFile {
+    /// Recognises the container from the extension (`.csv`, `.ndjson`/`.jsonl`, `.parquet`, plus `.gz`).
+    pub fn new(path: &Path) -> Result<SourceFile, IngestError> {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let (stem, gzip) = match name.strip_suffix(".gz") {
+            Some(s) => (s.to_string(), true),
+            None => (name, false),
+        };
+        let container = if stem.ends_with(".csv") || stem.ends_with(".txt") {
+            Container::Csv
+        } else if stem.ends_with(".ndjson") || stem.ends_with(".jsonl") {
+            Container::Ndjson
+        } else if stem.ends_with(".parquet") && !gzip {
+            Container::Parquet
+        } else {
+            return Err(IngestError::UnknownFormat { path: path.to_path_buf() });
+        };
+        Ok(SourceFile { path: path.to_path_buf(), container, gzip })
+    }
+
+    /// Calls `f` for every record, in file order.
+    pub fn for_each(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
+        match self.container {
+            Container::Csv => self.each_csv(f),
+            Container::Ndjson => self.each_ndjson(f),
+            Container::Parquet => self.each_parquet(f),
+        }
+    }
+
+    fn open_text(&self) -> Result<Box<dyn BufRead>, IngestError> {
+        let file =
+            File::open(&self.path).map_err(|source| IngestError::Open { path: self.path.clone(), source })?;
+        let inner: Box<dyn Read> =
+            if self.gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+        Ok(Box::new(BufReader::with_capacity(1 << 20, inner)))
+    }
+
+    /// Reads lines with their number, without the terminator (`\n` or `\r\n`).
+    fn each_line(&self, f: &mut LineFn<'_>) -> Result<(), IngestError> {
+        let mut reader = self.open_text()?;
+        let mut buf = Vec::with_capacity(256);
+        let mut line = 0u64;
+        loop {
+            buf.clear();
+            line += 1;
+            let n = reader.read_until(b'\n', &mut buf).map_err(|source| IngestError::Read {
+                path: self.path.clone(),
+                line,
+                source,
+            })?;
+            if n == 0 {
+                return Ok(());
+            }
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            f(line, &buf)?;
+        }
+    }
+
+    fn each_csv(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
+        let mut order: Option<[usize; 9]> = None;
+        self.each_line(&mut |line, bytes| {
+            let Some(order) = order else {
+                order = Some(self.header(bytes)?);
+                return Ok(());
+            };
+            let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(9);
+            let fields = csv_fields(bytes, &order, &mut parts);
+            f(Record { line, raw: bytes, fields });
+            Ok(())
+        })?;
+        if order.is_none() {
+            return Err(IngestError::Empty {
+                path: self.path.clone(),
+                expected: CANONICAL_COLUMNS.join(","),
+            });
+        }
+        Ok(())
+    }
+
+    /// Maps header names to positions: every canonical column exactly once, nothing else.
+    fn header(&self, bytes: &[u8]) -> Result<[usize; 9], IngestError> {
+        let err = |message: String| IngestError::Header { path: self.path.clone(), message };
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|_| err("header is not valid UTF-8".into()))?;
+        let mut names = Vec::new();
+        split_line(text, b',', &mut names).ok_or_else(|| err("header has an unterminated quote".into()))?;
+        column_order(names.iter().map(|n| n.as_ref()), &CANONICAL_COLUMNS).map_err(err)
+    }
+
+    fn each_ndjson(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
+        self.each_line(&mut |line, bytes| {
+            let owned = ndjson_fields(bytes);
+            let fields = match &owned {
+                Ok(v) => Ok(std::array::from_fn(|i| v[i].as_str())),
+                Err(r) => Err(r.clone()),
+            };
+            f(Record { line, raw: bytes, fields });
+            Ok(())
+        })
+    }
+
+    fn each_parquet(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
+        let perr = |e: PolarsError| IngestError::Parquet { path: self.path.clone(), message: e.to_string() };
+        let file =
+            File::open(&self.path).map_err(|source| IngestError::Open { path: self.path.clone(), source })?;
+        let df = ParquetReader::new(file).finish().map_err(perr)?;
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        let order = column_order(names.iter().copied(), &CANONICAL_COLUMNS)
+            .map_err(|message| IngestError::Header { path: self.path.clone(), message })?;
+        let columns: Vec<Vec<Option<String>>> = order
+            .iter()
+            .map(|&i| column_as_text(&df.columns()[i]))
+            .collect::<Result<_, _>>()
+            .map_err(perr)?;
+        #[allow(clippy::needless_range_loop)] // rows index nine columns at once
+        for row in 0..df.height() {
+            let values: [&str; 9] = std::array::from_fn(|c| columns[c][row].as_deref().unwrap_or(""));
+            let raw = values.join(",");
+            let fields = Ok(std::array::from_fn(|c| values[c].trim()));
+            f(Record { line: row as u64 + 1, raw: raw.as_bytes(), fields });
+        }
+        Ok(())
+    }
+}
+
+/// Position of each canonical column among `names`; an error names what is missing or extra.
+pub fn column_order<'a>(
+    names: impl Iterator<Item = &'a str>,
+    expected: &[&str; 9],
+) -> Result<[usize; 9], String> {
+    let names: Vec<&str> = names.map(|n| n.trim()).collect();
+    let missing: Vec<&str> = expected.iter().copied().filter(|e| !names.contains(e)).collect();
+    let extra: Vec<&str> = names.iter().copied().filter(|n| !expected.contains(n)).collect();
+    let mut sorted = names.clone();
+    sorted.sort_unstable();
+    let dup = sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+    if !missing.is_empty() || !extra.is_empty() || dup.is_some() {
+        let mut parts = Vec::new();
+        if !missing.is_empty() {
+            parts.push(format!("missing column(s) {}", missing.join(", ")));
+        }
+        if !extra.is_empty() {
+            parts.push(format!("unexpected column(s) {}", extra.join(", ")));
+        }
+        if let Some(d) = dup {
+            parts.push(format!("column {d} appears twice"));
+        }
+        return Err(format!("{}; expected {}", parts.join("; "), expected.join(",")));
+    }
+    Ok(std::array::from_fn(|i| names.iter().position(|n| *n == expected[i]).unwrap_or(0)))
+}
+
+/// Splits one CSV data line and reorders it into canonical order.
+fn csv_fields<'a>(
+    bytes: &'a [u8],
+    order: &[usize; 9],
+    parts: &'a mut Vec<Cow<'a, str>>,
+) -> Result<[&'a str; 9], Rejection> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejection::row(Reason::InvalidUtf8, format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Rejection::row(Reason::BlankLine, "blank line"));
+    }
+    split_line(text, b',', parts)
+        .ok_or_else(|| Rejection::row(Reason::MalformedRecord, "unterminated or stray quote"))?;
+    match parts.len() {
+        9 => Ok(std::array::from_fn(|i| parts[order[i]].as_ref())),
+        n if n < 9 => Err(Rejection::row(Reason::MissingFields, format!("expected 9 fields, found {n}"))),
+        n => Err(Rejection::row(Reason::ExtraFields, format!("expected 9 fields, found {n}"))),
+    }
+}
+
+/// Parses one NDJSON line into the nine canonical values (numbers become their text).
+fn ndjson_fields(bytes: &[u8]) -> Result<Vec<String>, Rejection> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejection::row(Reason::InvalidUtf8, format!("invalid UTF-8 at byte {}", e.valid_up_to()))
+    })?;
+    if text.trim().is_empty() {
+        return Err(Rejection::row(Reason::BlankLine, "blank line"));
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Rejection::row(Reason::MalformedRecord, format!("not a JSON object: {e}")))?;
+    let obj =
+        value.as_object().ok_or_else(|| Rejection::row(Reason::MalformedRecord, "not a JSON object"))?;
+    let missing: Vec<&str> = CANONICAL_COLUMNS.iter().copied().filter(|c| !obj.contains_key(*c)).collect();
+    if !missing.is_empty() {
+        return Err(Rejection::row(Reason::MissingFields, format!("missing key(s) {}", missing.join(", "))));
+    }
+    let extra: Vec<&str> =
+        obj.keys().map(|k| k.as_str()).filter(|k| !CANONICAL_COLUMNS.contains(k)).collect();
+    if !extra.is_empty() {
+        return Err(Rejection::row(Reason::ExtraFields, format!("unexpected key(s) {}", extra.join(", "))));
+    }
+    CANONICAL_COLUMNS
+        .iter()
+        .map(|c| match &obj[*c] {
+            serde_json::Value::Null => Ok(String::new()),
+            serde_json::Value::String(s) => Ok(s.trim().to_string()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            other => Err(Rejection::new(
+                Reason::MalformedRecord,
+                c,
+                format!("{c} must be a string, number or null, found {other}"),
+            )),
+        })
+        .collect()
+}
+
+/// A Parquet column as text: strings as they are, zoned or UTC datetimes as RFC 3339.
+fn column_as_text(column: &Column) -> PolarsResult<Vec<Option<String>>> {
+    match column.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_ms = match unit {
+                TimeUnit::Milliseconds => 1,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Nanoseconds => 1_000_000,
+            };
+            let raw = column.cast(&DataType::Int64)?;
+            Ok(raw
+                .i64()?
+                .iter()
+                .map(|v| v.map(|v| crate::timezones::format_rfc3339(v.div_euclid(per_ms), chrono_tz::UTC)))
+                .collect())
+        }
+        _ => {
+            let s = column.cast(&DataType::String)?;
+            Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+        }
+    }
+}

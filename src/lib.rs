@@ -1,0 +1,13 @@
+//! queuecast: analytics and wait-time forecasting for citizens' offices.
+//!
+//! Stages, each a module, with plain data types between them:
+//! ingest → store → (profiles, models, forecasts, exports). Leaf modules (`schema`,
+//! `settings`, `timezones`, `calendar`) import nothing above them.
+
+pub mod calendar;
+pub mod ingest;
+pub mod schema;
+pub mod settings;
+pub mod simulate;
+pub mod store;
+pub mod timezones;

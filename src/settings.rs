@@ -1,0 +1,239 @@
+//! Settings: one TOML file (`queuecast.toml`), every field defaulted and documented.
+//!
+//! Raw serde structs are read once, checked by [`Settings::validate`], and then passed down
+//! as plain values; CLI flags override individual fields before validation.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// The settings file read when `--config` is not given and it exists in the working directory.
+pub const DEFAULT_FILE: &str = "queuecast.toml";
+
+/// Errors loading or checking settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read settings file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("settings file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("setting {field} = {value}: {expected}")]
+    Invalid { field: &'static str, value: String, expected: &'static str },
+}
+
+/// All settings. | Name | Default | Purpose |
+///
+/// | `timezone` | `Europe/Berlin` | wall clock of the offices; profiles are by local weekday/hour |
+/// | `services` | PA RP AB AN MB FZ KFZ FS | service codes accepted in ticket logs |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// IANA time zone of the offices' wall clock.
+    pub timezone: String,
+    /// Service codes a ticket log may use (the service catalog adds names and documents).
+    pub services: Vec<ServiceCode>,
+    pub store: StoreSettings,
+    pub ingest: IngestSettings,
+    pub simulate: SimulateSettings,
+}
+
+/// One accepted service code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceCode {
+    /// Short code as it appears in the `service` column, e.g. `PA`.
+    pub code: String,
+    /// Human-readable name, e.g. `Personalausweis`.
+    pub name: String,
+}
+
+/// Where the Parquet store lives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// Store directory (default `out/store`); `--store` overrides it.
+    pub path: PathBuf,
+}
+
+/// Validation limits of `queuecast ingest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestSettings {
+    /// Share of quarantined rows (0–1) above which ingest exits non-zero (good rows are still stored).
+    pub quarantine_threshold: f64,
+    /// Longest plausible wait in hours; longer waits are quarantined (an office day is at most 14 h).
+    pub max_wait_hours: f64,
+    /// Longest plausible service time in hours.
+    pub max_service_hours: f64,
+}
+
+/// Parameters of `queuecast simulate` (sample data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimulateSettings {
+    /// Random seed: the same seed gives the same bytes.
+    pub seed: u64,
+    /// First simulated day.
+    pub start: NaiveDate,
+    /// Number of simulated days.
+    pub days: u32,
+    /// Number of offices (1–8; each has its own size, hours and service mix).
+    pub offices: u32,
+    /// Demand multiplier (1.0 = realistic town; 10 gives ten times the tickets and counters).
+    pub scale: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let services = [
+            ("PA", "Personalausweis"),
+            ("RP", "Reisepass"),
+            ("AB", "Abholung von Dokumenten"),
+            ("AN", "An-/Ummeldung"),
+            ("MB", "Meldebescheinigung"),
+            ("FZ", "Führungszeugnis"),
+            ("KFZ", "Kfz-Zulassung"),
+            ("FS", "Führerschein"),
+        ];
+        Settings {
+            timezone: "Europe/Berlin".to_string(),
+            services: services
+                .iter()
+                .map(|(code, name)| ServiceCode { code: code.to_string(), name: name.to_string() })
+                .collect(),
+            store: StoreSettings::default(),
+            ingest: IngestSettings::default(),
+            simulate: SimulateSettings::default(),
+        }
+    }
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings { path: PathBuf::from("out/store") }
+    }
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        IngestSettings { quarantine_threshold: 0.05, max_wait_hours: 14.0, max_service_hours: 14.0 }
+    }
+}
+
+impl Default for SimulateSettings {
+    fn default() -> Self {
+        SimulateSettings {
+            seed: 2025,
+            start: NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default(),
+            days: 365,
+            offices: 3,
+            scale: 1.0,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads `path`, or `queuecast.toml` in the working directory if present, or the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
+        let path = match path {
+            Some(p) => p.to_path_buf(),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Settings::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| SettingsError::Read { path: path.clone(), source })?;
+        Settings::from_toml(&text).map_err(|message| SettingsError::Parse { path, message })
+    }
+
+    /// Parses settings from TOML text (unknown keys are an error).
+    pub fn from_toml(text: &str) -> Result<Settings, String> {
+        toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
+    }
+
+    /// Checks every field once, so later stages can trust them.
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        if self.tz().is_none() {
+            return invalid("timezone", self.timezone.clone(), "an IANA zone name such as Europe/Berlin");
+        }
+        if self.services.is_empty() {
+            return invalid("services", "[]".into(), "at least one service code");
+        }
+        let mut codes: Vec<&str> = self.services.iter().map(|s| s.code.as_str()).collect();
+        codes.sort_unstable();
+        if let Some(w) = codes.windows(2).find(|w| w[0] == w[1]) {
+            return invalid("services", w[0].to_string(), "each code once");
+        }
+        if let Some(s) = self.services.iter().find(|s| s.code.trim().is_empty() || s.code.trim() != s.code) {
+            return invalid(
+                "services.code",
+                format!("'{}'", s.code),
+                "a non-empty code without spaces around it",
+            );
+        }
+        let q = self.ingest.quarantine_threshold;
+        if !(0.0..=1.0).contains(&q) {
+            return invalid("ingest.quarantine_threshold", q.to_string(), "a share between 0 and 1");
+        }
+        for (field, v) in [
+            ("ingest.max_wait_hours", self.ingest.max_wait_hours),
+            ("ingest.max_service_hours", self.ingest.max_service_hours),
+        ] {
+            if !(v > 0.0 && v <= 48.0) {
+                return invalid(field, v.to_string(), "hours in (0, 48]");
+            }
+        }
+        let sim = &self.simulate;
+        if !(1..=8).contains(&sim.offices) {
+            return invalid("simulate.offices", sim.offices.to_string(), "1 to 8 offices");
+        }
+        if sim.days == 0 || sim.days > 3660 {
+            return invalid("simulate.days", sim.days.to_string(), "1 to 3660 days");
+        }
+        if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
+            return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
+        }
+        Ok(())
+    }
+
+    /// The configured zone (valid after [`Settings::validate`]).
+    pub fn tz(&self) -> Option<Tz> {
+        crate::timezones::parse_tz(&self.timezone)
+    }
+
+    /// Whether `code` is a configured service code.
+    pub fn is_service(&self, code: &str) -> bool {
+        self.services.iter().any(|s| s.code == code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_file_documents_exactly_the_defaults() {
+        let text = include_str!("../queuecast.toml");
+        let parsed = Settings::from_toml(text).expect("queuecast.toml parses");
+        assert_eq!(parsed, Settings::default());
+        parsed.validate().expect("defaults are valid");
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Settings::from_toml("[ingest]\nquarantine_treshold = 0.1\n").unwrap_err();
+        assert!(err.contains("quarantine_treshold"), "{err}");
+    }
+
+    #[test]
+    fn invalid_values_are_rejected_with_the_field() {
+        let mut s = Settings::default();
+        s.ingest.quarantine_threshold = 1.5;
+        let e = s.validate().unwrap_err().to_string();
+        assert!(e.contains("ingest.quarantine_threshold") && e.contains("1.5"), "{e}");
+        let s = Settings { timezone: "Mars/Olympus".into(), ..Default::default() };
+        assert!(s.validate().unwrap_err().to_string().contains("timezone"));
+    }
+}

@@ -1,0 +1,216 @@
+//! The ticket store: Hive-partitioned Parquet (`tickets/office_id=…/year=…/month=…/part-0.parquet`),
+//! a quarantine folder and a manifest. Writes replace whole office-days, atomically per partition.
+
+pub mod atomic;
+pub mod manifest;
+pub mod summary;
+pub mod table;
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+use crate::schema::{Ticket, col};
+use crate::timezones::local_parts;
+
+pub use manifest::{IngestedFile, Manifest};
+
+const PART_FILE: &str = "part-0.parquet";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{path}: Parquet error: {message}")]
+    Parquet { path: PathBuf, message: String },
+    #[error("{path}: unreadable store file: {message}")]
+    Corrupt { path: PathBuf, message: String },
+}
+
+/// One partition: an office's tickets issued in one local month.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PartitionKey {
+    pub office_id: String,
+    pub year: i32,
+    pub month: u32,
+}
+
+/// What one partition write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartitionWrite {
+    /// Office-days written by this batch (their previous rows, if any, are gone).
+    pub days_written: usize,
+    /// Of those, days the store already held.
+    pub days_replaced: usize,
+    pub rows_written: usize,
+    pub rows_kept: usize,
+}
+
+/// A store directory, opened for a time zone (local dates decide partitions and office-days).
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+    tz: Tz,
+}
+
+impl Store {
+    /// Opens (creating if needed) a store and clears temp files a killed run left behind.
+    pub fn open(root: &Path, tz: Tz) -> Result<Store, StoreError> {
+        let store = Store { root: root.to_path_buf(), tz };
+        for dir in [store.tickets_dir(), store.quarantine_dir()] {
+            std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir.clone(), source })?;
+            atomic::remove_stale_temps(&dir)
+                .map_err(|source| StoreError::Io { path: dir.clone(), source })?;
+        }
+        Ok(store)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.tz
+    }
+
+    pub fn tickets_dir(&self) -> PathBuf {
+        self.root.join("tickets")
+    }
+
+    pub fn quarantine_dir(&self) -> PathBuf {
+        self.root.join("quarantine")
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.root.join("manifest.json")
+    }
+
+    pub fn partition_path(&self, key: &PartitionKey) -> PathBuf {
+        self.tickets_dir()
+            .join(format!("{}={}", col::OFFICE_ID, key.office_id))
+            .join(format!("{}={}", col::YEAR, key.year))
+            .join(format!("{}={:02}", col::MONTH, key.month))
+            .join(PART_FILE)
+    }
+
+    /// The partition of a local date.
+    pub fn key_for(office_id: &str, date: NaiveDate) -> PartitionKey {
+        PartitionKey { office_id: office_id.to_string(), year: date.year(), month: date.month() }
+    }
+
+    /// Replaces the office-days present in `tickets` (all of `key`'s office and month) and
+    /// keeps the partition's other days; one atomic file write.
+    pub fn replace_office_days(
+        &self,
+        key: &PartitionKey,
+        mut tickets: Vec<Ticket>,
+    ) -> Result<PartitionWrite, StoreError> {
+        let path = self.partition_path(key);
+        let days: BTreeSet<NaiveDate> =
+            tickets.iter().map(|t| local_parts(t.issued_at, self.tz).date).collect();
+        let existing = self.read_partition(key)?;
+        let existing_days: BTreeSet<NaiveDate> =
+            existing.iter().map(|t| local_parts(t.issued_at, self.tz).date).collect();
+        let kept: Vec<Ticket> = existing
+            .into_iter()
+            .filter(|t| !days.contains(&local_parts(t.issued_at, self.tz).date))
+            .collect();
+        let write = PartitionWrite {
+            days_written: days.len(),
+            days_replaced: days.intersection(&existing_days).count(),
+            rows_written: tickets.len(),
+            rows_kept: kept.len(),
+        };
+        tickets.extend(kept);
+        let perr = |e: PolarsError| StoreError::Parquet { path: path.clone(), message: e.to_string() };
+        let mut df = table::tickets_to_frame(&mut tickets, self.tz).map_err(perr)?;
+        let mut result = Ok(());
+        atomic::write_atomic(&path, |w| {
+            result = ParquetWriter::new(w)
+                .with_compression(ParquetCompression::Zstd(None))
+                .with_statistics(StatisticsOptions::full())
+                .finish(&mut df)
+                .map(|_| ());
+            result.as_ref().map_err(|e| std::io::Error::other(e.to_string())).map(|_| ())
+        })
+        .map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        result.map_err(perr)?;
+        Ok(write)
+    }
+
+    /// The tickets of one partition (empty if it does not exist).
+    pub fn read_partition(&self, key: &PartitionKey) -> Result<Vec<Ticket>, StoreError> {
+        let path = self.partition_path(key);
+        if !path.exists() {
+            return Ok(Vec::new());
+        }
+        let file = File::open(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        let df = ParquetReader::new(file)
+            .finish()
+            .map_err(|e| StoreError::Parquet { path: path.clone(), message: e.to_string() })?;
+        table::frame_to_tickets(&df, &key.office_id).map_err(|message| StoreError::Corrupt { path, message })
+    }
+
+    /// Every partition in the store, sorted.
+    pub fn partitions(&self) -> Result<Vec<PartitionKey>, StoreError> {
+        let mut keys = Vec::new();
+        for office in subdirs(&self.tickets_dir(), col::OFFICE_ID)? {
+            for year in subdirs(&office.1, col::YEAR)? {
+                for month in subdirs(&year.1, col::MONTH)? {
+                    let (Ok(y), Ok(m)) = (year.0.parse(), month.0.parse()) else { continue };
+                    if month.1.join(PART_FILE).is_file() {
+                        keys.push(PartitionKey { office_id: office.0.clone(), year: y, month: m });
+                    }
+                }
+            }
+        }
+        keys.sort();
+        Ok(keys)
+    }
+
+    /// A lazy scan over all stored tickets, with `office_id`, `year` and `month` from the paths.
+    pub fn scan(&self) -> Result<LazyFrame, StoreError> {
+        let dir = self.tickets_dir();
+        let hive_schema = Schema::from_iter([
+            Field::new(col::OFFICE_ID.into(), DataType::String),
+            Field::new(col::YEAR.into(), DataType::Int32),
+            Field::new(col::MONTH.into(), DataType::Int32),
+        ]);
+        let args = ScanArgsParquet {
+            hive_options: HiveOptions {
+                enabled: Some(true),
+                hive_start_idx: 0,
+                schema: Some(Arc::new(hive_schema)),
+                try_parse_dates: false,
+            },
+            ..Default::default()
+        };
+        let pattern = format!("{}/**/*.parquet", dir.display());
+        LazyFrame::scan_parquet(pattern.as_str().into(), args)
+            .map_err(|e| StoreError::Parquet { path: dir, message: e.to_string() })
+    }
+}
+
+/// `(value, path)` of the `name=value` subdirectories of `dir`, sorted.
+fn subdirs(dir: &Path, name: &str) -> Result<Vec<(String, PathBuf)>, StoreError> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(source) => return Err(StoreError::Io { path: dir.into(), source }),
+    };
+    let prefix = format!("{name}=");
+    for entry in entries {
+        let entry = entry.map_err(|source| StoreError::Io { path: dir.into(), source })?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(value) = file_name.strip_prefix(&prefix) {
+            out.push((value.to_string(), entry.path()));
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,111 @@
+//! Tickets ↔ the stored Parquet table: canonical columns plus the derived local-time and
+//! duration columns. The office id and year/month are Hive directory keys, not file columns.
+
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+use crate::schema::{Channel, EpochMs, Outcome, Ticket, col};
+use crate::timezones::{days_since_epoch, local_parts};
+
+/// Column order of a stored partition file.
+pub const STORED_COLUMNS: [&str; 14] = [
+    col::TICKET_ID,
+    col::SERVICE,
+    col::CHANNEL,
+    col::ISSUED_AT,
+    col::CALLED_AT,
+    col::FINISHED_AT,
+    col::COUNTER,
+    col::OUTCOME,
+    col::LOCAL_DATE,
+    col::WEEKDAY,
+    col::HOUR,
+    col::MINUTE_OF_DAY,
+    col::WAIT_S,
+    col::SERVICE_S,
+];
+
+/// Builds the stored frame of one office's tickets (any order in, sorted out by
+/// issued_at then ticket_id, so the same tickets always give the same bytes).
+pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFrame> {
+    tickets.sort_by(|a, b| (a.issued_at, &a.ticket_id).cmp(&(b.issued_at, &b.ticket_id)));
+    let ptz = TimeZone::from_chrono(&tz);
+    let parts: Vec<_> = tickets.iter().map(|t| local_parts(t.issued_at, tz)).collect();
+    let dt = |name: &str, v: Vec<Option<EpochMs>>| -> PolarsResult<Column> {
+        Ok(Int64Chunked::from_iter_options(name.into(), v.into_iter())
+            .into_datetime(TimeUnit::Milliseconds, Some(ptz.clone()))
+            .into_column())
+    };
+    let text = |name: &str, v: Vec<Option<&str>>| Column::new(name.into(), v);
+    let int = |name: &str, v: Vec<i32>| Column::new(name.into(), v);
+    let columns = vec![
+        text(col::TICKET_ID, tickets.iter().map(|t| Some(t.ticket_id.as_str())).collect()),
+        text(col::SERVICE, tickets.iter().map(|t| Some(t.service.as_str())).collect()),
+        text(col::CHANNEL, tickets.iter().map(|t| Some(t.channel.as_str())).collect()),
+        dt(col::ISSUED_AT, tickets.iter().map(|t| Some(t.issued_at)).collect())?,
+        dt(col::CALLED_AT, tickets.iter().map(|t| t.called_at).collect())?,
+        dt(col::FINISHED_AT, tickets.iter().map(|t| t.finished_at).collect())?,
+        text(col::COUNTER, tickets.iter().map(|t| t.counter.as_deref()).collect()),
+        text(col::OUTCOME, tickets.iter().map(|t| Some(t.outcome.as_str())).collect()),
+        Column::new(
+            col::LOCAL_DATE.into(),
+            parts.iter().map(|p| days_since_epoch(p.date)).collect::<Vec<_>>(),
+        )
+        .cast(&DataType::Date)?,
+        int(col::WEEKDAY, parts.iter().map(|p| p.weekday as i32).collect()),
+        int(col::HOUR, parts.iter().map(|p| p.hour as i32).collect()),
+        int(col::MINUTE_OF_DAY, parts.iter().map(|p| p.minute_of_day as i32).collect()),
+        Column::new(col::WAIT_S.into(), tickets.iter().map(|t| t.wait_s()).collect::<Vec<_>>()),
+        Column::new(col::SERVICE_S.into(), tickets.iter().map(service_s).collect::<Vec<_>>()),
+    ];
+    DataFrame::new(tickets.len(), columns)
+}
+
+/// Service time in seconds, for served tickets only (a no-show's counter time is not service).
+fn service_s(t: &Ticket) -> Option<i64> {
+    match (t.outcome, t.called_at, t.finished_at) {
+        (Outcome::Served, Some(c), Some(f)) => Some((f - c).div_euclid(1000)),
+        _ => None,
+    }
+}
+
+/// Reads the canonical fields back from a stored frame of one office.
+pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, String> {
+    let text = |name: &str| -> Result<Vec<Option<String>>, String> {
+        let c = df.column(name).map_err(|e| e.to_string())?;
+        let s = c.str().map_err(|e| format!("column {name}: {e}"))?;
+        Ok(s.iter().map(|v| v.map(str::to_string)).collect())
+    };
+    let ms = |name: &str| -> Result<Vec<Option<i64>>, String> {
+        let c = df.column(name).map_err(|e| e.to_string())?;
+        if !matches!(c.dtype(), DataType::Datetime(TimeUnit::Milliseconds, _)) {
+            return Err(format!("column {name} is {}, expected datetime[ms]", c.dtype()));
+        }
+        let raw = c.cast(&DataType::Int64).map_err(|e| e.to_string())?;
+        Ok(raw.i64().map_err(|e| e.to_string())?.iter().collect())
+    };
+    let (ids, services, channels, counters, outcomes) = (
+        text(col::TICKET_ID)?,
+        text(col::SERVICE)?,
+        text(col::CHANNEL)?,
+        text(col::COUNTER)?,
+        text(col::OUTCOME)?,
+    );
+    let (issued, called, finished) = (ms(col::ISSUED_AT)?, ms(col::CALLED_AT)?, ms(col::FINISHED_AT)?);
+    (0..df.height())
+        .map(|i| {
+            let bad = |what: &str| format!("row {}: bad {what}", i + 1);
+            Ok(Ticket {
+                office_id: office_id.to_string(),
+                ticket_id: ids[i].clone().ok_or_else(|| bad(col::TICKET_ID))?,
+                service: services[i].clone().ok_or_else(|| bad(col::SERVICE))?,
+                channel: channels[i].as_deref().and_then(Channel::parse).ok_or_else(|| bad(col::CHANNEL))?,
+                issued_at: issued[i].ok_or_else(|| bad(col::ISSUED_AT))?,
+                called_at: called[i],
+                finished_at: finished[i],
+                counter: counters[i].clone(),
+                outcome: outcomes[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad(col::OUTCOME))?,
+            })
+        })
+        .collect()
+}

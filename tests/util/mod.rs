@@ -1,0 +1,61 @@
+//! Helpers for integration tests: run the real binary in an isolated temp directory.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temp working directory with the repository's test fixtures at hand.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs `queuecast ARGS` with the temp dir as working directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_queuecast"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run queuecast")
+    }
+
+    /// Runs and requires exit code `code`; returns stdout.
+    pub fn run_code(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "queuecast {args:?}\nstdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn run_ok(&self, args: &[&str]) -> String {
+        self.run_code(args, 0)
+    }
+}
+
+/// Absolute path of a fixture in `tests/data/`.
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name).display().to_string()
+}
+
+/// The number after `label` in a summary line such as `  stored   3`.
+pub fn count(stdout: &str, label: &str) -> u64 {
+    stdout
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix(label).and_then(|r| r.split_whitespace().next()))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no '{label}' in:\n{stdout}"))
+}
