@@ -1,0 +1,63 @@
+//! Ingest throughput: row validation alone, and whole-file ingest into a fresh store, on
+//! simulated logs of growing size. The 10-million-row end-to-end run is `benches/ingest_10m.sh`.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use queuecast::ingest::ingest_paths;
+use queuecast::ingest::validate::{Rules, validate};
+use queuecast::settings::Settings;
+use queuecast::store::Store;
+use queuecast::timezones::DEFAULT_TZ;
+
+/// A simulated canonical log of `days` days of three offices; returns its path and row count.
+fn simulated_log(dir: &std::path::Path, days: u32) -> (std::path::PathBuf, u64) {
+    let mut settings = Settings::default();
+    settings.simulate.days = days;
+    let path = dir.join(format!("log-{days}.csv"));
+    queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &path)
+        .expect("simulate");
+    let rows = std::fs::read_to_string(&path).expect("read").lines().count() as u64 - 1;
+    (path, rows)
+}
+
+fn bench_validate(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (path, rows) = simulated_log(dir.path(), 14);
+    let text = std::fs::read_to_string(&path).expect("read");
+    let lines: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rules = Rules::from_settings(&Settings::default());
+    let mut group = c.benchmark_group("validate");
+    group.throughput(Throughput::Elements(rows));
+    group.bench_function("rows", |b| {
+        b.iter(|| {
+            for f in &lines {
+                let fields: [&str; 9] = std::array::from_fn(|i| f[i]);
+                black_box(validate(fields, &rules).is_ok());
+            }
+        })
+    });
+    group.finish();
+}
+
+fn bench_ingest(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = Settings::default();
+    let mut group = c.benchmark_group("ingest_file");
+    group.sample_size(10);
+    for days in [28u32, 91] {
+        let (path, rows) = simulated_log(dir.path(), days);
+        group.throughput(Throughput::Elements(rows));
+        group.bench_with_input(BenchmarkId::from_parameter(rows), &path, |b, path| {
+            b.iter(|| {
+                let store_dir = tempfile::tempdir().expect("tempdir");
+                let store = Store::open(store_dir.path(), DEFAULT_TZ).expect("store");
+                black_box(ingest_paths(std::slice::from_ref(path), &settings, &store).expect("ingest"))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_validate, bench_ingest);
+criterion_main!(benches);
