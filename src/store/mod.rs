@@ -2,6 +2,7 @@
 //! a quarantine folder and a manifest. Writes replace whole office-days, atomically per partition.
 
 pub mod atomic;
+pub mod columns;
 pub mod manifest;
 pub mod summary;
 pub mod table;

@@ -1,0 +1,189 @@
+//! The sweep: apply events in order and report the queue state after each instant.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::replay::ReplayParams;
+use crate::replay::day::OfficeDay;
+use crate::replay::events::{Event, EventKind, day_events};
+use crate::schema::EpochMs;
+
+/// The queue at one instant.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueState {
+    /// Tickets drawn and neither called nor cancelled yet.
+    pub waiting: u32,
+    /// `waiting` split by service (index = service dictionary code).
+    pub waiting_by_service: Vec<u32>,
+    /// Tickets called and not finished (served or being waited for as a no-show).
+    pub in_service: u32,
+    /// Counters with a ticket in service.
+    pub busy_counters: u32,
+    /// Counters that called someone and have not been idle for the idle gap since.
+    pub active_counters: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counter {
+    open_tickets: u32,
+    active: bool,
+    /// Bumped on every call, so a stale idle timeout is recognised and ignored.
+    generation: u64,
+}
+
+/// A replay of one office-day.
+pub struct Sweep<'a> {
+    day: &'a OfficeDay,
+    events: Vec<Event>,
+    params: ReplayParams,
+}
+
+impl<'a> Sweep<'a> {
+    pub fn new(day: &'a OfficeDay, params: ReplayParams) -> Sweep<'a> {
+        Sweep { day, events: day_events(day), params }
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Calls `on_step(t, state, events_at_t)` once per distinct instant at which the state may
+    /// change (events, and counters timing out), after applying everything at that instant.
+    pub fn run(&self, n_services: usize, mut on_step: impl FnMut(EpochMs, &QueueState, &[Event])) {
+        let mut state = QueueState { waiting_by_service: vec![0; n_services], ..QueueState::default() };
+        let mut counters: HashMap<u32, Counter> = HashMap::new();
+        // Idle timeouts in expiry order: the gap is constant and finishes come in time order.
+        let mut timeouts: VecDeque<(EpochMs, u32, u64)> = VecDeque::new();
+        let mut i = 0;
+        while i < self.events.len() || !timeouts.is_empty() {
+            let next_event = self.events.get(i).map(|e| e.t);
+            let next_timeout = timeouts.front().map(|&(t, _, _)| t);
+            let t = match (next_event, next_timeout) {
+                (Some(e), Some(o)) => e.min(o),
+                (Some(e), None) => e,
+                (None, Some(o)) => o,
+                (None, None) => break,
+            };
+            let mut changed = false;
+            while let Some(&(expiry, c, generation)) = timeouts.front() {
+                if expiry > t {
+                    break;
+                }
+                timeouts.pop_front();
+                if let Some(counter) = counters.get_mut(&c)
+                    && counter.generation == generation
+                    && counter.open_tickets == 0
+                    && counter.active
+                {
+                    counter.active = false;
+                    state.active_counters -= 1;
+                    changed = true;
+                }
+            }
+            let start = i;
+            while i < self.events.len() && self.events[i].t == t {
+                let e = self.events[i];
+                self.apply(e, &mut state, &mut counters, &mut timeouts);
+                i += 1;
+            }
+            // Stale timeouts (the counter called again meanwhile) change nothing: no step.
+            if changed || i > start {
+                on_step(t, &state, &self.events[start..i]);
+            }
+        }
+    }
+
+    fn apply(
+        &self,
+        e: Event,
+        state: &mut QueueState,
+        counters: &mut HashMap<u32, Counter>,
+        timeouts: &mut VecDeque<(EpochMs, u32, u64)>,
+    ) {
+        let ticket = &self.day.tickets[e.ticket as usize];
+        let service = ticket.service as usize;
+        match e.kind {
+            EventKind::Issue => {
+                state.waiting += 1;
+                if let Some(w) = state.waiting_by_service.get_mut(service) {
+                    *w += 1;
+                }
+            }
+            EventKind::Call | EventKind::Cancel => {
+                state.waiting -= 1;
+                if let Some(w) = state.waiting_by_service.get_mut(service) {
+                    *w -= 1;
+                }
+                if e.kind == EventKind::Call {
+                    state.in_service += 1;
+                    if let Some(c) = ticket.counter {
+                        let counter = counters.entry(c).or_default();
+                        counter.generation += 1;
+                        if counter.open_tickets == 0 {
+                            state.busy_counters += 1;
+                        }
+                        counter.open_tickets += 1;
+                        if !counter.active {
+                            counter.active = true;
+                            state.active_counters += 1;
+                        }
+                    }
+                }
+            }
+            EventKind::Finish => {
+                state.in_service -= 1;
+                if let Some(c) = ticket.counter
+                    && let Some(counter) = counters.get_mut(&c)
+                {
+                    counter.open_tickets -= 1;
+                    if counter.open_tickets == 0 {
+                        state.busy_counters -= 1;
+                        timeouts.push_back((e.t + self.params.idle_gap_ms, c, counter.generation));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The replayed state as parallel columns, one row per step; the state holds from `t[i]`
+/// until `t[i + 1]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    pub t: Vec<EpochMs>,
+    pub waiting: Vec<u32>,
+    pub in_service: Vec<u32>,
+    pub busy_counters: Vec<u32>,
+    pub active_counters: Vec<u32>,
+    /// Row-major `steps × n_services`.
+    pub waiting_by_service: Vec<u32>,
+    pub n_services: usize,
+}
+
+impl Timeline {
+    /// Index of the step in force at instant `t` (the last step at or before it).
+    pub fn step_at(&self, t: EpochMs) -> Option<usize> {
+        self.t.partition_point(|&s| s <= t).checked_sub(1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.t.is_empty()
+    }
+}
+
+/// Replays a day into a [`Timeline`].
+pub fn timeline(day: &OfficeDay, n_services: usize, params: ReplayParams) -> Timeline {
+    let mut tl = Timeline { n_services, ..Timeline::default() };
+    Sweep::new(day, params).run(n_services, |t, s, _| {
+        tl.t.push(t);
+        tl.waiting.push(s.waiting);
+        tl.in_service.push(s.in_service);
+        tl.busy_counters.push(s.busy_counters);
+        tl.active_counters.push(s.active_counters);
+        tl.waiting_by_service.extend_from_slice(&s.waiting_by_service);
+    });
+    tl
+}
