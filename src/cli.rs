@@ -40,6 +40,24 @@ pub enum Command {
         #[arg(long, value_name = "SHARE")]
         max_quarantine_share: Option<f64>,
     },
+    /// Compute load profiles (weekday×hour, 15-min slots, daily, monthly, peaks) as Parquet and CSV.
+    Profile {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Output directory for the tables.
+        #[arg(long, value_name = "DIR", default_value = "out/profiles")]
+        out: PathBuf,
+        /// First local date of the window, YYYY-MM-DD (default: window_weeks before --to).
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// Last local date of the window, YYYY-MM-DD (default: the newest stored day).
+        #[arg(long, value_name = "DATE")]
+        to: Option<NaiveDate>,
+        /// Keep small cells (internal planner use): no k-anonymity suppression.
+        #[arg(long)]
+        no_suppression: bool,
+    },
     /// Print what the store holds, per office.
     Summary {
         /// Store directory (overrides [store] path in the settings).
@@ -82,6 +100,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             settings.validate()?;
             ingest(&settings, &files)
+        }
+        Command::Profile { store, out, from, to, no_suppression } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let mut params = queuecast::profile::ProfileParams::from_settings(&settings);
+            (params.from, params.to, params.suppress) = (from, to, !no_suppression);
+            let started = std::time::Instant::now();
+            let tables = queuecast::profile::compute(&store, &params)?;
+            let files = queuecast::profile::write_tables(&tables, &out)?;
+            println!(
+                "profiled {} … {} in {:.1} s{}",
+                tables.from,
+                tables.to,
+                started.elapsed().as_secs_f64(),
+                if params.suppress { "" } else { " (no suppression)" }
+            );
+            for (name, df) in tables.named() {
+                println!("  {name:<13} {:>7} rows", df.height());
+            }
+            println!("wrote {} files to {}", files.len(), out.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Summary { store } => {
             if let Some(dir) = store {

@@ -36,6 +36,7 @@ pub struct Settings {
     pub services: Vec<ServiceCode>,
     pub store: StoreSettings,
     pub ingest: IngestSettings,
+    pub profile: ProfileSettings,
     pub simulate: SimulateSettings,
 }
 
@@ -67,6 +68,31 @@ pub struct IngestSettings {
     pub max_wait_hours: f64,
     /// Longest plausible service time in hours.
     pub max_service_hours: f64,
+}
+
+/// Load profiles (`queuecast profile`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileSettings {
+    /// Window of data profiled: the last N weeks up to the newest stored day (`--from/--to` override).
+    pub window_weeks: u32,
+    /// Service level threshold: the share of called tickets that waited at most this many minutes.
+    pub service_level_minutes: f64,
+    /// Cells with fewer tickets than this are suppressed in public tables (values null, flag set).
+    pub min_cell_tickets: u32,
+    /// A counter idle this many minutes stops counting as active.
+    pub counter_idle_gap_minutes: f64,
+}
+
+impl Default for ProfileSettings {
+    fn default() -> Self {
+        ProfileSettings {
+            window_weeks: 52,
+            service_level_minutes: 15.0,
+            min_cell_tickets: 5,
+            counter_idle_gap_minutes: 30.0,
+        }
+    }
 }
 
 /// Parameters of `queuecast simulate` (sample data).
@@ -105,6 +131,7 @@ impl Default for Settings {
                 .collect(),
             store: StoreSettings::default(),
             ingest: IngestSettings::default(),
+            profile: ProfileSettings::default(),
             simulate: SimulateSettings::default(),
         }
     }
@@ -183,6 +210,18 @@ impl Settings {
         ] {
             if !(v > 0.0 && v <= 48.0) {
                 return invalid(field, v.to_string(), "hours in (0, 48]");
+            }
+        }
+        let p = &self.profile;
+        if p.window_weeks == 0 || p.window_weeks > 520 {
+            return invalid("profile.window_weeks", p.window_weeks.to_string(), "1 to 520 weeks");
+        }
+        for (field, v) in [
+            ("profile.service_level_minutes", p.service_level_minutes),
+            ("profile.counter_idle_gap_minutes", p.counter_idle_gap_minutes),
+        ] {
+            if !(v > 0.0 && v <= 24.0 * 60.0) {
+                return invalid(field, v.to_string(), "minutes in (0, 1440]");
             }
         }
         let sim = &self.simulate;

@@ -1,0 +1,147 @@
+//! Load profiles: when is an office busy, by weekday and hour (and 15-minute slot, day and
+//! month), per office and service, with suppression of small cells for public use.
+//!
+//! Ticket counts and wait statistics come from lazy polars aggregations over the store;
+//! time-averaged queue length, active counters and utilisation from the queue replay.
+
+pub mod occupancy;
+pub mod peaks;
+pub mod suppress;
+pub mod tables;
+pub mod tickets;
+pub mod write;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use crate::replay::ReplayParams;
+use crate::settings::Settings;
+use crate::store::{Store, StoreError};
+
+pub use write::write_tables;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("profile computation failed: {0}")]
+    Polars(#[from] PolarsError),
+    #[error("the store holds no tickets in the window {from} … {to}")]
+    Empty { from: String, to: String },
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// What to profile and how. | Name | Default | Purpose |
+/// | `window_weeks` | 52 | window ending at the newest stored day, unless `from`/`to` are set |
+/// | `service_level_s` | 900 | wait threshold of the service level |
+/// | `min_cell_tickets` | 5 | k of the k-anonymity suppression |
+/// | `suppress` | true | suppress small cells (public tables) |
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileParams {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub window_weeks: u32,
+    pub service_level_s: f64,
+    pub min_cell_tickets: u32,
+    pub suppress: bool,
+    pub replay: ReplayParams,
+}
+
+impl ProfileParams {
+    pub fn from_settings(settings: &Settings) -> ProfileParams {
+        let p = &settings.profile;
+        ProfileParams {
+            from: None,
+            to: None,
+            window_weeks: p.window_weeks,
+            service_level_s: p.service_level_minutes * 60.0,
+            min_cell_tickets: p.min_cell_tickets,
+            suppress: true,
+            replay: ReplayParams { idle_gap_ms: (p.counter_idle_gap_minutes * 60_000.0) as i64 },
+        }
+    }
+}
+
+/// The profile tables of one window. Each is one row per cell.
+#[derive(Debug, Clone)]
+pub struct ProfileTables {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub params: ProfileParams,
+    /// office × service (and `*`) × ISO weekday × local hour.
+    pub weekday_hour: DataFrame,
+    /// office × service (and `*`) × ISO weekday × 15-minute slot of the day (0–95).
+    pub slot15: DataFrame,
+    /// office × local date.
+    pub daily: DataFrame,
+    /// office × service (and `*`) × year × month.
+    pub monthly: DataFrame,
+    /// office × weekday: busiest and quietest open hour.
+    pub peaks: DataFrame,
+}
+
+impl ProfileTables {
+    /// Name and frame of every table, in output order.
+    pub fn named(&self) -> [(&'static str, &DataFrame); 5] {
+        [
+            ("weekday_hour", &self.weekday_hour),
+            ("slot15", &self.slot15),
+            ("daily", &self.daily),
+            ("monthly", &self.monthly),
+            ("peaks", &self.peaks),
+        ]
+    }
+}
+
+/// Computes all profile tables from the store.
+pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, ProfileError> {
+    let (from, to) = window(store, params)?;
+    let mut t = tables::build(store, from, to, params)?;
+    if params.suppress {
+        let k = params.min_cell_tickets;
+        t.weekday_hour = suppress::suppress(t.weekday_hour, k, &tables::CELL_KEYS_WEEKDAY_HOUR)?;
+        t.slot15 = suppress::suppress(t.slot15, k, &tables::CELL_KEYS_SLOT15)?;
+        t.daily = suppress::suppress(t.daily, k, &tables::CELL_KEYS_DAILY)?;
+        t.monthly = suppress::suppress(t.monthly, k, &tables::CELL_KEYS_MONTHLY)?;
+    }
+    let peaks = peaks::peaks(&t.weekday_hour)?;
+    Ok(ProfileTables {
+        from,
+        to,
+        params: params.clone(),
+        weekday_hour: t.weekday_hour,
+        slot15: t.slot15,
+        daily: t.daily,
+        monthly: t.monthly,
+        peaks,
+    })
+}
+
+/// The profiled date range: `from`/`to` if given, else the last `window_weeks` up to the
+/// newest stored day.
+fn window(store: &Store, params: &ProfileParams) -> Result<(NaiveDate, NaiveDate), ProfileError> {
+    let newest = match params.to {
+        Some(to) => Some(to),
+        None => newest_day(store)?,
+    };
+    let Some(to) = newest else {
+        return Err(ProfileError::Empty { from: "-".into(), to: "-".into() });
+    };
+    let from = params.from.unwrap_or(to - chrono::Days::new(7 * params.window_weeks as u64 - 1));
+    Ok((from, to))
+}
+
+fn newest_day(store: &Store) -> Result<Option<NaiveDate>, ProfileError> {
+    if store.partitions()?.is_empty() {
+        return Ok(None);
+    }
+    let df =
+        store.scan()?.select([col(crate::schema::col::LOCAL_DATE).max().cast(DataType::Int32)]).collect()?;
+    let days = df.columns()[0].i32()?.get(0);
+    Ok(days.map(|d| {
+        NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Days::new(d.max(0) as u64)
+    }))
+}

@@ -1,0 +1,171 @@
+//! Time-integrals of the replayed queue state per office-day and 15-minute wall-clock slot:
+//! the raw material of "time-averaged number waiting", "active counters" and utilisation.
+
+use chrono::{Duration, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::replay::{OfficeDay, ReplayParams, Sweep};
+use crate::schema::EpochMs;
+
+/// Slots of 15 minutes in a wall-clock day.
+pub const SLOTS: usize = 96;
+
+/// Integrals over one office-day, per slot, in seconds (state × seconds for the counts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayOccupancy {
+    /// Seconds of the slot inside the day's observed span [first issue, last event].
+    pub observed: [f64; SLOTS],
+    pub waiting: [f64; SLOTS],
+    pub active: [f64; SLOTS],
+    pub busy: [f64; SLOTS],
+    /// Row-major `SLOTS × n_services`.
+    pub waiting_by_service: Vec<f64>,
+    pub n_services: usize,
+    pub max_waiting: u32,
+    pub max_active: u32,
+}
+
+/// Instants at which each wall-clock slot of `day` starts (97 values, the last is midnight
+/// after). A slot skipped by the spring switch has zero length; in the repeated autumn hour
+/// the first occurrence is used, so slot 02:45 then lasts 75 minutes.
+pub fn slot_starts(day: chrono::NaiveDate, tz: Tz) -> Vec<EpochMs> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    let mut out: Vec<EpochMs> = Vec::with_capacity(SLOTS + 1);
+    for s in 0..=SLOTS as i64 {
+        let local = midnight + Duration::minutes(15 * s);
+        let instant = match tz.from_local_datetime(&local).earliest() {
+            Some(dt) => dt.timestamp_millis(),
+            // Inside the spring gap: the slot starts when the clocks jump, i.e. where the next
+            // existing wall time starts; found by stepping forward a minute at a time.
+            None => (1..=120)
+                .find_map(|m| tz.from_local_datetime(&(local + Duration::minutes(m))).earliest())
+                .map_or(0, |dt| dt.timestamp_millis()),
+        };
+        let prev = out.last().copied().unwrap_or(EpochMs::MIN);
+        out.push(instant.max(prev));
+    }
+    out
+}
+
+/// Replays `day` and integrates its state over the wall-clock slots.
+pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayParams) -> DayOccupancy {
+    let bounds = slot_starts(day.date, tz);
+    let mut occ = DayOccupancy {
+        observed: [0.0; SLOTS],
+        waiting: [0.0; SLOTS],
+        active: [0.0; SLOTS],
+        busy: [0.0; SLOTS],
+        waiting_by_service: vec![0.0; SLOTS * n_services],
+        n_services,
+        max_waiting: 0,
+        max_active: 0,
+    };
+    let sweep = Sweep::new(day, params);
+    let (Some(first), Some(last)) = (sweep.events().first(), sweep.events().last()) else {
+        return occ;
+    };
+    let (span_start, span_end) = (first.t, last.t);
+    // The state in force since `prev_t`, replayed step by step.
+    let mut prev: Option<(EpochMs, crate::replay::QueueState)> = None;
+    let mut slot = 0usize;
+    sweep.run(n_services, |t, state, _| {
+        if let Some((from, s)) = prev.take() {
+            occ.add(&bounds, &mut slot, from.max(span_start), t.min(span_end), &s);
+        }
+        if t <= span_end {
+            occ.max_waiting = occ.max_waiting.max(state.waiting);
+            occ.max_active = occ.max_active.max(state.active_counters);
+        }
+        prev = Some((t, state.clone()));
+    });
+    occ
+}
+
+impl DayOccupancy {
+    /// Adds state `s` held over [from, to) to the slots it spans; `slot` only moves forward.
+    fn add(
+        &mut self,
+        bounds: &[EpochMs],
+        slot: &mut usize,
+        from: EpochMs,
+        to: EpochMs,
+        s: &crate::replay::QueueState,
+    ) {
+        if to <= from {
+            return;
+        }
+        while *slot + 1 < bounds.len() && bounds[*slot + 1] <= from {
+            *slot += 1;
+        }
+        let mut k = *slot;
+        let mut a = from;
+        while a < to && k < SLOTS {
+            let b = to.min(bounds[k + 1]);
+            if b > a {
+                let secs = (b - a) as f64 / 1000.0;
+                self.observed[k] += secs;
+                self.waiting[k] += s.waiting as f64 * secs;
+                self.active[k] += s.active_counters as f64 * secs;
+                self.busy[k] += s.busy_counters as f64 * secs;
+                for (j, w) in s.waiting_by_service.iter().enumerate() {
+                    self.waiting_by_service[k * self.n_services + j] += *w as f64 * secs;
+                }
+            }
+            a = b;
+            k += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::DayTicket;
+    use crate::schema::{Channel, Outcome};
+    use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn slots_on_switch_days() {
+        let spring = slot_starts(NaiveDate::from_ymd_opt(2025, 3, 30).unwrap(), DEFAULT_TZ);
+        // 02:00–02:45 do not exist: slots 8..=11 start where 03:00 starts.
+        assert_eq!(spring[8], spring[12]);
+        assert_eq!(spring[12], parse_rfc3339("2025-03-30T03:00:00+02:00").unwrap());
+        assert_eq!(spring[96] - spring[0], 23 * 3_600_000);
+        let autumn = slot_starts(NaiveDate::from_ymd_opt(2025, 10, 26).unwrap(), DEFAULT_TZ);
+        assert_eq!(autumn[96] - autumn[0], 25 * 3_600_000);
+        assert_eq!(autumn[12] - autumn[11], 75 * 60_000);
+    }
+
+    #[test]
+    fn integrals_of_a_small_day() {
+        let at = |s: &str| parse_rfc3339(s).unwrap();
+        let t = |issued: &str, called: &str, finished: &str| DayTicket {
+            issued: at(issued),
+            called: Some(at(called)),
+            finished: Some(at(finished)),
+            service: 0,
+            counter: Some(0),
+            channel: Channel::WalkIn,
+            outcome: Outcome::Served,
+        };
+        // 08:00 issue+call, served to 08:20; 08:10 issue, called 08:20, served to 08:25.
+        let day = OfficeDay::new(
+            0,
+            NaiveDate::from_ymd_opt(2025, 5, 5).unwrap(),
+            vec![
+                (0, t("2025-05-05T08:00:00+02:00", "2025-05-05T08:00:00+02:00", "2025-05-05T08:20:00+02:00")),
+                (1, t("2025-05-05T08:10:00+02:00", "2025-05-05T08:20:00+02:00", "2025-05-05T08:25:00+02:00")),
+            ],
+        );
+        let occ = day_occupancy(&day, 1, DEFAULT_TZ, ReplayParams::default());
+        // Slot 32 = 08:00–08:15, slot 33 = 08:15–08:30 (span ends 08:25).
+        assert_eq!((occ.observed[32], occ.observed[33]), (900.0, 600.0));
+        assert_eq!((occ.waiting[32], occ.waiting[33]), (300.0, 300.0));
+        assert_eq!((occ.busy[32], occ.busy[33]), (900.0, 600.0));
+        assert_eq!((occ.active[32], occ.active[33]), (900.0, 600.0));
+        assert_eq!(occ.waiting_by_service[33], 300.0);
+        assert_eq!((occ.max_waiting, occ.max_active), (1, 1));
+        assert_eq!(occ.observed.iter().sum::<f64>(), 1500.0);
+    }
+}

@@ -1,0 +1,276 @@
+//! Assembling the profile tables: ticket statistics joined with replayed occupancy.
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::*;
+
+use crate::profile::ProfileParams;
+use crate::profile::occupancy::{SLOTS, day_occupancy};
+use crate::profile::tickets::{ALL_SERVICES, by_service_and_all, ticket_aggs};
+use crate::schema::col;
+use crate::store::Store;
+use crate::store::columns::load_columns;
+use crate::timezones::days_since_epoch;
+
+pub const SLOT: &str = "slot";
+pub const CELL_KEYS_WEEKDAY_HOUR: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::WEEKDAY, col::HOUR];
+pub const CELL_KEYS_SLOT15: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::WEEKDAY, SLOT];
+pub const CELL_KEYS_DAILY: [&str; 2] = [col::OFFICE_ID, col::LOCAL_DATE];
+pub const CELL_KEYS_MONTHLY: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::YEAR, col::MONTH];
+
+/// The four cell tables before suppression.
+pub struct Built {
+    pub weekday_hour: DataFrame,
+    pub slot15: DataFrame,
+    pub daily: DataFrame,
+    pub monthly: DataFrame,
+}
+
+/// Builds the unsuppressed tables for the window `[from, to]`.
+pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfileParams) -> PolarsResult<Built> {
+    let scan = || -> PolarsResult<LazyFrame> {
+        let lf = store.scan().map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+        Ok(lf
+            .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
+            .with_column(col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT)))
+    };
+    let occ = occupancy_frames(store, from, to, params)?;
+    let open_days = scan()?
+        .group_by([col(col::OFFICE_ID), col(col::WEEKDAY)])
+        .agg([col(col::LOCAL_DATE).n_unique().cast(DataType::UInt32).alias("open_days")]);
+    let aggs = ticket_aggs(params.service_level_s, true);
+
+    let cell_table = |keys: &[&str], occ_keys: Vec<Expr>| -> PolarsResult<DataFrame> {
+        let ticket_keys: Vec<&str> = keys.iter().copied().filter(|k| *k != col::SERVICE).collect();
+        let tickets = by_service_and_all(scan()?, &ticket_keys, aggs.clone())?;
+        let occupancy = occ
+            .slots
+            .clone()
+            .lazy()
+            .with_columns(occ_keys)
+            .group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+            .agg([
+                col("observed_s").sum(),
+                col("waiting_s").sum(),
+                col("active_s").sum(),
+                col("busy_s").sum(),
+            ]);
+        let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+        let joined = tickets.join(
+            occupancy,
+            on.clone(),
+            on,
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        );
+        finish_cell_table(joined, open_days.clone(), keys)
+    };
+    let weekday_hour =
+        cell_table(&CELL_KEYS_WEEKDAY_HOUR, vec![col(SLOT).floor_div(lit(4)).alias(col::HOUR)])?;
+    let slot15 = cell_table(&CELL_KEYS_SLOT15, vec![])?;
+
+    let daily = scan()?
+        .group_by([col(col::OFFICE_ID), col(col::LOCAL_DATE)])
+        .agg(ticket_aggs(params.service_level_s, true))
+        .join(
+            occ.days.clone().lazy(),
+            [col(col::OFFICE_ID), col(col::LOCAL_DATE)],
+            [col(col::OFFICE_ID), col(col::LOCAL_DATE)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .sort([col::OFFICE_ID, col::LOCAL_DATE], Default::default())
+        .collect()?;
+    let monthly = by_service_and_all(
+        scan()?,
+        &[col::OFFICE_ID, col::YEAR, col::MONTH],
+        ticket_aggs(params.service_level_s, false),
+    )?
+    .sort(CELL_KEYS_MONTHLY, Default::default())
+    .collect()?;
+    Ok(Built { weekday_hour, slot15, daily, monthly })
+}
+
+/// Fills the derived columns of a weekday × hour/slot table and drops empty cells.
+fn finish_cell_table(joined: LazyFrame, open_days: LazyFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
+    let ratio = |a: &str, b: &str| {
+        when(col(b).gt(lit(0.0))).then(col(a) / col(b)).otherwise(lit(NULL).cast(DataType::Float64))
+    };
+    let counts = ["tickets", "walk_in", "appointment", "served", "no_show", "cancelled"];
+    joined
+        .join(
+            open_days,
+            [col(col::OFFICE_ID), col(col::WEEKDAY)],
+            [col(col::OFFICE_ID), col(col::WEEKDAY)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(counts.iter().map(|c| col(*c).fill_null(lit(0u32))).collect::<Vec<_>>())
+        .with_columns([
+            (col("tickets").cast(DataType::Float64) / col("open_days").cast(DataType::Float64))
+                .alias("tickets_per_open_day"),
+            ratio("waiting_s", "observed_s").alias("avg_waiting"),
+            ratio("active_s", "observed_s").alias("avg_active_counters"),
+            ratio("busy_s", "active_s").alias("utilisation"),
+        ])
+        .filter(col("tickets").gt(lit(0)).or(col("waiting_s").gt(lit(0.0))))
+        .select(
+            keys.iter()
+                .map(|k| col(*k))
+                .chain(["open_days", "tickets", "tickets_per_open_day"].iter().map(|c| col(*c)))
+                .chain(counts[1..].iter().map(|c| col(*c)))
+                .chain(
+                    [
+                        "wait_mean_min",
+                        "wait_median_min",
+                        "wait_p90_min",
+                        "service_mean_min",
+                        "service_level",
+                        "avg_waiting",
+                        "avg_active_counters",
+                        "utilisation",
+                    ]
+                    .iter()
+                    .map(|c| col(*c)),
+                )
+                .collect::<Vec<_>>(),
+        )
+        .sort(keys.to_vec(), Default::default())
+        .collect()
+}
+
+/// Replayed occupancy: per office × date × weekday × slot × service (and `*`), and per office-day.
+struct Occupancy {
+    slots: DataFrame,
+    days: DataFrame,
+}
+
+fn occupancy_frames(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    params: &ProfileParams,
+) -> PolarsResult<Occupancy> {
+    let cols = load_columns(store, Some(from), Some(to))
+        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+    let n_services = cols.services.len();
+    let mut s = SlotRows::default();
+    let mut d = DayRows::default();
+    for day in crate::replay::office_days(&cols) {
+        let occ = day_occupancy(&day, n_services, store.tz(), params.replay);
+        let office = &cols.offices[day.office as usize];
+        let weekday = day.date.weekday().number_from_monday() as i32;
+        let date = days_since_epoch(day.date);
+        for slot in 0..SLOTS {
+            if occ.observed[slot] <= 0.0 {
+                continue;
+            }
+            s.push(
+                office,
+                date,
+                weekday,
+                slot as i32,
+                ALL_SERVICES,
+                occ.observed[slot],
+                occ.waiting[slot],
+                Some((occ.active[slot], occ.busy[slot])),
+            );
+            for (j, name) in cols.services.iter().enumerate() {
+                s.push(
+                    office,
+                    date,
+                    weekday,
+                    slot as i32,
+                    name,
+                    occ.observed[slot],
+                    occ.waiting_by_service[slot * n_services + j],
+                    None,
+                );
+            }
+        }
+        let observed: f64 = occ.observed.iter().sum();
+        d.office.push(office.clone());
+        d.date.push(date);
+        d.max_waiting.push(occ.max_waiting);
+        d.max_active.push(occ.max_active);
+        d.mean_active.push((observed > 0.0).then(|| occ.active.iter().sum::<f64>() / observed));
+    }
+    Ok(Occupancy { slots: s.frame()?, days: d.frame()? })
+}
+
+#[derive(Default)]
+struct SlotRows {
+    office: Vec<String>,
+    date: Vec<i32>,
+    weekday: Vec<i32>,
+    slot: Vec<i32>,
+    service: Vec<String>,
+    observed: Vec<f64>,
+    waiting: Vec<f64>,
+    active: Vec<Option<f64>>,
+    busy: Vec<Option<f64>>,
+}
+
+impl SlotRows {
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        office: &str,
+        date: i32,
+        weekday: i32,
+        slot: i32,
+        service: &str,
+        observed: f64,
+        waiting: f64,
+        counters: Option<(f64, f64)>,
+    ) {
+        self.office.push(office.to_string());
+        self.date.push(date);
+        self.weekday.push(weekday);
+        self.slot.push(slot);
+        self.service.push(service.to_string());
+        self.observed.push(observed);
+        self.waiting.push(waiting);
+        self.active.push(counters.map(|c| c.0));
+        self.busy.push(counters.map(|c| c.1));
+    }
+
+    fn frame(self) -> PolarsResult<DataFrame> {
+        let n = self.office.len();
+        DataFrame::new(
+            n,
+            vec![
+                Column::new(col::OFFICE_ID.into(), self.office),
+                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
+                Column::new(col::WEEKDAY.into(), self.weekday),
+                Column::new(SLOT.into(), self.slot),
+                Column::new(col::SERVICE.into(), self.service),
+                Column::new("observed_s".into(), self.observed),
+                Column::new("waiting_s".into(), self.waiting),
+                Column::new("active_s".into(), self.active),
+                Column::new("busy_s".into(), self.busy),
+            ],
+        )
+    }
+}
+
+#[derive(Default)]
+struct DayRows {
+    office: Vec<String>,
+    date: Vec<i32>,
+    max_waiting: Vec<u32>,
+    max_active: Vec<u32>,
+    mean_active: Vec<Option<f64>>,
+}
+
+impl DayRows {
+    fn frame(self) -> PolarsResult<DataFrame> {
+        let n = self.office.len();
+        DataFrame::new(
+            n,
+            vec![
+                Column::new(col::OFFICE_ID.into(), self.office),
+                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
+                Column::new("max_waiting".into(), self.max_waiting),
+                Column::new("max_active_counters".into(), self.max_active),
+                Column::new("mean_active_counters".into(), self.mean_active),
+            ],
+        )
+    }
+}
