@@ -11,7 +11,7 @@ pub mod sweep;
 
 pub use day::{DayTicket, OfficeDay, office_days};
 pub use events::{Event, EventKind, day_events};
-pub use sweep::{QueueState, Sweep, Timeline, timeline};
+pub use sweep::{QueueState, Replayer, Sweep, Timeline, Until, timeline};
 
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,7 @@
 //! The sweep: apply events in order and report the queue state after each instant.
+//!
+//! [`Replayer`] is the steppable core (the wait-time features stop it just before a probe
+//! instant); [`Sweep::run`] drives it through a whole day.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -30,76 +33,102 @@ struct Counter {
     generation: u64,
 }
 
-/// A replay of one office-day.
-pub struct Sweep<'a> {
-    day: &'a OfficeDay,
-    events: Vec<Event>,
-    params: ReplayParams,
+/// How far [`Replayer::advance`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// Every event at or before the instant.
+    Through(EpochMs),
+    /// Events before the instant, and those at the instant that sort before the kind.
+    Before(EpochMs, EventKind),
 }
 
-impl<'a> Sweep<'a> {
-    pub fn new(day: &'a OfficeDay, params: ReplayParams) -> Sweep<'a> {
-        Sweep { day, events: day_events(day), params }
-    }
+/// Replay state that can be advanced step by step; never applies an event past its limit.
+pub struct Replayer<'a> {
+    day: &'a OfficeDay,
+    events: &'a [Event],
+    params: ReplayParams,
+    state: QueueState,
+    counters: HashMap<u32, Counter>,
+    /// Idle timeouts in expiry order: the gap is constant and finishes come in time order.
+    timeouts: VecDeque<(EpochMs, u32, u64)>,
+    next: usize,
+}
 
-    pub fn events(&self) -> &[Event] {
-        &self.events
-    }
-
-    /// Calls `on_step(t, state, events_at_t)` once per distinct instant at which the state may
-    /// change (events, and counters timing out), after applying everything at that instant.
-    pub fn run(&self, n_services: usize, mut on_step: impl FnMut(EpochMs, &QueueState, &[Event])) {
-        let mut state = QueueState { waiting_by_service: vec![0; n_services], ..QueueState::default() };
-        let mut counters: HashMap<u32, Counter> = HashMap::new();
-        // Idle timeouts in expiry order: the gap is constant and finishes come in time order.
-        let mut timeouts: VecDeque<(EpochMs, u32, u64)> = VecDeque::new();
-        let mut i = 0;
-        while i < self.events.len() || !timeouts.is_empty() {
-            let next_event = self.events.get(i).map(|e| e.t);
-            let next_timeout = timeouts.front().map(|&(t, _, _)| t);
-            let t = match (next_event, next_timeout) {
-                (Some(e), Some(o)) => e.min(o),
-                (Some(e), None) => e,
-                (None, Some(o)) => o,
-                (None, None) => break,
-            };
-            let mut changed = false;
-            while let Some(&(expiry, c, generation)) = timeouts.front() {
-                if expiry > t {
-                    break;
-                }
-                timeouts.pop_front();
-                if let Some(counter) = counters.get_mut(&c)
-                    && counter.generation == generation
-                    && counter.open_tickets == 0
-                    && counter.active
-                {
-                    counter.active = false;
-                    state.active_counters -= 1;
-                    changed = true;
-                }
-            }
-            let start = i;
-            while i < self.events.len() && self.events[i].t == t {
-                let e = self.events[i];
-                self.apply(e, &mut state, &mut counters, &mut timeouts);
-                i += 1;
-            }
-            // Stale timeouts (the counter called again meanwhile) change nothing: no step.
-            if changed || i > start {
-                on_step(t, &state, &self.events[start..i]);
-            }
+impl<'a> Replayer<'a> {
+    pub fn new(day: &'a OfficeDay, events: &'a [Event], n_services: usize, params: ReplayParams) -> Replayer<'a> {
+        Replayer {
+            day,
+            events,
+            params,
+            state: QueueState { waiting_by_service: vec![0; n_services], ..QueueState::default() },
+            counters: HashMap::new(),
+            timeouts: VecDeque::new(),
+            next: 0,
         }
     }
 
-    fn apply(
-        &self,
-        e: Event,
-        state: &mut QueueState,
-        counters: &mut HashMap<u32, Counter>,
-        timeouts: &mut VecDeque<(EpochMs, u32, u64)>,
-    ) {
+    pub fn state(&self) -> &QueueState {
+        &self.state
+    }
+
+    /// The next event not yet applied.
+    pub fn peek(&self) -> Option<&Event> {
+        self.events.get(self.next)
+    }
+
+    /// The earliest pending idle timeout.
+    pub fn next_timeout(&self) -> Option<EpochMs> {
+        self.timeouts.front().map(|t| t.0)
+    }
+
+    /// Applies idle timeouts due by the limit's instant and every event within the limit,
+    /// calling `on_event` after each event. Returns whether the state changed.
+    pub fn advance(&mut self, until: Until, mut on_event: impl FnMut(&Event, &QueueState)) -> bool {
+        let t = match until {
+            Until::Through(t) | Until::Before(t, _) => t,
+        };
+        let mut changed = self.expire(t);
+        while let Some(&e) = self.events.get(self.next) {
+            let inside = match until {
+                Until::Through(t) => e.t <= t,
+                Until::Before(t, kind) => e.t < t || (e.t == t && e.kind < kind),
+            };
+            if !inside {
+                break;
+            }
+            // Timeouts falling between earlier events must be applied in order.
+            changed |= self.expire(e.t);
+            self.apply(e);
+            self.next += 1;
+            changed = true;
+            on_event(&e, &self.state);
+        }
+        changed
+    }
+
+    fn expire(&mut self, t: EpochMs) -> bool {
+        let mut changed = false;
+        while let Some(&(expiry, c, generation)) = self.timeouts.front() {
+            if expiry > t {
+                break;
+            }
+            self.timeouts.pop_front();
+            if let Some(counter) = self.counters.get_mut(&c)
+                && counter.generation == generation
+                && counter.open_tickets == 0
+                && counter.active
+            {
+                counter.active = false;
+                self.state.active_counters -= 1;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    fn apply(&mut self, e: Event) {
         let ticket = &self.day.tickets[e.ticket as usize];
+        let state = &mut self.state;
         let service = ticket.service as usize;
         match e.kind {
             EventKind::Issue => {
@@ -116,7 +145,7 @@ impl<'a> Sweep<'a> {
                 if e.kind == EventKind::Call {
                     state.in_service += 1;
                     if let Some(c) = ticket.counter {
-                        let counter = counters.entry(c).or_default();
+                        let counter = self.counters.entry(c).or_default();
                         counter.generation += 1;
                         if counter.open_tickets == 0 {
                             state.busy_counters += 1;
@@ -132,14 +161,50 @@ impl<'a> Sweep<'a> {
             EventKind::Finish => {
                 state.in_service -= 1;
                 if let Some(c) = ticket.counter
-                    && let Some(counter) = counters.get_mut(&c)
+                    && let Some(counter) = self.counters.get_mut(&c)
                 {
                     counter.open_tickets -= 1;
                     if counter.open_tickets == 0 {
                         state.busy_counters -= 1;
-                        timeouts.push_back((e.t + self.params.idle_gap_ms, c, counter.generation));
+                        self.timeouts.push_back((e.t + self.params.idle_gap_ms, c, counter.generation));
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A replay of one office-day.
+pub struct Sweep<'a> {
+    day: &'a OfficeDay,
+    events: Vec<Event>,
+    params: ReplayParams,
+}
+
+impl<'a> Sweep<'a> {
+    pub fn new(day: &'a OfficeDay, params: ReplayParams) -> Sweep<'a> {
+        Sweep { day, events: day_events(day), params }
+    }
+
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Calls `on_step(t, state, events_at_t)` once per distinct instant at which the state
+    /// changes (events, and counters timing out), after applying everything at that instant.
+    pub fn run(&self, n_services: usize, mut on_step: impl FnMut(EpochMs, &QueueState, &[Event])) {
+        let mut r = Replayer::new(self.day, &self.events, n_services, self.params);
+        loop {
+            let t = match (r.peek().map(|e| e.t), r.next_timeout()) {
+                (Some(e), Some(o)) => e.min(o),
+                (Some(e), None) => e,
+                (None, Some(o)) => o,
+                (None, None) => break,
+            };
+            let start = r.next;
+            // Stale timeouts (the counter called again meanwhile) change nothing: no step.
+            if r.advance(Until::Through(t), |_, _| {}) {
+                on_step(t, r.state(), &self.events[start..r.next]);
             }
         }
     }
