@@ -31,6 +31,10 @@ pub enum TimeError {
 
 /// Parses an RFC 3339 instant (`Z` or any offset) into epoch milliseconds.
 pub fn parse_rfc3339(s: &str) -> Result<EpochMs, TimeError> {
+    // chrono also takes a Unicode minus (U+2212) in the offset; RFC 3339 is ASCII only.
+    if !s.is_ascii() {
+        return Err(TimeError::Unparseable(s.to_string()));
+    }
     match DateTime::parse_from_rfc3339(s) {
         Ok(dt) => {
             let year = dt.with_timezone(&Utc).year();
@@ -128,6 +132,8 @@ mod tests {
     #[test]
     fn rejects_with_the_right_kind() {
         assert!(matches!(parse_rfc3339("yesterday"), Err(TimeError::Unparseable(_))));
+        // Regression: a Unicode minus sign in the offset was accepted as '-'.
+        assert!(matches!(parse_rfc3339("2025-05-05T08:00:00\u{2212}02:00"), Err(TimeError::Unparseable(_))));
         assert!(matches!(parse_rfc3339("2025-02-30T08:00:00+01:00"), Err(TimeError::Impossible(_))));
         assert!(matches!(parse_rfc3339("2025-03-31T25:00:00+02:00"), Err(TimeError::Impossible(_))));
         assert!(matches!(parse_rfc3339("1970-01-01T00:00:00Z"), Err(TimeError::OutOfRange { .. })));
