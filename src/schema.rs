@@ -29,6 +29,9 @@ pub mod col {
     pub const FINISHED_AT: &str = "finished_at";
     pub const COUNTER: &str = "counter";
     pub const OUTCOME: &str = "outcome";
+    /// Number of services handled in the visit (the `service` column names the first); 1 for
+    /// the canonical log, which has one service per ticket. Stored, not part of the canonical text.
+    pub const SERVICE_COUNT: &str = "service_count";
     // Derived columns, added by the store.
     /// Local (Europe/Berlin) calendar date of `issued_at`.
     pub const LOCAL_DATE: &str = "local_date";
@@ -120,7 +123,11 @@ pub type EpochMs = i64;
 ///
 /// Invariants (checked by ingest, kept by `simulate`): `called_at ≥ issued_at`,
 /// `finished_at ≥ called_at`, served/no-show tickets have `called_at`, `finished_at` and a
-/// counter, cancelled tickets have neither `called_at` nor a counter.
+/// counter, cancelled tickets have neither `called_at` nor a counter, `service_count ≥ 1`.
+///
+/// One exception: exports of systems that record no counter (ZMS) are stored with
+/// `counter: None` on called tickets too. Counter-based statistics must treat such tickets as
+/// "counter unknown", never as one shared counter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ticket {
     pub office_id: String,
@@ -132,6 +139,8 @@ pub struct Ticket {
     pub finished_at: Option<EpochMs>,
     pub counter: Option<String>,
     pub outcome: Outcome,
+    /// Services handled in this visit; `service` is the first of them.
+    pub service_count: u16,
 }
 
 impl Ticket {

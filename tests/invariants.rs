@@ -41,6 +41,7 @@ fn ticket(s: &Spec) -> Ticket {
         finished_at: Some(issued + 1_200_000),
         counter: (!cancelled).then(|| "2".to_string()),
         outcome: if cancelled { Outcome::Cancelled } else { Outcome::Served },
+        service_count: 1,
     }
 }
 
@@ -119,6 +120,7 @@ proptest! {
             finished_at: Some(issued + (wait + service) * 60_000),
             counter: (!cancelled).then(|| "7".into()),
             outcome: if cancelled { Outcome::Cancelled } else { Outcome::Served },
+            service_count: 1,
         };
         let fields = t.to_fields(DEFAULT_TZ);
         let refs: [&str; 9] = std::array::from_fn(|i| fields[i].as_str());

@@ -1,4 +1,4 @@
-//! Validated rows of one input file in a compact form (~56 bytes a row, strings interned),
+//! Validated rows of one input file in a compact form (56 bytes a row, strings interned),
 //! so ten million rows fit in well under a gigabyte; then duplicate handling by sorting.
 
 use std::collections::HashMap;
@@ -47,6 +47,7 @@ struct Row {
     /// Local date of issue, days since 1970-01-01: part of the ticket key.
     day: i32,
     service: u16,
+    service_count: u16,
     channel: Channel,
     outcome: Outcome,
 }
@@ -57,8 +58,10 @@ impl Row {
     }
 
     /// Everything but the line number: equal values mean an exact duplicate.
-    fn values(&self) -> (EpochMs, EpochMs, EpochMs, u32, u16, Channel, Outcome) {
-        (self.issued, self.called, self.finished, self.counter, self.service, self.channel, self.outcome)
+    #[allow(clippy::type_complexity)] // one tuple compared as a whole
+    fn values(&self) -> (EpochMs, EpochMs, EpochMs, u32, u16, u16, Channel, Outcome) {
+        let Row { issued, called, finished, counter, service, service_count, channel, outcome, .. } = *self;
+        (issued, called, finished, counter, service, service_count, channel, outcome)
     }
 }
 
@@ -104,6 +107,7 @@ impl Batch {
             counter: r.counter.map_or(NONE_ID, |c| self.counters.id(c)),
             day,
             service: r.service,
+            service_count: r.service_count,
             channel: r.channel,
             outcome: r.outcome,
         });
@@ -168,6 +172,7 @@ impl Batch {
             finished_at: opt(r.finished),
             counter: (r.counter != NONE_ID).then(|| self.counters.name(r.counter).to_string()),
             outcome: r.outcome,
+            service_count: r.service_count,
         }
     }
 }
@@ -216,5 +221,27 @@ mod tests {
         assert_eq!((parts[0].0.as_str(), parts[0].1, parts[0].2), ("o1", 2025, 5));
         let ids: Vec<&str> = parts[0].3.iter().map(|t| t.ticket_id.as_str()).collect();
         assert_eq!(ids, ["A1", "A3"]);
+    }
+
+    #[test]
+    fn service_count_is_kept_and_part_of_the_values() {
+        let rules = Rules::from_settings(&Settings::default());
+        let mut batch = Batch::new(crate::timezones::DEFAULT_TZ);
+        let f = row("A1", "2025-05-05T09:00:00+02:00", "1");
+        let mut three = validate(f, &rules).unwrap();
+        three.service_count = 3;
+        batch.push(&three, 2);
+        batch.push(&three, 3);
+        batch.push(&ValidRow { ticket_id: "A2", ..three.clone() }, 4);
+        batch.push(&ValidRow { ticket_id: "A2", service_count: 1, ..three }, 5);
+        let d = batch.dedup();
+        assert_eq!((d.duplicates, d.conflict_lines), (1, vec![4, 5]));
+        let parts: Vec<_> = batch.partitions(&rules).collect();
+        assert_eq!(parts[0].3[0].service_count, 3);
+    }
+
+    #[test]
+    fn a_row_stays_compact() {
+        assert_eq!(std::mem::size_of::<Row>(), 56);
     }
 }

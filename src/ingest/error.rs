@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use crate::ingest::formats::MappingError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +15,11 @@ pub enum IngestError {
     Empty { path: PathBuf, expected: String },
     #[error("{path}, line 1 (header): {message}")]
     Header { path: PathBuf, message: String },
+    /// The file cannot be in the declared encoding or line endings (vendor exports).
+    #[error("{path}, line {line}: {message}")]
+    Decode { path: PathBuf, line: u64, message: String },
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
     #[error(
         "{path}: cannot tell the format from the name; use .csv, .ndjson/.jsonl or .parquet (optionally .gz for text)"
     )]

@@ -1,8 +1,11 @@
 //! Ingest: read ticket logs, validate every row, quarantine the bad ones with their reason,
 //! handle duplicates, and write the good rows into the store, replacing whole office-days.
+//! Vendor exports (ZMS, Qmatic, mapped CSV) are translated row by row in [`formats`] and
+//! then take exactly the same path.
 
 pub mod batch;
 pub mod error;
+pub mod formats;
 pub mod quarantine;
 pub mod reason;
 pub mod source;
@@ -14,37 +17,85 @@ use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use chrono_tz::Tz;
+
 use sha2::{Digest, Sha256};
 
 use crate::settings::Settings;
 use crate::store::{IngestedFile, Manifest, Store};
 
 pub use error::IngestError;
+pub use formats::{InputFormat, Mapping, VendorFile};
 pub use reason::{Reason, Rejection};
 pub use source::SourceFile;
 pub use summary::{FileReport, IngestReport};
 
 use batch::Batch;
 use quarantine::QuarantineWriter;
-use validate::{Rules, validate};
+use validate::{Rules, ValidRow, validate};
 
-/// Ingests each file in order (a directory stands for the log files in it) into `store`.
+/// One input file: a canonical log or a vendor export read through its mapping.
+#[derive(Debug, Clone)]
+pub enum Input<'m> {
+    Canonical(SourceFile),
+    Vendor(VendorFile<'m>),
+}
+
+impl<'m> Input<'m> {
+    pub fn open(path: &Path, format: &'m InputFormat, store_tz: Tz) -> Result<Input<'m>, IngestError> {
+        match format {
+            InputFormat::Canonical => SourceFile::new(path).map(Input::Canonical),
+            InputFormat::Vendor(m) => Ok(Input::Vendor(VendorFile::new(path, m, store_tz))),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        match self {
+            Input::Canonical(s) => &s.path,
+            Input::Vendor(v) => &v.path,
+        }
+    }
+
+    /// Calls `f` for every record, in file order.
+    pub fn for_each(&self, f: &mut dyn FnMut(source::Record<'_>)) -> Result<(), IngestError> {
+        match self {
+            Input::Canonical(s) => s.for_each(f),
+            Input::Vendor(v) => v.for_each(f),
+        }
+    }
+}
+
+/// Ingests each canonical log in order (a directory stands for the log files in it) into `store`.
 pub fn ingest_paths(
     paths: &[PathBuf],
     settings: &Settings,
     store: &Store,
 ) -> Result<IngestReport, IngestError> {
-    let rules = Rules::from_settings(settings);
+    ingest_with(paths, &InputFormat::Canonical, settings, store)
+}
+
+/// Ingests each file in order, read as `format`, into `store`. Exports without counters (ZMS)
+/// are validated without the `missing_counter` rule.
+pub fn ingest_with(
+    paths: &[PathBuf],
+    format: &InputFormat,
+    settings: &Settings,
+    store: &Store,
+) -> Result<IngestReport, IngestError> {
+    let rules = match format {
+        InputFormat::Vendor(m) if !m.has_counters() => Rules::from_settings(settings).counters_optional(),
+        _ => Rules::from_settings(settings),
+    };
     let mut report = IngestReport { files: Vec::new(), threshold: settings.ingest.quarantine_threshold };
-    for path in expand(paths)? {
-        let source = SourceFile::new(&path)?;
-        report.files.push(ingest_file(&source, &rules, store)?);
+    for path in expand(paths, format)? {
+        let input = Input::open(&path, format, store.tz())?;
+        report.files.push(ingest_file(&input, &rules, store)?);
     }
     Ok(report)
 }
 
-/// Files named, with directories replaced by the recognised log files they hold (sorted).
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+/// Files named, with directories replaced by the recognised files they hold (sorted).
+fn expand(paths: &[PathBuf], format: &InputFormat) -> Result<Vec<PathBuf>, IngestError> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -52,7 +103,13 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
                 std::fs::read_dir(p).map_err(|source| IngestError::Open { path: p.clone(), source })?;
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && SourceFile::new(f).is_ok())
+                .filter(|f| {
+                    f.is_file()
+                        && match format {
+                            InputFormat::Canonical => SourceFile::new(f).is_ok(),
+                            InputFormat::Vendor(_) => VendorFile::is_export_name(f),
+                        }
+                })
                 .collect();
             files.sort();
             out.extend(files);
@@ -64,20 +121,21 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
 }
 
 /// Ingests one file: validate → quarantine → dedup → replace office-days → manifest.
-pub fn ingest_file(source: &SourceFile, rules: &Rules, store: &Store) -> Result<FileReport, IngestError> {
-    let mut report = FileReport::new(source.path.clone());
-    (report.sha256, report.bytes) = hash_file(&source.path)?;
-    let qpath = store.quarantine_dir().join(quarantine_name(&source.path, &report.sha256));
-    let mut quarantine = QuarantineWriter::new(qpath.clone(), &source.path);
+pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<FileReport, IngestError> {
+    let path = source.path();
+    let mut report = FileReport::new(path.to_path_buf());
+    (report.sha256, report.bytes) = hash_file(path)?;
+    let qpath = store.quarantine_dir().join(quarantine_name(path, &report.sha256));
+    let mut quarantine = QuarantineWriter::new(qpath.clone(), path);
     let mut batch = Batch::new(store.tz());
     let mut write_err = None;
     source.for_each(&mut |rec| {
         report.rows_read += 1;
         let checked = rec.fields.and_then(|f| validate(f, rules));
         match checked {
-            Ok(row) => batch.push(&row, rec.line),
+            Ok(row) => batch.push(&ValidRow { service_count: rec.service_count, ..row }, rec.line),
             Err(rejection) => {
-                report.count(rejection.reason);
+                report.count_rejection(&rejection);
                 if let Err(e) = quarantine.write(rec.line, rec.raw, &rejection) {
                     write_err.get_or_insert(e);
                 }
@@ -103,7 +161,7 @@ pub fn ingest_file(source: &SourceFile, rules: &Rules, store: &Store) -> Result<
 
 /// Second pass over the file for the raw lines of conflicting duplicates (rare, so cheap).
 fn quarantine_conflicts(
-    source: &SourceFile,
+    source: &Input<'_>,
     lines: &[u64],
     quarantine: &mut QuarantineWriter,
     report: &mut FileReport,

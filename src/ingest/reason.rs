@@ -3,6 +3,9 @@
 use std::fmt;
 
 /// Stable codes written to the quarantine file and counted in the summary.
+///
+/// `NonexistentLocalTime`, `AmbiguousLocalTime` and `BadNumber` only arise from vendor exports
+/// (naive local times and numbers written as text), never from the canonical log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Reason {
     BlankLine,
@@ -14,6 +17,9 @@ pub enum Reason {
     InvalidOfficeId,
     BadTimestamp,
     ImpossibleTimestamp,
+    NonexistentLocalTime,
+    AmbiguousLocalTime,
+    BadNumber,
     UnknownChannel,
     UnknownOutcome,
     UnknownService,
@@ -31,7 +37,7 @@ pub enum Reason {
 
 impl Reason {
     /// Every reason, in the order the summary lists them.
-    pub const ALL: [Reason; 22] = [
+    pub const ALL: [Reason; 25] = [
         Reason::BlankLine,
         Reason::InvalidUtf8,
         Reason::MalformedRecord,
@@ -41,6 +47,9 @@ impl Reason {
         Reason::InvalidOfficeId,
         Reason::BadTimestamp,
         Reason::ImpossibleTimestamp,
+        Reason::NonexistentLocalTime,
+        Reason::AmbiguousLocalTime,
+        Reason::BadNumber,
         Reason::UnknownChannel,
         Reason::UnknownOutcome,
         Reason::UnknownService,
@@ -67,6 +76,9 @@ impl Reason {
             Reason::InvalidOfficeId => "invalid_office_id",
             Reason::BadTimestamp => "bad_timestamp",
             Reason::ImpossibleTimestamp => "impossible_timestamp",
+            Reason::NonexistentLocalTime => "nonexistent_local_time",
+            Reason::AmbiguousLocalTime => "ambiguous_local_time",
+            Reason::BadNumber => "bad_number",
             Reason::UnknownChannel => "unknown_channel",
             Reason::UnknownOutcome => "unknown_outcome",
             Reason::UnknownService => "unknown_service",
@@ -102,15 +114,23 @@ pub struct Rejection {
     /// The canonical field at fault, empty when the whole row is at fault.
     pub field: &'static str,
     pub message: String,
+    /// The offending value where the summary lists values (unknown service names and codes).
+    pub value: Option<String>,
 }
 
 impl Rejection {
     pub fn new(reason: Reason, field: &'static str, message: impl Into<String>) -> Rejection {
-        Rejection { reason, field, message: message.into() }
+        Rejection { reason, field, message: message.into(), value: None }
     }
 
     pub fn row(reason: Reason, message: impl Into<String>) -> Rejection {
         Rejection::new(reason, "", message)
+    }
+
+    /// The same rejection, remembering the offending value for the summary.
+    pub fn with_value(mut self, value: impl Into<String>) -> Rejection {
+        self.value = Some(value.into());
+        self
     }
 }
 

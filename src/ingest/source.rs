@@ -14,7 +14,7 @@ use crate::ingest::split::split_line;
 use crate::schema::CANONICAL_COLUMNS;
 
 /// Callback over `(line number, line bytes)`.
-type LineFn<'f> = dyn FnMut(u64, &[u8]) -> Result<(), IngestError> + 'f;
+pub(crate) type LineFn<'f> = dyn FnMut(u64, &[u8]) -> Result<(), IngestError> + 'f;
 
 /// Container of a canonical log, told by the file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,8 +28,11 @@ pub enum Container {
 /// nine canonical fields in canonical order or why they could not be had.
 pub struct Record<'a> {
     pub line: u64,
+    /// The line as read (vendor exports: decoded to UTF-8).
     pub raw: &'a [u8],
     pub fields: Result<[&'a str; 9], Rejection>,
+    /// Services handled in the visit (1 for the canonical log; vendor exports may list several).
+    pub service_count: u16,
 }
 
 /// A canonical log file on disk.
@@ -69,38 +72,8 @@ impl SourceFile {
         }
     }
 
-    fn open_text(&self) -> Result<Box<dyn BufRead>, IngestError> {
-        let file =
-            File::open(&self.path).map_err(|source| IngestError::Open { path: self.path.clone(), source })?;
-        let inner: Box<dyn Read> =
-            if self.gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
-        Ok(Box::new(BufReader::with_capacity(1 << 20, inner)))
-    }
-
-    /// Reads lines with their number, without the terminator (`\n` or `\r\n`).
     fn each_line(&self, f: &mut LineFn<'_>) -> Result<(), IngestError> {
-        let mut reader = self.open_text()?;
-        let mut buf = Vec::with_capacity(256);
-        let mut line = 0u64;
-        loop {
-            buf.clear();
-            line += 1;
-            let n = reader.read_until(b'\n', &mut buf).map_err(|source| IngestError::Read {
-                path: self.path.clone(),
-                line,
-                source,
-            })?;
-            if n == 0 {
-                return Ok(());
-            }
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
-            }
-            f(line, &buf)?;
-        }
+        each_line(&self.path, self.gzip, &mut |line, bytes| f(line, strip_line_end(bytes)))
     }
 
     fn each_csv(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
@@ -112,7 +85,7 @@ impl SourceFile {
             };
             let mut parts: Vec<Cow<'_, str>> = Vec::with_capacity(9);
             let fields = csv_fields(bytes, &order, &mut parts);
-            f(Record { line, raw: bytes, fields });
+            f(Record { line, raw: bytes, fields, service_count: 1 });
             Ok(())
         })?;
         if order.is_none() {
@@ -141,7 +114,7 @@ impl SourceFile {
                 Ok(v) => Ok(std::array::from_fn(|i| v[i].as_str())),
                 Err(r) => Err(r.clone()),
             };
-            f(Record { line, raw: bytes, fields });
+            f(Record { line, raw: bytes, fields, service_count: 1 });
             Ok(())
         })
     }
@@ -164,10 +137,50 @@ impl SourceFile {
             let values: [&str; 9] = std::array::from_fn(|c| columns[c][row].as_deref().unwrap_or(""));
             let raw = values.join(",");
             let fields = Ok(std::array::from_fn(|c| values[c].trim()));
-            f(Record { line: row as u64 + 1, raw: raw.as_bytes(), fields });
+            f(Record { line: row as u64 + 1, raw: raw.as_bytes(), fields, service_count: 1 });
         }
         Ok(())
     }
+}
+
+/// Opens a text file, gunzipping when `gzip`.
+fn open_text(path: &Path, gzip: bool) -> Result<Box<dyn BufRead>, IngestError> {
+    let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    let inner: Box<dyn Read> =
+        if gzip { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    Ok(Box::new(BufReader::with_capacity(1 << 20, inner)))
+}
+
+/// Calls `f` with every line and its number, *with* its terminator (`\n`, `\r\n` or none
+/// at the end of the file), so callers can check line endings; see [`strip_line_end`].
+pub(crate) fn each_line(path: &Path, gzip: bool, f: &mut LineFn<'_>) -> Result<(), IngestError> {
+    let mut reader = open_text(path, gzip)?;
+    let mut buf = Vec::with_capacity(256);
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        line += 1;
+        let n = reader.read_until(b'\n', &mut buf).map_err(|source| IngestError::Read {
+            path: path.into(),
+            line,
+            source,
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        f(line, &buf)?;
+    }
+}
+
+/// A line without its terminator (`\n` or `\r\n`).
+pub(crate) fn strip_line_end(bytes: &[u8]) -> &[u8] {
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    bytes.strip_suffix(b"\r").unwrap_or(bytes)
+}
+
+/// Whether a file name ends in `.gz` (any case).
+pub(crate) fn is_gzip(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".gz"))
 }
 
 /// Position of each canonical column among `names`; an error names what is missing or extra.

@@ -1,11 +1,15 @@
 //! What an ingest did, per file: the counts behind `read = stored + duplicates + quarantined`.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::ingest::reason::Reason;
+use crate::ingest::reason::{Reason, Rejection};
+
+/// How many unknown service names the report lists before it sums up the rest.
+const UNKNOWN_SHOWN: usize = 20;
 
 /// The report of one input file.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -19,6 +23,8 @@ pub struct FileReport {
     pub quarantined: u64,
     /// Quarantined rows per reason, indexed like [`Reason::ALL`].
     pub by_reason: Vec<u64>,
+    /// Unknown service names (or codes) and how many rows named each, to fix the mapping with.
+    pub unknown_services: BTreeMap<String, u64>,
     pub office_days_written: u64,
     pub office_days_replaced: u64,
     pub offices: Vec<String>,
@@ -35,6 +41,21 @@ impl FileReport {
     pub fn count(&mut self, reason: Reason) {
         self.quarantined += 1;
         self.by_reason[reason.index()] += 1;
+    }
+
+    /// Counts a quarantined row, remembering an unknown service name for the summary.
+    pub fn count_rejection(&mut self, rejection: &Rejection) {
+        self.count(rejection.reason);
+        if let (Reason::UnknownService, Some(name)) = (rejection.reason, &rejection.value) {
+            *self.unknown_services.entry(name.clone()).or_default() += 1;
+        }
+    }
+
+    /// Unknown service names, most frequent first (then by name).
+    pub fn unknown_services_by_count(&self) -> Vec<(&str, u64)> {
+        let mut v: Vec<(&str, u64)> = self.unknown_services.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
     }
 
     pub fn reason_count(&self, reason: Reason) -> u64 {
@@ -63,6 +84,20 @@ impl fmt::Display for FileReport {
             let n = self.reason_count(reason);
             if n > 0 {
                 writeln!(f, "    {:<24}{:>8}", reason.code(), n)?;
+            }
+        }
+        if !self.unknown_services.is_empty() {
+            writeln!(
+                f,
+                "  unknown services (map them in the mapping file's [services], or configure the code):"
+            )?;
+            let names = self.unknown_services_by_count();
+            for (name, n) in names.iter().take(UNKNOWN_SHOWN) {
+                writeln!(f, "    {:<32}{:>8}", format!("'{name}'"), n)?;
+            }
+            if names.len() > UNKNOWN_SHOWN {
+                let rest: u64 = names[UNKNOWN_SHOWN..].iter().map(|(_, n)| n).sum();
+                writeln!(f, "    … {} more names in {rest} rows", names.len() - UNKNOWN_SHOWN)?;
             }
         }
         if let (Some(a), Some(b)) = (self.first_day, self.last_day) {
@@ -113,5 +148,25 @@ impl fmt::Display for IngestReport {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_service_names_are_listed_with_counts() {
+        let mut r = FileReport::new("x.csv".into());
+        let unknown = |name: &str| Rejection::row(Reason::UnknownService, "unknown").with_value(name);
+        for name in ["Gewerbe", "Angeln", "Gewerbe"] {
+            r.count_rejection(&unknown(name));
+        }
+        r.count_rejection(&Rejection::row(Reason::BlankLine, "blank"));
+        assert_eq!(r.quarantined, 4);
+        assert_eq!(r.unknown_services_by_count(), [("Gewerbe", 2), ("Angeln", 1)]);
+        let text = r.to_string();
+        let listed = text.lines().skip_while(|l| !l.contains("unknown services")).nth(1).unwrap();
+        assert_eq!(listed.split_whitespace().collect::<Vec<_>>(), ["'Gewerbe'", "2"]);
     }
 }

@@ -12,6 +12,8 @@ pub struct Rules {
     services: Vec<String>,
     max_wait_ms: i64,
     max_service_ms: i64,
+    /// Whether called tickets must name their counter (false for exports that record none).
+    counter_required: bool,
 }
 
 impl Rules {
@@ -20,7 +22,15 @@ impl Rules {
             services: settings.services.iter().map(|s| s.code.clone()).collect(),
             max_wait_ms: (settings.ingest.max_wait_hours * 3_600_000.0) as i64,
             max_service_ms: (settings.ingest.max_service_hours * 3_600_000.0) as i64,
+            counter_required: true,
         }
+    }
+
+    /// The same rules for a source that records no counters (ZMS): called tickets may have an
+    /// empty counter; a cancelled ticket with a counter is still rejected.
+    pub fn counters_optional(mut self) -> Rules {
+        self.counter_required = false;
+        self
     }
 
     /// Index of a service code in the configured list.
@@ -45,6 +55,8 @@ pub struct ValidRow<'a> {
     pub finished_at: Option<EpochMs>,
     pub counter: Option<&'a str>,
     pub outcome: Outcome,
+    /// Services handled in the visit; 1 from [`validate`], set by readers that know more.
+    pub service_count: u16,
 }
 
 /// Checks one row given as the nine canonical fields (already trimmed) in canonical order.
@@ -91,12 +103,13 @@ pub fn validate<'a>(f: [&'a str; 9], rules: &Rules) -> Result<ValidRow<'a>, Reje
             col::SERVICE,
             format!("'{service}' is not a configured service code ({})", rules.services.join(", ")),
         )
+        .with_value(service)
     })?;
     let issued_at = timestamp(col::ISSUED_AT, issued)?.unwrap_or_default();
     let called_at = timestamp(col::CALLED_AT, called)?;
     let finished_at = timestamp(col::FINISHED_AT, finished)?;
     let counter = (!counter.is_empty()).then_some(counter);
-    check_outcome(outcome, called_at, finished_at, counter)?;
+    check_outcome(outcome, called_at, finished_at, counter, rules.counter_required)?;
     check_order(issued_at, called_at, finished_at, rules)?;
     Ok(ValidRow {
         office_id,
@@ -108,6 +121,7 @@ pub fn validate<'a>(f: [&'a str; 9], rules: &Rules) -> Result<ValidRow<'a>, Reje
         finished_at,
         counter,
         outcome,
+        service_count: 1,
     })
 }
 
@@ -137,6 +151,7 @@ fn check_outcome(
     called_at: Option<EpochMs>,
     finished_at: Option<EpochMs>,
     counter: Option<&str>,
+    counter_required: bool,
 ) -> Result<(), Rejection> {
     if outcome.was_called() {
         if called_at.is_none() {
@@ -153,7 +168,7 @@ fn check_outcome(
                 format!("a {outcome} ticket must have finished_at"),
             ));
         }
-        if counter.is_none() {
+        if counter_required && counter.is_none() {
             return Err(Rejection::new(
                 Reason::MissingCounter,
                 col::COUNTER,
@@ -296,6 +311,23 @@ mod tests {
             reason_with(&[(5, ""), (7, ""), (8, "cancelled"), (6, "2025-03-31T08:00:00+02:00")]),
             FinishedBeforeIssued
         );
+    }
+
+    #[test]
+    fn counters_optional_accepts_called_tickets_without_counter_only() {
+        let mut f = GOOD;
+        f[7] = "";
+        let lenient = rules().counters_optional();
+        assert_eq!(validate(f, &lenient).expect("no counter needed").counter, None);
+        let cancelled = ["o", "A1", "PA", "walk_in", GOOD[4], "", "", "3", "cancelled"];
+        assert_eq!(validate(cancelled, &lenient).unwrap_err().reason, Reason::CancelledButCalled);
+    }
+
+    #[test]
+    fn unknown_service_remembers_the_code() {
+        let mut f = GOOD;
+        f[2] = "XX";
+        assert_eq!(validate(f, &rules()).unwrap_err().value.as_deref(), Some("XX"));
     }
 
     #[test]

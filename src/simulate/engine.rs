@@ -358,6 +358,7 @@ impl Run {
                     finished_at: Some(at(v.finished)),
                     counter: v.called.map(|(_, k)| k.to_string()),
                     outcome: v.outcome,
+                    service_count: 1,
                 });
             }
         }

@@ -143,6 +143,7 @@ mod tests {
             finished_at: Some(1_743_401_100_000),
             counter: None,
             outcome: Outcome::Cancelled,
+            service_count: 1,
         }
     }
 

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use crate::store::atomic::write_atomic;
 
 /// Version of the stored table layout; bumped when columns change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -8,7 +8,7 @@ use crate::schema::{Channel, EpochMs, Outcome, Ticket, col};
 use crate::timezones::{days_since_epoch, local_parts};
 
 /// Column order of a stored partition file.
-pub const STORED_COLUMNS: [&str; 14] = [
+pub const STORED_COLUMNS: [&str; 15] = [
     col::TICKET_ID,
     col::SERVICE,
     col::CHANNEL,
@@ -17,6 +17,7 @@ pub const STORED_COLUMNS: [&str; 14] = [
     col::FINISHED_AT,
     col::COUNTER,
     col::OUTCOME,
+    col::SERVICE_COUNT,
     col::LOCAL_DATE,
     col::WEEKDAY,
     col::HOUR,
@@ -47,6 +48,7 @@ pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFram
         dt(col::FINISHED_AT, tickets.iter().map(|t| t.finished_at).collect())?,
         text(col::COUNTER, tickets.iter().map(|t| t.counter.as_deref()).collect()),
         text(col::OUTCOME, tickets.iter().map(|t| Some(t.outcome.as_str())).collect()),
+        int(col::SERVICE_COUNT, tickets.iter().map(|t| i32::from(t.service_count)).collect()),
         Column::new(
             col::LOCAL_DATE.into(),
             parts.iter().map(|p| days_since_epoch(p.date)).collect::<Vec<_>>(),
@@ -92,6 +94,7 @@ pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, 
         text(col::OUTCOME)?,
     );
     let (issued, called, finished) = (ms(col::ISSUED_AT)?, ms(col::CALLED_AT)?, ms(col::FINISHED_AT)?);
+    let counts = service_counts(df)?;
     (0..df.height())
         .map(|i| {
             let bad = |what: &str| format!("row {}: bad {what}", i + 1);
@@ -105,7 +108,19 @@ pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, 
                 finished_at: finished[i],
                 counter: counters[i].clone(),
                 outcome: outcomes[i].as_deref().and_then(Outcome::parse).ok_or_else(|| bad(col::OUTCOME))?,
+                service_count: counts[i].ok_or_else(|| bad(col::SERVICE_COUNT))?,
             })
         })
         .collect()
+}
+
+/// The `service_count` column as `u16` values (`None` where a value is null or out of range).
+/// Partitions written before the column existed hold one service per ticket, so they read as 1.
+fn service_counts(df: &DataFrame) -> Result<Vec<Option<u16>>, String> {
+    let Ok(c) = df.column(col::SERVICE_COUNT) else {
+        return Ok(vec![Some(1); df.height()]);
+    };
+    let raw = c.cast(&DataType::Int32).map_err(|e| format!("column {}: {e}", col::SERVICE_COUNT))?;
+    let values = raw.i32().map_err(|e| format!("column {}: {e}", col::SERVICE_COUNT))?;
+    Ok(values.iter().map(|v| v.and_then(|n| u16::try_from(n).ok()).filter(|n| *n >= 1)).collect())
 }
