@@ -109,6 +109,13 @@ fn finish_cell_table(joined: LazyFrame, open_days: LazyFrame, keys: &[&str]) -> 
             ratio("active_s", "observed_s").alias("avg_active_counters"),
             ratio("busy_s", "active_s").alias("utilisation"),
         ])
+        // Counters serve every service: their figures exist only on the all-services rows.
+        .with_columns(["avg_active_counters", "utilisation"].map(|c| {
+            when(col(col::SERVICE).eq(lit(ALL_SERVICES)))
+                .then(col(c))
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias(c)
+        }))
         .filter(col("tickets").gt(lit(0)).or(col("waiting_s").gt(lit(0.0))))
         .select(
             keys.iter()

@@ -14,15 +14,34 @@ pub enum EventKind {
     Call,
 }
 
+impl EventKind {
+    /// Rank among events at one instant.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Rank of a ticket's own finish at the very instant of its call (zero service time): after
+/// the call, or the counter would finish before it started.
+const ZERO_LENGTH_FINISH: u8 = EventKind::Call as u8 + 1;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Event {
     pub t: EpochMs,
+    /// Order among events at the same instant (normally `kind.rank()`).
+    pub rank: u8,
     pub kind: EventKind,
     /// Index of the ticket in [`OfficeDay::tickets`].
     pub ticket: u32,
 }
 
-/// All events of a day, sorted by (instant, kind, ticket). A called ticket has Issue, Call
+impl Event {
+    fn new(t: EpochMs, kind: EventKind, ticket: u32) -> Event {
+        Event { t, rank: kind.rank(), kind, ticket }
+    }
+}
+
+/// All events of a day, sorted by (instant, rank, ticket). A called ticket has Issue, Call
 /// and Finish; a cancelled one has Issue and Cancel (at `finished_at`, or the day's
 /// [`OfficeDay::closing_time`] when that is missing).
 pub fn day_events(day: &OfficeDay) -> Vec<Event> {
@@ -30,15 +49,20 @@ pub fn day_events(day: &OfficeDay) -> Vec<Event> {
     let mut events = Vec::with_capacity(day.tickets.len() * 3);
     for (i, t) in day.tickets.iter().enumerate() {
         let ticket = i as u32;
-        events.push(Event { t: t.issued, kind: EventKind::Issue, ticket });
+        events.push(Event::new(t.issued, EventKind::Issue, ticket));
         match t.called {
             Some(called) => {
-                events.push(Event { t: called, kind: EventKind::Call, ticket });
-                events.push(Event { t: t.finished.unwrap_or(called), kind: EventKind::Finish, ticket });
+                events.push(Event::new(called, EventKind::Call, ticket));
+                let finished = t.finished.unwrap_or(called).max(called);
+                let mut finish = Event::new(finished, EventKind::Finish, ticket);
+                if finished == called {
+                    finish.rank = ZERO_LENGTH_FINISH;
+                }
+                events.push(finish);
             }
             None => {
                 let left = t.finished.unwrap_or(closing).max(t.issued);
-                events.push(Event { t: left, kind: EventKind::Cancel, ticket });
+                events.push(Event::new(left, EventKind::Cancel, ticket));
             }
         }
     }

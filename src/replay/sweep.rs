@@ -55,7 +55,12 @@ pub struct Replayer<'a> {
 }
 
 impl<'a> Replayer<'a> {
-    pub fn new(day: &'a OfficeDay, events: &'a [Event], n_services: usize, params: ReplayParams) -> Replayer<'a> {
+    pub fn new(
+        day: &'a OfficeDay,
+        events: &'a [Event],
+        n_services: usize,
+        params: ReplayParams,
+    ) -> Replayer<'a> {
         Replayer {
             day,
             events,
@@ -91,13 +96,13 @@ impl<'a> Replayer<'a> {
         while let Some(&e) = self.events.get(self.next) {
             let inside = match until {
                 Until::Through(t) => e.t <= t,
-                Until::Before(t, kind) => e.t < t || (e.t == t && e.kind < kind),
+                Until::Before(t, kind) => e.t < t || (e.t == t && e.rank < kind.rank()),
             };
             if !inside {
                 break;
             }
             // Timeouts falling between earlier events must be applied in order.
-            changed |= self.expire(e.t);
+            self.expire(e.t);
             self.apply(e);
             self.next += 1;
             changed = true;

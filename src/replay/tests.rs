@@ -64,6 +64,18 @@ fn hand_computed_day() {
     assert_eq!(tl.step_at(-1), None);
 }
 
+/// Regression: a ticket finished at the instant it was called (zero service time) made the
+/// counter finish before it started and underflowed the in-service count.
+#[test]
+fn zero_length_service_is_called_before_it_finishes() {
+    let d = day(vec![ticket(0, Some(5), Some(5), Some(1), 0), ticket(1, Some(5), Some(9), Some(1), 0)]);
+    let tl = timeline(&d, 1, ReplayParams::default());
+    let i = tl.step_at(5 * MIN).unwrap();
+    assert_eq!((tl.waiting[i], tl.in_service[i], tl.busy_counters[i], tl.active_counters[i]), (0, 1, 1, 1));
+    let j = tl.step_at(9 * MIN).unwrap();
+    assert_eq!((tl.in_service[j], tl.busy_counters[j], tl.active_counters[j]), (0, 0, 1));
+}
+
 #[test]
 fn cancelled_without_finish_leaves_at_the_last_call() {
     let d = day(vec![ticket(0, None, None, None, 0), ticket(1, Some(30), Some(40), Some(1), 0)]);
@@ -76,7 +88,7 @@ fn cancelled_without_finish_leaves_at_the_last_call() {
 
 /// Random valid days: issue times sorted, calls after issue, finishes after calls.
 fn day_strategy() -> impl Strategy<Value = Vec<DayTicket>> {
-    proptest::collection::vec((0i64..480, 0i64..90, 1i64..30, 0u32..4, 0u16..3, 0u8..10), 1..60).prop_map(
+    proptest::collection::vec((0i64..480, 0i64..90, 0i64..30, 0u32..4, 0u16..3, 0u8..10), 1..60).prop_map(
         |raw| {
             raw.into_iter()
                 .map(|(issue, wait, service_time, counter, service, kind)| {
