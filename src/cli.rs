@@ -30,7 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Validate ticket logs and store their good rows; bad rows go to quarantine with a reason.
     Ingest {
-        /// Canonical ticket logs (.csv, .ndjson/.jsonl, optionally .gz; .parquet) or directories of them.
+        /// Canonical ticket logs (.csv, .ndjson/.jsonl, optionally .gz; .parquet), vendor exports
+        /// (with --format/--mapping; .csv, .txt, .tsv, optionally .gz), or directories of them.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
         /// Store directory (overrides [store] path in the settings).
@@ -39,6 +40,12 @@ pub enum Command {
         /// Quarantine share (0-1) above which the run exits with code 3 (overrides [ingest] quarantine_threshold).
         #[arg(long, value_name = "SHARE")]
         max_quarantine_share: Option<f64>,
+        /// Input format: canonical (default), zms, qmatic, or custom (any export, needs --mapping).
+        #[arg(long, value_name = "NAME", value_parser = queuecast::ingest::formats::FORMAT_NAMES)]
+        format: Option<String>,
+        /// Mapping file (TOML) for a vendor export: columns, encoding, value and service maps.
+        #[arg(long, value_name = "FILE.toml")]
+        mapping: Option<PathBuf>,
     },
     /// Compute load profiles (weekday×hour, 15-min slots, daily, monthly, peaks) as Parquet and CSV.
     Profile {
@@ -57,6 +64,42 @@ pub enum Command {
         /// Keep small cells (internal planner use): no k-anonymity suppression.
         #[arg(long)]
         no_suppression: bool,
+    },
+    /// Backtest the wait-time predictors (rolling origin over the last weeks) and print the comparison.
+    Backtest {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Output directory for metrics.json and predictions.parquet.
+        #[arg(long, value_name = "DIR", default_value = "out/backtest")]
+        out: PathBuf,
+        /// Number of test weeks (overrides [model] backtest_weeks).
+        #[arg(long)]
+        weeks: Option<u32>,
+    },
+    /// Fit the wait-time model on all stored data and write the versioned model file.
+    Train {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Model file to write.
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        out: PathBuf,
+        /// Also run the backtest and store its metrics in the model file.
+        #[arg(long)]
+        with_backtest: bool,
+    },
+    /// Predict when a waiting ticket will be called, from a queue snapshot (JSON), and print JSON.
+    Predict {
+        /// Model file written by `queuecast train`.
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        /// Queue snapshot JSON file (see README), or - for standard input.
+        #[arg(long, value_name = "FILE")]
+        snapshot: PathBuf,
+        /// Predictor to use (default: the model's main one, gbm).
+        #[arg(long)]
+        predictor: Option<String>,
     },
     /// Print what the store holds, per office.
     Summary {
@@ -91,7 +134,7 @@ pub enum Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let mut settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
-        Command::Ingest { files, store, max_quarantine_share } => {
+        Command::Ingest { files, store, max_quarantine_share, format, mapping } => {
             if let Some(dir) = store {
                 settings.store.path = dir;
             }
@@ -99,7 +142,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 settings.ingest.quarantine_threshold = share;
             }
             settings.validate()?;
-            ingest(&settings, &files)
+            let format =
+                queuecast::ingest::InputFormat::from_cli(format.as_deref(), mapping.as_deref(), &settings)?;
+            ingest(&settings, &files, &format)
         }
         Command::Profile { store, out, from, to, no_suppression } => {
             if let Some(dir) = store {
@@ -123,6 +168,66 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 println!("  {name:<13} {:>7} rows", df.height());
             }
             println!("wrote {} files to {}", files.len(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backtest { store, out, weeks } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            if let Some(w) = weeks {
+                settings.model.backtest_weeks = w;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
+            let result = queuecast::model::run::run_backtest(&store, &settings)?;
+            queuecast::model::run::write_backtest(&result, &out, settings.model.notice_minutes)?;
+            println!(
+                "backtest: {} weeks, {} test snapshots, {:.1} s (notice {} min)",
+                result.folds.len(),
+                result.test.len(),
+                started.elapsed().as_secs_f64(),
+                settings.model.notice_minutes
+            );
+            print!("{}", queuecast::model::run::table(&result));
+            println!("wrote {}/metrics.json and predictions.parquet", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Train { store, out, with_backtest } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let backtest = match with_backtest {
+                true => Some(queuecast::model::run::run_backtest(&store, &settings)?),
+                false => None,
+            };
+            let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
+            model.save(&out)?;
+            println!(
+                "trained on {} … {} ({} offices); wrote {}",
+                model.trained_from,
+                model.trained_to,
+                model.offices.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Predict { model, snapshot, predictor } => {
+            settings.validate()?;
+            let tz = settings.tz().context("timezone")?;
+            let model = queuecast::model::file::ModelFile::load(&model)?;
+            let text = if snapshot.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())?
+            } else {
+                std::fs::read_to_string(&snapshot)
+                    .with_context(|| format!("cannot read {}", snapshot.display()))?
+            };
+            let snap: queuecast::model::predict::Snapshot =
+                serde_json::from_str(&text).with_context(|| format!("snapshot {}", snapshot.display()))?;
+            let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref(), tz)?;
+            println!("{}", serde_json::to_string_pretty(&p)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Summary { store } => {
@@ -155,9 +260,13 @@ fn open_store(settings: &Settings) -> Result<Store> {
     Ok(Store::open(&settings.store.path, tz)?)
 }
 
-fn ingest(settings: &Settings, files: &[PathBuf]) -> Result<ExitCode> {
+fn ingest(
+    settings: &Settings,
+    files: &[PathBuf],
+    format: &queuecast::ingest::InputFormat,
+) -> Result<ExitCode> {
     let store = open_store(settings)?;
-    let report = queuecast::ingest::ingest_paths(files, settings, &store)?;
+    let report = queuecast::ingest::ingest_with(files, format, settings, &store)?;
     print!("{report}");
     println!("\nstore {}:", store.root().display());
     print!("{}", queuecast::store::summary::summarize(&store)?);

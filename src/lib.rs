@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod ingest;
+pub mod model;
 pub mod profile;
 pub mod replay;
 pub mod schema;

@@ -37,6 +37,7 @@ pub struct Settings {
     pub store: StoreSettings,
     pub ingest: IngestSettings,
     pub profile: ProfileSettings,
+    pub model: ModelSettings,
     pub simulate: SimulateSettings,
 }
 
@@ -95,6 +96,40 @@ impl Default for ProfileSettings {
     }
 }
 
+/// Wait-time model (`queuecast backtest`, `train`, `predict`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ModelSettings {
+    /// Rolling-origin test weeks of the backtest.
+    pub backtest_weeks: u32,
+    /// Minutes between training snapshots of a waiting ticket (besides the one at issue).
+    pub snapshot_minutes: f64,
+    /// Days before each origin held out to calibrate the quantiles (split conformal).
+    pub calibration_days: u32,
+    /// Default notice the alarm gives, minutes.
+    pub notice_minutes: f64,
+    /// Random seed of the learned models.
+    pub seed: u64,
+    /// Gradient boosting budget (perpetual): larger fits longer and finer.
+    pub gbm_budget: f32,
+    /// At most this many training snapshots are used by the gradient boosting (even subsample).
+    pub gbm_max_rows: usize,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            backtest_weeks: 8,
+            snapshot_minutes: 5.0,
+            calibration_days: 14,
+            notice_minutes: 10.0,
+            seed: 2025,
+            gbm_budget: 1.0,
+            gbm_max_rows: 200_000,
+        }
+    }
+}
+
 /// Parameters of `queuecast simulate` (sample data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -132,6 +167,7 @@ impl Default for Settings {
             store: StoreSettings::default(),
             ingest: IngestSettings::default(),
             profile: ProfileSettings::default(),
+            model: ModelSettings::default(),
             simulate: SimulateSettings::default(),
         }
     }
@@ -223,6 +259,30 @@ impl Settings {
             if !(v > 0.0 && v <= 24.0 * 60.0) {
                 return invalid(field, v.to_string(), "minutes in (0, 1440]");
             }
+        }
+        let m = &self.model;
+        if m.backtest_weeks > 104 {
+            return invalid("model.backtest_weeks", m.backtest_weeks.to_string(), "0 to 104 weeks");
+        }
+        if m.snapshot_minutes.is_nan() || m.snapshot_minutes <= 0.0 {
+            return invalid(
+                "model.snapshot_minutes",
+                m.snapshot_minutes.to_string(),
+                "a positive number of minutes",
+            );
+        }
+        if m.calibration_days == 0 || m.calibration_days > 365 {
+            return invalid("model.calibration_days", m.calibration_days.to_string(), "1 to 365 days");
+        }
+        if m.notice_minutes.is_nan() || m.notice_minutes < 0.0 {
+            return invalid("model.notice_minutes", m.notice_minutes.to_string(), "minutes ≥ 0");
+        }
+        if m.gbm_budget.is_nan() || m.gbm_budget <= 0.0 || m.gbm_max_rows == 0 {
+            return invalid(
+                "model.gbm_budget",
+                m.gbm_budget.to_string(),
+                "a positive budget and gbm_max_rows > 0",
+            );
         }
         let sim = &self.simulate;
         if !(1..=8).contains(&sim.offices) {

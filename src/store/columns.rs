@@ -35,6 +35,32 @@ impl TicketColumns {
     pub fn is_empty(&self) -> bool {
         self.issued.is_empty()
     }
+
+    /// The rows whose local date lies in `[from, to)`, with the same dictionaries.
+    pub fn between(&self, from: NaiveDate, to: NaiveDate) -> TicketColumns {
+        let keep: Vec<usize> =
+            (0..self.len()).filter(|&i| self.date[i] >= from && self.date[i] < to).collect();
+        TicketColumns {
+            offices: self.offices.clone(),
+            services: self.services.clone(),
+            counters: self.counters.clone(),
+            office: pick(&keep, &self.office),
+            date: pick(&keep, &self.date),
+            ticket_id: keep.iter().map(|&i| self.ticket_id[i].clone()).collect(),
+            service: pick(&keep, &self.service),
+            channel: pick(&keep, &self.channel),
+            issued: pick(&keep, &self.issued),
+            called: pick(&keep, &self.called),
+            finished: pick(&keep, &self.finished),
+            counter: pick(&keep, &self.counter),
+            outcome: pick(&keep, &self.outcome),
+        }
+    }
+
+    /// First and last local date, if any rows.
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        Some((*self.date.iter().min()?, *self.date.iter().max()?))
+    }
 }
 
 /// Loads the stored tickets whose local date lies in `[from, to]` (either bound optional).
@@ -75,6 +101,11 @@ pub fn load_columns(
         .collect()
         .map_err(perr)?;
     from_frame(&df).map_err(perr)
+}
+
+/// The values of `v` at `keep`.
+fn pick<T: Copy>(keep: &[usize], v: &[T]) -> Vec<T> {
+    keep.iter().map(|&i| v[i]).collect()
 }
 
 fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {

@@ -1,0 +1,109 @@
+//! The wait-time examples: a feature matrix with named columns, the target, and the
+//! metadata that metrics break results down by.
+
+use chrono::NaiveDate;
+
+use crate::model::features::FEATURES;
+use crate::schema::EpochMs;
+
+/// Where a probe sits in a ticket's wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum Probe {
+    /// At the instant the number was drawn.
+    AtIssue,
+    /// A later snapshot while still waiting.
+    Later,
+}
+
+/// Descriptive fields of one example (not model inputs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleMeta {
+    pub office: String,
+    pub date: NaiveDate,
+    pub ticket_id: String,
+    /// The probe instant.
+    pub t: EpochMs,
+    pub probe: Probe,
+    /// Local hour of the probe instant.
+    pub hour: u8,
+    /// Tickets waiting ahead at the probe (for queue-length buckets).
+    pub ahead: u32,
+    /// When the ticket was actually called (the truth; never a model input).
+    pub called: Option<EpochMs>,
+}
+
+/// Examples in column-major order: `x[f * n + i]` is feature `f` of example `i`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dataset {
+    pub x: Vec<f64>,
+    /// Remaining wait in minutes (NaN when unknown, e.g. in a live snapshot).
+    pub y: Vec<f64>,
+    pub meta: Vec<ExampleMeta>,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.y.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.y.is_empty()
+    }
+
+    pub fn n_features(&self) -> usize {
+        FEATURES.len()
+    }
+
+    /// Feature `f` of all examples.
+    pub fn column(&self, f: usize) -> &[f64] {
+        let n = self.len();
+        &self.x[f * n..(f + 1) * n]
+    }
+
+    /// Value of feature `f` for example `i`.
+    pub fn get(&self, i: usize, f: usize) -> f64 {
+        self.x[f * self.len() + i]
+    }
+
+    /// Builds from row-major feature rows.
+    pub fn from_rows(rows: &[[f64; FEATURES.len()]], y: Vec<f64>, meta: Vec<ExampleMeta>) -> Dataset {
+        let n = rows.len();
+        let mut x = vec![0.0; n * FEATURES.len()];
+        for (i, r) in rows.iter().enumerate() {
+            for (f, v) in r.iter().enumerate() {
+                x[f * n + i] = *v;
+            }
+        }
+        Dataset { x, y, meta }
+    }
+
+    /// The examples at `idx`, in that order.
+    pub fn select(&self, idx: &[usize]) -> Dataset {
+        let n = self.len();
+        let m = idx.len();
+        let mut x = vec![0.0; m * FEATURES.len()];
+        for f in 0..FEATURES.len() {
+            for (j, &i) in idx.iter().enumerate() {
+                x[f * m + j] = self.x[f * n + i];
+            }
+        }
+        Dataset {
+            x,
+            y: idx.iter().map(|&i| self.y[i]).collect(),
+            meta: idx.iter().map(|&i| self.meta[i].clone()).collect(),
+        }
+    }
+
+    /// Appends another dataset's examples.
+    pub fn extend(&mut self, other: Dataset) {
+        let (n, m) = (self.len(), other.len());
+        let mut x = vec![0.0; (n + m) * FEATURES.len()];
+        for f in 0..FEATURES.len() {
+            x[f * (n + m)..f * (n + m) + n].copy_from_slice(&self.x[f * n..(f + 1) * n]);
+            x[f * (n + m) + n..(f + 1) * (n + m)].copy_from_slice(&other.x[f * m..(f + 1) * m]);
+        }
+        self.x = x;
+        self.y.extend(other.y);
+        self.meta.extend(other.meta);
+    }
+}

@@ -1,0 +1,278 @@
+//! Wait-time features: one place names them; one sweep computes them for probe instants of
+//! an office-day, from events before the probe only (the ticket's own call included: never).
+
+use std::collections::VecDeque;
+
+use chrono::{Datelike, Timelike};
+use chrono_tz::Tz;
+
+use crate::model::dataset::{Dataset, ExampleMeta, Probe};
+use crate::model::history::History;
+use crate::replay::{EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, office_days};
+use crate::schema::{Channel, EpochMs, Outcome};
+use crate::store::columns::TicketColumns;
+use crate::timezones::to_local;
+
+/// Every model input, in matrix column order. The model file stores these names.
+pub const FEATURES: [&str; 24] = [
+    "ahead_same_service",
+    "ahead_total",
+    "waiting_total",
+    "work_ahead_min",
+    "active_counters",
+    "busy_counters",
+    "calls_last_15min",
+    "calls_last_30min",
+    "recent_service_min",
+    "les_min",
+    "hol_min",
+    "elapsed_min",
+    "service",
+    "channel",
+    "office",
+    "minute_of_day",
+    "weekday",
+    "month",
+    "minutes_to_closing",
+    "appointments_last_30min",
+    "ql_estimate_min",
+    "own_service_min",
+    "hist_mean_wait_min",
+    "office_service_min",
+];
+
+/// Column index of a feature name.
+pub fn feature(name: &str) -> usize {
+    FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
+}
+
+/// Features that are codes, not quantities (the linear model leaves them out).
+pub const CATEGORICAL: [&str; 3] = ["service", "channel", "office"];
+
+const MIN: f64 = 60_000.0;
+/// How many recent services the moving mean covers.
+const RECENT_SERVED: usize = 10;
+
+/// What the feature builder needs beyond the day itself.
+pub struct Context<'a> {
+    pub history: &'a History,
+    /// Office ids as the model knows them (index = the `office` feature).
+    pub offices: &'a [String],
+    /// Service codes as the model knows them (index = the `service` feature).
+    pub services: &'a [String],
+    pub tz: Tz,
+    pub replay: ReplayParams,
+}
+
+/// A request for features: ticket `ticket` of the day at instant `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProbeAt {
+    pub t: EpochMs,
+    pub ticket: usize,
+    pub probe: Probe,
+}
+
+/// Probes of a day for training and backtests: every ticket that was called, at its issue
+/// and every `every_ms` while it still waited.
+pub fn training_probes(day: &OfficeDay, every_ms: EpochMs) -> Vec<ProbeAt> {
+    let mut probes = Vec::new();
+    for (i, t) in day.tickets.iter().enumerate() {
+        let Some(called) = t.called else { continue };
+        if !matches!(t.outcome, Outcome::Served | Outcome::NoShow) {
+            continue;
+        }
+        probes.push(ProbeAt { t: t.issued, ticket: i, probe: Probe::AtIssue });
+        let mut at = t.issued + every_ms;
+        while every_ms > 0 && at < called {
+            probes.push(ProbeAt { t: at, ticket: i, probe: Probe::Later });
+            at += every_ms;
+        }
+    }
+    probes.sort_unstable();
+    probes
+}
+
+/// Fenwick tree over ticket positions (issue order) for "how many ahead of me" in O(log n).
+struct Fenwick(Vec<f64>);
+
+impl Fenwick {
+    fn new(n: usize) -> Fenwick {
+        Fenwick(vec![0.0; n + 1])
+    }
+    fn add(&mut self, i: usize, v: f64) {
+        let mut i = i + 1;
+        while i < self.0.len() {
+            self.0[i] += v;
+            i += i & i.wrapping_neg();
+        }
+    }
+    /// Sum over positions `< i`.
+    fn prefix(&self, i: usize) -> f64 {
+        let (mut i, mut s) = (i, 0.0);
+        while i > 0 {
+            s += self.0[i];
+            i -= i & i.wrapping_neg();
+        }
+        s
+    }
+}
+
+/// Features of every training probe of every day in `cols` (see [`training_probes`]).
+pub fn dataset(cols: &TicketColumns, ctx: &Context<'_>, every_ms: EpochMs) -> Dataset {
+    let mut out = Dataset::default();
+    let mut parts = Vec::new();
+    for day in office_days(cols) {
+        let probes = training_probes(&day, every_ms);
+        parts.push(day_features(&day, cols, &probes, ctx));
+    }
+    // One concatenation at the end keeps this linear.
+    let n: usize = parts.iter().map(|p| p.len()).sum();
+    out.x = vec![0.0; n * FEATURES.len()];
+    let mut at = 0;
+    for p in parts {
+        let m = p.len();
+        for f in 0..FEATURES.len() {
+            out.x[f * n + at..f * n + at + m].copy_from_slice(p.column(f));
+        }
+        at += m;
+        out.y.extend(p.y);
+        out.meta.extend(p.meta);
+    }
+    out
+}
+
+/// Computes the features of `probes` (sorted by time) for `day`, a day of `cols`.
+pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], ctx: &Context<'_>) -> Dataset {
+    let day_office = cols.offices[day.office as usize].as_str();
+    let day_services = &cols.services;
+    let n = day.tickets.len();
+    let events = day_events(day);
+    let mut replayer = Replayer::new(day, &events, day_services.len(), ctx.replay);
+    let typical: Vec<f64> = day_services.iter().map(|s| ctx.history.service_min(day_office, s)).collect();
+    let mut all = Fenwick::new(n);
+    let mut work = Fenwick::new(n);
+    let mut per_service: Vec<Fenwick> = (0..day_services.len()).map(|_| Fenwick::new(n)).collect();
+    let mut waiting = vec![false; n];
+    let mut oldest = 0usize;
+    let mut issued_count = 0usize;
+    let mut calls: VecDeque<EpochMs> = VecDeque::new();
+    let mut appointments: VecDeque<EpochMs> = VecDeque::new();
+    let mut served: VecDeque<f64> = VecDeque::new();
+    let mut last_called_wait: Option<f64> = None;
+
+    let office_idx = ctx.offices.iter().position(|o| o == day_office).map_or(f64::NAN, |i| i as f64);
+    let service_idx: Vec<f64> = day_services
+        .iter()
+        .map(|s| ctx.services.iter().position(|c| c == s).map_or(f64::NAN, |i| i as f64))
+        .collect();
+    let mut rows: Vec<[f64; FEATURES.len()]> = Vec::with_capacity(probes.len());
+    let mut y = Vec::with_capacity(probes.len());
+    let mut meta = Vec::with_capacity(probes.len());
+    for p in probes {
+        // Everything strictly before the probe, plus finishes and issues at the probe instant;
+        // calls and cancellations at the instant (possibly this ticket's own) stay unseen.
+        replayer.advance(Until::Before(p.t, EventKind::Cancel), |e, _| {
+            let i = e.ticket as usize;
+            let tk = &day.tickets[i];
+            let s = tk.service as usize;
+            match e.kind {
+                EventKind::Issue => {
+                    waiting[i] = true;
+                    issued_count = issued_count.max(i + 1);
+                    all.add(i, 1.0);
+                    work.add(i, typical[s]);
+                    per_service[s].add(i, 1.0);
+                    if tk.channel == Channel::Appointment {
+                        appointments.push_back(e.t);
+                    }
+                }
+                EventKind::Call | EventKind::Cancel => {
+                    waiting[i] = false;
+                    all.add(i, -1.0);
+                    work.add(i, -typical[s]);
+                    per_service[s].add(i, -1.0);
+                    if e.kind == EventKind::Call {
+                        calls.push_back(e.t);
+                        last_called_wait = Some((e.t - tk.issued) as f64 / MIN);
+                    }
+                }
+                EventKind::Finish => {
+                    if let (Outcome::Served, Some(c)) = (tk.outcome, tk.called) {
+                        served.push_back((e.t - c) as f64 / MIN);
+                        if served.len() > RECENT_SERVED {
+                            served.pop_front();
+                        }
+                    }
+                }
+            }
+        });
+        while oldest < issued_count && !waiting[oldest] {
+            oldest += 1;
+        }
+        while calls.front().is_some_and(|&c| c < p.t - 30 * 60_000) {
+            calls.pop_front();
+        }
+        while appointments.front().is_some_and(|&a| a < p.t - 30 * 60_000) {
+            appointments.pop_front();
+        }
+        let tk = &day.tickets[p.ticket];
+        let state = replayer.state();
+        let local = to_local(p.t, ctx.tz);
+        let minute = (local.hour() * 60 + local.minute()) as f64;
+        let weekday = local.weekday().number_from_monday() as u8;
+        let ahead = all.prefix(p.ticket);
+        let active = state.active_counters as f64;
+        let recent = if served.is_empty() {
+            ctx.history.office_service_min(day_office)
+        } else {
+            served.iter().sum::<f64>() / served.len() as f64
+        };
+        let elapsed = (p.t - tk.issued) as f64 / MIN;
+        let hol =
+            if oldest < issued_count { (p.t - day.tickets[oldest].issued) as f64 / MIN } else { elapsed };
+        let service_name = &day_services[tk.service as usize];
+        let issue_local = to_local(tk.issued, ctx.tz);
+        let mut row = [0.0; FEATURES.len()];
+        row[0] = per_service[tk.service as usize].prefix(p.ticket);
+        row[1] = ahead;
+        row[2] = state.waiting as f64;
+        row[3] = work.prefix(p.ticket);
+        row[4] = active;
+        row[5] = state.busy_counters as f64;
+        row[6] = calls.iter().filter(|&&c| c >= p.t - 15 * 60_000).count() as f64;
+        row[7] = calls.len() as f64;
+        row[8] = recent;
+        row[9] = last_called_wait.unwrap_or(f64::NAN);
+        row[10] = hol;
+        row[11] = elapsed;
+        row[12] = service_idx[tk.service as usize];
+        row[13] = if tk.channel == Channel::Appointment { 1.0 } else { 0.0 };
+        row[14] = office_idx;
+        row[15] = minute;
+        row[16] = weekday as f64;
+        row[17] = local.month() as f64;
+        row[18] = ctx.history.closing_minute(day_office, weekday).map_or(f64::NAN, |c| c - minute);
+        row[19] = appointments.len() as f64;
+        row[20] = (ahead + 1.0) * recent / active.max(1.0);
+        row[21] = ctx.history.service_min(day_office, service_name);
+        row[22] = ctx.history.mean_wait(
+            day_office,
+            issue_local.weekday().number_from_monday() as u8,
+            issue_local.hour() as u8,
+        );
+        row[23] = ctx.history.office_service_min(day_office);
+        rows.push(row);
+        y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
+        meta.push(ExampleMeta {
+            office: day_office.to_string(),
+            date: day.date,
+            ticket_id: cols.ticket_id[day.rows[p.ticket]].clone(),
+            t: p.t,
+            probe: p.probe,
+            hour: local.hour() as u8,
+            ahead: ahead as u32,
+            called: tk.called,
+        });
+    }
+    Dataset::from_rows(&rows, y, meta)
+}

@@ -1,0 +1,97 @@
+//! The versioned model file: everything `predict` needs, plus how it was made. No
+//! timestamps, so the same data, settings and seed give the same bytes.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::model::backtest::Calibrated;
+use crate::model::features::FEATURES;
+use crate::model::history::History;
+
+/// Bumped when the layout of the model file or the meaning of a feature changes.
+pub const MODEL_FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFile {
+    pub format: u32,
+    pub queuecast_version: String,
+    /// Feature names in matrix order; checked against this build's features on load.
+    pub features: Vec<String>,
+    pub trained_from: NaiveDate,
+    pub trained_to: NaiveDate,
+    pub settings: ModelSettings,
+    pub offices: Vec<String>,
+    pub services: Vec<String>,
+    pub history: History,
+    /// Name of the predictor `predict` uses unless told otherwise.
+    pub default_predictor: String,
+    pub predictors: Vec<NamedPredictor>,
+    /// Backtest metrics summary (at issue and overall, per predictor), if a backtest ran.
+    pub backtest: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    pub snapshot_min: f64,
+    pub calibration_days: u32,
+    pub notice_min: f64,
+    pub seed: u64,
+    pub counter_idle_gap_min: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedPredictor {
+    pub name: String,
+    #[serde(flatten)]
+    pub predictor: Calibrated,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModelFileError {
+    #[error("cannot read model file {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("model file {path} has format {found}; this queuecast reads format {MODEL_FORMAT}: retrain it")]
+    Format { path: String, found: u32 },
+    #[error("model file {path} was trained with other features ({found}); retrain it")]
+    Features { path: String, found: String },
+    #[error("cannot write model file {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+impl ModelFile {
+    pub fn predictor(&self, name: &str) -> Option<&Calibrated> {
+        self.predictors.iter().find(|p| p.name == name).map(|p| &p.predictor)
+    }
+
+    pub fn load(path: &Path) -> Result<ModelFile, ModelFileError> {
+        let p = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
+        let version: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
+        let found = version.get("format").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
+        if found != MODEL_FORMAT {
+            return Err(ModelFileError::Format { path: p, found });
+        }
+        let model: ModelFile = serde_json::from_value(version)
+            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
+        if model.features != FEATURES {
+            return Err(ModelFileError::Features { path: p, found: model.features.join(",") });
+        }
+        Ok(model)
+    }
+
+    /// Writes the file atomically.
+    pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {
+        let p = path.display().to_string();
+        let json = serde_json::to_vec(self)
+            .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
+        crate::store::atomic::write_atomic(path, |w| std::io::Write::write_all(w, &json))
+            .map_err(|e| ModelFileError::Write { path: p, message: e.to_string() })
+    }
+}

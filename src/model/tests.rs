@@ -1,0 +1,108 @@
+//! Model tests: features never look ahead, models are deterministic, quantiles are sane.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+use crate::model::dataset::Probe;
+use crate::model::features::{Context, FEATURES, ProbeAt, day_features, feature};
+use crate::model::history::History;
+use crate::replay::{ReplayParams, office_days};
+use crate::schema::{Channel, EpochMs, Outcome};
+use crate::store::columns::TicketColumns;
+use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
+
+const MIN: i64 = 60_000;
+
+/// One office-day of generated tickets: (issue minute, wait, service minutes, counter, service, cancelled).
+fn columns(raw: &[(i64, i64, i64, u32, u16, bool)]) -> TicketColumns {
+    let base = parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap();
+    let mut sorted = raw.to_vec();
+    sorted.sort_by_key(|r| r.0);
+    let mut c = TicketColumns {
+        offices: vec!["amt".into()],
+        services: vec!["PA".into(), "MB".into(), "KFZ".into()],
+        counters: vec!["1".into(), "2".into(), "3".into()],
+        ..TicketColumns::default()
+    };
+    for (i, &(issue, wait, service, counter, s, cancelled)) in sorted.iter().enumerate() {
+        let issued = base + issue * MIN;
+        c.office.push(0);
+        c.date.push(NaiveDate::from_ymd_opt(2025, 6, 2).unwrap());
+        c.ticket_id.push(format!("A{i:03}"));
+        c.service.push(s);
+        c.channel.push(if i % 4 == 0 { Channel::Appointment } else { Channel::WalkIn });
+        c.issued.push(issued);
+        c.called.push((!cancelled).then_some(issued + wait * MIN));
+        c.finished.push(Some(issued + (wait + service) * MIN));
+        c.counter.push((!cancelled).then_some(counter));
+        c.outcome.push(if cancelled { Outcome::Cancelled } else { Outcome::Served });
+    }
+    c
+}
+
+fn features_at(c: &TicketColumns, ticket: usize, t: EpochMs) -> Vec<u64> {
+    let history = History::default();
+    let offices = vec!["amt".to_string()];
+    let services = vec!["PA".to_string(), "MB".to_string(), "KFZ".to_string()];
+    let ctx = Context {
+        history: &history,
+        offices: &offices,
+        services: &services,
+        tz: DEFAULT_TZ,
+        replay: ReplayParams::default(),
+    };
+    let day = office_days(c).remove(0);
+    let position = day.rows.iter().position(|&r| r == ticket).unwrap();
+    let x = day_features(&day, c, &[ProbeAt { t, ticket: position, probe: Probe::Later }], &ctx);
+    (0..FEATURES.len()).map(|f| x.get(0, f).to_bits()).collect()
+}
+
+fn raw_day() -> impl Strategy<Value = Vec<(i64, i64, i64, u32, u16, bool)>> {
+    proptest::collection::vec(
+        (0i64..300, 0i64..60, 0i64..20, 0u32..3, 0u16..3, proptest::bool::weighted(0.1)),
+        2..50,
+    )
+}
+
+proptest! {
+    /// Changing or deleting anything after t — including the ticket's own call — leaves its
+    /// features at t bit-for-bit unchanged.
+    #[test]
+    fn features_never_look_ahead(raw in raw_day(), pick in 0usize..50, offset in 0i64..40, shift in 1i64..30, drop_later: bool) {
+        let c = columns(&raw);
+        let ticket = pick % c.len();
+        let t = c.issued[ticket] + offset * MIN;
+        prop_assume!(c.called[ticket].is_none_or(|called| called > t));
+        let before = features_at(&c, ticket, t);
+        let mut changed = c.clone();
+        for i in 0..changed.len() {
+            let later = |x: EpochMs| if x > t { x + shift * MIN } else { x };
+            changed.called[i] = changed.called[i].map(later);
+            changed.finished[i] = changed.finished[i].map(later);
+            if drop_later && i != ticket && changed.issued[i] > t {
+                changed.issued[i] += 1000 * MIN; // moved out of the day's future, effectively deleted
+            }
+        }
+        // The ticket's own call moves too (it is after t): the target changes, the features must not.
+        prop_assert_eq!(before, features_at(&changed, ticket, t));
+    }
+}
+
+#[test]
+fn features_count_the_queue_ahead() {
+    // Three tickets drawn at 0, 1, 2 minutes; the first called at 3 on counter 1.
+    let c = columns(&[(0, 3, 10, 0, 0, false), (1, 20, 5, 0, 0, false), (2, 30, 5, 1, 1, false)]);
+    let at = parse_rfc3339("2025-06-02T08:05:00+02:00").unwrap();
+    let f = features_at(&c, 2, at);
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!(v("ahead_total"), 1.0); // ticket 1 still waits; ticket 0 was called
+    assert_eq!(v("ahead_same_service"), 0.0); // ticket 1 is PA, ticket 2 is MB
+    assert_eq!(v("waiting_total"), 2.0);
+    assert_eq!(v("active_counters"), 1.0);
+    assert_eq!(v("calls_last_15min"), 1.0);
+    assert_eq!(v("les_min"), 3.0);
+    assert_eq!(v("hol_min"), 4.0); // ticket 1 drawn at 08:01
+    assert_eq!(v("elapsed_min"), 3.0);
+    assert_eq!(v("minute_of_day"), 8.0 * 60.0 + 5.0);
+    assert_eq!(v("weekday"), 1.0);
+}
