@@ -10,6 +10,23 @@ use clap::{Parser, Subcommand};
 use queuecast::settings::Settings;
 use queuecast::store::Store;
 
+/// Prints a line to stdout; a closed pipe (`queuecast … | head`) ends output quietly
+/// instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// Like [`say!`] without the newline.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// Exit code of a failed run (bad input file, unreadable store, invalid settings).
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code when good rows were stored but a file's quarantine share exceeded the threshold.
@@ -157,7 +174,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let tables = queuecast::profile::compute(&store, &params)?;
             let files = queuecast::profile::write_tables(&tables, &out)?;
-            println!(
+            say!(
                 "profiled {} … {} in {:.1} s{}",
                 tables.from,
                 tables.to,
@@ -165,9 +182,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 if params.suppress { "" } else { " (no suppression)" }
             );
             for (name, df) in tables.named() {
-                println!("  {name:<13} {:>7} rows", df.height());
+                say!("  {name:<13} {:>7} rows", df.height());
             }
-            println!("wrote {} files to {}", files.len(), out.display());
+            say!("wrote {} files to {}", files.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Backtest { store, out, weeks } => {
@@ -182,15 +199,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let started = std::time::Instant::now();
             let result = queuecast::model::run::run_backtest(&store, &settings)?;
             queuecast::model::run::write_backtest(&result, &out, settings.model.notice_minutes)?;
-            println!(
+            say!(
                 "backtest: {} weeks, {} test snapshots, {:.1} s (notice {} min)",
                 result.folds.len(),
                 result.test.len(),
                 started.elapsed().as_secs_f64(),
                 settings.model.notice_minutes
             );
-            print!("{}", queuecast::model::run::table(&result));
-            println!("wrote {}/metrics.json and predictions.parquet", out.display());
+            say_raw!("{}", queuecast::model::run::table(&result));
+            say!("wrote {}/metrics.json and predictions.parquet", out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Train { store, out, with_backtest } => {
@@ -205,7 +222,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
             model.save(&out)?;
-            println!(
+            say!(
                 "trained on {} … {} ({} offices); wrote {}",
                 model.trained_from,
                 model.trained_to,
@@ -227,7 +244,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let snap: queuecast::model::predict::Snapshot =
                 serde_json::from_str(&text).with_context(|| format!("snapshot {}", snapshot.display()))?;
             let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref(), tz)?;
-            println!("{}", serde_json::to_string_pretty(&p)?);
+            say!("{}", serde_json::to_string_pretty(&p)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Summary { store } => {
@@ -236,7 +253,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             settings.validate()?;
             let store = open_store(&settings)?;
-            print!("{}", queuecast::store::summary::summarize(&store)?);
+            say_raw!("{}", queuecast::store::summary::summarize(&store)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate { out, seed, start, days, offices, scale } => {
@@ -249,7 +266,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             let tz = settings.tz().context("timezone")?;
             let summary = queuecast::simulate::write_csv(&settings.simulate, &settings.services, tz, &out)?;
-            println!("wrote {}: {summary}", out.display());
+            say!("wrote {}: {summary}", out.display());
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -267,9 +284,9 @@ fn ingest(
 ) -> Result<ExitCode> {
     let store = open_store(settings)?;
     let report = queuecast::ingest::ingest_with(files, format, settings, &store)?;
-    print!("{report}");
-    println!("\nstore {}:", store.root().display());
-    print!("{}", queuecast::store::summary::summarize(&store)?);
+    say_raw!("{report}");
+    say!("\nstore {}:", store.root().display());
+    say_raw!("{}", queuecast::store::summary::summarize(&store)?);
     let over = report.over_threshold();
     if over.is_empty() {
         return Ok(ExitCode::SUCCESS);

@@ -282,3 +282,22 @@ fn version_and_help() {
         assert!(help.contains(flag), "{help}");
     }
 }
+
+/// Regression: `queuecast ingest … | head` panicked with "failed printing to stdout".
+#[test]
+fn a_closed_stdout_pipe_is_not_a_crash() {
+    let w = Workdir::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_queuecast"))
+        .args(["ingest", &fixture("clean.csv"), "--store", "store"])
+        .current_dir(w.dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is printed
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(store(&w).read_partition(&key("rathaus", 2025, 5)).unwrap().len(), 8);
+}
