@@ -116,7 +116,7 @@ pub fn train_window(
     for p in predictors {
         let model = p.fit(&train)?;
         let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
-        let calibrator = Calibrator::fit(&model.predict(&cal), &cal.y, &at_issue);
+        let calibrator = Calibrator::fit(&model.predict(&cal), &cal.y, &at_issue, params.notice_min);
         fitted.push(Calibrated { model, calibrator });
     }
     Ok(Trained { history, offices, predictors: fitted, train_rows: train.len(), calibration_rows: cal.len() })

@@ -5,12 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The quantile levels produced: the alarm quantile (p03), p10, p50, p90.
-///
-/// The alarm uses p03 rather than p05: the late-alarm rate is measured among the alarms
-/// offered, a conditional share that runs above the nominal level when the test weeks are
-/// busier than the calibration weeks; 3 % leaves room for that under the 5 % target.
-pub const LEVELS: [f64; 4] = [0.03, 0.10, 0.50, 0.90];
+/// The quantile levels produced: p10, p50, p90 (the alarm quantile's level is chosen per group).
+pub const LEVELS: [f64; 3] = [0.10, 0.50, 0.90];
+
+/// Candidate levels of the alarm quantile, from the latest alarm to the most cautious.
+const ALARM_LEVELS: [f64; 8] = [0.05, 0.04, 0.03, 0.02, 0.015, 0.01, 0.005, 0.0025];
+/// Late-alarm share aimed at on the calibration days: under the 5 % target, with room for
+/// the test weeks differing from the calibration weeks.
+pub const ALARM_TARGET: f64 = 0.03;
 /// Buckets of the point prediction.
 const BUCKETS: usize = 5;
 /// Fewest residuals a bucket needs to estimate its own tails.
@@ -19,8 +21,8 @@ const MIN_BUCKET: usize = 50;
 /// Remaining-wait quantiles of one example, minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Quantiles {
-    /// The low quantile the alarm is set from (level `LEVELS[0]`).
-    pub p03: f64,
+    /// The low quantile the alarm is set from (its level is [`Buckets::alarm_level`]).
+    pub alarm: f64,
     pub p10: f64,
     pub p50: f64,
     pub p90: f64,
@@ -31,7 +33,10 @@ pub struct Quantiles {
 pub struct Buckets {
     /// Upper edges of the point-prediction buckets (the last is +∞, left out).
     pub edges: Vec<f64>,
-    /// Residual (actual − point) quantiles per bucket, one entry per [`LEVELS`] value.
+    /// Level of the alarm quantile: the largest candidate whose late-alarm share among the
+    /// alarms offered on the calibration days is at most [`ALARM_TARGET`].
+    pub alarm_level: f64,
+    /// Residual (actual − point) quantiles per bucket: the alarm level, then [`LEVELS`].
     pub residuals: Vec<[f64; 4]>,
 }
 
@@ -43,18 +48,18 @@ pub struct Calibrator {
 
 impl Calibrator {
     /// Learns residual quantiles from calibration predictions `point`, truths `actual` and
-    /// whether each example is at issue.
-    pub fn fit(point: &[f64], actual: &[f64], at_issue: &[bool]) -> Calibrator {
+    /// whether each example is at issue; the alarm level is tuned for `notice_min`.
+    pub fn fit(point: &[f64], actual: &[f64], at_issue: &[bool], notice_min: f64) -> Calibrator {
         let group = |g: bool| -> (Vec<f64>, Vec<f64>) {
             let idx = (0..point.len()).filter(|&i| at_issue[i] == g);
             idx.map(|i| (point[i], actual[i])).unzip()
         };
-        let all = Buckets::fit(point, actual, &[]);
+        let all = Buckets::fit(point, actual, &[], notice_min);
         let (pi, ai) = group(true);
         let (pl, al) = group(false);
         let fallback: Vec<f64> = point.iter().zip(actual).map(|(p, a)| a - p).collect();
         let pick = |p: &[f64], a: &[f64]| {
-            if p.len() >= MIN_BUCKET { Buckets::fit(p, a, &fallback) } else { all.clone() }
+            if p.len() >= MIN_BUCKET { Buckets::fit(p, a, &fallback, notice_min) } else { all.clone() }
         };
         Calibrator { at_issue: pick(&pi, &ai), later: pick(&pl, &al) }
     }
@@ -67,14 +72,36 @@ impl Calibrator {
         for i in 1..q.len() {
             q[i] = q[i].max(q[i - 1]);
         }
-        Quantiles { p03: q[0], p10: q[1], p50: q[2], p90: q[3] }
+        Quantiles { alarm: q[0], p10: q[1], p50: q[2], p90: q[3] }
     }
 }
 
 impl Buckets {
     /// Buckets by point-prediction quantiles; a bucket with too few residuals uses `fallback`
-    /// (or the group's own residuals when no fallback is given).
-    fn fit(point: &[f64], actual: &[f64], fallback: &[f64]) -> Buckets {
+    /// (or the group's own residuals when no fallback is given). The alarm level is the
+    /// largest candidate that keeps the calibration late-alarm share within the target.
+    fn fit(point: &[f64], actual: &[f64], fallback: &[f64], notice_min: f64) -> Buckets {
+        let mut chosen = None;
+        for level in ALARM_LEVELS {
+            let b = Buckets::at_level(point, actual, fallback, level);
+            let c = Calibrator { at_issue: b.clone(), later: b.clone() };
+            let (mut offered, mut late) = (0usize, 0usize);
+            for (p, a) in point.iter().zip(actual) {
+                if let Some(offset) = alarm_offset(&c.quantiles(*p, true), notice_min) {
+                    offered += 1;
+                    late += usize::from(*a < offset + notice_min);
+                }
+            }
+            let ok = offered == 0 || late as f64 <= ALARM_TARGET * offered as f64;
+            chosen = Some(b);
+            if ok {
+                break;
+            }
+        }
+        chosen.unwrap_or_else(|| Buckets::at_level(point, actual, fallback, ALARM_LEVELS[0]))
+    }
+
+    fn at_level(point: &[f64], actual: &[f64], fallback: &[f64], alarm_level: f64) -> Buckets {
         let mut sorted: Vec<f64> = point.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mut edges: Vec<f64> =
@@ -93,10 +120,15 @@ impl Buckets {
                     r = fallback.to_vec();
                 }
                 r.sort_by(f64::total_cmp);
-                LEVELS.map(|q| quantile(&r, q))
+                [
+                    quantile(&r, alarm_level),
+                    quantile(&r, LEVELS[0]),
+                    quantile(&r, LEVELS[1]),
+                    quantile(&r, LEVELS[2]),
+                ]
             })
             .collect();
-        Buckets { edges, residuals }
+        Buckets { edges, alarm_level, residuals }
     }
 }
 
@@ -116,9 +148,9 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// When to notify a citizen who wants `notice_min` minutes' notice, as minutes from now:
-/// `p03 − notice`, or `None` when the call may come sooner than the notice (stay nearby).
+/// `alarm quantile − notice`, or `None` when the call may come sooner than the notice (stay nearby).
 pub fn alarm_offset(q: &Quantiles, notice_min: f64) -> Option<f64> {
-    let offset = q.p03 - notice_min;
+    let offset = q.alarm - notice_min;
     (offset > 0.0).then_some(offset)
 }
 
@@ -138,11 +170,14 @@ mod tests {
         // Point prediction 10 everywhere, truth uniform 0..100 in steps: p10..p90 covers 80 %.
         let point = vec![10.0; 1001];
         let actual: Vec<f64> = (0..=1000).map(|i| i as f64 / 10.0).collect();
-        let c = Calibrator::fit(&point, &actual, &vec![true; 1001]);
+        let c = Calibrator::fit(&point, &actual, &vec![true; 1001], 10.0);
         let q = c.quantiles(10.0, true);
         assert!((q.p10 - 10.0).abs() < 1e-9 && (q.p90 - 90.0).abs() < 1e-9, "{q:?}");
         assert!((q.p50 - 50.0).abs() < 1e-9);
-        assert!((q.p03 - 3.0).abs() < 1e-9);
+        // Alarms are offered only when alarm − 10 > 0: with level 5 % the alarm quantile is 5,
+        // never offered, so the first candidate already meets the target.
+        assert_eq!(c.at_issue.alarm_level, 0.05);
+        assert!((q.alarm - 5.0).abs() < 1e-9);
         let covered = actual.iter().filter(|a| **a >= q.p10 && **a <= q.p90).count() as f64 / 1001.0;
         assert!((covered - 0.8).abs() < 0.01);
         // No later snapshots in calibration: they fall back to all residuals.
@@ -155,7 +190,7 @@ mod tests {
         let at_issue: Vec<bool> = (0..400).map(|i| i < 200).collect();
         // At issue the truth is 10 ± 10, later exactly 10.
         let actual: Vec<f64> = (0..400).map(|i| if i < 200 { i as f64 / 10.0 } else { 10.0 }).collect();
-        let c = Calibrator::fit(&point, &actual, &at_issue);
+        let c = Calibrator::fit(&point, &actual, &at_issue, 10.0);
         let early = c.quantiles(10.0, true);
         let later = c.quantiles(10.0, false);
         assert!(early.p90 - early.p10 > 10.0, "{early:?}");
@@ -163,13 +198,30 @@ mod tests {
     }
 
     #[test]
+    fn alarm_level_is_lowered_until_few_alarms_are_late() {
+        // 8 % of calls come early, spread over 11–30 minutes; the rest at 40–79. A 5 %
+        // quantile would put the alarm after some of those early calls.
+        let n = 4000;
+        let point = vec![40.0; n];
+        let actual: Vec<f64> = (0..n)
+            .map(|i| if i % 100 < 8 { 11.0 + 19.0 * (i / 100) as f64 / 40.0 } else { 40.0 + (i % 40) as f64 })
+            .collect();
+        let c = Calibrator::fit(&point, &actual, &vec![true; n], 10.0);
+        let q = c.quantiles(40.0, true);
+        let offset = alarm_offset(&q, 10.0).expect("an alarm is offered");
+        let late = actual.iter().filter(|a| **a < offset + 10.0).count() as f64 / n as f64;
+        assert!(late <= ALARM_TARGET + 1e-9, "late {late}, level {}", c.at_issue.alarm_level);
+        assert!(c.at_issue.alarm_level < 0.05, "level {}", c.at_issue.alarm_level);
+    }
+
+    #[test]
     fn quantiles_never_negative_or_crossing() {
-        let b = Buckets { edges: vec![], residuals: vec![[-30.0, -40.0, 5.0, 1.0]] };
+        let b = Buckets { edges: vec![], alarm_level: 0.05, residuals: vec![[-30.0, -40.0, 5.0, 1.0]] };
         let c = Calibrator { at_issue: b.clone(), later: b };
         let q = c.quantiles(10.0, true);
-        assert_eq!((q.p03, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
+        assert_eq!((q.alarm, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
         assert_eq!(alarm_offset(&q, 10.0), None);
-        let q = Quantiles { p03: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
+        let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
         assert_eq!(alarm_offset(&q, 10.0), Some(15.0));
     }
 }

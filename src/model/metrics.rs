@@ -128,7 +128,7 @@ mod tests {
 
     #[test]
     fn hand_computed_metrics() {
-        let q = |p03, p10, p50, p90| Quantiles { p03, p10, p50, p90 };
+        let q = |alarm, p10, p50, p90| Quantiles { alarm, p10, p50, p90 };
         let actual = [10.0, 20.0, 3.0, 40.0];
         let preds = [
             q(5.0, 6.0, 12.0, 20.0),
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(m.within_5min, 0.75);
         // Covered: 10 in [6,20], 20 in [16,30], 3 in [0,9]; 40 not in [25,35].
         assert_eq!(m.coverage_p10_p90, 0.75);
-        // Alarms: p03 − 10 > 0 for the 2nd (5) and 4th (12): calls at 20 ≥ 15 and 40 ≥ 22 → none late.
+        // Alarms: alarm quantile − 10 > 0 for the 2nd (5) and 4th (12): calls at 20 ≥ 15 and 40 ≥ 22 → none late.
         assert_eq!((m.alarm_share, m.late_alarm_rate), (0.5, 0.0));
         assert_eq!(m.mean_alarm_lead_min, ((20.0 - 5.0) + (40.0 - 12.0)) / 2.0);
         // Pinball p90: residuals 10−20 → 0.1·10, 20−30 → 0.1·10, 3−9 → 0.1·6, 40−35 → 0.9·5.
