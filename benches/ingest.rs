@@ -59,5 +59,25 @@ fn bench_ingest(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_validate, bench_ingest);
+/// Profile tables over a stored quarter of three offices (replay + polars aggregations).
+fn bench_profile(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = Settings::default();
+    let (path, rows) = simulated_log(dir.path(), 91);
+    let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
+    ingest_paths(std::slice::from_ref(&path), &settings, &store).expect("ingest");
+    let params = queuecast::profile::ProfileParams::from_settings(&settings);
+    let mut group = c.benchmark_group("profile");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(rows));
+    group.bench_function(BenchmarkId::from_parameter(rows), |b| {
+        b.iter(|| black_box(queuecast::profile::compute(&store, &params).expect("profile")))
+    });
+    group.bench_function(BenchmarkId::new("scan_summary", rows), |b| {
+        b.iter(|| black_box(queuecast::store::summary::summarize(&store).expect("summary")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_validate, bench_ingest, bench_profile);
 criterion_main!(benches);

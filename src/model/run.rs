@@ -171,13 +171,13 @@ pub fn table(r: &BacktestResult) -> String {
     let mut out = String::new();
     for (title, pick) in [("at issue", 0), ("all snapshots", 1)] {
         out.push_str(&format!(
-            "\n{title}:\n{:<16} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8}\n",
-            "predictor", "n", "MAE", "RMSE", "MedAE", "±5min", "cov80", "late", "lead"
+            "\n{title}:\n{:<16} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8}\n",
+            "predictor", "n", "MAE", "RMSE", "MedAE", "±5min", "cov80", "alarms", "late", "lead"
         ));
         for (name, b) in &r.metrics {
             let m: &Metrics = if pick == 0 { &b.at_issue } else { &b.overall };
             out.push_str(&format!(
-                "{:<16} {:>8} {:>7.2} {:>7.2} {:>7.2} {:>6.1}% {:>7.1}% {:>7.1}% {:>8.1}\n",
+                "{:<16} {:>8} {:>7.2} {:>7.2} {:>7.2} {:>6.1}% {:>7.1}% {:>7.1}% {:>7.1}% {:>8.1}\n",
                 name,
                 m.n,
                 m.mae,
@@ -185,6 +185,7 @@ pub fn table(r: &BacktestResult) -> String {
                 m.median_abs_error,
                 100.0 * m.within_5min,
                 100.0 * m.coverage_p10_p90,
+                100.0 * m.alarm_share,
                 100.0 * m.late_alarm_rate,
                 m.mean_alarm_lead_min
             ));
