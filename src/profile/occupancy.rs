@@ -65,18 +65,21 @@ pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayP
         return occ;
     };
     let (span_start, span_end) = (first.t, last.t);
-    // The state in force since `prev_t`, replayed step by step.
-    let mut prev: Option<(EpochMs, crate::replay::QueueState)> = None;
+    // The state in force since `since`, kept in one reused buffer (no allocation per step).
+    let mut held =
+        crate::replay::QueueState { waiting_by_service: vec![0; n_services], ..Default::default() };
+    let mut since: Option<EpochMs> = None;
     let mut slot = 0usize;
     sweep.run(n_services, |t, state, _| {
-        if let Some((from, s)) = prev.take() {
-            occ.add(&bounds, &mut slot, from.max(span_start), t.min(span_end), &s);
+        if let Some(from) = since {
+            occ.add(&bounds, &mut slot, from.max(span_start), t.min(span_end), &held);
         }
         if t <= span_end {
             occ.max_waiting = occ.max_waiting.max(state.waiting);
             occ.max_active = occ.max_active.max(state.active_counters);
         }
-        prev = Some((t, state.clone()));
+        held.clone_from(state);
+        since = Some(t);
     });
     occ
 }

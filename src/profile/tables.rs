@@ -27,12 +27,28 @@ pub struct Built {
 
 /// Builds the unsuppressed tables for the window `[from, to]`.
 pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfileParams) -> PolarsResult<Built> {
-    let scan = || -> PolarsResult<LazyFrame> {
-        let lf = store.scan().map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
-        Ok(lf
-            .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
-            .with_column(col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT)))
-    };
+    // Read the window once (only the columns the tables use); every aggregation below
+    // starts from this frame instead of scanning the Parquet files again.
+    let window = store
+        .scan()
+        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?
+        .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
+        .select([
+            col(col::OFFICE_ID),
+            col(col::SERVICE),
+            col(col::CHANNEL),
+            col(col::OUTCOME),
+            col(col::LOCAL_DATE),
+            col(col::WEEKDAY),
+            col(col::HOUR),
+            col(col::YEAR),
+            col(col::MONTH),
+            col(col::WAIT_S),
+            col(col::SERVICE_S),
+            col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
+        ])
+        .collect()?;
+    let scan = || -> PolarsResult<LazyFrame> { Ok(window.clone().lazy()) };
     let occ = occupancy_frames(store, from, to, params)?;
     let open_days = scan()?
         .group_by([col(col::OFFICE_ID), col(col::WEEKDAY)])
