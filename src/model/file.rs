@@ -47,7 +47,6 @@ pub struct ModelSettings {
 #[serde(deny_unknown_fields)]
 pub struct NamedPredictor {
     pub name: String,
-    #[serde(flatten)]
     pub predictor: Calibrated,
 }
 
@@ -78,7 +77,7 @@ impl ModelFile {
         if found != MODEL_FORMAT {
             return Err(ModelFileError::Format { path: p, found });
         }
-        let model: ModelFile = serde_json::from_value(version)
+        let model: ModelFile = serde_json::from_str(&text)
             .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
         if model.features != FEATURES {
             return Err(ModelFileError::Features { path: p, found: model.features.join(",") });
@@ -89,7 +88,11 @@ impl ModelFile {
     /// Writes the file atomically.
     pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {
         let p = path.display().to_string();
-        let json = serde_json::to_vec(self)
+        // Through a `Value` (sorted maps): the boosted trees keep their nodes in a HashMap,
+        // whose order would otherwise make the bytes differ between identical fits.
+        let value = serde_json::to_value(self)
+            .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
+        let json = serde_json::to_vec(&value)
             .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
         crate::store::atomic::write_atomic(path, |w| std::io::Write::write_all(w, &json))
             .map_err(|e| ModelFileError::Write { path: p, message: e.to_string() })

@@ -183,7 +183,10 @@ fn columns(snap: &Snapshot, now: EpochMs, tz: Tz) -> Result<(TicketColumns, usiz
         });
         // Not yet called: waiting, unless it was cancelled by now.
         let (outcome, finished) = match (called, outcome, finished) {
-            (Some(_), _, f) => (Outcome::Served, Some(f.unwrap_or(now + NOT_YET))),
+            // A no-show's counter time is not service: keep the outcome when it is known.
+            (Some(_), o, f) => {
+                (o.filter(|o| o.was_called()).unwrap_or(Outcome::Served), Some(f.unwrap_or(now + NOT_YET)))
+            }
             (None, Some(Outcome::Cancelled), Some(f)) => (Outcome::Cancelled, Some(f)),
             (None, _, _) => (Outcome::Cancelled, Some(now + NOT_YET)),
         };

@@ -70,7 +70,7 @@ impl PredictorParams {
 
 /// A fitted predictor; serializable into the model file. `predict` is pure.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")] // externally tagged: internal tags buffer content and lose the trees' integer map keys
 pub enum Fitted {
     Zms,
     HistoricalMean,

@@ -1,0 +1,97 @@
+//! Wait-time model costs on simulated logs of three offices: feature building (snapshots per
+//! second, the queue replay included) over growing windows, and the fits of the learned
+//! predictors (GBM, elastic net) on the features of one window.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use queuecast::model::dataset::Dataset;
+use queuecast::model::features::{Context, dataset};
+use queuecast::model::gbm::GbmParams;
+use queuecast::model::history::History;
+use queuecast::model::linear::LinearParams;
+use queuecast::replay::ReplayParams;
+use queuecast::settings::Settings;
+use queuecast::store::Store;
+use queuecast::store::columns::{TicketColumns, load_columns};
+use queuecast::timezones::DEFAULT_TZ;
+
+/// Minutes between training snapshots of a waiting ticket (the default).
+const SNAPSHOT_MS: i64 = 5 * 60_000;
+/// Days of the window the predictors are fitted on.
+const FIT_DAYS: u32 = 28;
+
+/// `days` simulated days of three offices, ingested into a temp store and loaded as columns,
+/// with what feature building needs besides: the history learned from them, office ids and
+/// service codes.
+struct Window {
+    cols: TicketColumns,
+    history: History,
+    offices: Vec<String>,
+    services: Vec<String>,
+}
+
+impl Window {
+    fn simulate(days: u32) -> Window {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut settings = Settings::default();
+        settings.simulate.days = days;
+        let log = dir.path().join("log.csv");
+        queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &log)
+            .expect("simulate");
+        let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
+        queuecast::ingest::ingest_paths(&[log], &settings, &store).expect("ingest");
+        let cols = load_columns(&store, None, None).expect("load");
+        let history = History::learn(&cols, DEFAULT_TZ);
+        let mut offices = cols.offices.clone();
+        offices.sort();
+        let services = settings.services.iter().map(|s| s.code.clone()).collect();
+        Window { cols, history, offices, services }
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            history: &self.history,
+            offices: &self.offices,
+            services: &self.services,
+            tz: DEFAULT_TZ,
+            replay: ReplayParams::default(),
+        }
+    }
+
+    fn dataset(&self) -> Dataset {
+        dataset(&self.cols, &self.context(), SNAPSHOT_MS)
+    }
+}
+
+fn bench_features(c: &mut Criterion) {
+    let mut group = c.benchmark_group("features");
+    group.sample_size(20);
+    for days in [14u32, 28] {
+        let window = Window::simulate(days);
+        let snapshots = window.dataset().len() as u64;
+        group.throughput(Throughput::Elements(snapshots));
+        group.bench_with_input(
+            BenchmarkId::new("dataset", format!("{days}d_{snapshots}")),
+            &window,
+            |b, w| b.iter(|| black_box(w.dataset())),
+        );
+    }
+    group.finish();
+}
+
+fn bench_fit(c: &mut Criterion) {
+    let train = Window::simulate(FIT_DAYS).dataset();
+    let mut group = c.benchmark_group("fit");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(train.len() as u64));
+    let id = |name: &str| BenchmarkId::new(name, format!("{FIT_DAYS}d_{}", train.len()));
+    let gbm = GbmParams { seed: 2025, ..GbmParams::default() };
+    group.bench_with_input(id("gbm"), &train, |b, d| b.iter(|| black_box(gbm.fit(d).expect("gbm"))));
+    let linear = LinearParams::default();
+    group.bench_with_input(id("linear"), &train, |b, d| b.iter(|| black_box(linear.fit(d).expect("linear"))));
+    group.finish();
+}
+
+criterion_group!(benches, bench_features, bench_fit);
+criterion_main!(benches);
