@@ -29,8 +29,8 @@ pub enum PredictorParams {
 }
 
 impl PredictorParams {
-    /// The predictors of a backtest, baselines first.
-    pub fn all(seed: u64) -> Vec<PredictorParams> {
+    /// The predictors of a backtest, baselines first, with the given boosting parameters.
+    pub fn all(gbm: GbmParams) -> Vec<PredictorParams> {
         vec![
             PredictorParams::Zms,
             PredictorParams::HistoricalMean,
@@ -38,7 +38,7 @@ impl PredictorParams {
             PredictorParams::Hol,
             PredictorParams::QueueLength,
             PredictorParams::Linear(LinearParams::default()),
-            PredictorParams::Gbm(GbmParams { seed, ..GbmParams::default() }),
+            PredictorParams::Gbm(gbm),
         ]
     }
 

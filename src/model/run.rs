@@ -8,9 +8,9 @@ use polars::prelude::*;
 use crate::model::backtest::{BacktestResult, TrainParams, backtest, train_window};
 use crate::model::features::FEATURES;
 use crate::model::file::{MODEL_FORMAT, ModelFile, ModelSettings, NamedPredictor};
+use crate::model::gbm::GbmParams;
 use crate::model::metrics::Metrics;
 use crate::model::predictors::PredictorParams;
-use crate::model::{gbm::GbmParams, linear::LinearParams};
 use crate::replay::ReplayParams;
 use crate::settings::Settings;
 use crate::store::Store;
@@ -41,15 +41,8 @@ pub fn params_from(settings: &Settings) -> (TrainParams, Vec<PredictorParams>) {
         replay: ReplayParams { idle_gap_ms: (settings.profile.counter_idle_gap_minutes * 60_000.0) as i64 },
         services: settings.services.iter().map(|s| s.code.clone()).collect(),
     };
-    let predictors = vec![
-        PredictorParams::Zms,
-        PredictorParams::HistoricalMean,
-        PredictorParams::Les,
-        PredictorParams::Hol,
-        PredictorParams::QueueLength,
-        PredictorParams::Linear(LinearParams::default()),
-        PredictorParams::Gbm(GbmParams { budget: m.gbm_budget, seed: m.seed, max_rows: m.gbm_max_rows }),
-    ];
+    let predictors =
+        PredictorParams::all(GbmParams { budget: m.gbm_budget, seed: m.seed, max_rows: m.gbm_max_rows });
     (params, predictors)
 }
 
