@@ -460,6 +460,19 @@ fn predict_errors_name_the_problem() {
     let snap = fixture("snapshot_small.json");
     let args = ["predict", "--model", "model.json", "--snapshot", &snap, "--predictor", "oracle"];
     fails_with(&w, &args, "no predictor named oracle");
+    // An office the model never saw, and a negative notice, are errors, not silent defaults.
+    let mut edited: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    edited["office_id"] = Value::from("elsewhere");
+    std::fs::write(w.path("elsewhere.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
+    fails_with(
+        &w,
+        &["predict", "--model", "model.json", "--snapshot", "elsewhere.json"],
+        "office elsewhere is not known",
+    );
+    let mut edited: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    edited["notice_minutes"] = Value::from(-10.0);
+    std::fs::write(w.path("negative.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
+    fails_with(&w, &["predict", "--model", "model.json", "--snapshot", "negative.json"], "notice_minutes");
 
     let mut model: Value = serde_json::from_slice(&shared().model).unwrap();
     model["format"] = Value::from(99);

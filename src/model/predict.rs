@@ -75,6 +75,8 @@ pub enum PredictError {
     NotWaiting(String),
     #[error("the model has no predictor named {0}")]
     UnknownPredictor(String),
+    #[error("office {office} is not known to the model (trained for: {known})")]
+    UnknownOffice { office: String, known: String },
 }
 
 /// Far beyond any office day: stands for "has not happened yet" in a live snapshot.
@@ -89,6 +91,19 @@ pub fn predict(
 ) -> Result<Prediction, PredictError> {
     let name = predictor.unwrap_or(&model.default_predictor);
     let calibrated = model.predictor(name).ok_or_else(|| PredictError::UnknownPredictor(name.to_string()))?;
+    if !model.offices.contains(&snap.office_id) {
+        return Err(PredictError::UnknownOffice {
+            office: snap.office_id.clone(),
+            known: model.offices.join(", "),
+        });
+    }
+    let notice = snap.notice_minutes.unwrap_or(model.settings.notice_min);
+    if notice.is_nan() || notice < 0.0 {
+        return Err(PredictError::Field {
+            field: "notice_minutes".into(),
+            message: format!("{notice} is not a number of minutes ≥ 0"),
+        });
+    }
     let now = time("now", &snap.now)?;
     let (cols, target) = columns(snap, now, tz)?;
     let day: OfficeDay = office_days(&cols)
@@ -118,7 +133,6 @@ pub fn predict(
     };
     let x = day_features(&day, &cols, &[probe], &ctx);
     let q = calibrated.predict(&x)[0];
-    let notice = snap.notice_minutes.unwrap_or(model.settings.notice_min);
     let at = |min: f64| format_rfc3339(now + (min * 60_000.0).round() as i64, tz);
     Ok(Prediction {
         ticket_id: snap.ticket_id.clone(),
