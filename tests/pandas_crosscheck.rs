@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use polars::prelude::*;
-use util::{Workdir, fixture};
+use util::{Workdir, fixture, require_pandas};
 
 /// The fixtures in ingest order, each with the exit code `queuecast ingest` gives it
 /// (`bad_rows.csv` quarantines more than 5 % of its rows: exit 3, good rows still stored).
@@ -21,19 +21,6 @@ const FIXTURES: [(&str, i32); 4] =
 
 fn checker() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks/check_store.py")
-}
-
-/// Fails (never skips) when the checker's Python packages are not installed.
-fn require_pandas() {
-    let hint = "install the checker's packages: python3 -m pip install -r notebooks/requirements.txt";
-    match Command::new("python3").args(["-c", "import pandas, pyarrow"]).output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "python3 cannot import pandas and pyarrow; {hint}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!("python3 cannot be run ({e}); install Python 3.11, then {hint}"),
-    }
 }
 
 /// Ingests every fixture, in order, into `store` of the workdir; returns the logs' paths.

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use polars::prelude::*;
-use util::{Workdir, fixture};
+use util::{Workdir, fixture, require_pandas};
 
 fn checker() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks/check_profile.py")
@@ -21,19 +21,6 @@ fn checker() -> PathBuf {
 
 fn sample_log() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/tickets-2025.csv.gz").display().to_string()
-}
-
-/// Fails (never skips) when the checker's Python packages are not installed.
-fn require_pandas() {
-    let hint = "install the checker's packages: python3 -m pip install -r notebooks/requirements.txt";
-    match Command::new("python3").args(["-c", "import pandas, pyarrow"]).output() {
-        Ok(out) if out.status.success() => {}
-        Ok(out) => panic!(
-            "python3 cannot import pandas and pyarrow; {hint}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
-        Err(e) => panic!("python3 cannot be run ({e}); install Python 3.11, then {hint}"),
-    }
 }
 
 fn run_checker(store: &Path, profiles: &Path) -> Output {

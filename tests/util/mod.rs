@@ -59,3 +59,16 @@ pub fn count(stdout: &str, label: &str) -> u64 {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("no '{label}' in:\n{stdout}"))
 }
+
+/// Fails (never skips) when the checker's Python packages are not installed.
+pub fn require_pandas() {
+    let hint = "install the checker's packages: python3 -m pip install -r notebooks/requirements.txt";
+    match std::process::Command::new("python3").args(["-c", "import pandas, pyarrow"]).output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => panic!(
+            "python3 cannot import pandas and pyarrow; {hint}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!("python3 cannot be run ({e}); install Python 3.11, then {hint}"),
+    }
+}
