@@ -1,6 +1,7 @@
 //! Assembling the profile tables: ticket statistics joined with replayed occupancy.
 
 use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::profile::ProfileParams;
@@ -8,7 +9,7 @@ use crate::profile::occupancy::{SLOTS, day_occupancy};
 use crate::profile::tickets::{ALL_SERVICES, by_service_and_all, ticket_aggs};
 use crate::schema::col;
 use crate::store::Store;
-use crate::store::columns::load_columns;
+use crate::store::columns::{TicketColumns, column_exprs};
 use crate::timezones::days_since_epoch;
 
 pub const SLOT: &str = "slot";
@@ -33,23 +34,23 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         .scan()
         .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?
         .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
-        .select([
-            col(col::OFFICE_ID),
-            col(col::SERVICE),
-            col(col::CHANNEL),
-            col(col::OUTCOME),
-            col(col::LOCAL_DATE),
-            col(col::WEEKDAY),
-            col(col::HOUR),
-            col(col::YEAR),
-            col(col::MONTH),
-            col(col::WAIT_S),
-            col(col::SERVICE_S),
-            col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
-        ])
+        .select(
+            column_exprs()
+                .into_iter()
+                .chain([
+                    col(col::WEEKDAY),
+                    col(col::HOUR),
+                    col(col::YEAR),
+                    col(col::MONTH),
+                    col(col::WAIT_S),
+                    col(col::SERVICE_S),
+                    col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
+                ])
+                .collect::<Vec<_>>(),
+        )
         .collect()?;
     let scan = || -> PolarsResult<LazyFrame> { Ok(window.clone().lazy()) };
-    let occ = occupancy_frames(store, from, to, params)?;
+    let occ = occupancy_frames(&TicketColumns::from_frame(&window)?, store.tz(), params)?;
     let open_days = scan()?
         .group_by([col(col::OFFICE_ID), col(col::WEEKDAY)])
         .agg([col(col::LOCAL_DATE).n_unique().cast(DataType::UInt32).alias("open_days")]);
@@ -164,19 +165,13 @@ struct Occupancy {
     days: DataFrame,
 }
 
-fn occupancy_frames(
-    store: &Store,
-    from: NaiveDate,
-    to: NaiveDate,
-    params: &ProfileParams,
-) -> PolarsResult<Occupancy> {
-    let cols = load_columns(store, Some(from), Some(to))
-        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?;
+fn occupancy_frames(cols: &TicketColumns, tz: Tz, params: &ProfileParams) -> PolarsResult<Occupancy> {
     let n_services = cols.services.len();
+    let days = crate::replay::office_days(cols);
+    let occupancies = parallel_map(&days, |day| day_occupancy(day, n_services, tz, params.replay));
     let mut s = SlotRows::default();
     let mut d = DayRows::default();
-    for day in crate::replay::office_days(&cols) {
-        let occ = day_occupancy(&day, n_services, store.tz(), params.replay);
+    for (day, occ) in days.iter().zip(&occupancies) {
         let office = &cols.offices[day.office as usize];
         let weekday = day.date.weekday().number_from_monday() as i32;
         let date = days_since_epoch(day.date);
@@ -215,6 +210,18 @@ fn occupancy_frames(
         d.mean_active.push((observed > 0.0).then(|| occ.active.iter().sum::<f64>() / observed));
     }
     Ok(Occupancy { slots: s.frame()?, days: d.frame()? })
+}
+
+/// `f` over `items` on the available cores, results in input order (so output is the same
+/// however many threads ran). Office-days replay independently of each other.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
 }
 
 #[derive(Default)]

@@ -90,38 +90,46 @@ pub fn load_columns(
     if let Some(to) = to {
         lf = lf.filter(col(col::LOCAL_DATE).lt_eq(lit(to)));
     }
+    let df = lf.select(column_exprs()).collect().map_err(perr)?;
+    TicketColumns::from_frame(&df).map_err(perr)
+}
+
+/// The columns (as expressions over the store scan) that [`TicketColumns::from_frame`] needs.
+/// A caller that also aggregates the same rows selects these next to its own columns, so
+/// the Parquet files are read once.
+pub fn column_exprs() -> Vec<Expr> {
     let ms = |name: &str| col(name).cast(DataType::Int64).alias(name);
-    let df = lf
-        .select([
-            col(col::OFFICE_ID),
-            col(col::LOCAL_DATE).cast(DataType::Int32),
-            col(col::TICKET_ID),
-            col(col::SERVICE),
-            col(col::CHANNEL),
-            ms(col::ISSUED_AT),
-            ms(col::CALLED_AT),
-            ms(col::FINISHED_AT),
-            col(col::COUNTER),
-            col(col::OUTCOME),
-        ])
-        .collect()
-        .map_err(perr)?;
-    // Partitions are read in path order (office, year, month) and each file is sorted by
-    // issue time, so the rows normally arrive in order; sorting by the string keys is the
-    // costliest step of loading, so it only happens when the check finds them out of order.
-    let cols = from_frame(&df).map_err(perr)?;
-    if cols.is_sorted() {
-        return Ok(cols);
-    }
-    let sorted = df
-        .lazy()
-        .sort_by_exprs(
+    vec![
+        col(col::OFFICE_ID),
+        col(col::LOCAL_DATE),
+        col(col::TICKET_ID),
+        col(col::SERVICE),
+        col(col::CHANNEL),
+        ms(col::ISSUED_AT),
+        ms(col::CALLED_AT),
+        ms(col::FINISHED_AT),
+        col(col::COUNTER),
+        col(col::OUTCOME),
+    ]
+}
+
+impl TicketColumns {
+    /// Converts a collected frame with (at least) the [`column_exprs`] columns, sorting it by
+    /// office, local date, issue time and ticket id first if it is not already in that order.
+    pub fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
+        // Partitions are read in path order (office, year, month) and each file is sorted by
+        // issue time, so the rows normally arrive in order; sorting by the string keys is the
+        // costliest step of loading, so it only happens when the check finds them out of order.
+        let cols = from_frame(df)?;
+        if cols.is_sorted() {
+            return Ok(cols);
+        }
+        let sorted = df.clone().lazy().sort_by_exprs(
             [col(col::OFFICE_ID), col(col::LOCAL_DATE), col(col::ISSUED_AT), col(col::TICKET_ID)],
             SortMultipleOptions::default(),
-        )
-        .collect()
-        .map_err(perr)?;
-    from_frame(&sorted).map_err(perr)
+        );
+        from_frame(&sorted.collect()?)
+    }
 }
 
 /// The values of `v` at `keep`.
@@ -130,52 +138,102 @@ fn pick<T: Copy>(keep: &[usize], v: &[T]) -> Vec<T> {
 }
 
 fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
+    let n = df.height();
     let mut out = TicketColumns::default();
+    let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let dict = |values: &mut Vec<String>, v: &str| -> u32 {
-        match values.iter().position(|x| x == v) {
+    out.office = dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut out.offices)?
+        .iter()
+        .map(|c| c.ok_or_else(|| bad(col::OFFICE_ID)))
+        .collect::<PolarsResult<_>>()?;
+    out.date = df
+        .column(col::LOCAL_DATE)?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .iter()
+        .map(|d| d.map(|d| epoch + chrono::Days::new(d.max(0) as u64)).ok_or_else(|| bad(col::LOCAL_DATE)))
+        .collect::<PolarsResult<_>>()?;
+    out.ticket_id =
+        df.column(col::TICKET_ID)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
+    out.service = dict_codes(df.column(col::SERVICE)?.str()?, &mut out.services)?
+        .iter()
+        .map(|c| c.map(|c| c as u16).ok_or_else(|| bad(col::SERVICE)))
+        .collect::<PolarsResult<_>>()?;
+    out.channel = parsed(df.column(col::CHANNEL)?.str()?, Channel::parse, || bad(col::CHANNEL))?;
+    out.issued = df
+        .column(col::ISSUED_AT)?
+        .i64()?
+        .iter()
+        .map(|v| v.ok_or_else(|| bad(col::ISSUED_AT)))
+        .collect::<PolarsResult<_>>()?;
+    out.called = df.column(col::CALLED_AT)?.i64()?.iter().collect();
+    out.finished = df.column(col::FINISHED_AT)?.i64()?.iter().collect();
+    out.counter = dict_codes(df.column(col::COUNTER)?.str()?, &mut out.counters)?;
+    out.outcome = parsed(df.column(col::OUTCOME)?.str()?, Outcome::parse, || bad(col::OUTCOME))?;
+    debug_assert!(out.office.len() == n && out.outcome.len() == n);
+    Ok(out)
+}
+
+/// Dictionary-codes a string column (nulls stay null). Values of up to 15 bytes (every
+/// office, service and counter code we have seen) are compared as packed integers: a
+/// string comparison per row was the costliest step of loading.
+fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> PolarsResult<Vec<Option<u32>>> {
+    let mut packed: Vec<Option<u128>> = dict.iter().map(|v| pack(v)).collect();
+    let mut out = Vec::with_capacity(values.len());
+    for v in values.iter() {
+        let Some(v) = v else {
+            out.push(None);
+            continue;
+        };
+        let key = pack(v);
+        let found = match key {
+            Some(k) => packed.iter().position(|p| *p == Some(k)),
+            None => dict.iter().position(|x| x == v),
+        };
+        let code = match found {
             Some(i) => i as u32,
             None => {
-                values.push(v.to_string());
-                values.len() as u32 - 1
-            }
-        }
-    };
-    let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
-    let offices = df.column(col::OFFICE_ID)?.str()?;
-    let dates = df.column(col::LOCAL_DATE)?.i32()?;
-    let ids = df.column(col::TICKET_ID)?.str()?;
-    let services = df.column(col::SERVICE)?.str()?;
-    let channels = df.column(col::CHANNEL)?.str()?;
-    let issued = df.column(col::ISSUED_AT)?.i64()?;
-    let called = df.column(col::CALLED_AT)?.i64()?;
-    let finished = df.column(col::FINISHED_AT)?.i64()?;
-    let counters = df.column(col::COUNTER)?.str()?;
-    let outcomes = df.column(col::OUTCOME)?.str()?;
-    // Dictionary lookups by linear search are fine: offices, services and counters are few.
-    let mut last_office: Option<(String, u32)> = None;
-    for i in 0..df.height() {
-        let office = offices.get(i).ok_or_else(|| bad(col::OFFICE_ID))?;
-        let office_idx = match &last_office {
-            Some((name, idx)) if name == office => *idx,
-            _ => {
-                let idx = dict(&mut out.offices, office);
-                last_office = Some((office.to_string(), idx));
-                idx
+                dict.push(v.to_string());
+                packed.push(key);
+                dict.len() as u32 - 1
             }
         };
-        out.office.push(office_idx);
-        let days = dates.get(i).ok_or_else(|| bad(col::LOCAL_DATE))?;
-        out.date.push(epoch + chrono::Days::new(days.max(0) as u64));
-        out.ticket_id.push(ids.get(i).unwrap_or_default().to_string());
-        let service = services.get(i).ok_or_else(|| bad(col::SERVICE))?;
-        out.service.push(dict(&mut out.services, service) as u16);
-        out.channel.push(channels.get(i).and_then(Channel::parse).ok_or_else(|| bad(col::CHANNEL))?);
-        out.issued.push(issued.get(i).ok_or_else(|| bad(col::ISSUED_AT))?);
-        out.called.push(called.get(i));
-        out.finished.push(finished.get(i));
-        out.counter.push(counters.get(i).map(|c| dict(&mut out.counters, c)));
-        out.outcome.push(outcomes.get(i).and_then(Outcome::parse).ok_or_else(|| bad(col::OUTCOME))?);
+        out.push(Some(code));
     }
     Ok(out)
+}
+
+/// A string of at most 15 bytes as one integer (bytes plus length), else `None`.
+fn pack(v: &str) -> Option<u128> {
+    let b = v.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[15] = b.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
+/// Parses a string column of a small closed vocabulary, caching the previous value.
+fn parsed<T: Copy>(
+    values: &StringChunked,
+    parse: impl Fn(&str) -> Option<T>,
+    bad: impl Fn() -> PolarsError,
+) -> PolarsResult<Vec<T>> {
+    let mut last: Option<(&str, T)> = None;
+    values
+        .iter()
+        .map(|v| {
+            let v = v.ok_or_else(&bad)?;
+            if let Some((prev, t)) = last {
+                if prev == v {
+                    return Ok(t);
+                }
+            }
+            let t = parse(v).ok_or_else(&bad)?;
+            last = Some((v, t));
+            Ok(t)
+        })
+        .collect()
 }
