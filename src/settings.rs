@@ -194,7 +194,7 @@ impl Default for ForecastSettings {
             backtest_weeks: 8,
             opening_weeks: 13,
             opening_share: 0.6,
-            model_halflife_weeks: 12.0,
+            model_halflife_weeks: 6.0,
             model_ridge: 1.0,
             school_holiday_region: "NW".to_string(),
             school_holidays_file: PathBuf::new(),
@@ -394,7 +394,11 @@ impl Settings {
         if !(f.opening_share > 0.0 && f.opening_share < 1.0) {
             return invalid("forecast.opening_share", f.opening_share.to_string(), "a share in (0, 1)");
         }
-        if !(f.model_halflife_weeks > 0.0) || !(f.model_ridge >= 0.0) {
+        if f.model_halflife_weeks.is_nan()
+            || f.model_halflife_weeks <= 0.0
+            || f.model_ridge.is_nan()
+            || f.model_ridge < 0.0
+        {
             return invalid(
                 "forecast.model_halflife_weeks",
                 format!("{} (ridge {})", f.model_halflife_weeks, f.model_ridge),

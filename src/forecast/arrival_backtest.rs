@@ -55,6 +55,8 @@ pub struct BacktestRow {
     pub days: usize,
     pub actual_tickets: f64,
     pub wape: Option<f64>,
+    /// WAPE of the daily totals (the calendar effects, without the slot noise).
+    pub wape_daily: Option<f64>,
     /// Mean over scored slots of |error| / the origin's in-sample seasonal-naive MAE.
     pub mase: Option<f64>,
     /// Share of open slots with p10 ≤ actual ≤ p90 (seasonal naive has no interval).
@@ -84,6 +86,7 @@ struct Acc {
     days: usize,
     actual: f64,
     abs_err: f64,
+    day_abs_err: f64,
     scaled: f64,
     slots: usize,
     open_slots: usize,
@@ -99,6 +102,7 @@ impl Acc {
             days: self.days,
             actual_tickets: self.actual,
             wape: (self.actual > 0.0).then(|| self.abs_err / self.actual),
+            wape_daily: (self.actual > 0.0).then(|| self.day_abs_err / self.actual),
             mase: (self.slots > 0).then(|| self.scaled / self.slots as f64),
             coverage_p10_p90: (method != Method::SeasonalNaive && self.open_slots > 0)
                 .then(|| self.covered as f64 / self.open_slots as f64),
@@ -127,6 +131,7 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
         p.days += a.days;
         p.actual += a.actual;
         p.abs_err += a.abs_err;
+        p.day_abs_err += a.day_abs_err;
         p.scaled += a.scaled;
         p.slots += a.slots;
         p.open_slots += a.open_slots;
@@ -147,10 +152,12 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
 /// Scores every method at every horizon from one origin (day index) for one office.
 fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, Acc>) {
     let counts = &office.counts[0];
-    let series = Series { first: office.days[0].date, counts: &counts[..origin], usable: &office.usable[..origin] };
+    let series =
+        Series { first: office.days[0].date, counts: &counts[..origin], usable: &office.usable[..origin] };
     let Some(scale) = naive_scale(&series) else { return };
     let opening = office.learn_opening(origin);
-    let forecaster = Forecaster::new(series, &office.days[..origin], office.days[origin].date, &office.params);
+    let forecaster =
+        Forecaster::new(series, &office.days[..origin], office.days[origin].date, &office.params);
     for h in HORIZONS {
         let t = origin + h as usize - 1;
         let Some(day) = office.days.get(t) else { continue };
@@ -163,7 +170,9 @@ fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, A
             let f = forecaster.expected(method, day, mask);
             let acc = accs.entry((office.office.clone(), method, h)).or_default();
             acc.days += 1;
-            acc.actual += actual.iter().sum::<f64>();
+            let day_total: f64 = actual.iter().sum();
+            acc.actual += day_total;
+            acc.day_abs_err += (day_total - f.iter().sum::<f64>()).abs();
             for s in 0..SLOTS {
                 let e = (actual[s] - f[s]).abs();
                 acc.abs_err += e;
@@ -209,18 +218,19 @@ pub fn table(bt: &ArrivalBacktest) -> String {
         bt.last_origin.map_or("—".into(), |d| d.to_string()),
     );
     out.push_str(&format!(
-        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>7} {:>8}\n",
-        "office", "method", "h", "days", "tickets", "WAPE", "MASE", "p10-p90"
+        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>9} {:>7} {:>8}\n",
+        "office", "method", "h", "days", "tickets", "WAPE", "WAPE day", "MASE", "p10-p90"
     ));
     for r in &bt.rows {
         out.push_str(&format!(
-            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>7} {:>8}\n",
+            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>9} {:>7} {:>8}\n",
             r.office_id,
             r.method.as_str(),
             r.horizon_days,
             r.days,
             r.actual_tickets,
             fmt(r.wape),
+            fmt(r.wape_daily),
             fmt(r.mase),
             fmt(r.coverage_p10_p90)
         ));
@@ -255,7 +265,11 @@ mod tests {
         counts[14][10] = 9.0; // pair (14, 7): 3
         let mut usable = vec![true; 15];
         usable[8] = false;
-        let s = Series { first: chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(), counts: &counts, usable: &usable };
+        let s = Series {
+            first: chrono::NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
+            counts: &counts,
+            usable: &usable,
+        };
         // Pairs (7,0), (9,2) … (14,7) except (8,1) and (15,…): t = 7, 9, 10, 11, 12, 13, 14 → 7 days.
         let got = naive_scale(&s).unwrap();
         assert!((got - 5.0 / (7.0 * 96.0)).abs() < 1e-15, "{got}");

@@ -44,7 +44,7 @@ pub struct SlotForecast {
     pub date: NaiveDate,
     /// 0 = 00:00–00:15 … 95 (local wall clock).
     pub slot: u8,
-    /// Days after the last observed day (1 = the first forecast day).
+    /// Days ahead: 1 = the first forecast day (the origin), as in the backtest.
     pub horizon_days: u32,
     /// The office is open in this slot (day not closed and slot within opening hours).
     pub open: bool,
@@ -74,7 +74,11 @@ impl Series<'_> {
 
     /// The newest `n` usable days of `weekday`, newest first.
     pub fn same_weekday(&self, weekday: Weekday, n: usize) -> Vec<usize> {
-        (0..self.counts.len()).rev().filter(|&i| self.usable[i] && self.weekday(i) == weekday).take(n).collect()
+        (0..self.counts.len())
+            .rev()
+            .filter(|&i| self.usable[i] && self.weekday(i) == weekday)
+            .take(n)
+            .collect()
     }
 }
 
@@ -264,6 +268,7 @@ mod tests {
                     school_holiday: false,
                     after_closure: false,
                     bridge_day: false,
+                    between_years: false,
                 }
             })
             .collect();

@@ -33,7 +33,8 @@ pub struct WeekdayBest {
 
 /// Indices of the `n` open slots with the lowest score; ties go to the earlier slot.
 pub fn best_slots(open: &[bool], score: &[f64], n: usize) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..open.len().min(score.len())).filter(|&s| open[s] && score[s].is_finite()).collect();
+    let mut idx: Vec<usize> =
+        (0..open.len().min(score.len())).filter(|&s| open[s] && score[s].is_finite()).collect();
     idx.sort_by(|&a, &b| score[a].total_cmp(&score[b]).then(a.cmp(&b)));
     idx.truncate(n);
     idx
@@ -59,7 +60,9 @@ pub fn best_times_by_weekday(rows: &[SlotForecast], waits: Option<&[f64]>) -> Ve
     let waits = waits.filter(|w| w.len() == rows.len());
     // (office, weekday) → per slot (sum of scores, open days)
     let mut cells: BTreeMap<(&str, u8), Vec<(f64, usize)>> = BTreeMap::new();
-    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.service == crate::forecast::history::ALL && r.open) {
+    for (i, r) in
+        rows.iter().enumerate().filter(|(_, r)| r.service == crate::forecast::history::ALL && r.open)
+    {
         let weekday = r.date.weekday().number_from_monday() as u8;
         let cell = cells.entry((r.office_id.as_str(), weekday)).or_insert_with(|| vec![(0.0, 0); SLOTS]);
         let score = waits.map_or(r.expected, |w| w[i]);
@@ -70,7 +73,8 @@ pub fn best_times_by_weekday(rows: &[SlotForecast], waits: Option<&[f64]>) -> Ve
         .into_iter()
         .map(|((office, weekday), cell)| {
             let open: Vec<bool> = cell.iter().map(|c| c.1 > 0).collect();
-            let mean: Vec<f64> = cell.iter().map(|c| if c.1 > 0 { c.0 / c.1 as f64 } else { f64::NAN }).collect();
+            let mean: Vec<f64> =
+                cell.iter().map(|c| if c.1 > 0 { c.0 / c.1 as f64 } else { f64::NAN }).collect();
             let slots = best_slots(&open, &mean, BEST_COUNT)
                 .into_iter()
                 .map(|s| BestSlot { slot: s as u8, start: slot_start(s), score: mean[s] })
@@ -81,7 +85,12 @@ pub fn best_times_by_weekday(rows: &[SlotForecast], waits: Option<&[f64]>) -> Ve
 }
 
 /// The rows of one office and group on one date, if the slice holds them in order.
-pub fn day_rows<'a>(rows: &'a [SlotForecast], office: &str, service: &str, date: NaiveDate) -> &'a [SlotForecast] {
+pub fn day_rows<'a>(
+    rows: &'a [SlotForecast],
+    office: &str,
+    service: &str,
+    date: NaiveDate,
+) -> &'a [SlotForecast] {
     let start = rows.iter().position(|r| r.office_id == office && r.service == service && r.date == date);
     match start {
         Some(s) => &rows[s..(s + SLOTS).min(rows.len())],
@@ -123,7 +132,8 @@ mod tests {
         assert_eq!(best_slots(&[false, true], &[1.0, 2.0], 3), [1]);
         let mon = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
         let day = rows(mon, &[(32, 5.0), (33, 2.0), (34, 9.0), (35, 2.0), (36, 1.0)]);
-        let got: Vec<(u8, String)> = best_times_for_day(&day, None).into_iter().map(|b| (b.slot, b.start)).collect();
+        let got: Vec<(u8, String)> =
+            best_times_for_day(&day, None).into_iter().map(|b| (b.slot, b.start)).collect();
         assert_eq!(got, [(36, "09:00".into()), (33, "08:15".into()), (35, "08:45".into())]);
         // With waits the waits decide (the closed slot 0 never counts).
         let mut waits = vec![0.0; SLOTS];

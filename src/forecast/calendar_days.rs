@@ -1,6 +1,6 @@
 //! The forecast calendar: for each office and date, whether the office is closed (NRW public
 //! holiday, a configured closure) and the calendar features the model sees (school holidays,
-//! first working day after a closure, bridge day).
+//! first working day after a closure, bridge day, the days between Christmas and New Year).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -89,6 +89,8 @@ pub struct DayInfo {
     pub after_closure: bool,
     /// A Friday after a Thursday holiday (many take the day off).
     pub bridge_day: bool,
+    /// 27–30 December, between the Christmas and New Year closures ("zwischen den Jahren").
+    pub between_years: bool,
 }
 
 impl DayInfo {
@@ -170,6 +172,7 @@ impl Calendar {
             school_holiday: self.school.contains(date),
             after_closure: workday && prev_workday.is_some_and(|d| self.shut(office, d)),
             bridge_day: weekday == Weekday::Fri && yesterday.and_then(Calendar::holiday).is_some(),
+            between_years: date.month() == 12 && (27..=30).contains(&date.day()),
         }
     }
 }
@@ -201,7 +204,9 @@ mod tests {
         }
         assert_eq!(c.day("x", d(2025, 12, 24)).closed_reason().as_deref(), Some("closure"));
         assert!(!c.day("x", d(2025, 12, 23)).closed());
-        assert!(c.day("x", d(2025, 12, 27)).after_closure.eq(&false)); // Saturday
+        assert!(!c.day("x", d(2025, 12, 27)).after_closure); // Saturday
+        assert!(c.day("x", d(2025, 12, 29)).after_closure && c.day("x", d(2025, 12, 29)).between_years);
+        assert!(!c.day("x", d(2025, 12, 23)).between_years);
     }
 
     #[test]
@@ -216,8 +221,8 @@ mod tests {
 
     #[test]
     fn bridge_day_and_office_closures() {
-        let mut s = ForecastSettings::default();
-        s.office_closures = vec![crate::settings::OfficeClosure { office: "a".into(), dates: vec![d(2025, 3, 3)] }];
+        let closure = crate::settings::OfficeClosure { office: "a".into(), dates: vec![d(2025, 3, 3)] };
+        let s = ForecastSettings { office_closures: vec![closure], ..Default::default() };
         let c = Calendar::from_settings(&s).unwrap();
         assert!(c.day("x", d(2025, 5, 30)).bridge_day); // Friday after Himmelfahrt
         assert!(c.day("x", d(2025, 5, 30)).after_closure);
@@ -227,11 +232,11 @@ mod tests {
 
     #[test]
     fn school_file_errors_name_the_problem() {
-        let bad = "region = \"NW\"\nperiods = [{ name = \"x\", first = \"2025-02-02\", last = \"2025-02-01\" }]\n";
+        let bad =
+            "region = \"NW\"\nperiods = [{ name = \"x\", first = \"2025-02-02\", last = \"2025-02-01\" }]\n";
         let e = SchoolHolidays::parse(bad, Path::new("f.toml")).unwrap_err().to_string();
         assert!(e.contains("f.toml") && e.contains("'x'"), "{e}");
-        let mut s = ForecastSettings::default();
-        s.school_holiday_region = "BY".into();
+        let s = ForecastSettings { school_holiday_region: "BY".into(), ..Default::default() };
         let e = SchoolHolidays::load(&s).unwrap_err().to_string();
         assert!(e.contains("BY") && e.contains("NW"), "{e}");
     }

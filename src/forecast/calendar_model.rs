@@ -1,5 +1,6 @@
 //! The calendar model of daily arrival totals: a Poisson log-linear regression on weekday,
-//! month, school holidays, first day after a closure, bridge day and a linear trend, fitted by
+//! month, school holidays, first day after a closure, bridge day, the days between Christmas and
+//! New Year and a linear trend, fitted by
 //! iteratively reweighted least squares with a ridge penalty and weights that halve every
 //! `halflife_days` into the past. Deterministic: no randomness, fixed iteration order.
 
@@ -39,7 +40,9 @@ pub fn feature_names(use_month: bool) -> Vec<String> {
     if use_month {
         names.extend((2..=12).map(|m| format!("month_{m:02}")));
     }
-    names.extend(["school_holiday", "after_closure", "bridge_day", "trend_years"].map(String::from));
+    names.extend(
+        ["school_holiday", "after_closure", "bridge_day", "between_years", "trend_years"].map(String::from),
+    );
     names
 }
 
@@ -55,6 +58,7 @@ pub fn features(day: &DayInfo, origin: NaiveDate, use_month: bool) -> Vec<f64> {
     x.push(flag(day.school_holiday));
     x.push(flag(day.after_closure));
     x.push(flag(day.bridge_day));
+    x.push(flag(day.between_years));
     x.push((day.date - origin).num_days() as f64 / 365.25);
     x
 }
@@ -70,7 +74,7 @@ impl ModelParams {
             .collect();
         let wsum: f64 = ws.iter().sum();
         let mean = ys.iter().zip(&ws).map(|(y, w)| y * w).sum::<f64>() / wsum;
-        if !(mean > 0.0) {
+        if mean.is_nan() || mean <= 0.0 {
             return None;
         }
         let p = feature_names(self.use_month).len();
@@ -100,7 +104,12 @@ impl ModelParams {
                 break;
             }
         }
-        Some(CalendarModel { names: feature_names(self.use_month), coef: beta, origin, use_month: self.use_month })
+        Some(CalendarModel {
+            names: feature_names(self.use_month),
+            coef: beta,
+            origin,
+            use_month: self.use_month,
+        })
     }
 }
 
@@ -127,9 +136,8 @@ pub fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         b.swap(col, pivot);
         for row in col + 1..n {
             let f = a[row][col] / a[col][col];
-            for k in col..n {
-                a[row][k] -= f * a[col][k];
-            }
+            let (upper, lower) = a.split_at_mut(row);
+            lower[0][col..].iter_mut().zip(&upper[col][col..]).for_each(|(x, p)| *x -= f * p);
             b[row] -= f * b[col];
         }
     }
@@ -155,6 +163,7 @@ mod tests {
             school_holiday: false,
             after_closure,
             bridge_day: false,
+            between_years: false,
         }
     }
 

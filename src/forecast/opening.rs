@@ -45,8 +45,7 @@ pub fn learn(days: &[ObservedDay], share: f64) -> [SlotMask; 7] {
             .iter()
             .filter(|d| d.weekday.num_days_from_monday() as usize == w && !d.calendar_closed)
             .collect();
-        let open: Vec<&DayCounts> =
-            candidates.iter().map(|d| d.counts).filter(|c| total(c) > 0.0).collect();
+        let open: Vec<&DayCounts> = candidates.iter().map(|d| d.counts).filter(|c| total(c) > 0.0).collect();
         if open.is_empty() || 2 * open.len() < candidates.len() {
             continue;
         }
@@ -206,7 +205,8 @@ mod tests {
             hours: h.iter().map(|s| s.to_string()).collect(),
         };
         let learned = [[true; SLOTS]; 7];
-        let got = with_overrides("a", learned, &[o("sat", &["09:00-12:30", "23:45-24:00"]), o("Sun", &[])]).unwrap();
+        let got = with_overrides("a", learned, &[o("sat", &["09:00-12:30", "23:45-24:00"]), o("Sun", &[])])
+            .unwrap();
         assert_eq!(intervals(&got.week[5]), ["09:00-12:30", "23:45-24:00"]);
         assert_eq!((got.source[5], got.source[0]), ("settings", "learned"));
         assert!(got.week[6].iter().all(|&x| !x));

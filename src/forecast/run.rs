@@ -42,7 +42,8 @@ impl OfficeInputs {
         calendar: &Calendar,
         settings: &ForecastSettings,
     ) -> Result<OfficeInputs, ForecastError> {
-        let days: Vec<DayInfo> = (0..history.days).map(|i| calendar.day(&h.office, history.date(i))).collect();
+        let days: Vec<DayInfo> =
+            (0..history.days).map(|i| calendar.day(&h.office, history.date(i))).collect();
         let usable = days.iter().zip(&h.counts[0]).map(|(d, c)| !d.closed() && total(c) > 0.0).collect();
         Ok(OfficeInputs {
             overrides: opening::parse_overrides(&h.office, &settings.opening_hours)?,
@@ -81,7 +82,11 @@ pub fn method_params(s: &ForecastSettings) -> MethodParams {
     MethodParams {
         baseline_weeks: s.baseline_weeks as usize,
         shape_weeks: 2 * s.baseline_weeks as usize,
-        model: ModelParams { halflife_days: 7.0 * s.model_halflife_weeks, ridge: s.model_ridge, use_month: true },
+        model: ModelParams {
+            halflife_days: 7.0 * s.model_halflife_weeks,
+            ridge: s.model_ridge,
+            use_month: true,
+        },
     }
 }
 
@@ -183,7 +188,7 @@ fn forecast_office(office: &OfficeInputs, calendar: &Calendar, fs: &ForecastSett
         let first_row = out.slots.len();
         for (info, open, reason) in &targets {
             let expected = f.expected(method, info, open);
-            let horizon = (info.date - out.history_last).num_days().max(0) as u32;
+            let horizon = (info.date - out.origin).num_days().max(0) as u32 + 1;
             for s in 0..SLOTS {
                 let (p10, p90) = f.interval(expected[s]);
                 out.slots.push(SlotForecast {

@@ -20,12 +20,13 @@ pub fn definitions() -> serde_json::Value {
     json!({
         "seasonal_naive": "the same slot on the last observed day of the same weekday (one week earlier for the first week)",
         "baseline": "mean of the same weekday and slot over the last baseline_weeks open days of that weekday (closed days skipped)",
-        "model": "Poisson log-linear model of the daily total on weekday, month (only with ≥ 395 days of history), school holiday, first working day after a closure, bridge day and trend; fitted by IRLS with ridge and half-life weights; times the weekday's slot shape over 2 × baseline_weeks",
+        "model": "Poisson log-linear model of the daily total on weekday, month (only with ≥ 395 days of history), school holiday, first working day after a closure, bridge day, 27–30 December and trend; fitted by IRLS with ridge and half-life weights; times the weekday's slot shape over 2 × baseline_weeks",
         "interval": "p10/p90 of a negative binomial with the expected value as mean and variance φ·mean; φ = Σ(y−μ)²/Σμ (at least 1) of the baseline's one-week-ahead errors over the last baseline_weeks weeks",
         "wape": "Σ|actual − forecast| / Σ actual over all 96 slots of the scored days",
+        "wape_daily": "Σ|actual day total − forecast day total| / Σ actual over the scored days",
         "mase": "mean |actual − forecast| over all 96 slots of the scored days, each divided by its origin's in-sample seasonal-naive MAE (all slots of the day pairs t, t−7 that were both open)",
         "coverage_p10_p90": "share of open slots with p10 ≤ actual ≤ p90",
-        "horizon_days": "days after the last observed day; origins are consecutive days, the target is origin + h − 1",
+        "horizon_days": "1 = the origin (first day not observed); the backtest's origins are consecutive days, the target is origin + h − 1",
         "choice": "the model is used for an office when its WAPE averaged over horizons 1, 7 and 28 is lower than the baseline's",
         "levels": "closed when not open; else low ≤ first threshold < medium ≤ second < high; thresholds are level_quantiles of the series' expected values over its open forecast slots",
         "rows": "one row per office × service group (* and each service seen) × date × 96 slots; closed slots and days have 0",
@@ -81,16 +82,18 @@ fn slot_frame(run: &ForecastRun) -> PolarsResult<DataFrame> {
 
 fn backtest_csv_text(run: &ForecastRun) -> String {
     let f = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
-    let mut out = "office_id,method,horizon_days,days,actual_tickets,wape,mase,coverage_p10_p90\n".to_string();
+    let mut out = "office_id,method,horizon_days,days,actual_tickets,wape,wape_daily,mase,coverage_p10_p90\n"
+        .to_string();
     for r in &run.backtest.rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}\n",
             r.office_id,
             r.method.as_str(),
             r.horizon_days,
             r.days,
             r.actual_tickets,
             f(r.wape),
+            f(r.wape_daily),
             f(r.mase),
             f(r.coverage_p10_p90)
         ));
