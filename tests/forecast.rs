@@ -107,6 +107,22 @@ fn sample_forecast_over_christmas_and_easter() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(w.path("a/backtest.json")).unwrap()).unwrap();
     assert_eq!(json["backtest"]["choices"].as_array().unwrap().len(), 3);
+    // Acceptance: the model beats seasonal naive on WAPE at 7 days (all offices pooled).
+    let wape = |method: &str| -> f64 {
+        let r = brows.iter().find(|r| r[0] == "*" && r[1] == method && r[2] == "7").unwrap();
+        r[bh.iter().position(|h| h == "wape").unwrap()].parse().unwrap()
+    };
+    assert!(wape("model") < wape("seasonal_naive"), "{} vs {}", wape("model"), wape("seasonal_naive"));
+
+    // Learned opening hours are the simulator's ticket-issuing hours (the dispenser closes 30
+    // minutes before the door): neuss-mitte Mon 07:30-16:00, Sat 09:00-12:30, closed Sunday.
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(w.path("a/forecast.json")).unwrap()).unwrap();
+    let hours = |office: &str, day: &str| meta["opening_hours"][office][day]["hours"].clone();
+    assert_eq!(hours("neuss-mitte", "1-mon"), serde_json::json!(["07:30-15:30"]));
+    assert_eq!(hours("neuss-mitte", "6-sat"), serde_json::json!(["09:00-12:00"]));
+    assert_eq!(hours("neuss-mitte", "7-sun"), serde_json::json!([]));
+    assert_eq!(hours("grevenbroich", "6-sat"), serde_json::json!([]));
 
     // Deterministic byte for byte.
     w.run_ok(&[&args[..], &["--out", "b"]].concat());
