@@ -231,6 +231,23 @@ mod tests {
     }
 
     #[test]
+    fn invalid_forecast_settings_are_rejected_with_the_field() {
+        let check = |f: ForecastSettings| {
+            let s = crate::settings::Settings { forecast: f, ..Default::default() };
+            s.validate().unwrap_err().to_string()
+        };
+        let e = check(ForecastSettings { level_quantiles: [0.7, 0.3], ..Default::default() });
+        assert!(e.contains("forecast.level_quantiles"), "{e}");
+        let e = check(ForecastSettings { annual_closures: vec!["02-30".into()], ..Default::default() });
+        assert!(e.contains("forecast.annual_closures") && e.contains("02-30"), "{e}");
+        let e = check(ForecastSettings { opening_share: 1.0, ..Default::default() });
+        assert!(e.contains("forecast.opening_share"), "{e}");
+        let e = check(ForecastSettings { days: 0, ..Default::default() });
+        assert!(e.contains("forecast.days"), "{e}");
+        assert_eq!(crate::settings::parse_month_day("02-29"), Some((2, 29)));
+    }
+
+    #[test]
     fn school_file_errors_name_the_problem() {
         let bad =
             "region = \"NW\"\nperiods = [{ name = \"x\", first = \"2025-02-02\", last = \"2025-02-01\" }]\n";
