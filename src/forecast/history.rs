@@ -36,14 +36,18 @@ pub struct History {
 impl History {
     /// Counts the tickets issued before `until` (local date). `None` if there are none.
     pub fn from_columns(cols: &TicketColumns, tz: Tz, until: NaiveDate) -> Option<History> {
-        let cols = cols.between(NaiveDate::MIN, until);
-        let (first, last) = cols.date_range()?;
+        // Row indices instead of a filtered copy: the columns may hold millions of tickets.
+        let kept: Vec<usize> = (0..cols.len()).filter(|&i| cols.date[i] < until).collect();
+        let first = kept.iter().map(|&i| cols.date[i]).min()?;
+        let last = kept.iter().map(|&i| cols.date[i]).max()?;
         let days = (last - first).num_days() as usize + 1;
+        let mut by_office: Vec<Vec<usize>> = vec![Vec::new(); cols.offices.len()];
+        kept.iter().for_each(|&i| by_office[cols.office[i] as usize].push(i));
         let mut order: Vec<usize> = (0..cols.offices.len()).collect();
         order.sort_by(|&a, &b| cols.offices[a].cmp(&cols.offices[b]));
         let mut offices = Vec::new();
         for o in order {
-            let rows: Vec<usize> = (0..cols.len()).filter(|&i| cols.office[i] as usize == o).collect();
+            let rows = &by_office[o];
             if rows.is_empty() {
                 continue;
             }
@@ -53,7 +57,7 @@ impl History {
             let mut groups = vec![ALL.to_string()];
             groups.extend(services.iter().map(|&s| cols.services[s as usize].clone()));
             let mut counts = vec![vec![[0.0; SLOTS]; days]; groups.len()];
-            for &i in &rows {
+            for &i in rows {
                 let day = (cols.date[i] - first).num_days() as usize;
                 let slot = (local_parts(cols.issued[i], tz).minute_of_day as usize / 15).min(SLOTS - 1);
                 let g = 1 + services.iter().position(|&s| s == cols.service[i]).unwrap_or(0);

@@ -26,7 +26,7 @@ use crate::store::StoreError;
 pub use arrivals::{Method, SlotForecast};
 pub use best_times::{BestSlot, WeekdayBest, best_slots, best_times_by_weekday, best_times_for_day};
 pub use levels::{Level, WaitBucket, level_of, level_thresholds, wait_bucket};
-pub use run::{ForecastRun, run};
+pub use run::{ForecastRun, run, run_on_columns};
 pub use write::write_forecast;
 
 /// Slots of 15 minutes in a (wall-clock) day.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::forecast::arrival_backtest::{self, ArrivalBacktest};
@@ -16,7 +17,7 @@ use crate::forecast::opening::{self, ObservedDay, OfficeOpening, Overrides, Slot
 use crate::forecast::{ForecastError, SLOTS};
 use crate::settings::{ForecastSettings, Settings};
 use crate::store::Store;
-use crate::store::columns::load_columns;
+use crate::store::columns::{TicketColumns, load_columns};
 
 /// One office's history with its calendar and the parameters to forecast it.
 #[derive(Debug, Clone)]
@@ -126,14 +127,25 @@ pub fn run(
 ) -> Result<ForecastRun, ForecastError> {
     let to = from.and_then(|f| f.pred_opt());
     let cols = load_columns(store, None, to)?;
+    run_on_columns(&cols, store.tz(), settings, from, days)
+}
+
+/// [`run`] on tickets already loaded (rows on or after `from` are ignored).
+pub fn run_on_columns(
+    cols: &TicketColumns,
+    tz: Tz,
+    settings: &Settings,
+    from: Option<NaiveDate>,
+    days: u32,
+) -> Result<ForecastRun, ForecastError> {
     let newest = cols.date_range().map(|(_, last)| last);
     let origin = match (from, newest) {
         (Some(f), _) => f,
         (None, Some(last)) => last.succ_opt().unwrap_or(last),
         (None, None) => return Err(ForecastError::Empty("the end of the store".into())),
     };
-    let history = History::from_columns(&cols, store.tz(), origin)
-        .ok_or_else(|| ForecastError::Empty(origin.to_string()))?;
+    let history =
+        History::from_columns(cols, tz, origin).ok_or_else(|| ForecastError::Empty(origin.to_string()))?;
     let fs = &settings.forecast;
     let calendar = Calendar::from_settings(fs)?;
     let inputs: Vec<OfficeInputs> = history
