@@ -238,3 +238,69 @@ fn assign_levels(rows: &mut [SlotForecast], q: [f64; 2], thresholds: &mut Vec<Le
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Channel, Outcome};
+    use chrono::{Datelike, TimeZone};
+
+    /// Twelve weeks of one office, Monday–Friday, 10 + weekday tickets from 08:00 every 7 minutes.
+    fn columns(tz: Tz) -> TicketColumns {
+        let mut c = TicketColumns {
+            offices: vec!["a".into()],
+            services: vec!["PA".into(), "AN".into()],
+            ..Default::default()
+        };
+        let start = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        for d in 0..84u64 {
+            let date = start + Days::new(d);
+            let w = date.weekday().num_days_from_monday();
+            if w >= 5 {
+                continue;
+            }
+            for k in 0..(10 + w) {
+                let local = date.and_hms_opt(8, 0, 0).unwrap() + chrono::Duration::minutes(7 * i64::from(k));
+                c.office.push(0);
+                c.date.push(date);
+                c.ticket_id.push(format!("A{k:03}"));
+                c.service.push((k % 2) as u16);
+                c.channel.push(Channel::WalkIn);
+                c.issued.push(tz.from_local_datetime(&local).single().unwrap().timestamp_millis());
+                c.called.push(None);
+                c.finished.push(None);
+                c.counter.push(None);
+                c.outcome.push(Outcome::Cancelled);
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn from_uses_only_earlier_tickets_and_closes_good_friday() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let settings = Settings::default();
+        let full = columns(tz);
+        let from = NaiveDate::from_ymd_opt(2025, 3, 17).unwrap();
+        let a = run_on_columns(&full, tz, &settings, Some(from), 40).unwrap();
+        let b = run_on_columns(&full.between(NaiveDate::MIN, from), tz, &settings, Some(from), 40).unwrap();
+        assert_eq!(a.slots, b.slots);
+        assert_eq!(a.slots.len(), 3 * 40 * SLOTS); // groups *, AN, PA
+        assert_eq!((a.origin, a.history_last), (from, NaiveDate::from_ymd_opt(2025, 3, 14).unwrap()));
+        let good_friday = NaiveDate::from_ymd_opt(2025, 4, 18).unwrap();
+        let on = |date: NaiveDate| a.slots.iter().filter(move |r| r.date == date && r.service == "*");
+        assert!(on(good_friday).all(|r| !r.open && r.expected == 0.0 && r.level == Level::Closed));
+        assert_eq!(
+            on(good_friday).next().and_then(|r| r.closed_reason.clone()).as_deref(),
+            Some("public holiday: Karfreitag")
+        );
+        // An ordinary Monday: tickets at 08:00, 08:07 … 09:03 fill slots 32-36 (3, 2, 2, 2, 1), so
+        // those are the learned hours, and a constant series forecasts its 10 tickets.
+        let monday: Vec<&SlotForecast> = on(from).collect();
+        let open: Vec<u8> = monday.iter().filter(|r| r.open).map(|r| r.slot).collect();
+        assert_eq!(open, [32, 33, 34, 35, 36]);
+        let total: f64 = monday.iter().map(|r| r.expected).sum();
+        assert!((total - 10.0).abs() < 0.05, "{total}");
+        assert_eq!(a.opening["a"].on(chrono::Weekday::Sat).iter().filter(|&&o| o).count(), 0);
+    }
+}
