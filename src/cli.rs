@@ -118,6 +118,21 @@ pub enum Command {
         #[arg(long)]
         predictor: Option<String>,
     },
+    /// Forecast arrivals per office, service group and 15-minute slot for the coming days, with a backtest.
+    Forecast {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Output directory for arrivals.parquet/.csv, backtest.csv/.json and forecast.json.
+        #[arg(long, value_name = "DIR", default_value = "out/forecast")]
+        out: PathBuf,
+        /// First forecast day, YYYY-MM-DD; only tickets before it are used (default: the day after the newest stored day).
+        #[arg(long, value_name = "DATE")]
+        from: Option<NaiveDate>,
+        /// Number of days to forecast (overrides [forecast] days).
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+    },
     /// Print what the store holds, per office.
     Summary {
         /// Store directory (overrides [store] path in the settings).
@@ -245,6 +260,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 serde_json::from_str(&text).with_context(|| format!("snapshot {}", snapshot.display()))?;
             let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref(), tz)?;
             say!("{}", serde_json::to_string_pretty(&p)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Forecast { store, out, from, days } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            if let Some(d) = days {
+                settings.forecast.days = d;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
+            let run = queuecast::forecast::run(&store, &settings, from, settings.forecast.days)?;
+            let files = queuecast::forecast::write_forecast(&run, &out)?;
+            say!(
+                "forecast {} days from {} (history {} … {}): {} rows in {:.1} s",
+                run.days,
+                run.origin,
+                run.history_first,
+                run.history_last,
+                run.slots.len(),
+                started.elapsed().as_secs_f64()
+            );
+            say_raw!("{}", queuecast::forecast::arrival_backtest::table(&run.backtest));
+            say!("wrote {} files to {}", files.len(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Summary { store } => {

@@ -38,6 +38,7 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub profile: ProfileSettings,
     pub model: ModelSettings,
+    pub forecast: ForecastSettings,
     pub simulate: SimulateSettings,
 }
 
@@ -130,6 +131,82 @@ impl Default for ModelSettings {
     }
 }
 
+/// Arrival forecast (`queuecast forecast`): calendar, opening hours, methods, levels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ForecastSettings {
+    /// Days forecast after the last stored day (`--days` overrides).
+    pub days: u32,
+    /// Weeks of same-weekday history the seasonal baseline averages (closed days skipped).
+    pub baseline_weeks: u32,
+    /// Rolling daily origins over this many weeks before the newest stored day (backtest).
+    pub backtest_weeks: u32,
+    /// Weeks of history from which opening hours are learned.
+    pub opening_weeks: u32,
+    /// A slot is open when tickets were issued in it on more than this share of the open days
+    /// of its weekday ("clear majority").
+    pub opening_share: f64,
+    /// Half-life in weeks of the weights of past days in the calendar model (recent days count more).
+    pub model_halflife_weeks: f64,
+    /// Ridge penalty of the calendar model's coefficients (not the intercept).
+    pub model_ridge: f64,
+    /// School-holiday region (KMK code, e.g. `NW`); must match the region of the data file.
+    pub school_holiday_region: String,
+    /// School-holiday TOML file; empty = the built-in copy of `data/calendar/school-holidays-nw.toml`.
+    pub school_holidays_file: PathBuf,
+    /// Dates on which every office is closed (besides the NRW public holidays).
+    pub closures: Vec<NaiveDate>,
+    /// Month-days (`MM-DD`) on which every office is closed each year.
+    pub annual_closures: Vec<String>,
+    /// Dates on which one office is closed.
+    pub office_closures: Vec<OfficeClosure>,
+    /// Opening hours set by hand, replacing the learned ones for an office and weekday.
+    pub opening_hours: Vec<OpeningOverride>,
+    /// Quantiles of an office's expected load over its open slots that separate low | medium | high.
+    pub level_quantiles: [f64; 2],
+}
+
+/// Closure dates of one office.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeClosure {
+    pub office: String,
+    pub dates: Vec<NaiveDate>,
+}
+
+/// Opening hours of one office on one weekday, e.g. `{ office = "dormagen", weekday = "sat",
+/// hours = ["09:00-12:30"] }`; an empty `hours` list closes the weekday.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpeningOverride {
+    pub office: String,
+    /// `mon` … `sun`.
+    pub weekday: String,
+    /// Intervals `HH:MM-HH:MM` on the 15-minute grid.
+    pub hours: Vec<String>,
+}
+
+impl Default for ForecastSettings {
+    fn default() -> Self {
+        ForecastSettings {
+            days: 28,
+            baseline_weeks: 8,
+            backtest_weeks: 8,
+            opening_weeks: 13,
+            opening_share: 0.6,
+            model_halflife_weeks: 6.0,
+            model_ridge: 1.0,
+            school_holiday_region: "NW".to_string(),
+            school_holidays_file: PathBuf::new(),
+            closures: Vec::new(),
+            annual_closures: vec!["12-24".to_string(), "12-31".to_string()],
+            office_closures: Vec::new(),
+            opening_hours: Vec::new(),
+            level_quantiles: [1.0 / 3.0, 2.0 / 3.0],
+        }
+    }
+}
+
 /// Parameters of `queuecast simulate` (sample data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -168,6 +245,7 @@ impl Default for Settings {
             ingest: IngestSettings::default(),
             profile: ProfileSettings::default(),
             model: ModelSettings::default(),
+            forecast: ForecastSettings::default(),
             simulate: SimulateSettings::default(),
         }
     }
@@ -284,6 +362,7 @@ impl Settings {
                 "a positive budget and gbm_max_rows > 0",
             );
         }
+        self.validate_forecast()?;
         let sim = &self.simulate;
         if !(1..=8).contains(&sim.offices) {
             return invalid("simulate.offices", sim.offices.to_string(), "1 to 8 offices");
@@ -297,6 +376,45 @@ impl Settings {
         Ok(())
     }
 
+    fn validate_forecast(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        let f = &self.forecast;
+        if f.days == 0 || f.days > 366 {
+            return invalid("forecast.days", f.days.to_string(), "1 to 366 days");
+        }
+        for (field, v) in [
+            ("forecast.baseline_weeks", f.baseline_weeks),
+            ("forecast.backtest_weeks", f.backtest_weeks),
+            ("forecast.opening_weeks", f.opening_weeks),
+        ] {
+            if v == 0 || v > 104 {
+                return invalid(field, v.to_string(), "1 to 104 weeks");
+            }
+        }
+        if !(f.opening_share > 0.0 && f.opening_share < 1.0) {
+            return invalid("forecast.opening_share", f.opening_share.to_string(), "a share in (0, 1)");
+        }
+        if f.model_halflife_weeks.is_nan()
+            || f.model_halflife_weeks <= 0.0
+            || f.model_ridge.is_nan()
+            || f.model_ridge < 0.0
+        {
+            return invalid(
+                "forecast.model_halflife_weeks",
+                format!("{} (ridge {})", f.model_halflife_weeks, f.model_ridge),
+                "a positive half-life and a ridge penalty ≥ 0",
+            );
+        }
+        let [lo, hi] = f.level_quantiles;
+        if !(0.0 < lo && lo < hi && hi < 1.0) {
+            return invalid("forecast.level_quantiles", format!("[{lo}, {hi}]"), "0 < low < high < 1");
+        }
+        if let Some(md) = f.annual_closures.iter().find(|md| parse_month_day(md).is_none()) {
+            return invalid("forecast.annual_closures", md.clone(), "month-days MM-DD such as 12-24");
+        }
+        Ok(())
+    }
+
     /// The configured zone (valid after [`Settings::validate`]).
     pub fn tz(&self) -> Option<Tz> {
         crate::timezones::parse_tz(&self.timezone)
@@ -306,6 +424,13 @@ impl Settings {
     pub fn is_service(&self, code: &str) -> bool {
         self.services.iter().any(|s| s.code == code)
     }
+}
+
+/// Parses `MM-DD` (a day that exists in a leap year) into (month, day).
+pub fn parse_month_day(text: &str) -> Option<(u32, u32)> {
+    let (m, d) = text.split_once('-')?;
+    let (m, d): (u32, u32) = (m.parse().ok()?, d.parse().ok()?);
+    NaiveDate::from_ymd_opt(2024, m, d).map(|_| (m, d))
 }
 
 #[cfg(test)]
