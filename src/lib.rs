@@ -5,6 +5,7 @@
 //! `settings`, `timezones`, `calendar`) import nothing above them.
 
 pub mod calendar;
+pub mod forecast;
 pub mod ingest;
 pub mod model;
 pub mod profile;

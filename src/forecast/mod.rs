@@ -1,0 +1,6 @@
+//! Forecasts for planners: expected waits per slot, staffing suggestions (Erlang C) and the
+//! spreading-the-load what-if, all on plain slices and the queue simulation in `queue_sim`.
+
+pub mod erlang;
+pub mod queue_sim;
+pub mod sim_day;
