@@ -4,3 +4,5 @@
 pub mod erlang;
 pub mod queue_sim;
 pub mod sim_day;
+pub mod staffing;
+pub mod whatif;
