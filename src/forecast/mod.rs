@@ -6,3 +6,5 @@ pub mod queue_sim;
 pub mod sim_day;
 pub mod staffing;
 pub mod whatif;
+pub mod slot_waits;
+pub mod planning;

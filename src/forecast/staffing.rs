@@ -241,6 +241,8 @@ pub struct ValidationRow {
     /// Erlang C P(W ≤ threshold) at the group's own arrivals per hour and the cell's counter time.
     pub predicted_sl: f64,
     pub measured_sl: f64,
+    /// Whether ρ < 1; Erlang C has no steady state otherwise and predicts 0.
+    pub stable: bool,
 }
 
 /// Error of the predicted service level against the measured one (predicted − measured).
@@ -276,6 +278,10 @@ pub struct Validation {
     pub rows: Vec<ValidationRow>,
     pub overall: SlError,
     pub by_office: Vec<(String, SlError)>,
+    /// Groups with ρ < 1 only: the error of the M/M/c assumptions without overload.
+    pub stable: SlError,
+    /// Groups with ρ ≥ 1: morning overload, where the steady-state formula says 0.
+    pub unstable: SlError,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -327,6 +333,7 @@ pub fn validate(days: &[HistoryDay], table: &[StaffingRow], offices: &[String], 
             tickets: g.called,
             predicted_sl: q.service_level(p.threshold_min),
             measured_sl: g.within as f64 / g.called as f64,
+            stable: q.is_stable(),
         });
     }
     let overall = SlError::of(rows.iter());
@@ -335,7 +342,9 @@ pub fn validate(days: &[HistoryDay], table: &[StaffingRow], offices: &[String], 
         .map(|o| (o.clone(), SlError::of(rows.iter().filter(|r| &r.office == o))))
         .filter(|(_, e)| e.groups > 0)
         .collect();
-    Validation { rows, overall, by_office }
+    let stable = SlError::of(rows.iter().filter(|r| r.stable));
+    let unstable = SlError::of(rows.iter().filter(|r| !r.stable));
+    Validation { rows, overall, by_office, stable, unstable }
 }
 
 #[cfg(test)]
