@@ -289,7 +289,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let report = queuecast::forecast::planning::run_staffing(&store, &settings)?;
             let files = queuecast::forecast::planning::write_staffing(&report, &out)?;
             say_raw!("{}", queuecast::forecast::planning::staffing_summary(&report));
-            say!("wrote {} files to {} in {:.1} s", files.len(), out.display(), started.elapsed().as_secs_f64());
+            say!(
+                "wrote {} files to {} in {:.1} s",
+                files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Whatif { store, out, shares } => {
@@ -305,7 +310,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let w = queuecast::forecast::planning::run_whatif(&store, &settings, None)?;
             let files = queuecast::forecast::planning::write_whatif(&w, &out)?;
             say_raw!("{}", queuecast::forecast::planning::whatif_summary(&w));
-            say!("wrote {} files to {} in {:.1} s", files.len(), out.display(), started.elapsed().as_secs_f64());
+            say!(
+                "wrote {} files to {} in {:.1} s",
+                files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate { out, seed, start, days, offices, scale } => {

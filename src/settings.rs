@@ -346,22 +346,38 @@ impl Settings {
         let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
         let st = &self.staffing;
         if !(st.target_service_level > 0.0 && st.target_service_level < 1.0) {
-            return invalid("staffing.target_service_level", st.target_service_level.to_string(), "a share in (0, 1)");
+            return invalid(
+                "staffing.target_service_level",
+                st.target_service_level.to_string(),
+                "a share in (0, 1)",
+            );
         }
         if !(st.wait_threshold_minutes > 0.0 && st.wait_threshold_minutes <= 24.0 * 60.0) {
-            return invalid("staffing.wait_threshold_minutes", st.wait_threshold_minutes.to_string(), "minutes in (0, 1440]");
+            return invalid(
+                "staffing.wait_threshold_minutes",
+                st.wait_threshold_minutes.to_string(),
+                "minutes in (0, 1440]",
+            );
         }
         if st.max_counters == 0 || st.max_counters > 10_000 {
             return invalid("staffing.max_counters", st.max_counters.to_string(), "1 to 10000 counters");
         }
         if !(st.call_gap_seconds >= 0.0 && st.call_gap_seconds <= 3600.0) {
-            return invalid("staffing.call_gap_seconds", st.call_gap_seconds.to_string(), "seconds in [0, 3600]");
+            return invalid(
+                "staffing.call_gap_seconds",
+                st.call_gap_seconds.to_string(),
+                "seconds in [0, 3600]",
+            );
         }
         if let Some(s) = st.whatif_shares.iter().find(|s| !(**s > 0.0 && **s <= 1.0)) {
             return invalid("staffing.whatif_shares", s.to_string(), "shares in (0, 1]");
         }
         if st.slot_wait_replications == 0 || st.slot_wait_replications > 10_000 {
-            return invalid("staffing.slot_wait_replications", st.slot_wait_replications.to_string(), "1 to 10000");
+            return invalid(
+                "staffing.slot_wait_replications",
+                st.slot_wait_replications.to_string(),
+                "1 to 10000",
+            );
         }
         for (field, v) in [
             ("staffing.slot_wait_history_weeks", st.slot_wait_history_weeks),

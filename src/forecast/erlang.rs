@@ -84,7 +84,7 @@ impl MMc {
     pub fn service_level(&self, t_min: f64) -> f64 {
         match self.prob_wait() {
             None => 0.0,
-            Some(p) if p == 0.0 => 1.0,
+            Some(0.0) => 1.0,
             Some(p) => (1.0 - p * (-self.drain_rate() * t_min.max(0.0)).exp()).clamp(0.0, 1.0),
         }
     }

@@ -2,9 +2,9 @@
 //! spreading-the-load what-if, all on plain slices and the queue simulation in `queue_sim`.
 
 pub mod erlang;
+pub mod planning;
 pub mod queue_sim;
 pub mod sim_day;
+pub mod slot_waits;
 pub mod staffing;
 pub mod whatif;
-pub mod slot_waits;
-pub mod planning;

@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use crate::forecast::queue_sim::{QueueSimError, SimParams};
 use crate::forecast::sim_day::{HistoryDay, history_day};
 use crate::forecast::slot_waits::{SlotBacktest, SlotWaitError, SlotWaitParams, backtest};
-use crate::forecast::staffing::{StaffingError, StaffingParams, StaffingRow, Validation, staffing_table, validate};
+use crate::forecast::staffing::{
+    StaffingError, StaffingParams, StaffingRow, Validation, staffing_table, validate,
+};
 use crate::forecast::whatif::{WhatIf, WhatIfParams, what_if};
 use crate::replay::{ReplayParams, office_days};
 use crate::settings::Settings;
@@ -46,7 +48,9 @@ pub struct History {
 /// Loads and replays the whole store.
 pub fn load_history(store: &Store, replay: ReplayParams) -> Result<History, PlanningError> {
     let cols = load_columns(store, None, None)?;
-    let Some((from, to)) = cols.date_range() else { return Err(PlanningError::Empty(store.root().to_path_buf())) };
+    let Some((from, to)) = cols.date_range() else {
+        return Err(PlanningError::Empty(store.root().to_path_buf()));
+    };
     let days = office_days(&cols).iter().map(|d| history_day(d, store.tz(), replay)).collect();
     Ok(History { offices: cols.offices, days, from, to })
 }
@@ -89,7 +93,11 @@ pub fn run_staffing(store: &Store, settings: &Settings) -> Result<StaffingReport
 }
 
 /// Runs the what-if for `shares` (the settings' shares when `None`).
-pub fn run_whatif(store: &Store, settings: &Settings, shares: Option<Vec<f64>>) -> Result<WhatIf, PlanningError> {
+pub fn run_whatif(
+    store: &Store,
+    settings: &Settings,
+    shares: Option<Vec<f64>>,
+) -> Result<WhatIf, PlanningError> {
     let h = load_history(store, replay_params(settings))?;
     let p = WhatIfParams {
         shares: shares.unwrap_or_else(|| settings.staffing.whatif_shares.clone()),
@@ -114,32 +122,63 @@ fn write_csv(dir: &Path, name: &str, text: &str) -> Result<PathBuf, PlanningErro
 
 /// Writes `staffing.csv`, `staffing_validation.csv` and `slot_wait_backtest.csv` into `dir`.
 pub fn write_staffing(r: &StaffingReport, dir: &Path) -> Result<Vec<PathBuf>, PlanningError> {
-    let mut t = String::from("office_id,weekday,hour,open_days,observed_counters,arrivals_per_hour,arrival_source,service_min,suggested_counters,predicted_sl_suggested,predicted_sl_observed,measured_sl\n");
+    let mut t = String::from(
+        "office_id,weekday,hour,open_days,observed_counters,arrivals_per_hour,arrival_source,service_min,suggested_counters,predicted_sl_suggested,predicted_sl_observed,measured_sl\n",
+    );
     for x in &r.table {
         let _ = writeln!(
             t,
             "{},{},{},{},{},{},{},{},{},{},{},{}",
-            x.office, x.weekday, x.hour, x.open_days, f(x.observed_counters), f(x.arrivals_per_hour),
-            x.arrival_source, f(x.service_min), x.suggested_counters, f(x.predicted_sl_suggested),
-            f(x.predicted_sl_observed), f(x.measured_sl)
+            x.office,
+            x.weekday,
+            x.hour,
+            x.open_days,
+            f(x.observed_counters),
+            f(x.arrivals_per_hour),
+            x.arrival_source,
+            f(x.service_min),
+            x.suggested_counters,
+            f(x.predicted_sl_suggested),
+            f(x.predicted_sl_observed),
+            f(x.measured_sl)
         );
     }
-    let mut v = String::from("office_id,weekday,hour,counters,day_hours,tickets,stable,predicted_sl,measured_sl,error\n");
+    let mut v = String::from(
+        "office_id,weekday,hour,counters,day_hours,tickets,stable,predicted_sl,measured_sl,error\n",
+    );
     for x in &r.validation.rows {
         let _ = writeln!(
             v,
             "{},{},{},{},{},{},{},{},{},{}",
-            x.office, x.weekday, x.hour, x.counters, x.day_hours, x.tickets, x.stable, f(x.predicted_sl),
-            f(x.measured_sl), f(x.predicted_sl - x.measured_sl)
+            x.office,
+            x.weekday,
+            x.hour,
+            x.counters,
+            x.day_hours,
+            x.tickets,
+            x.stable,
+            f(x.predicted_sl),
+            f(x.measured_sl),
+            f(x.predicted_sl - x.measured_sl)
         );
     }
-    let mut b = String::from("office_id,date,slot,actual_n,actual_mean_min,pred_p50_min,pred_p90_min,pred_mean_min,baseline_mean_min,within_p90\n");
+    let mut b = String::from(
+        "office_id,date,slot,actual_n,actual_mean_min,pred_p50_min,pred_p90_min,pred_mean_min,baseline_mean_min,within_p90\n",
+    );
     for x in &r.slot_backtest.rows {
         let _ = writeln!(
             b,
             "{},{},{},{},{},{},{},{},{},{}",
-            x.office, x.date, x.slot, x.actual_n, f(x.actual_mean_min), f(x.pred_p50_min), f(x.pred_p90_min),
-            f(x.pred_mean_min), f(x.baseline_mean_min), x.within_p90
+            x.office,
+            x.date,
+            x.slot,
+            x.actual_n,
+            f(x.actual_mean_min),
+            f(x.pred_p50_min),
+            f(x.pred_p90_min),
+            f(x.pred_mean_min),
+            f(x.baseline_mean_min),
+            x.within_p90
         );
     }
     Ok(vec![
@@ -152,25 +191,43 @@ pub fn write_staffing(r: &StaffingReport, dir: &Path) -> Result<Vec<PathBuf>, Pl
 /// Writes `whatif.csv` (one row per office × share × hour, hour `all` for the totals) and
 /// `whatif_reproduction.csv` into `dir`.
 pub fn write_whatif(w: &WhatIf, dir: &Path) -> Result<Vec<PathBuf>, PlanningError> {
-    let mut t = String::from("office_id,share,hour,tickets,moved,not_called,mean_wait_min,p50_wait_min,p90_wait_min,share_within\n");
+    let mut t = String::from(
+        "office_id,share,hour,tickets,moved,not_called,mean_wait_min,p50_wait_min,p90_wait_min,share_within\n",
+    );
     for x in &w.rows {
         let hour = x.hour.map_or("all".to_string(), |h| h.to_string());
         let s = &x.waits;
         let _ = writeln!(
             t,
             "{},{},{hour},{},{},{},{},{},{},{}",
-            x.office, x.share, x.tickets, x.moved, x.not_called, f(s.mean_min), f(s.p50_min), f(s.p90_min),
+            x.office,
+            x.share,
+            x.tickets,
+            x.moved,
+            x.not_called,
+            f(s.mean_min),
+            f(s.p50_min),
+            f(s.p90_min),
             f(s.share_within)
         );
     }
-    let mut r = String::from("office_id,days,tickets,actual_mean_min,sim_mean_min,actual_p90_min,sim_p90_min,actual_share_within,sim_share_within,day_mean_mae_min,day_mean_bias_min\n");
+    let mut r = String::from(
+        "office_id,days,tickets,actual_mean_min,sim_mean_min,actual_p90_min,sim_p90_min,actual_share_within,sim_share_within,day_mean_mae_min,day_mean_bias_min\n",
+    );
     for (o, x) in &w.reproduction {
         let _ = writeln!(
             r,
             "{o},{},{},{},{},{},{},{},{},{},{}",
-            x.days, x.actual.n, f(x.actual.mean_min), f(x.simulated.mean_min), f(x.actual.p90_min),
-            f(x.simulated.p90_min), f(x.actual.share_within), f(x.simulated.share_within),
-            f(x.day_mean_mae_min), f(x.day_mean_bias_min)
+            x.days,
+            x.actual.n,
+            f(x.actual.mean_min),
+            f(x.simulated.mean_min),
+            f(x.actual.p90_min),
+            f(x.simulated.p90_min),
+            f(x.actual.share_within),
+            f(x.simulated.share_within),
+            f(x.day_mean_mae_min),
+            f(x.day_mean_bias_min)
         );
     }
     Ok(vec![write_csv(dir, "whatif.csv", &t)?, write_csv(dir, "whatif_reproduction.csv", &r)?])
@@ -181,23 +238,46 @@ pub fn staffing_summary(r: &StaffingReport) -> String {
     let p = &r.params;
     let mut s = format!(
         "staffing {} … {}: {} office × weekday × hour cells, target {:.0} % within {} min\n",
-        r.from, r.to, r.table.len(), 100.0 * p.target, p.threshold_min
+        r.from,
+        r.to,
+        r.table.len(),
+        100.0 * p.target,
+        p.threshold_min
     );
     let _ = writeln!(s, "Erlang C validation (predicted − measured service level, ticket-weighted):");
     let _ = writeln!(s, "  {:<14} {:>6} {:>8} {:>8} {:>8}", "office", "groups", "tickets", "MAE", "bias");
     let v = &r.validation;
-    let extra = [("all".to_string(), v.overall), ("ρ < 1 only".to_string(), v.stable), ("ρ ≥ 1 only".to_string(), v.unstable)];
+    let extra = [
+        ("all".to_string(), v.overall),
+        ("ρ < 1 only".to_string(), v.stable),
+        ("ρ ≥ 1 only".to_string(), v.unstable),
+    ];
     for (o, e) in v.by_office.iter().chain(extra.iter()) {
-        let _ = writeln!(s, "  {o:<14} {:>6} {:>8} {:>7.1}% {:>+7.1}%", e.groups, e.tickets, 100.0 * e.mae, 100.0 * e.bias);
+        let _ = writeln!(
+            s,
+            "  {o:<14} {:>6} {:>8} {:>7.1}% {:>+7.1}%",
+            e.groups,
+            e.tickets,
+            100.0 * e.mae,
+            100.0 * e.bias
+        );
     }
     let _ = writeln!(s, "slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");
-    let _ = writeln!(s, "  {:<14} {:>6} {:>9} {:>9} {:>12} {:>9}", "office", "slots", "MAE p50", "MAE mean", "MAE baseline", "cover p90");
+    let _ = writeln!(
+        s,
+        "  {:<14} {:>6} {:>9} {:>9} {:>12} {:>9}",
+        "office", "slots", "MAE p50", "MAE mean", "MAE baseline", "cover p90"
+    );
     let b = &r.slot_backtest;
     for (o, e) in b.by_office.iter().chain(std::iter::once(&("all".to_string(), b.overall))) {
         let _ = writeln!(
             s,
             "  {o:<14} {:>6} {:>9.2} {:>9.2} {:>12.2} {:>8.1}%",
-            e.slots, e.mae_p50, e.mae_mean, e.mae_baseline, 100.0 * e.coverage_p90
+            e.slots,
+            e.mae_p50,
+            e.mae_mean,
+            e.mae_baseline,
+            100.0 * e.coverage_p90
         );
     }
     s
@@ -206,22 +286,41 @@ pub fn staffing_summary(r: &StaffingReport) -> String {
 /// Terminal summary of a what-if run: totals per office and share, and the reproduction error.
 pub fn whatif_summary(w: &WhatIf) -> String {
     let mut s = String::from("what-if totals (share 0 = baseline simulation):\n");
-    let _ = writeln!(s, "  {:<14} {:>5} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}", "office", "share", "tickets", "moved", "mean min", "p90 min", "≤ thresh", "not called");
+    let _ = writeln!(
+        s,
+        "  {:<14} {:>5} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}",
+        "office", "share", "tickets", "moved", "mean min", "p90 min", "≤ thresh", "not called"
+    );
     for x in w.rows.iter().filter(|x| x.hour.is_none()) {
         let _ = writeln!(
             s,
             "  {:<14} {:>5.2} {:>7} {:>6} {:>9.2} {:>8.2} {:>8.1}% {:>10}",
-            x.office, x.share, x.tickets, x.moved, x.waits.mean_min, x.waits.p90_min, 100.0 * x.waits.share_within, x.not_called
+            x.office,
+            x.share,
+            x.tickets,
+            x.moved,
+            x.waits.mean_min,
+            x.waits.p90_min,
+            100.0 * x.waits.share_within,
+            x.not_called
         );
     }
     let _ = writeln!(s, "baseline simulation vs measured waits (called in both):");
-    let _ = writeln!(s, "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10}", "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE");
+    let _ = writeln!(
+        s,
+        "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10}",
+        "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE"
+    );
     for (o, r) in &w.reproduction {
         let _ = writeln!(
             s,
             "  {o:<14} {:>5} {:>9.2} {:>9.2} {:>9.1}% {:>9.1}% {:>10.2}",
-            r.days, r.actual.mean_min, r.simulated.mean_min, 100.0 * r.actual.share_within,
-            100.0 * r.simulated.share_within, r.day_mean_mae_min
+            r.days,
+            r.actual.mean_min,
+            r.simulated.mean_min,
+            100.0 * r.actual.share_within,
+            100.0 * r.simulated.share_within,
+            r.day_mean_mae_min
         );
     }
     s

@@ -227,7 +227,9 @@ fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
         .collect();
     let service_ms = history
         .iter()
-        .flat_map(|d| d.tickets.iter().zip(&d.actual_wait_ms).filter(|(_, w)| w.is_some()).map(|(t, _)| t.service_ms))
+        .flat_map(|d| {
+            d.tickets.iter().zip(&d.actual_wait_ms).filter(|(_, w)| w.is_some()).map(|(t, _)| t.service_ms)
+        })
         .collect();
     let baseline = wait_sum.iter().map(|&(s, k)| if k > 0 { s / k as f64 } else { f64::NAN }).collect();
     Inputs { arrivals, counters, service_ms, baseline }
@@ -235,7 +237,11 @@ fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
 /// `history_weeks` before it; `offices` names the office indices of `days`.
-pub fn backtest(days: &[HistoryDay], offices: &[String], p: &SlotWaitParams) -> Result<SlotBacktest, SlotWaitError> {
+pub fn backtest(
+    days: &[HistoryDay],
+    offices: &[String],
+    p: &SlotWaitParams,
+) -> Result<SlotBacktest, SlotWaitError> {
     let mut by_office: BTreeMap<u32, Vec<&HistoryDay>> = BTreeMap::new();
     for d in days {
         by_office.entry(d.office).or_default().push(d);
@@ -247,7 +253,8 @@ pub fn backtest(days: &[HistoryDay], offices: &[String], p: &SlotWaitParams) -> 
         let test_from = last - Days::new(7 * u64::from(p.test_weeks) - 1);
         for d in list.iter().filter(|d| d.date >= test_from) {
             let from = d.date - Days::new(7 * u64::from(p.history_weeks));
-            let history: Vec<&HistoryDay> = list.iter().copied().filter(|h| h.date >= from && h.date < d.date).collect();
+            let history: Vec<&HistoryDay> =
+                list.iter().copied().filter(|h| h.date >= from && h.date < d.date).collect();
             let inp = inputs(&history, d.weekday);
             if inp.service_ms.is_empty() || !history.iter().any(|h| h.weekday == d.weekday) {
                 continue;
@@ -267,7 +274,12 @@ pub fn backtest(days: &[HistoryDay], offices: &[String], p: &SlotWaitParams) -> 
 }
 
 /// The day's slots with called tickets where both predictions exist.
-fn score_day(d: &HistoryDay, pred: &[SlotWait], baseline: &[f64], offices: &[String]) -> Vec<SlotBacktestRow> {
+fn score_day(
+    d: &HistoryDay,
+    pred: &[SlotWait],
+    baseline: &[f64],
+    offices: &[String],
+) -> Vec<SlotBacktestRow> {
     let mut actual: Vec<Vec<f64>> = vec![Vec::new(); SLOTS];
     for (i, w) in d.actual_wait_ms.iter().enumerate() {
         if let Some(w) = w {
@@ -296,7 +308,13 @@ mod tests {
     use super::*;
 
     fn params(replications: u32) -> SlotWaitParams {
-        SlotWaitParams { replications, seed: 1, sim: SimParams { call_gap_ms: 0 }, history_weeks: 8, test_weeks: 8 }
+        SlotWaitParams {
+            replications,
+            seed: 1,
+            sim: SimParams { call_gap_ms: 0 },
+            history_weeks: 8,
+            test_weeks: 8,
+        }
     }
 
     fn bounds() -> Vec<EpochMs> {
@@ -322,7 +340,8 @@ mod tests {
         let late: f64 = w[60..90].iter().map(|s| s.mean_min).sum::<f64>() / 30.0;
         assert!((10.0..30.0).contains(&late), "late-day mean wait {late}");
         assert!(w[0].mean_min < late);
-        let again = slot_waits(&bounds(), &[1.2; SLOTS], &[1; SLOTS], &[600_000], &params(40), (0, 0)).unwrap();
+        let again =
+            slot_waits(&bounds(), &[1.2; SLOTS], &[1; SLOTS], &[600_000], &params(40), (0, 0)).unwrap();
         assert_eq!(w, again, "seeded");
     }
 
@@ -332,6 +351,9 @@ mod tests {
         assert_eq!(e, SlotWaitError::Length { what: "arrivals", len: 10, expected: SLOTS, plus: "" });
         let e = slot_waits(&bounds(), &[f64::NAN; SLOTS], &[1; SLOTS], &[1], &params(1), (0, 0)).unwrap_err();
         assert!(matches!(e, SlotWaitError::Arrivals { slot: 0, .. }));
-        assert_eq!(slot_waits(&bounds(), &[1.0; SLOTS], &[1; SLOTS], &[], &params(1), (0, 0)), Err(SlotWaitError::NoServiceTimes));
+        assert_eq!(
+            slot_waits(&bounds(), &[1.0; SLOTS], &[1; SLOTS], &[], &params(1), (0, 0)),
+            Err(SlotWaitError::NoServiceTimes)
+        );
     }
 }

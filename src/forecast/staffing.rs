@@ -84,11 +84,19 @@ pub fn fewest_counters(
         let m = q(c)?;
         let sl = m.service_level(p.threshold_min);
         if sl >= p.target {
-            return Ok(Suggestion { counters: c, service_level: sl, mean_wait_min: m.mean_wait().unwrap_or(f64::NAN) });
+            return Ok(Suggestion {
+                counters: c,
+                service_level: sl,
+                mean_wait_min: m.mean_wait().unwrap_or(f64::NAN),
+            });
         }
     }
     let last = q(p.max_counters)?;
-    Ok(Suggestion { counters: p.max_counters + 1, service_level: last.service_level(p.threshold_min), mean_wait_min: f64::NAN })
+    Ok(Suggestion {
+        counters: p.max_counters + 1,
+        service_level: last.service_level(p.threshold_min),
+        mean_wait_min: f64::NAN,
+    })
 }
 
 /// Expected arrivals per hour replacing the historical rate of one cell.
@@ -219,7 +227,11 @@ fn override_map(o: &[ArrivalOverride], offices: &[String]) -> Result<BTreeMap<Ke
     let mut map = BTreeMap::new();
     for r in o {
         if !(1..=7).contains(&r.weekday) || r.hour > 23 {
-            return Err(StaffingError::OverrideKey { office: r.office.clone(), weekday: r.weekday, hour: r.hour });
+            return Err(StaffingError::OverrideKey {
+                office: r.office.clone(),
+                weekday: r.weekday,
+                hour: r.hour,
+            });
         }
         if let Some(i) = offices.iter().position(|x| *x == r.office) {
             map.insert((i as u32, r.weekday, r.hour), r.arrivals_per_hour);
@@ -294,13 +306,19 @@ struct Group {
 /// Compares, for every office × weekday × hour × observed counters, the Erlang C service
 /// level with the measured one. Counters per day-hour are that hour's time-averaged active
 /// counters rounded; the service time is the staffing table's for the cell.
-pub fn validate(days: &[HistoryDay], table: &[StaffingRow], offices: &[String], p: &StaffingParams) -> Validation {
+pub fn validate(
+    days: &[HistoryDay],
+    table: &[StaffingRow],
+    offices: &[String],
+    p: &StaffingParams,
+) -> Validation {
     let threshold_ms = (p.threshold_min * MIN_MS) as i64;
     let mut groups: BTreeMap<(u32, u8, u8, u32), Group> = BTreeMap::new();
     for d in days {
         let mut hours = [(0.0f64, 0.0f64, 0u64, 0u64); 24];
         for s in 0..SLOTS {
-            (hours[s / 4].0, hours[s / 4].1) = (hours[s / 4].0 + d.active_s[s], hours[s / 4].1 + d.observed_s[s]);
+            (hours[s / 4].0, hours[s / 4].1) =
+                (hours[s / 4].0 + d.active_s[s], hours[s / 4].1 + d.observed_s[s]);
         }
         for (i, w) in d.actual_wait_ms.iter().enumerate() {
             if let Some(w) = *w {
@@ -308,8 +326,11 @@ pub fn validate(days: &[HistoryDay], table: &[StaffingRow], offices: &[String], 
                 (h.2, h.3) = (h.2 + 1, h.3 + u64::from(w <= threshold_ms));
             }
         }
-        for (h, &(active, observed, called, within)) in hours.iter().enumerate().filter(|(_, x)| x.2 > 0 && x.1 > 0.0) {
-            let g = groups.entry((d.office, d.weekday, h as u8, (active / observed).round() as u32)).or_default();
+        for (h, &(active, observed, called, within)) in
+            hours.iter().enumerate().filter(|(_, x)| x.2 > 0 && x.1 > 0.0)
+        {
+            let g =
+                groups.entry((d.office, d.weekday, h as u8, (active / observed).round() as u32)).or_default();
             (g.day_hours, g.called, g.within) = (g.day_hours + 1, g.called + called, g.within + within);
         }
     }

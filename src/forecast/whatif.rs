@@ -148,6 +148,9 @@ pub struct WhatIf {
     pub reproduction: Vec<(String, Reproduction)>,
 }
 
+/// Measured waits, simulated waits (tickets called in both) and day-mean errors of an office.
+type ReproAcc = (Vec<i64>, Vec<i64>, Vec<f64>);
+
 #[derive(Default)]
 struct Acc {
     tickets: usize,
@@ -162,7 +165,7 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
     let shares: Vec<f64> = std::iter::once(0.0).chain(p.shares.iter().copied()).collect();
     // Keys: (office, share index, hour; 24 = all hours).
     let mut acc: BTreeMap<(u32, usize, u8), Acc> = BTreeMap::new();
-    let mut repro: BTreeMap<u32, (Vec<i64>, Vec<i64>, Vec<f64>)> = BTreeMap::new();
+    let mut repro: BTreeMap<u32, ReproAcc> = BTreeMap::new();
     for d in days {
         for (k, &share) in shares.iter().enumerate() {
             let spread = if share == 0.0 {
@@ -218,7 +221,7 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
 }
 
 /// Adds one day's measured and simulated waits (tickets called in both) and its day-mean error.
-fn record_reproduction(r: &mut (Vec<i64>, Vec<i64>, Vec<f64>), d: &HistoryDay, called: &[Option<EpochMs>]) {
+fn record_reproduction(r: &mut ReproAcc, d: &HistoryDay, called: &[Option<EpochMs>]) {
     let (mut a, mut s) = (Vec::new(), Vec::new());
     for ((t, actual), sim) in d.tickets.iter().zip(&d.actual_wait_ms).zip(called) {
         if let (Some(w), Some(c)) = (actual, sim) {

@@ -82,7 +82,8 @@ fn moving_conserves_tickets_and_moves_the_rounded_share() {
 fn baseline_rows_count_every_ticket_once_per_hour_and_in_the_total() {
     let d = day();
     let offices = vec!["x".to_string()];
-    let p = WhatIfParams { shares: vec![0.3], seed: 7, threshold_min: 15.0, sim: SimParams { call_gap_ms: 0 } };
+    let p =
+        WhatIfParams { shares: vec![0.3], seed: 7, threshold_min: 15.0, sim: SimParams { call_gap_ms: 0 } };
     let w = what_if(std::slice::from_ref(&d), &offices, &p).unwrap();
     for share in [0.0, 0.3] {
         let rows: Vec<&WhatIfRow> = w.rows.iter().filter(|r| r.share == share).collect();
