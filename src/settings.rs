@@ -159,7 +159,8 @@ pub struct StaffingSettings {
     pub max_counters: u32,
     /// Validation groups (office × weekday × hour × counters) with fewer tickets are left out.
     pub min_validation_tickets: u32,
-    /// Seconds a counter needs after finishing before it calls the next number (simulation).
+    /// Seconds a counter needs after finishing before it calls the next number, where the log
+    /// gives none to measure (no counter column).
     pub call_gap_seconds: f64,
     /// Shares of walk-ins moved from the busiest to the quietest hours in the what-if.
     pub whatif_shares: Vec<f64>,

@@ -212,12 +212,12 @@ pub fn write_whatif(w: &WhatIf, dir: &Path) -> Result<Vec<PathBuf>, PlanningErro
         );
     }
     let mut r = String::from(
-        "office_id,days,tickets,actual_mean_min,sim_mean_min,actual_p90_min,sim_p90_min,actual_share_within,sim_share_within,day_mean_mae_min,day_mean_bias_min\n",
+        "office_id,days,tickets,actual_mean_min,sim_mean_min,actual_p90_min,sim_p90_min,actual_share_within,sim_share_within,day_mean_mae_min,day_mean_bias_min,call_gap_s\n",
     );
     for (o, x) in &w.reproduction {
         let _ = writeln!(
             r,
-            "{o},{},{},{},{},{},{},{},{},{},{}",
+            "{o},{},{},{},{},{},{},{},{},{},{},{}",
             x.days,
             x.actual.n,
             f(x.actual.mean_min),
@@ -227,7 +227,8 @@ pub fn write_whatif(w: &WhatIf, dir: &Path) -> Result<Vec<PathBuf>, PlanningErro
             f(x.actual.share_within),
             f(x.simulated.share_within),
             f(x.day_mean_mae_min),
-            f(x.day_mean_bias_min)
+            f(x.day_mean_bias_min),
+            f(x.call_gap_ms as f64 / 1000.0)
         );
     }
     Ok(vec![write_csv(dir, "whatif.csv", &t)?, write_csv(dir, "whatif_reproduction.csv", &r)?])
@@ -308,19 +309,20 @@ pub fn whatif_summary(w: &WhatIf) -> String {
     let _ = writeln!(s, "baseline simulation vs measured waits (called in both):");
     let _ = writeln!(
         s,
-        "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10}",
-        "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE"
+        "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10} {:>7}",
+        "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE", "gap s"
     );
     for (o, r) in &w.reproduction {
         let _ = writeln!(
             s,
-            "  {o:<14} {:>5} {:>9.2} {:>9.2} {:>9.1}% {:>9.1}% {:>10.2}",
+            "  {o:<14} {:>5} {:>9.2} {:>9.2} {:>9.1}% {:>9.1}% {:>10.2} {:>7.1}",
             r.days,
             r.actual.mean_min,
             r.simulated.mean_min,
             100.0 * r.actual.share_within,
             100.0 * r.simulated.share_within,
-            r.day_mean_mae_min
+            r.day_mean_mae_min,
+            r.call_gap_ms as f64 / 1000.0
         );
     }
     s

@@ -36,6 +36,10 @@ pub struct HistoryDay {
     pub actual_wait_ms: Vec<Option<i64>>,
     /// Measured counter time of each served ticket.
     pub served_service_ms: Vec<i64>,
+    /// Measured call gaps: a counter's finish to its next call, where that next ticket was
+    /// already waiting at the finish (so the gap is the counter's own delay), up to
+    /// [`MAX_CALL_GAP_MS`] (longer ones are breaks, not gaps).
+    pub call_gaps_ms: Vec<i64>,
     /// Active counters integrated over each slot (counter-seconds) and the seconds observed.
     pub active_s: [f64; SLOTS],
     pub observed_s: [f64; SLOTS],
@@ -83,6 +87,7 @@ pub fn history_day(day: &OfficeDay, tz: Tz, replay: ReplayParams) -> HistoryDay 
         channel: Vec::with_capacity(day.tickets.len()),
         actual_wait_ms: Vec::with_capacity(day.tickets.len()),
         served_service_ms: served,
+        call_gaps_ms: call_gaps(day),
         active_s: occ.active,
         observed_s: occ.observed,
         plan: CounterPlan::uniform(0, 1, Vec::new()),
@@ -117,6 +122,34 @@ pub fn history_day(day: &OfficeDay, tz: Tz, replay: ReplayParams) -> HistoryDay 
         CounterPlan::new(bounds.clone(), counters).unwrap_or_else(|_| CounterPlan::uniform(0, 1, Vec::new()));
     h.bounds = bounds;
     h
+}
+
+/// Gaps longer than this are pauses of the counter, not the time it takes to call.
+pub const MAX_CALL_GAP_MS: i64 = 5 * MIN;
+
+/// The day's call gaps (see [`HistoryDay::call_gaps_ms`]); tickets without a counter give none.
+pub fn call_gaps(day: &OfficeDay) -> Vec<i64> {
+    let mut calls: Vec<(u32, EpochMs, EpochMs, EpochMs)> = day
+        .tickets
+        .iter()
+        .filter_map(|t| {
+            let called = t.called?;
+            Some((t.counter?, called, t.finished.unwrap_or(called).max(called), t.issued))
+        })
+        .collect();
+    calls.sort_unstable();
+    calls
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[1].3 <= w[0].2)
+        .map(|w| w[1].1 - w[0].2)
+        .filter(|g| (0..=MAX_CALL_GAP_MS).contains(g))
+        .collect()
+}
+
+/// Mean call gap of some days (`None` without any measured gap).
+pub fn mean_call_gap<'a>(days: impl Iterator<Item = &'a HistoryDay>) -> Option<i64> {
+    let (sum, n) = days.flat_map(|d| &d.call_gaps_ms).fold((0i64, 0i64), |(s, n), g| (s + g, n + 1));
+    (n > 0).then(|| sum / n)
 }
 
 /// `t` rounded up to a multiple of `grid`.
@@ -239,6 +272,9 @@ mod tests {
         assert_eq!(h.slot, vec![32, 32, 32]);
         assert_eq!(h.actual_wait_ms, vec![Some(0), Some(13 * MIN), None]);
         assert_eq!(h.served_service_ms, vec![20 * MIN, 5 * MIN]);
+        // Counter 0 finishes the first at 08:20 and calls the appointment (waiting since
+        // 08:07) at 08:20: one gap of 0.
+        assert_eq!(h.call_gaps_ms, vec![0]);
         // The appointment is due at 08:15; the cancelled walk-in left after 2 minutes and
         // would be served for the day's mean served time, 12.5 minutes.
         assert_eq!(h.tickets[1].due, at("2025-05-05T08:15:00+02:00"));

@@ -13,7 +13,7 @@ use chrono::Days;
 use rand::Rng;
 
 use crate::forecast::queue_sim::{CounterPlan, QueueSimError, SimParams, SimTicket, simulate};
-use crate::forecast::sim_day::{HistoryDay, quantile_sorted, slot_index};
+use crate::forecast::sim_day::{HistoryDay, mean_call_gap, quantile_sorted, slot_index};
 use crate::profile::occupancy::SLOTS;
 use crate::schema::EpochMs;
 use crate::simulate::random::{day_rng, exponential};
@@ -24,7 +24,7 @@ const MIN: f64 = 60_000.0;
 /// Parameters. | Name | Default | Purpose |
 /// | `replications` | 30 | simulated days per prediction |
 /// | `seed` | 2025 | random stream (with the office and date) |
-/// | `sim` | 30 s call gap | engine parameters |
+/// | `sim` | 30 s call gap | engine parameters (the backtest uses the history's measured call gap) |
 /// | `history_weeks` | 8 | weeks before a day used to predict it (backtest) |
 /// | `test_weeks` | 8 | last weeks of data backtested |
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -202,6 +202,7 @@ struct Inputs {
     counters: Vec<u32>,
     service_ms: Vec<i64>,
     baseline: Vec<f64>,
+    call_gap_ms: Option<i64>,
 }
 
 fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
@@ -232,7 +233,8 @@ fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
         })
         .collect();
     let baseline = wait_sum.iter().map(|&(s, k)| if k > 0 { s / k as f64 } else { f64::NAN }).collect();
-    Inputs { arrivals, counters, service_ms, baseline }
+    let call_gap_ms = mean_call_gap(history.iter().copied());
+    Inputs { arrivals, counters, service_ms, baseline, call_gap_ms }
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
@@ -260,7 +262,11 @@ pub fn backtest(
                 continue;
             }
             let stream = (office as usize, i64::from(days_since_epoch(d.date)));
-            let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, p, stream)?;
+            let day_p = SlotWaitParams {
+                sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }),
+                ..*p
+            };
+            let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
             rows.extend(score_day(d, &pred, &inp.baseline, offices));
         }
     }

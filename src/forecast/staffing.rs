@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::forecast::erlang::{ErlangError, MMc};
-use crate::forecast::sim_day::HistoryDay;
+use crate::forecast::sim_day::{HistoryDay, mean_call_gap};
 use crate::profile::occupancy::SLOTS;
 use crate::settings::Settings;
 
@@ -23,7 +23,7 @@ const MIN_CELL_SERVICES: usize = 30;
 /// | `threshold_min` | 15 | wait threshold, minutes |
 /// | `max_counters` | 200 | search bound |
 /// | `min_validation_tickets` | 30 | smaller validation groups are left out |
-/// | `call_gap_min` | 0.5 | added to each counter time (the counter is not calling meanwhile) |
+/// | `call_gap_min` | 0.5 | added to each counter time where the office has no measured call gap |
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StaffingParams {
     pub target: f64,
@@ -124,7 +124,7 @@ pub struct StaffingRow {
     pub arrivals_per_hour: f64,
     /// `history` or `override`.
     pub arrival_source: &'static str,
-    /// Mean counter time of called tickets plus the call gap, minutes.
+    /// Mean counter time of called tickets plus the office's mean call gap, minutes.
     pub service_min: f64,
     pub suggested_counters: u32,
     pub predicted_sl_suggested: f64,
@@ -182,6 +182,8 @@ pub fn staffing_table(
         }
     }
     let overrides = override_map(overrides, offices)?;
+    let gaps: BTreeMap<u32, Option<i64>> =
+        office_service.keys().map(|&o| (o, mean_call_gap(days.iter().filter(|d| d.office == o)))).collect();
     let mut rows = Vec::with_capacity(cells.len());
     for (&(office, weekday, hour), c) in &cells {
         let name = offices.get(office as usize).cloned().unwrap_or_default();
@@ -194,7 +196,8 @@ pub fn staffing_table(
         if !service_ms.is_finite() || open_days == 0 {
             continue;
         }
-        let service_min = service_ms / MIN_MS + p.call_gap_min;
+        let gap_min = gaps.get(&office).copied().flatten().map_or(p.call_gap_min, |g| g as f64 / MIN_MS);
+        let service_min = service_ms / MIN_MS + gap_min;
         let (arrivals_per_hour, arrival_source) = match overrides.get(&(office, weekday, hour)) {
             Some(&a) => (a, "override"),
             None => (c.called as f64 / f64::from(open_days), "history"),

@@ -12,7 +12,8 @@
 //! the busy hours are eligible; `round(s × eligible)` of them, the first ones of a seeded
 //! permutation per office-day (so a larger share moves a superset), get a new arrival drawn
 //! uniformly over the quiet hours (clipped to the day's first and last walk-in). A moved
-//! citizen keeps their service time and patience.
+//! citizen keeps their service time and patience. The engine's call gap is the office's
+//! measured mean (`sim_day::call_gaps`), the configured one only where none was measured.
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use crate::forecast::queue_sim::{Class, QueueSimError, SimParams, SimTicket, simulate};
-use crate::forecast::sim_day::{HistoryDay, WaitStats};
+use crate::forecast::sim_day::{HistoryDay, WaitStats, mean_call_gap};
 use crate::schema::EpochMs;
 use crate::simulate::random::day_rng;
 use crate::timezones::days_since_epoch;
@@ -29,7 +30,7 @@ use crate::timezones::days_since_epoch;
 /// | `shares` | 0.1, 0.2, 0.3 | shares of busy-hour walk-ins moved |
 /// | `seed` | 2025 | choice of moved tickets and their new times |
 /// | `threshold_min` | 15 | share waited within this is reported |
-/// | `sim` | 30 s call gap | engine parameters |
+/// | `sim` | 30 s call gap | engine parameters where an office has no measured call gap |
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIfParams {
     pub shares: Vec<f64>,
@@ -139,6 +140,8 @@ pub struct Reproduction {
     /// Mean absolute error of the day's mean wait (simulated − measured), minutes.
     pub day_mean_mae_min: f64,
     pub day_mean_bias_min: f64,
+    /// The call gap the engine used for this office (measured, or the fallback).
+    pub call_gap_ms: i64,
 }
 
 /// The what-if table and the baseline's reproduction error.
@@ -166,14 +169,16 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
     // Keys: (office, share index, hour; 24 = all hours).
     let mut acc: BTreeMap<(u32, usize, u8), Acc> = BTreeMap::new();
     let mut repro: BTreeMap<u32, ReproAcc> = BTreeMap::new();
+    let sims = office_sim_params(days, p.sim);
     for d in days {
+        let sim = sims.get(&d.office).copied().unwrap_or(p.sim);
         for (k, &share) in shares.iter().enumerate() {
             let spread = if share == 0.0 {
                 Spread { tickets: d.tickets.clone(), eligible: 0, moved: 0 }
             } else {
                 spread_day(d, share, p.seed)
             };
-            let called = simulate(&spread.tickets, &d.plan, p.sim)?;
+            let called = simulate(&spread.tickets, &d.plan, sim)?;
             for (t, c) in spread.tickets.iter().zip(&called) {
                 for hour in [d.slot_of(t.arrival) / 4, 24] {
                     let a = acc.entry((d.office, k, hour)).or_default();
@@ -213,11 +218,24 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
                 simulated: WaitStats::of(&sim, threshold_ms),
                 day_mean_mae_min: day_err.iter().map(|e| e.abs()).sum::<f64>() / n,
                 day_mean_bias_min: day_err.iter().sum::<f64>() / n,
+                call_gap_ms: sims.get(&o).copied().unwrap_or(p.sim).call_gap_ms,
             };
             (name(o), r)
         })
         .collect();
     Ok(WhatIf { rows, reproduction })
+}
+
+/// Each office's engine parameters: its measured mean call gap, else `fallback`'s.
+fn office_sim_params(days: &[HistoryDay], fallback: SimParams) -> BTreeMap<u32, SimParams> {
+    let offices: std::collections::BTreeSet<u32> = days.iter().map(|d| d.office).collect();
+    offices
+        .into_iter()
+        .map(|o| {
+            let gap = mean_call_gap(days.iter().filter(|d| d.office == o));
+            (o, gap.map_or(fallback, |call_gap_ms| SimParams { call_gap_ms }))
+        })
+        .collect()
 }
 
 /// Adds one day's measured and simulated waits (tickets called in both) and its day-mean error.
