@@ -38,7 +38,7 @@ fn staffing_writes_tables_and_is_deterministic() {
     let out = w.run_ok(&["staffing", "--store", "store", "--out", "a"]);
     assert!(out.contains("Erlang C validation") && out.contains("slot-wait backtest"), "{out}");
     w.run_ok(&["staffing", "--store", "store", "--out", "b"]);
-    for f in ["staffing.csv", "staffing_validation.csv", "slot_wait_backtest.csv"] {
+    for f in ["staffing.csv", "staffing_validation.csv", "slot_wait_backtest.csv", "staffing_check.csv"] {
         assert_eq!(read(&w, &format!("a/{f}")), read(&w, &format!("b/{f}")), "{f} differs between runs");
     }
     let table = rows(&read(&w, "a/staffing.csv"));

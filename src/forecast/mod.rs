@@ -7,4 +7,5 @@ pub mod queue_sim;
 pub mod sim_day;
 pub mod slot_waits;
 pub mod staffing;
+pub mod staffing_check;
 pub mod whatif;

@@ -13,6 +13,7 @@ use crate::forecast::slot_waits::{SlotBacktest, SlotWaitError, SlotWaitParams, b
 use crate::forecast::staffing::{
     StaffingError, StaffingParams, StaffingRow, Validation, staffing_table, validate,
 };
+use crate::forecast::staffing_check::{SuggestionCheck, check_suggestions};
 use crate::forecast::whatif::{WhatIf, WhatIfParams, what_if};
 use crate::replay::{ReplayParams, office_days};
 use crate::settings::Settings;
@@ -72,6 +73,8 @@ pub struct StaffingReport {
     pub table: Vec<StaffingRow>,
     pub validation: Validation,
     pub slot_backtest: SlotBacktest,
+    /// The suggestions re-simulated on every historical day, per office.
+    pub check: Vec<SuggestionCheck>,
 }
 
 /// Runs the staffing suggestions (historical arrivals), their validation and the slot-wait backtest.
@@ -89,7 +92,8 @@ pub fn run_staffing(store: &Store, settings: &Settings) -> Result<StaffingReport
         test_weeks: st.slot_wait_backtest_weeks,
     };
     let slot_backtest = backtest(&h.days, &h.offices, &sw)?;
-    Ok(StaffingReport { from: h.from, to: h.to, params, table, validation, slot_backtest })
+    let check = check_suggestions(&h.days, &table, &h.offices, params.threshold_min, sw.sim)?;
+    Ok(StaffingReport { from: h.from, to: h.to, params, table, validation, slot_backtest, check })
 }
 
 /// Runs the what-if for `shares` (the settings' shares when `None`).
@@ -181,7 +185,25 @@ pub fn write_staffing(r: &StaffingReport, dir: &Path) -> Result<Vec<PathBuf>, Pl
             x.within_p90
         );
     }
+    let mut c = String::from(
+        "office_id,days,counter_hours_observed,counter_hours_suggested,mean_wait_observed_min,mean_wait_suggested_min,share_within_observed,share_within_suggested\n",
+    );
+    for x in &r.check {
+        let _ = writeln!(
+            c,
+            "{},{},{},{},{},{},{},{}",
+            x.office,
+            x.days,
+            f(x.counter_hours_observed),
+            f(x.counter_hours_suggested),
+            f(x.observed.mean_min),
+            f(x.suggested.mean_min),
+            f(x.observed.share_within),
+            f(x.suggested.share_within)
+        );
+    }
     Ok(vec![
+        write_csv(dir, "staffing_check.csv", &c)?,
         write_csv(dir, "staffing.csv", &t)?,
         write_csv(dir, "staffing_validation.csv", &v)?,
         write_csv(dir, "slot_wait_backtest.csv", &b)?,
@@ -261,6 +283,28 @@ pub fn staffing_summary(r: &StaffingReport) -> String {
             e.tickets,
             100.0 * e.mae,
             100.0 * e.bias
+        );
+    }
+    let _ = writeln!(
+        s,
+        "suggested counters re-simulated on every day (same engine, observed counters as reference):"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<14} {:>12} {:>12} {:>9} {:>9} {:>9} {:>9}",
+        "office", "cnt-h obs.", "cnt-h sugg.", "mean obs", "mean sug", "≤ th obs", "≤ th sug"
+    );
+    for x in &r.check {
+        let _ = writeln!(
+            s,
+            "  {:<14} {:>12.0} {:>12.0} {:>9.2} {:>9.2} {:>8.1}% {:>8.1}%",
+            x.office,
+            x.counter_hours_observed,
+            x.counter_hours_suggested,
+            x.observed.mean_min,
+            x.suggested.mean_min,
+            100.0 * x.observed.share_within,
+            100.0 * x.suggested.share_within
         );
     }
     let _ = writeln!(s, "slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");

@@ -196,16 +196,23 @@ pub struct SlotBacktest {
     pub by_office: Vec<(String, SlotBacktestScore)>,
 }
 
-/// The inputs a day's prediction takes from history (same office, the weeks before it).
-struct Inputs {
-    arrivals: Vec<f64>,
-    counters: Vec<u32>,
-    service_ms: Vec<i64>,
-    baseline: Vec<f64>,
-    call_gap_ms: Option<i64>,
+/// What a day's prediction takes from history: pass one office's days before the day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotInputs {
+    /// Mean called tickets per slot on the same weekday (the forecast replaces these).
+    pub arrivals: Vec<f64>,
+    /// Median of the same weekday's counters per slot (rounded).
+    pub counters: Vec<u32>,
+    /// Counter times of all called tickets in the history, to draw from.
+    pub service_ms: Vec<i64>,
+    /// Mean measured wait per slot on the same weekday (NaN where nobody was called).
+    pub baseline: Vec<f64>,
+    /// Mean measured call gap of the history, if any.
+    pub call_gap_ms: Option<i64>,
 }
 
-fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
+/// The inputs for a day of ISO `weekday` from one office's `history` days.
+pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
     let same: Vec<&&HistoryDay> = history.iter().filter(|d| d.weekday == weekday).collect();
     let n = same.len().max(1) as f64;
     let mut arrivals = vec![0.0; SLOTS];
@@ -234,7 +241,7 @@ fn inputs(history: &[&HistoryDay], weekday: u8) -> Inputs {
         .collect();
     let baseline = wait_sum.iter().map(|&(s, k)| if k > 0 { s / k as f64 } else { f64::NAN }).collect();
     let call_gap_ms = mean_call_gap(history.iter().copied());
-    Inputs { arrivals, counters, service_ms, baseline, call_gap_ms }
+    SlotInputs { arrivals, counters, service_ms, baseline, call_gap_ms }
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
@@ -257,7 +264,7 @@ pub fn backtest(
             let from = d.date - Days::new(7 * u64::from(p.history_weeks));
             let history: Vec<&HistoryDay> =
                 list.iter().copied().filter(|h| h.date >= from && h.date < d.date).collect();
-            let inp = inputs(&history, d.weekday);
+            let inp = history_inputs(&history, d.weekday);
             if inp.service_ms.is_empty() || !history.iter().any(|h| h.weekday == d.weekday) {
                 continue;
             }

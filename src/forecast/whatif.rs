@@ -227,7 +227,7 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
 }
 
 /// Each office's engine parameters: its measured mean call gap, else `fallback`'s.
-fn office_sim_params(days: &[HistoryDay], fallback: SimParams) -> BTreeMap<u32, SimParams> {
+pub fn office_sim_params(days: &[HistoryDay], fallback: SimParams) -> BTreeMap<u32, SimParams> {
     let offices: std::collections::BTreeSet<u32> = days.iter().map(|d| d.office).collect();
     offices
         .into_iter()
