@@ -394,6 +394,73 @@ mod tests {
         assert_eq!(fewest_counters(0.0, 10.0, &p).unwrap().counters, 0);
     }
 
+    /// Monday 2025-05-05, one counter: A 08:00 called 08:00, B 08:02 called 08:10, C 08:03
+    /// called 08:20, each served 10 minutes (waits 0, 8, 17 min; call gaps 0).
+    fn one_day() -> Vec<HistoryDay> {
+        use crate::replay::{DayTicket, OfficeDay, ReplayParams};
+        use crate::schema::{Channel, Outcome};
+        use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
+        let at = |hm: &str| parse_rfc3339(&format!("2025-05-05T{hm}:00+02:00")).unwrap();
+        let t = |issued, called| DayTicket {
+            issued: at(issued),
+            called: Some(at(called)),
+            finished: Some(at(called) + 600_000),
+            service: 0,
+            counter: Some(0),
+            channel: Channel::WalkIn,
+            outcome: Outcome::Served,
+        };
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
+        let day = OfficeDay::new(
+            0,
+            date,
+            vec![(0, t("08:00", "08:00")), (1, t("08:02", "08:10")), (2, t("08:03", "08:20"))],
+        );
+        vec![crate::forecast::sim_day::history_day(&day, DEFAULT_TZ, ReplayParams::default())]
+    }
+
+    #[test]
+    fn table_and_validation_of_a_hand_computed_day() {
+        let days = one_day();
+        let offices = vec!["x".to_string()];
+        let p = StaffingParams { min_validation_tickets: 1, ..StaffingParams::default() };
+        let table = staffing_table(&days, &offices, &[], &p).unwrap();
+        assert_eq!(table.len(), 1);
+        let r = &table[0];
+        assert_eq!((r.weekday, r.hour, r.open_days, r.arrival_source), (1, 8, 1, "history"));
+        // 3 called per hour, 10-minute services plus the measured gap of 0, one counter active
+        // over the whole observed half hour; 2 of 3 waited at most 15 minutes.
+        assert_eq!((r.arrivals_per_hour, r.service_min, r.observed_counters), (3.0, 10.0, 1.0));
+        assert!((r.measured_sl - 2.0 / 3.0).abs() < 1e-12);
+        // a = 0.05/0.1 = 0.5. c = 1: C = ρ = 0.5, SL = 1 − 0.5·e^{−0.05·15} = 0.7638 < 0.8.
+        // c = 2: B(2) = 1/13, C = (2/13)/(2 − 0.5·12/13) = 0.1, SL = 1 − 0.1·e^{−0.15·15} = 0.9895.
+        let sl1 = 1.0 - 0.5 * (-0.75f64).exp();
+        assert_eq!(r.suggested_counters, 2);
+        assert!((r.predicted_sl_suggested - (1.0 - 0.1 * (-2.25f64).exp())).abs() < 1e-12);
+        assert!((r.predicted_sl_observed - sl1).abs() < 1e-12);
+        // One validation group (hour 8 at 1 counter): error 0.7638 − 0.6667.
+        let v = validate(&days, &table, &offices, &p);
+        assert_eq!(v.rows.len(), 1);
+        assert_eq!((v.rows[0].counters, v.rows[0].tickets, v.rows[0].stable), (1, 3, true));
+        assert!((v.overall.bias - (sl1 - 2.0 / 3.0)).abs() < 1e-12);
+        assert_eq!((v.overall.mae, v.stable.groups, v.unstable.groups), (v.overall.bias, 1, 0));
+    }
+
+    #[test]
+    fn an_override_replaces_the_historical_rate() {
+        let days = one_day();
+        let offices = vec!["x".to_string()];
+        let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
+        let r = &staffing_table(&days, &offices, &[o.clone()], &StaffingParams::default()).unwrap()[0];
+        // 12 per hour of 10 minutes: 3 counters (see picks_the_hand_computed_counters).
+        assert_eq!((r.arrivals_per_hour, r.arrival_source, r.suggested_counters), (12.0, "override", 3));
+        let bad = ArrivalOverride { hour: 24, ..o };
+        assert!(matches!(
+            staffing_table(&days, &offices, &[bad], &StaffingParams::default()),
+            Err(StaffingError::OverrideKey { hour: 24, .. })
+        ));
+    }
+
     #[test]
     fn search_bound_is_reported() {
         let p = StaffingParams { max_counters: 5, call_gap_min: 0.0, ..StaffingParams::default() };
