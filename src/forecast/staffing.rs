@@ -451,7 +451,8 @@ mod tests {
         let days = one_day();
         let offices = vec!["x".to_string()];
         let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
-        let r = &staffing_table(&days, &offices, &[o.clone()], &StaffingParams::default()).unwrap()[0];
+        let r = &staffing_table(&days, &offices, std::slice::from_ref(&o), &StaffingParams::default())
+            .unwrap()[0];
         // 12 per hour of 10 minutes: 3 counters (see picks_the_hand_computed_counters).
         assert_eq!((r.arrivals_per_hour, r.arrival_source, r.suggested_counters), (12.0, "override", 3));
         let bad = ArrivalOverride { hour: 24, ..o };

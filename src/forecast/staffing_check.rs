@@ -23,6 +23,9 @@ pub struct SuggestionCheck {
     pub suggested: WaitStats,
 }
 
+/// Per office: days, counter-hours (observed, suggested), waits (observed, suggested).
+type Acc = (usize, f64, f64, Vec<i64>, Vec<i64>);
+
 /// Re-simulates `days` with the suggested counters; `fallback` is the engine's call gap
 /// where an office has none measured.
 pub fn check_suggestions(
@@ -36,8 +39,7 @@ pub fn check_suggestions(
     let suggested: BTreeMap<(&str, u8, u8), u32> =
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.suggested_counters)).collect();
     let sims = office_sim_params(days, fallback);
-    // Per office: days, counter-hours (observed, suggested), waits (observed, suggested).
-    let mut acc: BTreeMap<u32, (usize, f64, f64, Vec<i64>, Vec<i64>)> = BTreeMap::new();
+    let mut acc: BTreeMap<u32, Acc> = BTreeMap::new();
     for d in days {
         let name = offices.get(d.office as usize).map_or("", |s| s.as_str());
         let counters: Vec<u32> = (0..SLOTS)
