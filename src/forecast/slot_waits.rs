@@ -209,6 +209,9 @@ pub struct SlotInputs {
     pub baseline: Vec<f64>,
     /// Mean measured call gap of the history, if any.
     pub call_gap_ms: Option<i64>,
+    /// Share of the history's tickets that were called: scales a forecast of all tickets to
+    /// the called ones these simulations expect (1 for an empty history).
+    pub called_share: f64,
 }
 
 /// The inputs for a day of ISO `weekday` from one office's `history` days.
@@ -233,7 +236,7 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
             quantile_sorted(&c, 0.5).round().max(0.0) as u32
         })
         .collect();
-    let service_ms = history
+    let service_ms: Vec<i64> = history
         .iter()
         .flat_map(|d| {
             d.tickets.iter().zip(&d.actual_wait_ms).filter(|(_, w)| w.is_some()).map(|(t, _)| t.service_ms)
@@ -241,7 +244,9 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
         .collect();
     let baseline = wait_sum.iter().map(|&(s, k)| if k > 0 { s / k as f64 } else { f64::NAN }).collect();
     let call_gap_ms = mean_call_gap(history.iter().copied());
-    SlotInputs { arrivals, counters, service_ms, baseline, call_gap_ms }
+    let total: usize = history.iter().map(|d| d.tickets.len()).sum();
+    let called_share = if total == 0 { 1.0 } else { service_ms.len() as f64 / total as f64 };
+    SlotInputs { arrivals, counters, service_ms, baseline, call_gap_ms, called_share }
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
@@ -356,6 +361,54 @@ mod tests {
         let again =
             slot_waits(&bounds(), &[1.2; SLOTS], &[1; SLOTS], &[600_000], &params(40), (0, 0)).unwrap();
         assert_eq!(w, again, "seeded");
+    }
+
+    /// A Monday built from (issued, called, finished) as "HH:MM" on counter 0; no call: cancelled.
+    fn monday(date: &str, tickets: &[(&str, Option<&str>, &str)]) -> HistoryDay {
+        use crate::replay::{DayTicket, OfficeDay, ReplayParams};
+        use crate::schema::{Channel, Outcome};
+        use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
+        let at = |hm: &str| parse_rfc3339(&format!("{date}T{hm}:00+02:00")).unwrap();
+        let rows = tickets
+            .iter()
+            .enumerate()
+            .map(|(i, &(issued, called, finished))| {
+                let t = DayTicket {
+                    issued: at(issued),
+                    called: called.map(at),
+                    finished: Some(at(finished)),
+                    service: 0,
+                    counter: called.map(|_| 0),
+                    channel: Channel::WalkIn,
+                    outcome: if called.is_some() { Outcome::Served } else { Outcome::Cancelled },
+                };
+                (i, t)
+            })
+            .collect();
+        let day = OfficeDay::new(0, chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), rows);
+        crate::forecast::sim_day::history_day(&day, DEFAULT_TZ, ReplayParams::default())
+    }
+
+    #[test]
+    fn history_inputs_by_hand() {
+        let a = monday(
+            "2025-05-05",
+            &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
+        );
+        let b = monday("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
+        let i = history_inputs(&[&a, &b], 1);
+        // Slot 32 (08:00-08:15): 3 called tickets over 2 Mondays; waits 0, 10 and 4 minutes.
+        assert_eq!(i.arrivals[32], 1.5);
+        assert_eq!(i.arrivals.iter().sum::<f64>(), 1.5);
+        assert!((i.baseline[32] - 14.0 / 3.0).abs() < 1e-12);
+        assert!(i.baseline[31].is_nan());
+        assert_eq!(i.service_ms, vec![600_000, 120_000, 300_000]);
+        // B was waiting when A finished at 08:10 and was called at once: one gap of 0.
+        assert_eq!((i.call_gap_ms, i.called_share), (Some(0), 0.75));
+        assert_eq!(i.counters[32], 1);
+        // Nothing for a Tuesday but the office-wide service times.
+        let tue = history_inputs(&[&a, &b], 2);
+        assert_eq!((tue.arrivals[32], tue.counters[32], tue.service_ms.len()), (0.0, 0, 3));
     }
 
     #[test]

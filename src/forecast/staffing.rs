@@ -372,7 +372,7 @@ pub fn validate(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -396,7 +396,7 @@ mod tests {
 
     /// Monday 2025-05-05, one counter: A 08:00 called 08:00, B 08:02 called 08:10, C 08:03
     /// called 08:20, each served 10 minutes (waits 0, 8, 17 min; call gaps 0).
-    fn one_day() -> Vec<HistoryDay> {
+    pub(crate) fn one_day() -> Vec<HistoryDay> {
         use crate::replay::{DayTicket, OfficeDay, ReplayParams};
         use crate::schema::{Channel, Outcome};
         use crate::timezones::{DEFAULT_TZ, parse_rfc3339};

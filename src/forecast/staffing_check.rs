@@ -87,6 +87,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_suggestion_replaces_the_counters_of_staffed_slots() {
+        use crate::forecast::staffing::{StaffingParams, staffing_table};
+        // The day of the staffing tests: A 08:00, B 08:02, C 08:03, 10 minutes each, one
+        // counter in slots 08:00 and 08:15; the suggestion for Monday 8 h is 2 counters.
+        let days = crate::forecast::staffing::tests::one_day();
+        let offices = vec!["x".to_string()];
+        let table = staffing_table(&days, &offices, &[], &StaffingParams::default()).unwrap();
+        let c = check_suggestions(&days, &table, &offices, 15.0, SimParams::default()).unwrap();
+        // Observed (measured gap 0): waits 0, 8, 17 min. Suggested: B gets the second counter
+        // at 08:02 (wait 0), C the first one free, A's at 08:10 (wait 7).
+        assert_eq!((c[0].observed.mean_min, c[0].suggested.mean_min), (25.0 / 3.0, 7.0 / 3.0));
+        assert_eq!((c[0].observed.share_within, c[0].suggested.share_within), (2.0 / 3.0, 1.0));
+        assert_eq!((c[0].counter_hours_observed, c[0].counter_hours_suggested), (0.5, 1.0));
+    }
+
+    #[test]
     fn counter_hours_of_a_plan() {
         // 2 counters for 15 min, 4 for 30 min: 0.5 + 2 = 2.5 counter-hours.
         let plan = CounterPlan::new(vec![0, 900_000, 2_700_000], vec![2, 4]).unwrap();
