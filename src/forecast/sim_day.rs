@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::forecast::queue_sim::{Class, CounterPlan, SimTicket};
 use crate::profile::occupancy::{SLOTS, day_occupancy, slot_starts};
-use crate::replay::{OfficeDay, ReplayParams};
+use crate::replay::{OfficeDay, ReplayParams, timeline};
 use crate::schema::{Channel, EpochMs, Outcome};
 
 const MIN: i64 = 60_000;
@@ -109,19 +109,52 @@ pub fn history_day(day: &OfficeDay, tz: Tz, replay: ReplayParams) -> HistoryDay 
         h.channel.push(t.channel);
         h.actual_wait_ms.push(wait);
     }
-    let counters = (0..SLOTS)
-        .map(|s| {
-            let secs = (bounds[s + 1] - bounds[s]) as f64 / 1000.0;
-            let avg = if secs > 0.0 { occ.active[s] / secs } else { 0.0 };
-            let n = avg.round() as u32;
-            if n == 0 && called_in[s] { 1 } else { n }
-        })
-        .collect();
+    let counters: Vec<u32> = if day.tickets.iter().any(|t| t.counter.is_some()) {
+        (0..SLOTS)
+            .map(|s| {
+                let secs = (bounds[s + 1] - bounds[s]) as f64 / 1000.0;
+                let avg = if secs > 0.0 { occ.active[s] / secs } else { 0.0 };
+                let n = avg.round() as u32;
+                if n == 0 && called_in[s] { 1 } else { n }
+            })
+            .collect()
+    } else {
+        // A log without counters (ZMS): the most tickets in service at once in each slot, a
+        // lower bound of the staffed counters; its time-average stands in for "active".
+        let (integral, peak) = in_service_by_slot(day, &bounds, replay);
+        h.active_s = integral;
+        peak.to_vec()
+    };
     // 97 non-decreasing bounds for 96 slots: the shape `new` checks holds by construction.
     h.plan =
         CounterPlan::new(bounds.clone(), counters).unwrap_or_else(|_| CounterPlan::uniform(0, 1, Vec::new()));
     h.bounds = bounds;
     h
+}
+
+/// Time-integral (ticket-seconds) and maximum of the tickets in service per slot.
+fn in_service_by_slot(
+    day: &OfficeDay,
+    bounds: &[EpochMs],
+    replay: ReplayParams,
+) -> ([f64; SLOTS], [u32; SLOTS]) {
+    let tl = timeline(day, 0, replay);
+    let (mut integral, mut peak) = ([0.0; SLOTS], [0u32; SLOTS]);
+    for i in 0..tl.len() {
+        let (from, n) = (tl.t[i], tl.in_service[i]);
+        let to = tl.t.get(i + 1).copied().unwrap_or(from);
+        let mut s = slot_index(bounds, from) as usize;
+        peak[s] = peak[s].max(n);
+        while s < SLOTS && bounds[s] < to {
+            let (a, b) = (bounds[s].max(from), bounds[s + 1].min(to));
+            if b > a {
+                integral[s] += f64::from(n) * (b - a) as f64 / 1000.0;
+                peak[s] = peak[s].max(n);
+            }
+            s += 1;
+        }
+    }
+    (integral, peak)
 }
 
 /// Gaps longer than this are pauses of the counter, not the time it takes to call.
@@ -209,6 +242,31 @@ mod tests {
     use super::*;
     use crate::replay::DayTicket;
     use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
+
+    #[test]
+    fn without_counters_the_tickets_in_service_stand_in() {
+        let at = |s: &str| parse_rfc3339(&format!("2025-05-05T{s}:00+02:00")).unwrap();
+        let t = |issued, called, finished| DayTicket {
+            issued: at(issued),
+            called: Some(at(called)),
+            finished: Some(at(finished)),
+            service: 0,
+            counter: None,
+            channel: Channel::WalkIn,
+            outcome: Outcome::Served,
+        };
+        // Two in service 08:00-08:10, one 08:10-08:20: slot 32 peaks at 2 and integrates
+        // 2·600 + 1·300 s; slot 33 holds one for 300 s.
+        let day = OfficeDay::new(
+            0,
+            NaiveDate::from_ymd_opt(2025, 5, 5).unwrap(),
+            vec![(0, t("08:00", "08:00", "08:10")), (1, t("08:00", "08:00", "08:20"))],
+        );
+        let h = history_day(&day, DEFAULT_TZ, ReplayParams::default());
+        assert_eq!(&h.plan.counters()[31..35], &[0, 2, 1, 0]);
+        assert_eq!((h.active_s[32], h.active_s[33]), (1500.0, 300.0));
+        assert!(h.call_gaps_ms.is_empty());
+    }
 
     #[test]
     fn wait_stats_by_hand() {
