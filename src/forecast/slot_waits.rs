@@ -141,6 +141,34 @@ fn draw_day(bounds: &[EpochMs], arrivals: &[f64], service_ms: &[i64], rng: &mut 
     out
 }
 
+/// Predicts the slot waits of `office` on `date` (future or past) from its days in the
+/// `history_weeks` before it. `forecast`: expected tickets per slot (all tickets, e.g. the
+/// arrival forecast; scaled here by the history's called share); `None`: the history's
+/// same-weekday means.
+pub fn slot_waits_for_day(
+    days: &[HistoryDay],
+    office: u32,
+    date: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+    forecast: Option<&[f64]>,
+    p: &SlotWaitParams,
+) -> Result<Vec<SlotWait>, SlotWaitError> {
+    let from = date - Days::new(7 * u64::from(p.history_weeks));
+    let history: Vec<&HistoryDay> =
+        days.iter().filter(|d| d.office == office && d.date >= from && d.date < date).collect();
+    let weekday = chrono::Datelike::weekday(&date).number_from_monday() as u8;
+    let inp = history_inputs(&history, weekday);
+    let arrivals = match forecast {
+        Some(f) => f.iter().map(|a| a * inp.called_share).collect(),
+        None => inp.arrivals.clone(),
+    };
+    let day_p =
+        SlotWaitParams { sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }), ..*p };
+    let bounds = crate::profile::occupancy::slot_starts(date, tz);
+    let stream = (office as usize, i64::from(days_since_epoch(date)));
+    slot_waits(&bounds, &arrivals, &inp.counters, &inp.service_ms, &day_p, stream)
+}
+
 /// One backtested office-day slot with at least one called ticket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlotBacktestRow {
@@ -409,6 +437,44 @@ mod tests {
         // Nothing for a Tuesday but the office-wide service times.
         let tue = history_inputs(&[&a, &b], 2);
         assert_eq!((tue.arrivals[32], tue.counters[32], tue.service_ms.len()), (0.0, 0, 3));
+    }
+
+    #[test]
+    fn a_day_from_its_history_and_a_scaled_forecast() {
+        use crate::timezones::DEFAULT_TZ;
+        let a = monday(
+            "2025-05-05",
+            &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
+        );
+        let b = monday("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
+        let days = vec![a.clone(), b.clone()];
+        let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 19).unwrap();
+        let p = params(10);
+        // A forecast of 4 tickets in slot 32 becomes 4 × 0.75 = 3 called ones.
+        let mut forecast = vec![0.0; SLOTS];
+        forecast[32] = 4.0;
+        let got = slot_waits_for_day(&days, 0, date, DEFAULT_TZ, Some(&forecast), &p).unwrap();
+        let inp = history_inputs(&[&a, &b], 1);
+        let mut arrivals = vec![0.0; SLOTS];
+        arrivals[32] = 3.0;
+        let bounds = crate::profile::occupancy::slot_starts(date, DEFAULT_TZ);
+        let direct = slot_waits(
+            &bounds,
+            &arrivals,
+            &inp.counters,
+            &inp.service_ms,
+            &p,
+            (0, days_since_epoch(date).into()),
+        );
+        // NaN (no arrivals) is not equal to itself: compare the printed values.
+        assert_eq!(format!("{got:?}"), format!("{:?}", direct.unwrap()));
+        assert_eq!(got[32].expected_arrivals, 3.0);
+        // Without history before the date there is nothing to draw counter times from.
+        let early = chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
+        assert_eq!(
+            slot_waits_for_day(&days, 0, early, DEFAULT_TZ, None, &p),
+            Err(SlotWaitError::NoServiceTimes)
+        );
     }
 
     #[test]
