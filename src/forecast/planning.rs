@@ -56,11 +56,11 @@ pub fn load_history(store: &Store, replay: ReplayParams) -> Result<History, Plan
     Ok(History { offices: cols.offices, days, from, to })
 }
 
-fn replay_params(s: &Settings) -> ReplayParams {
+pub fn replay_params(s: &Settings) -> ReplayParams {
     ReplayParams { idle_gap_ms: (s.profile.counter_idle_gap_minutes * 60_000.0) as i64 }
 }
 
-fn sim_params(s: &Settings) -> SimParams {
+pub fn sim_params(s: &Settings) -> SimParams {
     SimParams { call_gap_ms: (s.staffing.call_gap_seconds * 1000.0).round() as i64 }
 }
 
@@ -79,7 +79,11 @@ pub struct StaffingReport {
 
 /// Runs the staffing suggestions (historical arrivals), their validation and the slot-wait backtest.
 pub fn run_staffing(store: &Store, settings: &Settings) -> Result<StaffingReport, PlanningError> {
-    let h = load_history(store, replay_params(settings))?;
+    staffing_report(&load_history(store, replay_params(settings))?, settings)
+}
+
+/// [`run_staffing`] on an already loaded history (the export loads it once for everything).
+pub fn staffing_report(h: &History, settings: &Settings) -> Result<StaffingReport, PlanningError> {
     let params = StaffingParams::from_settings(settings);
     let table = staffing_table(&h.days, &h.offices, &[], &params)?;
     let validation = validate(&h.days, &table, &h.offices, &params);
@@ -102,7 +106,15 @@ pub fn run_whatif(
     settings: &Settings,
     shares: Option<Vec<f64>>,
 ) -> Result<WhatIf, PlanningError> {
-    let h = load_history(store, replay_params(settings))?;
+    whatif_report(&load_history(store, replay_params(settings))?, settings, shares)
+}
+
+/// [`run_whatif`] on an already loaded history.
+pub fn whatif_report(
+    h: &History,
+    settings: &Settings,
+    shares: Option<Vec<f64>>,
+) -> Result<WhatIf, PlanningError> {
     let p = WhatIfParams {
         shares: shares.unwrap_or_else(|| settings.staffing.whatif_shares.clone()),
         seed: settings.staffing.seed,
