@@ -139,6 +139,29 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         store: Option<PathBuf>,
     },
+    /// Staffing suggestions per office × weekday × hour (Erlang C), their validation against the
+    /// replayed history, and the backtest of the expected wait per slot; CSV tables.
+    Staffing {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Output directory for staffing.csv, staffing_validation.csv and slot_wait_backtest.csv.
+        #[arg(long, value_name = "DIR", default_value = "out/staffing")]
+        out: PathBuf,
+    },
+    /// What if a share of the walk-ins of each day's busiest hours came in its quietest hours?
+    /// Re-simulates every stored day with its own counters; writes whatif.csv.
+    Whatif {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Output directory for whatif.csv and whatif_reproduction.csv.
+        #[arg(long, value_name = "DIR", default_value = "out/whatif")]
+        out: PathBuf,
+        /// Shares of busy-hour walk-ins to move, comma-separated (overrides [staffing] whatif_shares).
+        #[arg(long, value_name = "S,S,...", value_delimiter = ',')]
+        shares: Option<Vec<f64>>,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -294,6 +317,45 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             let store = open_store(&settings)?;
             say_raw!("{}", queuecast::store::summary::summarize(&store)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Staffing { store, out } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
+            let report = queuecast::forecast::planning::run_staffing(&store, &settings)?;
+            let files = queuecast::forecast::planning::write_staffing(&report, &out)?;
+            say_raw!("{}", queuecast::forecast::planning::staffing_summary(&report));
+            say!(
+                "wrote {} files to {} in {:.1} s",
+                files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Whatif { store, out, shares } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            if let Some(shares) = shares {
+                settings.staffing.whatif_shares = shares;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
+            let w = queuecast::forecast::planning::run_whatif(&store, &settings, None)?;
+            let files = queuecast::forecast::planning::write_whatif(&w, &out)?;
+            say_raw!("{}", queuecast::forecast::planning::whatif_summary(&w));
+            say!(
+                "wrote {} files to {} in {:.1} s",
+                files.len(),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate { out, seed, start, days, offices, scale } => {

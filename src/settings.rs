@@ -40,6 +40,7 @@ pub struct Settings {
     pub model: ModelSettings,
     pub forecast: ForecastSettings,
     pub simulate: SimulateSettings,
+    pub staffing: StaffingSettings,
 }
 
 /// One accepted service code.
@@ -223,6 +224,50 @@ pub struct SimulateSettings {
     pub scale: f64,
 }
 
+/// Staffing suggestions, expected waits per slot and the what-if (`queuecast staffing`, `whatif`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffingSettings {
+    /// Target service level: the share of citizens called within `wait_threshold_minutes`.
+    pub target_service_level: f64,
+    /// The wait threshold of the service level, minutes.
+    pub wait_threshold_minutes: f64,
+    /// Upper bound of the counters searched for a suggestion.
+    pub max_counters: u32,
+    /// Validation groups (office × weekday × hour × counters) with fewer tickets are left out.
+    pub min_validation_tickets: u32,
+    /// Seconds a counter needs after finishing before it calls the next number, where the log
+    /// gives none to measure (no counter column).
+    pub call_gap_seconds: f64,
+    /// Shares of walk-ins moved from the busiest to the quietest hours in the what-if.
+    pub whatif_shares: Vec<f64>,
+    /// Random seed of the what-if's choice of tickets and of the slot-wait simulations.
+    pub seed: u64,
+    /// Simulated days per prediction of the expected wait per slot.
+    pub slot_wait_replications: u32,
+    /// Weeks of history before a day that its slot-wait prediction uses.
+    pub slot_wait_history_weeks: u32,
+    /// Last weeks of the data on which the slot-wait prediction is backtested.
+    pub slot_wait_backtest_weeks: u32,
+}
+
+impl Default for StaffingSettings {
+    fn default() -> Self {
+        StaffingSettings {
+            target_service_level: 0.8,
+            wait_threshold_minutes: 15.0,
+            max_counters: 200,
+            min_validation_tickets: 30,
+            call_gap_seconds: 30.0,
+            whatif_shares: vec![0.1, 0.2, 0.3],
+            seed: 2025,
+            slot_wait_replications: 30,
+            slot_wait_history_weeks: 8,
+            slot_wait_backtest_weeks: 8,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         let services = [
@@ -247,6 +292,7 @@ impl Default for Settings {
             model: ModelSettings::default(),
             forecast: ForecastSettings::default(),
             simulate: SimulateSettings::default(),
+            staffing: StaffingSettings::default(),
         }
     }
 }
@@ -372,6 +418,54 @@ impl Settings {
         }
         if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
             return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
+        }
+        self.validate_staffing()
+    }
+
+    fn validate_staffing(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        let st = &self.staffing;
+        if !(st.target_service_level > 0.0 && st.target_service_level < 1.0) {
+            return invalid(
+                "staffing.target_service_level",
+                st.target_service_level.to_string(),
+                "a share in (0, 1)",
+            );
+        }
+        if !(st.wait_threshold_minutes > 0.0 && st.wait_threshold_minutes <= 24.0 * 60.0) {
+            return invalid(
+                "staffing.wait_threshold_minutes",
+                st.wait_threshold_minutes.to_string(),
+                "minutes in (0, 1440]",
+            );
+        }
+        if st.max_counters == 0 || st.max_counters > 10_000 {
+            return invalid("staffing.max_counters", st.max_counters.to_string(), "1 to 10000 counters");
+        }
+        if !(st.call_gap_seconds >= 0.0 && st.call_gap_seconds <= 3600.0) {
+            return invalid(
+                "staffing.call_gap_seconds",
+                st.call_gap_seconds.to_string(),
+                "seconds in [0, 3600]",
+            );
+        }
+        if let Some(s) = st.whatif_shares.iter().find(|s| !(**s > 0.0 && **s <= 1.0)) {
+            return invalid("staffing.whatif_shares", s.to_string(), "shares in (0, 1]");
+        }
+        if st.slot_wait_replications == 0 || st.slot_wait_replications > 10_000 {
+            return invalid(
+                "staffing.slot_wait_replications",
+                st.slot_wait_replications.to_string(),
+                "1 to 10000",
+            );
+        }
+        for (field, v) in [
+            ("staffing.slot_wait_history_weeks", st.slot_wait_history_weeks),
+            ("staffing.slot_wait_backtest_weeks", st.slot_wait_backtest_weeks),
+        ] {
+            if v == 0 || v > 520 {
+                return invalid(field, v.to_string(), "1 to 520 weeks");
+            }
         }
         Ok(())
     }

@@ -6,6 +6,11 @@
 //! are open and what kind of day each is, [`opening`] learns the open slots, [`arrivals`] holds
 //! the forecast methods, [`arrival_backtest`] scores them on rolling origins and picks one per
 //! office, [`run`] assembles the forecast and [`write`] stores it.
+//!
+//! For planners: expected waits per slot ([`slot_waits`]), staffing suggestions with Erlang C
+//! ([`staffing`], checked by [`staffing_check`]) and the spreading-the-load what-if
+//! ([`whatif`]), all on plain slices and the queue simulation in [`queue_sim`] fed by
+//! [`sim_day`]; [`planning`] runs them on a store.
 
 pub mod arrival_backtest;
 pub mod arrivals;
@@ -18,6 +23,15 @@ pub mod levels;
 pub mod opening;
 pub mod run;
 pub mod write;
+
+pub mod erlang;
+pub mod planning;
+pub mod queue_sim;
+pub mod sim_day;
+pub mod slot_waits;
+pub mod staffing;
+pub mod staffing_check;
+pub mod whatif;
 
 use std::path::PathBuf;
 
