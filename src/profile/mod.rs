@@ -4,11 +4,11 @@
 //! Ticket counts and wait statistics come from lazy polars aggregations over the store;
 //! time-averaged queue length, active counters and utilisation from the queue replay.
 
+pub mod cells;
 pub mod occupancy;
 pub mod peaks;
 pub mod suppress;
 pub mod tables;
-pub mod tickets;
 pub mod write;
 
 use std::path::PathBuf;

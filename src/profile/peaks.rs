@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use crate::profile::tickets::ALL_SERVICES;
+use crate::profile::cells::ALL_SERVICES;
 use crate::schema::col;
 
 #[derive(Debug, Clone, Copy)]

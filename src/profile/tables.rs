@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::profile::ProfileParams;
+use crate::profile::cells::{ALL_SERVICES, Key, WindowRows, aggregate, open_days};
 use crate::profile::occupancy::{SLOTS, day_occupancy};
-use crate::profile::tickets::{ALL_SERVICES, by_service_and_all, ticket_aggs};
 use crate::schema::col;
 use crate::store::Store;
 use crate::store::columns::{TicketColumns, column_exprs};
@@ -49,16 +49,15 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
                 .collect::<Vec<_>>(),
         )
         .collect()?;
-    let scan = || -> PolarsResult<LazyFrame> { Ok(window.clone().lazy()) };
     let occ = occupancy_frames(&TicketColumns::from_frame(&window)?, store.tz(), params)?;
-    let open_days = scan()?
-        .group_by([col(col::OFFICE_ID), col(col::WEEKDAY)])
-        .agg([col(col::LOCAL_DATE).n_unique().cast(DataType::UInt32).alias("open_days")]);
-    let aggs = ticket_aggs(params.service_level_s, true);
+    let rows = WindowRows::from_frame(&window, SLOT)?;
+    drop(window);
+    let open_days = open_days(&rows)?.lazy();
+    let sl = params.service_level_s;
+    let int = |name, values| Key { name, dtype: DataType::Int32, values };
 
-    let cell_table = |keys: &[&str], occ_keys: Vec<Expr>| -> PolarsResult<DataFrame> {
-        let ticket_keys: Vec<&str> = keys.iter().copied().filter(|k| *k != col::SERVICE).collect();
-        let tickets = by_service_and_all(scan()?, &ticket_keys, aggs.clone())?;
+    let cell_table = |keys: &[&str], tickets: DataFrame, occ_keys: Vec<Expr>| -> PolarsResult<DataFrame> {
+        let tickets = tickets.lazy();
         let occupancy = occ
             .slots
             .clone()
@@ -80,13 +79,17 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         );
         finish_cell_table(joined, open_days.clone(), keys)
     };
+    let by_hour =
+        aggregate(&rows, &[int(col::WEEKDAY, &rows.weekday), int(col::HOUR, &rows.hour)], true, true, sl)?;
     let weekday_hour =
-        cell_table(&CELL_KEYS_WEEKDAY_HOUR, vec![col(SLOT).floor_div(lit(4)).alias(col::HOUR)])?;
-    let slot15 = cell_table(&CELL_KEYS_SLOT15, vec![])?;
+        cell_table(&CELL_KEYS_WEEKDAY_HOUR, by_hour, vec![col(SLOT).floor_div(lit(4)).alias(col::HOUR)])?;
+    let by_slot =
+        aggregate(&rows, &[int(col::WEEKDAY, &rows.weekday), int(SLOT, &rows.slot)], true, true, sl)?;
+    let slot15 = cell_table(&CELL_KEYS_SLOT15, by_slot, vec![])?;
 
-    let daily = scan()?
-        .group_by([col(col::OFFICE_ID), col(col::LOCAL_DATE)])
-        .agg(ticket_aggs(params.service_level_s, true))
+    let date = Key { name: col::LOCAL_DATE, dtype: DataType::Date, values: &rows.date };
+    let daily = aggregate(&rows, &[date], false, true, sl)?
+        .lazy()
         .join(
             occ.days.clone().lazy(),
             [col(col::OFFICE_ID), col(col::LOCAL_DATE)],
@@ -95,13 +98,9 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         )
         .sort([col::OFFICE_ID, col::LOCAL_DATE], Default::default())
         .collect()?;
-    let monthly = by_service_and_all(
-        scan()?,
-        &[col::OFFICE_ID, col::YEAR, col::MONTH],
-        ticket_aggs(params.service_level_s, false),
-    )?
-    .sort(CELL_KEYS_MONTHLY, Default::default())
-    .collect()?;
+    let monthly =
+        aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
+            .sort(CELL_KEYS_MONTHLY, Default::default())?;
     Ok(Built { weekday_hour, slot15, daily, monthly })
 }
 

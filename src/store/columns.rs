@@ -177,7 +177,7 @@ fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
 /// Dictionary-codes a string column (nulls stay null). Values of up to 15 bytes (every
 /// office, service and counter code we have seen) are compared as packed integers: a
 /// string comparison per row was the costliest step of loading.
-fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> PolarsResult<Vec<Option<u32>>> {
+pub(crate) fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> PolarsResult<Vec<Option<u32>>> {
     let mut packed: Vec<Option<u128>> = dict.iter().map(|v| pack(v)).collect();
     let mut out = Vec::with_capacity(values.len());
     for v in values.iter() {
@@ -216,7 +216,7 @@ fn pack(v: &str) -> Option<u128> {
 }
 
 /// Parses a string column of a small closed vocabulary, caching the previous value.
-fn parsed<T: Copy>(
+pub(crate) fn parsed<T: Copy>(
     values: &StringChunked,
     parse: impl Fn(&str) -> Option<T>,
     bad: impl Fn() -> PolarsError,

@@ -1,12 +1,12 @@
-//! Per-ticket statistics of a cell (counts, outcomes, wait quantiles, service level), as
-//! lazy polars aggregations over the store, for each service and for all services (`*`).
+//! The polars expressions the profile used before [`super`]: per-ticket statistics of a cell
+//! as lazy group-by aggregations, per service and for all services (`*`). Kept as an
+//! independent oracle that the dense aggregation is tested against.
 
 use polars::prelude::*;
 
 use crate::schema::{Channel, Outcome, col};
 
-/// The service value of rows that cover all services.
-pub const ALL_SERVICES: &str = "*";
+use super::ALL_SERVICES;
 
 /// Quantiles are linear interpolation between closest ranks (Hyndman–Fan type 7, the default
 /// of numpy and pandas): q-quantile of sorted x₀…xₙ₋₁ is at position q·(n−1).

@@ -1,0 +1,154 @@
+use polars::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::polars_oracle::{by_service_and_all, ticket_aggs};
+use super::*;
+
+#[test]
+fn type7_quantiles_by_hand() {
+    assert_eq!(quantile_type7(&[], 0.5), None);
+    assert_eq!(quantile_type7(&[7.0], 0.9), Some(7.0));
+    // positions 0.5·3 = 1.5 → 2 + 0.5·(3 − 2); 0.9·3 = 2.7 → 3 + 0.7·(4 − 3)
+    assert_eq!(quantile_type7(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
+    assert!((quantile_type7(&[1.0, 2.0, 3.0, 4.0], 0.9).unwrap() - 3.7).abs() < 1e-12);
+    assert_eq!(quantile_type7(&[1.0, 2.0, 2.0, 9.0], 0.5), Some(2.0));
+}
+
+/// A random window: few offices and services, some nulls, dates over two years.
+fn random_window(seed: u64, n: usize) -> DataFrame {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let offices = ["a", "bb", "c-long-office-name-over-15"];
+    let services = ["PA", "KFZ", "AN"];
+    let mut cols: (Vec<&str>, Vec<&str>, Vec<&str>, Vec<&str>) = Default::default();
+    let (mut date, mut weekday, mut hour, mut slot, mut year, mut month) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut wait, mut service) = (vec![], vec![]);
+    for _ in 0..n {
+        cols.0.push(offices[rng.random_range(0..offices.len())]);
+        cols.1.push(services[rng.random_range(0..services.len())]);
+        cols.2.push(if rng.random_bool(0.3) { "appointment" } else { "walk_in" });
+        let outcome = ["served", "no_show", "cancelled"][rng.random_range(0..3)];
+        cols.3.push(outcome);
+        let d: i32 = 20_000 + rng.random_range(0..700);
+        date.push(d);
+        weekday.push(rng.random_range(1..=6));
+        let h: i32 = rng.random_range(7..19);
+        hour.push(h);
+        slot.push(h * 4 + rng.random_range(0..4));
+        year.push(2024 + (d - 20_000) / 365);
+        month.push(1 + (d % 12));
+        wait.push((outcome != "cancelled").then(|| rng.random_range(0..5_000i64)));
+        service.push((outcome == "served").then(|| rng.random_range(0..2_000i64)));
+    }
+    DataFrame::new(
+        n,
+        vec![
+            Column::new(col::OFFICE_ID.into(), cols.0),
+            Column::new(col::SERVICE.into(), cols.1),
+            Column::new(col::CHANNEL.into(), cols.2),
+            Column::new(col::OUTCOME.into(), cols.3),
+            Column::new(col::LOCAL_DATE.into(), date).cast(&DataType::Date).unwrap(),
+            Column::new(col::WEEKDAY.into(), weekday),
+            Column::new(col::HOUR.into(), hour),
+            Column::new("slot".into(), slot),
+            Column::new(col::YEAR.into(), year),
+            Column::new(col::MONTH.into(), month),
+            Column::new(col::WAIT_S.into(), wait),
+            Column::new(col::SERVICE_S.into(), service),
+        ],
+    )
+    .unwrap()
+}
+
+fn sorted(df: DataFrame, keys: &[&str]) -> DataFrame {
+    df.sort(keys.to_vec(), Default::default()).unwrap()
+}
+
+/// Every column equal: integers exactly, floats to 1e-9 (sums may be added in another order).
+fn assert_same(ours: &DataFrame, oracle: &DataFrame) {
+    assert_eq!(ours.height(), oracle.height());
+    for c in oracle.columns() {
+        let name = c.name();
+        let mine = ours.column(name).unwrap();
+        if c.dtype().is_float() {
+            let (a, b) = (mine.f64().unwrap(), c.f64().unwrap());
+            for (x, y) in a.iter().zip(b.iter()) {
+                match (x, y) {
+                    (Some(x), Some(y)) => {
+                        assert!((x - y).abs() <= 1e-9 * y.abs().max(1.0), "{name}: {x} vs {y}")
+                    }
+                    (x, y) => assert_eq!(x, y, "{name}"),
+                }
+            }
+        } else {
+            let mine = mine.cast(c.dtype()).unwrap();
+            assert!(mine.equal_missing(c).unwrap().all(), "{name} differs");
+        }
+    }
+}
+
+#[test]
+fn dense_cells_equal_the_polars_group_by() {
+    for seed in 0..4 {
+        let window = random_window(seed, 3_000 + 997 * seed as usize);
+        let rows = WindowRows::from_frame(&window, "slot").unwrap();
+        let int = |name, values| Key { name, dtype: DataType::Int32, values };
+        let sl = 900.0;
+
+        let keys = [col::OFFICE_ID, col::SERVICE, col::WEEKDAY, col::HOUR];
+        let ours =
+            aggregate(&rows, &[int(col::WEEKDAY, &rows.weekday), int(col::HOUR, &rows.hour)], true, true, sl)
+                .unwrap();
+        let oracle = by_service_and_all(
+            window.clone().lazy(),
+            &[col::OFFICE_ID, col::WEEKDAY, col::HOUR],
+            ticket_aggs(sl, true),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
+        assert_same(&sorted(ours, &keys), &sorted(oracle, &keys));
+
+        let keys = [col::OFFICE_ID, col::LOCAL_DATE];
+        let date = Key { name: col::LOCAL_DATE, dtype: DataType::Date, values: &rows.date };
+        let ours = aggregate(&rows, &[date], false, true, sl).unwrap();
+        let oracle = window
+            .clone()
+            .lazy()
+            .group_by([col(col::OFFICE_ID), col(col::LOCAL_DATE)])
+            .agg(ticket_aggs(sl, true))
+            .collect()
+            .unwrap();
+        assert_same(&sorted(ours, &keys), &sorted(oracle, &keys));
+
+        let keys = [col::OFFICE_ID, col::SERVICE, col::YEAR, col::MONTH];
+        let ours =
+            aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)
+                .unwrap();
+        let oracle = by_service_and_all(
+            window.lazy(),
+            &[col::OFFICE_ID, col::YEAR, col::MONTH],
+            ticket_aggs(sl, false),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
+        assert_same(&sorted(ours, &keys), &sorted(oracle, &keys));
+    }
+}
+
+#[test]
+fn open_days_count_distinct_dates_per_weekday() {
+    let window = random_window(9, 2_000);
+    let rows = WindowRows::from_frame(&window, "slot").unwrap();
+    let keys = [col::OFFICE_ID, col::WEEKDAY];
+    let ours = open_days(&rows).unwrap();
+    let oracle = window
+        .lazy()
+        .group_by([col(col::OFFICE_ID), col(col::WEEKDAY)])
+        .agg([col(col::LOCAL_DATE).n_unique().cast(DataType::UInt32).alias("open_days")])
+        .collect()
+        .unwrap();
+    assert_same(&sorted(ours, &keys), &sorted(oracle, &keys));
+}
