@@ -39,6 +39,8 @@ pub struct Settings {
     pub profile: ProfileSettings,
     pub model: ModelSettings,
     pub simulate: SimulateSettings,
+    pub catalog: CatalogSettings,
+    pub export: ExportSettings,
 }
 
 /// One accepted service code.
@@ -146,6 +148,36 @@ pub struct SimulateSettings {
     pub scale: f64,
 }
 
+/// Service catalog (`queuecast catalog`, `services.json` of the export).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// Catalog file (default `data/services.toml`); `--path` overrides it.
+    pub path: PathBuf,
+    /// An entry last reviewed more than this many days ago gives a warning (not an error).
+    pub max_review_age_days: u32,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        CatalogSettings { path: PathBuf::from("data/services.toml"), max_review_age_days: 365 }
+    }
+}
+
+/// Export generations (`queuecast export`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportSettings {
+    /// Complete generations kept under `generations/` (the current one included); older ones are deleted.
+    pub keep_generations: u32,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        ExportSettings { keep_generations: 3 }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         let services = [
@@ -169,6 +201,8 @@ impl Default for Settings {
             profile: ProfileSettings::default(),
             model: ModelSettings::default(),
             simulate: SimulateSettings::default(),
+            catalog: CatalogSettings::default(),
+            export: ExportSettings::default(),
         }
     }
 }
@@ -293,6 +327,14 @@ impl Settings {
         }
         if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
             return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
+        }
+        let age = self.catalog.max_review_age_days;
+        if age == 0 || age > 3650 {
+            return invalid("catalog.max_review_age_days", age.to_string(), "1 to 3650 days");
+        }
+        let keep = self.export.keep_generations;
+        if keep == 0 || keep > 100 {
+            return invalid("export.keep_generations", keep.to_string(), "1 to 100 generations");
         }
         Ok(())
     }
