@@ -333,7 +333,13 @@ fn catalog(settings: &Settings) -> Result<ExitCode> {
     say!("service catalog {}: {} services", path.display(), catalog.services.len());
     for s in &catalog.services {
         let leika = s.leika.as_deref().unwrap_or("(no LeiKa key)");
-        say!("  {:<4} {:<32} {leika:<16} documents {:>2}, fees {}", s.code, s.name, s.documents.len(), s.fees.len());
+        say!(
+            "  {:<4} {:<32} {leika:<16} documents {:>2}, fees {}",
+            s.code,
+            s.name,
+            s.documents.len(),
+            s.fees.len()
+        );
     }
     if !missing.is_empty() {
         say!("configured service codes without a catalog entry: {}", missing.join(", "));

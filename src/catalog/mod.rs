@@ -154,7 +154,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
         None => return Err(parse_err("no [[service]] entries".into())),
     };
     if let Some(key) = table.keys().next() {
-        return Err(parse_err(format!("unknown top-level key `{key}` (only [[service]] tables belong here)")));
+        return Err(parse_err(format!(
+            "unknown top-level key `{key}` (only [[service]] tables belong here)"
+        )));
     }
     // Entry by entry, so an error can name the entry (its code, or its position).
     let mut services = Vec::with_capacity(entries.len());

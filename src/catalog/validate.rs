@@ -45,7 +45,11 @@ fn check_service(s: &Service, path: &Path) -> Result<(), CatalogError> {
     match (&s.leika, &s.leika_note) {
         (Some(key), _) if !is_leika(key) => return Err(invalid("leika".into(), key, "14 ASCII digits")),
         (None, None) => {
-            return Err(invalid("leika_note".into(), "", "a reason why no LeiKa key is given, when leika is absent"));
+            return Err(invalid(
+                "leika_note".into(),
+                "",
+                "a reason why no LeiKa key is given, when leika is absent",
+            ));
         }
         (None, Some(note)) if note.trim().is_empty() => {
             return Err(invalid("leika_note".into(), note, "a reason why no LeiKa key is given"));

@@ -155,7 +155,9 @@ impl GenerationWriter {
         let manifest = self.manifest(meta);
         let manifest_path = self.partial.join(MANIFEST);
         let mut file = File::create(&manifest_path).map_err(io_err(&manifest_path))?;
-        file.write_all(&manifest.to_bytes()).and_then(|()| file.sync_all()).map_err(io_err(&manifest_path))?;
+        file.write_all(&manifest.to_bytes())
+            .and_then(|()| file.sync_all())
+            .map_err(io_err(&manifest_path))?;
         sync_dirs(&self.partial)?;
         let generations = self.out_dir.join(GENERATIONS);
         let dir = generations.join(&self.id);
