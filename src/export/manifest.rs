@@ -108,6 +108,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// One hash for a set of hashes (e.g. the store manifest's file hashes) as `SourceRange::sha256`:
+/// SHA-256 of the sorted, distinct parts, each followed by a newline, so order does not matter.
+pub fn combined_sha256<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let sorted: std::collections::BTreeSet<&str> = parts.into_iter().collect();
+    let mut hasher = Sha256::new();
+    for part in sorted {
+        hasher.update(part.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// Lowercase hex SHA-256 and size of a file, read in blocks.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), ExportError> {
     let mut file = std::fs::File::open(path).map_err(io_err(path))?;
