@@ -162,6 +162,18 @@ pub enum Command {
         #[arg(long, value_name = "S,S,...", value_delimiter = ',')]
         shares: Option<Vec<f64>>,
     },
+    /// Check the service catalog (documents, fees, LeiKa keys) and print its entries and warnings.
+    Catalog {
+        /// Catalog file (overrides [catalog] path in the settings).
+        #[arg(long, value_name = "FILE")]
+        path: Option<PathBuf>,
+    },
+    /// Re-hash every file of the current export generation against its manifest.
+    VerifyExport {
+        /// Export directory (holding `current` and `generations/`), or one generation directory.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -358,6 +370,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalog { path } => {
+            if let Some(p) = path {
+                settings.catalog.path = p;
+            }
+            settings.validate()?;
+            catalog(&settings)
+        }
+        Command::VerifyExport { dir } => verify_export(&dir),
         Command::Simulate { out, seed, start, days, offices, scale } => {
             let sim = &mut settings.simulate;
             sim.seed = seed.unwrap_or(sim.seed);
@@ -403,4 +423,43 @@ fn ingest(
         );
     }
     Ok(ExitCode::from(EXIT_QUARANTINE))
+}
+
+fn catalog(settings: &Settings) -> Result<ExitCode> {
+    let path = &settings.catalog.path;
+    let catalog = queuecast::catalog::load(path)?;
+    let today = chrono::Local::now().date_naive();
+    let warnings = queuecast::catalog::review_warnings(&catalog, today, settings.catalog.max_review_age_days);
+    let configured = settings.services.iter().map(|s| s.code.as_str());
+    let missing = queuecast::catalog::missing_services(&catalog, configured);
+    say!("service catalog {}: {} services", path.display(), catalog.services.len());
+    for s in &catalog.services {
+        let leika = s.leika.as_deref().unwrap_or("(no LeiKa key)");
+        say!(
+            "  {:<4} {:<32} {leika:<16} documents {:>2}, fees {}",
+            s.code,
+            s.name,
+            s.documents.len(),
+            s.fees.len()
+        );
+    }
+    if !missing.is_empty() {
+        say!("configured service codes without a catalog entry: {}", missing.join(", "));
+    }
+    for w in &warnings {
+        say!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify_export(dir: &std::path::Path) -> Result<ExitCode> {
+    let report = queuecast::export::verify(dir)?;
+    say_raw!("{report}");
+    if report.is_ok() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in report.problems() {
+        eprintln!("error: {}: {problem}", report.dir.display());
+    }
+    Ok(ExitCode::from(EXIT_ERROR))
 }

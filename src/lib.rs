@@ -2,9 +2,11 @@
 //!
 //! Stages, each a module, with plain data types between them:
 //! ingest → store → (profiles, models, forecasts, exports). Leaf modules (`schema`,
-//! `settings`, `timezones`, `calendar`) import nothing above them.
+//! `settings`, `timezones`, `calendar`, `catalog`) import nothing above them.
 
 pub mod calendar;
+pub mod catalog;
+pub mod export;
 pub mod forecast;
 pub mod ingest;
 pub mod model;

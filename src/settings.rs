@@ -41,6 +41,8 @@ pub struct Settings {
     pub forecast: ForecastSettings,
     pub simulate: SimulateSettings,
     pub staffing: StaffingSettings,
+    pub catalog: CatalogSettings,
+    pub export: ExportSettings,
 }
 
 /// One accepted service code.
@@ -268,6 +270,36 @@ impl Default for StaffingSettings {
     }
 }
 
+/// Service catalog (`queuecast catalog`, `services.json` of the export).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// Catalog file (default `data/services.toml`); `--path` overrides it.
+    pub path: PathBuf,
+    /// An entry last reviewed more than this many days ago gives a warning (not an error).
+    pub max_review_age_days: u32,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        CatalogSettings { path: PathBuf::from("data/services.toml"), max_review_age_days: 365 }
+    }
+}
+
+/// Export generations (`queuecast export`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExportSettings {
+    /// Complete generations kept under `generations/` (the current one included); older ones are deleted.
+    pub keep_generations: u32,
+}
+
+impl Default for ExportSettings {
+    fn default() -> Self {
+        ExportSettings { keep_generations: 3 }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         let services = [
@@ -293,6 +325,8 @@ impl Default for Settings {
             forecast: ForecastSettings::default(),
             simulate: SimulateSettings::default(),
             staffing: StaffingSettings::default(),
+            catalog: CatalogSettings::default(),
+            export: ExportSettings::default(),
         }
     }
 }
@@ -419,7 +453,8 @@ impl Settings {
         if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
             return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
         }
-        self.validate_staffing()
+        self.validate_staffing()?;
+        self.validate_catalog_and_export()
     }
 
     fn validate_staffing(&self) -> Result<(), SettingsError> {
@@ -505,6 +540,19 @@ impl Settings {
         }
         if let Some(md) = f.annual_closures.iter().find(|md| parse_month_day(md).is_none()) {
             return invalid("forecast.annual_closures", md.clone(), "month-days MM-DD such as 12-24");
+        }
+        Ok(())
+    }
+
+    fn validate_catalog_and_export(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        let age = self.catalog.max_review_age_days;
+        if age == 0 || age > 3650 {
+            return invalid("catalog.max_review_age_days", age.to_string(), "1 to 3650 days");
+        }
+        let keep = self.export.keep_generations;
+        if keep == 0 || keep > 100 {
+            return invalid("export.keep_generations", keep.to_string(), "1 to 100 generations");
         }
         Ok(())
     }

@@ -1,0 +1,142 @@
+//! `manifest.json` of a generation: what it holds, where its data came from, and the SHA-256
+//! and size of every file. Keys are declared in alphabetical order and files are sorted by
+//! path, so the same inputs and `created_at` give the same bytes.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::export::{ExportError, io_err};
+
+/// Version of the export layout (files and their JSON schemas); bumped when a consumer must change.
+pub const EXPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The manifest as written and read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportManifest {
+    /// When the export was made, RFC 3339 UTC to the second (given by the caller, not read here).
+    pub created_at: String,
+    /// Every file of the generation except the manifest, sorted by path.
+    pub files: Vec<FileEntry>,
+    /// The generation id; equals the directory name.
+    pub generation: String,
+    pub schema_version: u32,
+    /// The ticket data the export was computed from.
+    pub source: SourceRange,
+}
+
+/// One file of a generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub bytes: u64,
+    /// Relative path inside the generation, `/`-separated.
+    pub path: String,
+    /// Data rows of a table file, when the writer gave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<u64>,
+    /// Lowercase hex SHA-256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// Local dates of the first and last day of data, and a hash that identifies the data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRange {
+    pub from: NaiveDate,
+    /// Lowercase hex SHA-256 identifying the source data (e.g. over the store manifest's file hashes).
+    pub sha256: String,
+    pub to: NaiveDate,
+}
+
+/// What the caller knows about a generation besides its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestMeta {
+    pub created_at: DateTime<Utc>,
+    pub source: SourceRange,
+}
+
+impl ManifestMeta {
+    /// Checks the source hash and range before anything is renamed.
+    pub fn check(&self) -> Result<(), ExportError> {
+        if !is_sha256(&self.source.sha256) {
+            return Err(ExportError::BadMeta {
+                field: "source.sha256",
+                value: self.source.sha256.clone(),
+                expected: "64 lowercase hex digits",
+            });
+        }
+        if self.source.from > self.source.to {
+            return Err(ExportError::BadMeta {
+                field: "source.from",
+                value: self.source.from.to_string(),
+                expected: "a date not after source.to",
+            });
+        }
+        Ok(())
+    }
+
+    /// `created_at` as written: `2026-11-29T03:15:00Z`.
+    pub fn created_at_text(&self) -> String {
+        self.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    }
+}
+
+impl ExportManifest {
+    /// Reads and parses a manifest file.
+    pub fn load(path: &Path) -> Result<ExportManifest, ExportError> {
+        let text = std::fs::read_to_string(path).map_err(io_err(path))?;
+        serde_json::from_str(&text)
+            .map_err(|e| ExportError::Manifest { path: path.into(), message: e.to_string() })
+    }
+
+    /// Pretty JSON with a final newline: the exact bytes written.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing plain strings and integers cannot fail.
+        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+}
+
+/// Lowercase hex SHA-256 of bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// One hash for a set of hashes (e.g. the store manifest's file hashes) as `SourceRange::sha256`:
+/// SHA-256 of the sorted, distinct parts, each followed by a newline, so order does not matter.
+pub fn combined_sha256<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
+    let sorted: std::collections::BTreeSet<&str> = parts.into_iter().collect();
+    let mut hasher = Sha256::new();
+    for part in sorted {
+        hasher.update(part.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Lowercase hex SHA-256 and size of a file, read in blocks.
+pub fn sha256_file(path: &Path) -> Result<(String, u64), ExportError> {
+    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), total))
+}
+
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
