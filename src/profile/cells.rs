@@ -31,6 +31,7 @@ pub fn quantile_type7(sorted: &[f64], q: f64) -> Option<f64> {
 }
 
 /// The window's tickets as plain columns, aligned row by row.
+#[derive(Default)]
 pub struct WindowRows {
     pub offices: Vec<String>,
     pub services: Vec<String>,
@@ -51,40 +52,40 @@ pub struct WindowRows {
 impl WindowRows {
     /// Reads the columns of a collected window (names as in the store, `slot` = minute / 15).
     pub fn from_frame(df: &DataFrame, slot: &str) -> PolarsResult<WindowRows> {
+        let mut rows = WindowRows::default();
+        rows.append_frame(df, slot)?;
+        Ok(rows)
+    }
+
+    /// Appends the rows of a collected frame, extending the dictionaries.
+    pub fn append_frame(&mut self, df: &DataFrame, slot: &str) -> PolarsResult<()> {
         let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
-        let ints = |name: &str| -> PolarsResult<Vec<i32>> {
-            let c = df.column(name)?.cast(&DataType::Int32)?;
-            c.i32()?.iter().map(|v| v.ok_or_else(|| bad(name))).collect()
+        let ints = |name: &str, out: &mut Vec<i32>| -> PolarsResult<()> {
+            for v in df.column(name)?.cast(&DataType::Int32)?.i32()?.iter() {
+                out.push(v.ok_or_else(|| bad(name))?);
+            }
+            Ok(())
         };
-        let opt64 = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-            Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter().collect())
+        let opt64 = |name: &str, out: &mut Vec<Option<i64>>| -> PolarsResult<()> {
+            out.extend(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter());
+            Ok(())
         };
-        let mut offices = Vec::new();
-        let mut services = Vec::new();
-        let office = dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut offices)?
-            .into_iter()
-            .map(|c| c.ok_or_else(|| bad(col::OFFICE_ID)))
-            .collect::<PolarsResult<_>>()?;
-        let service = dict_codes(df.column(col::SERVICE)?.str()?, &mut services)?
-            .into_iter()
-            .map(|c| c.ok_or_else(|| bad(col::SERVICE)))
-            .collect::<PolarsResult<_>>()?;
-        Ok(WindowRows {
-            offices,
-            services,
-            office,
-            service,
-            channel: parsed(df.column(col::CHANNEL)?.str()?, Channel::parse, || bad(col::CHANNEL))?,
-            outcome: parsed(df.column(col::OUTCOME)?.str()?, Outcome::parse, || bad(col::OUTCOME))?,
-            date: ints(col::LOCAL_DATE)?,
-            weekday: ints(col::WEEKDAY)?,
-            hour: ints(col::HOUR)?,
-            slot: ints(slot)?,
-            year: ints(col::YEAR)?,
-            month: ints(col::MONTH)?,
-            wait_s: opt64(col::WAIT_S)?,
-            service_s: opt64(col::SERVICE_S)?,
-        })
+        for c in dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut self.offices)? {
+            self.office.push(c.ok_or_else(|| bad(col::OFFICE_ID))?);
+        }
+        for c in dict_codes(df.column(col::SERVICE)?.str()?, &mut self.services)? {
+            self.service.push(c.ok_or_else(|| bad(col::SERVICE))?);
+        }
+        self.channel.extend(parsed(df.column(col::CHANNEL)?.str()?, Channel::parse, || bad(col::CHANNEL))?);
+        self.outcome.extend(parsed(df.column(col::OUTCOME)?.str()?, Outcome::parse, || bad(col::OUTCOME))?);
+        ints(col::LOCAL_DATE, &mut self.date)?;
+        ints(col::WEEKDAY, &mut self.weekday)?;
+        ints(col::HOUR, &mut self.hour)?;
+        ints(slot, &mut self.slot)?;
+        ints(col::YEAR, &mut self.year)?;
+        ints(col::MONTH, &mut self.month)?;
+        opt64(col::WAIT_S, &mut self.wait_s)?;
+        opt64(col::SERVICE_S, &mut self.service_s)
     }
 
     pub fn len(&self) -> usize {

@@ -28,30 +28,38 @@ pub struct Built {
 
 /// Builds the unsuppressed tables for the window `[from, to]`.
 pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfileParams) -> PolarsResult<Built> {
-    // Read the window once (only the columns the tables use); every aggregation below
-    // starts from this frame instead of scanning the Parquet files again.
-    let window = store
-        .scan()
-        .map_err(|e| PolarsError::ComputeError(e.to_string().into()))?
-        .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
-        .select(
-            column_exprs()
-                .into_iter()
-                .chain([
-                    col(col::WEEKDAY),
-                    col(col::HOUR),
-                    col(col::YEAR),
-                    col(col::MONTH),
-                    col(col::WAIT_S),
-                    col(col::SERVICE_S),
-                    col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
-                ])
-                .collect::<Vec<_>>(),
-        )
-        .collect()?;
-    let occ = occupancy_frames(&TicketColumns::from_frame(&window)?, store.tz(), params)?;
-    let rows = WindowRows::from_frame(&window, SLOT)?;
-    drop(window);
+    // Read the window once, partition by partition (only the columns the tables use), into
+    // the replay's columns and the cell statistics' rows; one partition's frame at a time is
+    // in memory. Ticket ids are the costliest column and neither needs them.
+    let exprs: Vec<Expr> = column_exprs()
+        .into_iter()
+        .filter(|e| *e != col(col::TICKET_ID))
+        .chain([
+            col(col::WEEKDAY),
+            col(col::HOUR),
+            col(col::WAIT_S),
+            col(col::SERVICE_S),
+            col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
+        ])
+        .collect();
+    let store_err = |e: crate::store::StoreError| PolarsError::ComputeError(e.to_string().into());
+    let mut cols = TicketColumns::default();
+    let mut rows = WindowRows::default();
+    for key in store.partitions().map_err(store_err)? {
+        let (first, last) = month_bounds(key.year, key.month);
+        if last < from || first > to {
+            continue;
+        }
+        let part = store
+            .scan_partition(&key)
+            .map_err(store_err)?
+            .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
+            .select(exprs.iter().cloned().chain([col(col::YEAR), col(col::MONTH)]).collect::<Vec<_>>())
+            .collect()?;
+        cols.append_frame(&part)?;
+        rows.append_frame(&part, SLOT)?;
+    }
+    let occ = occupancy_frames(&cols.into_sorted(), store.tz(), params)?;
     let open_days = open_days(&rows)?.lazy();
     let sl = params.service_level_s;
     let int = |name, values| Key { name, dtype: DataType::Int32, values };
@@ -102,6 +110,15 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
             .sort(CELL_KEYS_MONTHLY, Default::default())?;
     Ok(Built { weekday_hour, slot15, daily, monthly })
+}
+
+/// First and last day of a month (a partition's date range).
+fn month_bounds(year: i32, month: u32) -> (NaiveDate, NaiveDate) {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN);
+    let next = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let last =
+        NaiveDate::from_ymd_opt(next.0, next.1, 1).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX);
+    (first, last)
 }
 
 /// Fills the derived columns of a weekday × hour/slot table and drops empty cells.

@@ -7,7 +7,8 @@ use polars::prelude::*;
 use crate::schema::{Channel, EpochMs, Outcome, col};
 use crate::store::{Store, StoreError};
 
-/// Tickets of a date window, sorted by office, local date and issue time. Strings are
+/// Tickets of a date window, sorted by office, local date and issue time. `ticket_id` is
+/// empty when the caller did not load the ids (see [`TicketColumns::from_frame`]). Strings are
 /// dictionary-coded: `office[i]` indexes `offices`, `service[i]` indexes `services`,
 /// `counter[i]` indexes `counters`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -46,7 +47,7 @@ impl TicketColumns {
             counters: self.counters.clone(),
             office: pick(&keep, &self.office),
             date: pick(&keep, &self.date),
-            ticket_id: keep.iter().map(|&i| self.ticket_id[i].clone()).collect(),
+            ticket_id: keep.iter().filter_map(|&i| self.ticket_id.get(i).cloned()).collect(),
             service: pick(&keep, &self.service),
             channel: pick(&keep, &self.channel),
             issued: pick(&keep, &self.issued),
@@ -57,11 +58,14 @@ impl TicketColumns {
         }
     }
 
-    /// Whether rows are ordered by office name, local date, issue time and ticket id.
+    /// Whether rows are ordered by office name, local date, issue time and ticket id (if
+    /// loaded).
     pub fn is_sorted(&self) -> bool {
+        let no_id = String::new();
         (1..self.len()).all(|i| {
             let key = |j: usize| {
-                (&self.offices[self.office[j] as usize], self.date[j], self.issued[j], &self.ticket_id[j])
+                let id = self.ticket_id.get(j).unwrap_or(&no_id);
+                (&self.offices[self.office[j] as usize], self.date[j], self.issued[j], id)
             };
             key(i - 1) <= key(i)
         })
@@ -114,21 +118,13 @@ pub fn column_exprs() -> Vec<Expr> {
 }
 
 impl TicketColumns {
-    /// Converts a collected frame with (at least) the [`column_exprs`] columns, sorting it by
-    /// office, local date, issue time and ticket id first if it is not already in that order.
+    /// Converts a collected frame with (at least) the [`column_exprs`] columns, sorted by
+    /// office, local date, issue time and ticket id. Without a `ticket_id` column the ids stay
+    /// empty (the replay does not need them).
     pub fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
-        // Partitions are read in path order (office, year, month) and each file is sorted by
-        // issue time, so the rows normally arrive in order; sorting by the string keys is the
-        // costliest step of loading, so it only happens when the check finds them out of order.
-        let cols = from_frame(df)?;
-        if cols.is_sorted() {
-            return Ok(cols);
-        }
-        let sorted = df.clone().lazy().sort_by_exprs(
-            [col(col::OFFICE_ID), col(col::LOCAL_DATE), col(col::ISSUED_AT), col(col::TICKET_ID)],
-            SortMultipleOptions::default(),
-        );
-        from_frame(&sorted.collect()?)
+        let mut cols = TicketColumns::default();
+        cols.append_frame(df)?;
+        Ok(cols.into_sorted())
     }
 }
 
@@ -137,41 +133,68 @@ fn pick<T: Copy>(keep: &[usize], v: &[T]) -> Vec<T> {
     keep.iter().map(|&i| v[i]).collect()
 }
 
-fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
-    let n = df.height();
-    let mut out = TicketColumns::default();
-    let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    out.office = dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut out.offices)?
-        .iter()
-        .map(|c| c.ok_or_else(|| bad(col::OFFICE_ID)))
-        .collect::<PolarsResult<_>>()?;
-    out.date = df
-        .column(col::LOCAL_DATE)?
-        .cast(&DataType::Int32)?
-        .i32()?
-        .iter()
-        .map(|d| d.map(|d| epoch + chrono::Days::new(d.max(0) as u64)).ok_or_else(|| bad(col::LOCAL_DATE)))
-        .collect::<PolarsResult<_>>()?;
-    out.ticket_id =
-        df.column(col::TICKET_ID)?.str()?.iter().map(|v| v.unwrap_or_default().to_string()).collect();
-    out.service = dict_codes(df.column(col::SERVICE)?.str()?, &mut out.services)?
-        .iter()
-        .map(|c| c.map(|c| c as u16).ok_or_else(|| bad(col::SERVICE)))
-        .collect::<PolarsResult<_>>()?;
-    out.channel = parsed(df.column(col::CHANNEL)?.str()?, Channel::parse, || bad(col::CHANNEL))?;
-    out.issued = df
-        .column(col::ISSUED_AT)?
-        .i64()?
-        .iter()
-        .map(|v| v.ok_or_else(|| bad(col::ISSUED_AT)))
-        .collect::<PolarsResult<_>>()?;
-    out.called = df.column(col::CALLED_AT)?.i64()?.iter().collect();
-    out.finished = df.column(col::FINISHED_AT)?.i64()?.iter().collect();
-    out.counter = dict_codes(df.column(col::COUNTER)?.str()?, &mut out.counters)?;
-    out.outcome = parsed(df.column(col::OUTCOME)?.str()?, Outcome::parse, || bad(col::OUTCOME))?;
-    debug_assert!(out.office.len() == n && out.outcome.len() == n);
-    Ok(out)
+impl TicketColumns {
+    /// Appends the rows of a collected frame (the [`column_exprs`] columns, `ticket_id`
+    /// optional), extending the dictionaries. Order is not checked: see [`Self::into_sorted`].
+    pub fn append_frame(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        for c in dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut self.offices)? {
+            self.office.push(c.ok_or_else(|| bad(col::OFFICE_ID))?);
+        }
+        for d in df.column(col::LOCAL_DATE)?.cast(&DataType::Int32)?.i32()?.iter() {
+            let d = d.ok_or_else(|| bad(col::LOCAL_DATE))?;
+            self.date.push(epoch + chrono::Days::new(d.max(0) as u64));
+        }
+        // Stages that never look a ticket up (the profile) leave the ids out of the frame.
+        if let Ok(ids) = df.column(col::TICKET_ID) {
+            self.ticket_id.extend(ids.str()?.iter().map(|v| v.unwrap_or_default().to_string()));
+        }
+        for c in dict_codes(df.column(col::SERVICE)?.str()?, &mut self.services)? {
+            self.service.push(c.map(|c| c as u16).ok_or_else(|| bad(col::SERVICE))?);
+        }
+        self.channel.extend(parsed(df.column(col::CHANNEL)?.str()?, Channel::parse, || bad(col::CHANNEL))?);
+        for v in df.column(col::ISSUED_AT)?.i64()?.iter() {
+            self.issued.push(v.ok_or_else(|| bad(col::ISSUED_AT))?);
+        }
+        self.called.extend(df.column(col::CALLED_AT)?.i64()?.iter());
+        self.finished.extend(df.column(col::FINISHED_AT)?.i64()?.iter());
+        self.counter.extend(dict_codes(df.column(col::COUNTER)?.str()?, &mut self.counters)?);
+        self.outcome.extend(parsed(df.column(col::OUTCOME)?.str()?, Outcome::parse, || bad(col::OUTCOME))?);
+        Ok(())
+    }
+
+    /// The rows ordered by office name, local date, issue time and ticket id; no copy when
+    /// they already are, which is the normal case for rows read in partition order.
+    pub fn into_sorted(self) -> TicketColumns {
+        if self.is_sorted() {
+            return self;
+        }
+        let no_id = String::new();
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |j: usize| {
+                let id = self.ticket_id.get(j).unwrap_or(&no_id);
+                (&self.offices[self.office[j] as usize], self.date[j], self.issued[j], id)
+            };
+            key(a).cmp(&key(b))
+        });
+        TicketColumns {
+            offices: self.offices.clone(),
+            services: self.services.clone(),
+            counters: self.counters.clone(),
+            office: pick(&order, &self.office),
+            date: pick(&order, &self.date),
+            ticket_id: order.iter().filter_map(|&i| self.ticket_id.get(i).cloned()).collect(),
+            service: pick(&order, &self.service),
+            channel: pick(&order, &self.channel),
+            issued: pick(&order, &self.issued),
+            called: pick(&order, &self.called),
+            finished: pick(&order, &self.finished),
+            counter: pick(&order, &self.counter),
+            outcome: pick(&order, &self.outcome),
+        }
+    }
 }
 
 /// Dictionary-codes a string column (nulls stay null). Values of up to 15 bytes (every

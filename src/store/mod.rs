@@ -173,6 +173,19 @@ impl Store {
         Ok(keys)
     }
 
+    /// A lazy scan of one partition, with the same columns as [`Store::scan`]. Reading a large
+    /// window partition by partition keeps only one partition's frame in memory at a time.
+    pub fn scan_partition(&self, key: &PartitionKey) -> Result<LazyFrame, StoreError> {
+        let path = self.partition_path(key);
+        let lf = LazyFrame::scan_parquet(path.to_string_lossy().as_ref().into(), ScanArgsParquet::default())
+            .map_err(|e| StoreError::Parquet { path, message: e.to_string() })?;
+        Ok(lf.with_columns([
+            lit(key.office_id.clone()).alias(col::OFFICE_ID),
+            lit(key.year).alias(col::YEAR),
+            lit(key.month as i32).alias(col::MONTH),
+        ]))
+    }
+
     /// A lazy scan over all stored tickets, with `office_id`, `year` and `month` from the paths.
     pub fn scan(&self) -> Result<LazyFrame, StoreError> {
         let dir = self.tickets_dir();
