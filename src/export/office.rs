@@ -120,9 +120,7 @@ fn weekday_best(run: &ForecastRun, office: &str, waits: &OfficeWaits) -> Vec<Val
         run.slots.iter().filter(|r| r.office_id == office && r.service == ALL).cloned().collect();
     let score: Vec<f64> = rows
         .iter()
-        .map(|r| {
-            waits.get(&r.date).and_then(|w| w.get(usize::from(r.slot))).map_or(f64::NAN, |w| w.p50_min)
-        })
+        .map(|r| waits.get(&r.date).and_then(|w| w.get(usize::from(r.slot))).map_or(f64::NAN, |w| w.p50_min))
         .collect();
     best_times_by_weekday(&rows, Some(&score))
         .into_iter()

@@ -15,7 +15,9 @@ use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json};
 use crate::export::report::{ModelCard, ReportInputs, report_json};
 use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, staging_dir};
-use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, combined_sha256, io_err};
+use crate::export::{
+    ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, combined_sha256, io_err,
+};
 use crate::forecast::planning::{self, History, PlanningError, StaffingReport};
 use crate::forecast::run::ForecastRun;
 use crate::forecast::slot_waits::{SlotWaitError, SlotWaitParams, slot_waits_for_day};
@@ -109,11 +111,14 @@ pub fn export(
     let catalog = crate::catalog::load(&settings.catalog.path)?;
     let mut timings = Vec::new();
     let c = compute(store, settings, &mut timings)?;
-    let warnings: Vec<String> =
-        crate::catalog::review_warnings(&catalog, created_at.date_naive(), settings.catalog.max_review_age_days)
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+    let warnings: Vec<String> = crate::catalog::review_warnings(
+        &catalog,
+        created_at.date_naive(),
+        settings.catalog.max_review_age_days,
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
     let card = ModelCard::load(model);
     let started = Instant::now();
     let keep = settings.export.keep_generations as usize;
@@ -154,7 +159,10 @@ pub fn export(
         source: c.source,
         rows,
         backtest_table: arrival_backtest::table(&c.forecast.backtest),
-        missing_services: crate::catalog::missing_services(&catalog, c.cols.services.iter().map(String::as_str)),
+        missing_services: crate::catalog::missing_services(
+            &catalog,
+            c.cols.services.iter().map(String::as_str),
+        ),
         review_warnings: warnings,
         model_reason: card.reason,
         timings,
@@ -177,7 +185,8 @@ fn compute(
     let manifest = Manifest::load(&store.manifest_path())?;
     let source_sha256 = combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()));
     lap("load", timings);
-    let forecast = crate::forecast::run_on_columns(&cols, store.tz(), settings, None, settings.forecast.days)?;
+    let forecast =
+        crate::forecast::run_on_columns(&cols, store.tz(), settings, None, settings.forecast.days)?;
     lap("forecast", timings);
     let replay = planning::replay_params(settings);
     let days = crate::replay::office_days(&cols)
@@ -209,7 +218,9 @@ fn expected_waits(
     for (i, office) in history.offices.iter().enumerate() {
         let mut waits = OfficeWaits::new();
         for d in 0..forecast.days {
-            let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else { continue };
+            let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
+                continue;
+            };
             let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
             let w = slot_waits_for_day(&history.days, i as u32, date, store.tz(), Some(&arrivals), &params)
                 .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
@@ -238,7 +249,8 @@ fn write_tables(
         Ok(dir)
     };
     let result = (|| {
-        let (profile, forecast, staffing, whatif) = (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
+        let (profile, forecast, staffing, whatif) =
+            (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
         crate::profile::write_tables(&c.profile, &profile)?;
         crate::forecast::write_forecast(&c.forecast, &forecast)?;
         planning::write_staffing(&c.staffing, &staffing)?;
@@ -257,19 +269,51 @@ fn write_tables(
         let files = [
             TableFile::new("arrivals.parquet", "tables/forecast/arrivals.parquet", Some(n)),
             TableFile::new("arrivals.csv", "tables/forecast/arrivals.csv", Some(n)),
-            TableFile::new("backtest.csv", "tables/forecast/arrival_backtest.csv", Some(c.forecast.backtest.rows.len())),
+            TableFile::new(
+                "backtest.csv",
+                "tables/forecast/arrival_backtest.csv",
+                Some(c.forecast.backtest.rows.len()),
+            ),
             TableFile::new("backtest.json", "tables/forecast/arrival_backtest.json", None),
             TableFile::new("forecast.json", "tables/forecast/forecast.json", None),
         ];
         rows.extend(add_staged(g, &forecast, &files)?);
         // The staffing tables: cells of few tickets are suppressed like the profiles'.
-        let check = [TableFile::new("staffing_check.csv", "tables/staffing/staffing_check.csv", Some(c.staffing.check.len()))];
+        let check = [TableFile::new(
+            "staffing_check.csv",
+            "tables/staffing/staffing_check.csv",
+            Some(c.staffing.check.len()),
+        )];
         rows.extend(add_staged(g, &staffing, &check)?);
         let tables: [(&Path, &str, &str, &[&str], CountOf); 4] = [
-            (&staffing, "staffing.csv", "tables/staffing/staffing.csv", &["office_id", "weekday", "hour", "open_days"], CountOf::Product("arrivals_per_hour", "open_days")),
-            (&staffing, "staffing_validation.csv", "tables/staffing/staffing_validation.csv", &["office_id", "weekday", "hour", "counters", "day_hours"], CountOf::Column("tickets")),
-            (&whatif, "whatif.csv", "tables/whatif/whatif.csv", &["office_id", "share", "hour"], CountOf::Column("tickets")),
-            (&whatif, "whatif_reproduction.csv", "tables/whatif/whatif_reproduction.csv", &["office_id", "days"], CountOf::Column("tickets")),
+            (
+                &staffing,
+                "staffing.csv",
+                "tables/staffing/staffing.csv",
+                &["office_id", "weekday", "hour", "open_days"],
+                CountOf::Product("arrivals_per_hour", "open_days"),
+            ),
+            (
+                &staffing,
+                "staffing_validation.csv",
+                "tables/staffing/staffing_validation.csv",
+                &["office_id", "weekday", "hour", "counters", "day_hours"],
+                CountOf::Column("tickets"),
+            ),
+            (
+                &whatif,
+                "whatif.csv",
+                "tables/whatif/whatif.csv",
+                &["office_id", "share", "hour"],
+                CountOf::Column("tickets"),
+            ),
+            (
+                &whatif,
+                "whatif_reproduction.csv",
+                "tables/whatif/whatif_reproduction.csv",
+                &["office_id", "days"],
+                CountOf::Column("tickets"),
+            ),
         ];
         for (dir, staged, name, keys, count) in tables {
             let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;

@@ -105,7 +105,8 @@ pub fn add_suppressed_csv(
 /// The staging directory of generation `id`: `OUT/generations/.<id>-staging.partial`. Its
 /// `.partial` suffix makes the next export's `begin` remove it if this run is killed.
 pub fn staging_dir(out: &Path, id: &str) -> PathBuf {
-    out.join(crate::export::GENERATIONS).join(format!(".{id}-staging{}", crate::export::generation::PARTIAL_SUFFIX))
+    out.join(crate::export::GENERATIONS)
+        .join(format!(".{id}-staging{}", crate::export::generation::PARTIAL_SUFFIX))
 }
 
 #[cfg(test)]
@@ -120,7 +121,8 @@ mod tests {
         assert_eq!(out, "office_id,hour,tickets,sl,suppressed\na,8,,,true\na,9,5,0.75,false\n");
         // 1.2 per day × 4 days = 4.8 → 5 tickets: kept; 1.0 × 4 = 4: suppressed.
         let text = "office_id,per_day,days\na,1.2,4\nb,1.0,4\n";
-        let (out, _) = suppress_csv(text, &["office_id", "days"], CountOf::Product("per_day", "days"), 5).unwrap();
+        let (out, _) =
+            suppress_csv(text, &["office_id", "days"], CountOf::Product("per_day", "days"), 5).unwrap();
         assert_eq!(out, "office_id,per_day,days,suppressed\na,1.2,4,false\nb,,4,true\n");
         assert!(suppress_csv("a,b\n1\n", &["a"], CountOf::Column("b"), 5).is_err());
         assert!(suppress_csv("a,b\n", &["x"], CountOf::Column("b"), 5).is_err());
