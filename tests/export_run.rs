@@ -33,7 +33,14 @@ struct Fixture {
 
 impl Fixture {
     fn export(&self, out: &str, at: &str) -> String {
-        self.work.run_ok(&["--config", "test.toml", "export", "--store", "store", "--out", out, "--at", at])
+        self.export_with(&["--out", out, "--at", at])
+    }
+
+    /// `queuecast export` on the store with `args` (--out, --at, …).
+    fn export_with(&self, args: &[&str]) -> String {
+        let mut all = vec!["--config", "test.toml", "export", "--store", "store"];
+        all.extend_from_slice(args);
+        self.work.run_ok(&all)
     }
 
     fn generation(&self) -> PathBuf {
@@ -452,4 +459,61 @@ fn schemas_reject_leaks_and_contradictions() {
     let mut bad_method = report;
     bad_method["arrival_backtest"]["rows"][0]["method"] = "oracle".into();
     assert!(validate("export_report.schema.json", &bad_method).is_err());
+}
+
+/// A model file trained with a backtest on a tiny store of its own (35 days at a fifth of the
+/// demand, one backtest week): seconds in a debug build, where the fixture store takes a minute.
+fn tiny_model(work: &Workdir) -> PathBuf {
+    fs::write(work.path("tiny.toml"), "[model]\nbacktest_weeks = 1\n").unwrap();
+    let sim = [
+        "simulate",
+        "--out",
+        "tiny.csv",
+        "--start",
+        "2025-10-20",
+        "--days",
+        "35",
+        "--offices",
+        "1",
+        "--scale",
+        "0.2",
+    ];
+    work.run_ok(&sim);
+    work.run_ok(&["ingest", "--store", "tiny", "tiny.csv"]);
+    work.run_ok(&[
+        "--config",
+        "tiny.toml",
+        "train",
+        "--with-backtest",
+        "--store",
+        "tiny",
+        "--out",
+        "model.json",
+    ]);
+    work.path("model.json")
+}
+
+#[test]
+fn the_model_card_summarises_the_model_file() {
+    let f = fixture();
+    let work = Workdir::new();
+    let path = tiny_model(&work);
+    let path_text = path.display().to_string();
+    f.export_with(&["--out", "with-model", "--at", AT, "--model", &path_text]);
+    let model = read_json(&path);
+    let office = read_json(&f.work.path("with-model/current").join(OFFICE));
+    validate("office.schema.json", &office).unwrap();
+    let card = &office["model"]["card"];
+    assert_eq!(office["model"]["reason"], Value::Null);
+    for key in ["format", "queuecast_version", "trained_from", "trained_to", "default_predictor"] {
+        assert_eq!(card[key], model[key], "{key}");
+    }
+    assert_eq!(card["trained_from"], "2025-10-20");
+    assert_eq!(card["features"], model["features"].as_array().unwrap().len());
+    assert_eq!(card["offices"], 1);
+    let headline = &model["backtest"]["predictors"][model["default_predictor"].as_str().unwrap()]["overall"];
+    assert!(headline["mae"].as_f64().unwrap() > 0.0, "{headline}");
+    assert_eq!(&card["backtest"], headline);
+    let report = read_json(&f.work.path("with-model/current/export_report.json"));
+    assert_eq!(report["model"], office["model"]);
 }
