@@ -178,3 +178,47 @@ pub fn open_day_arrivals(run: &ForecastRun, office: &str, date: NaiveDate) -> Op
     let rows = day_rows(&run.slots, office, ALL, date);
     (rows.len() == SLOTS && rows.iter().any(|r| r.open)).then(|| rows.iter().map(|r| r.expected).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A weekday_hour table as profile writes it after suppression (k = 5): one small cell.
+    fn table() -> DataFrame {
+        let n = 3;
+        let mut df = df!(
+            "office_id" => ["a", "a", "b"],
+            "service" => ["*", "*", "*"],
+            "weekday" => [1i8, 1, 1],
+            "hour" => [9i8, 8, 8],
+            "suppressed" => [true, false, false],
+        )
+        .unwrap();
+        for name in PROFILE_VALUES {
+            let v: Vec<Option<f64>> = vec![None, Some(12.345), Some(1.0)];
+            df.with_column(Column::new(name.into(), v)).unwrap();
+        }
+        assert_eq!(df.height(), n);
+        df
+    }
+
+    #[test]
+    fn profile_cells_of_one_office_in_order_with_nulls_for_suppressed() {
+        let d = NaiveDate::from_ymd_opt(2025, 1, 6).unwrap();
+        let v = profile_json(&table(), "a", d, d, 5).unwrap();
+        let cells = v["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), 2);
+        assert_eq!((cells[0]["hour"].as_i64(), cells[0]["suppressed"].as_bool()), (Some(8), Some(false)));
+        assert_eq!(cells[0]["tickets"], json!(12.35)); // 12.345 → 2 decimals
+        assert_eq!(cells[1]["hour"], 9);
+        assert!(PROFILE_VALUES.iter().all(|n| cells[1][*n].is_null()));
+        assert_eq!(v["min_cell_tickets"], 5);
+    }
+
+    #[test]
+    fn rounding_keeps_two_decimals_and_turns_nan_into_null() {
+        assert_eq!(r2(1.005_1), json!(1.01));
+        assert_eq!(r2(f64::NAN), Value::Null);
+        assert_eq!(r2(f64::INFINITY), Value::Null);
+    }
+}

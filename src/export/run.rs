@@ -339,3 +339,15 @@ fn pause_if_asked() {
 pub fn generation_id(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn generation_id_is_the_utc_time_to_the_second() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 29, 4, 15, 0).unwrap();
+        assert_eq!(generation_id(t), "20261129T041500Z");
+    }
+}
