@@ -64,6 +64,8 @@ pub enum ExportError {
     NoCurrent { path: PathBuf },
     #[error("manifest {path}: {message}")]
     Manifest { path: PathBuf, message: String },
+    #[error("table {path}: {message}")]
+    Table { path: PathBuf, message: String },
     #[error("keep_generations must be at least 1")]
     BadKeep,
 }

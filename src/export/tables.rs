@@ -96,7 +96,7 @@ pub fn add_suppressed_csv(
 ) -> Result<u64, ExportError> {
     let text = std::fs::read_to_string(staged).map_err(io_err(staged))?;
     let (text, rows) = suppress_csv(&text, keys, count, k)
-        .map_err(|message| ExportError::Manifest { path: staged.to_path_buf(), message })?;
+        .map_err(|message| ExportError::Table { path: staged.to_path_buf(), message })?;
     g.add_bytes(name, text.as_bytes())?;
     g.set_rows(name, rows as u64)?;
     Ok(rows as u64)
