@@ -243,86 +243,96 @@ fn write_tables(
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
     }
+    let result = add_tables(g, &staging, c, k);
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    result
+}
+
+/// Runs the stages' writers into `staging` and adds the public files to the generation.
+fn add_tables(
+    g: &mut GenerationWriter,
+    staging: &Path,
+    c: &Computed,
+    k: u32,
+) -> Result<Vec<(String, u64)>, RunError> {
     let sub = |name: &str| -> Result<PathBuf, RunError> {
         let dir = staging.join(name);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         Ok(dir)
     };
-    let result = (|| {
-        let (profile, forecast, staffing, whatif) =
-            (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
-        crate::profile::write_tables(&c.profile, &profile)?;
-        crate::forecast::write_forecast(&c.forecast, &forecast)?;
-        planning::write_staffing(&c.staffing, &staffing)?;
-        planning::write_whatif(&c.whatif, &whatif)?;
-        let mut rows = Vec::new();
-        let mut files: Vec<TableFile> = Vec::new();
-        for (name, df) in c.profile.named() {
-            for ext in ["parquet", "csv"] {
-                let file = format!("{name}.{ext}");
-                files.push(TableFile::new(&file, &format!("tables/profile/{file}"), Some(df.height())));
-            }
+    let (profile, forecast, staffing, whatif) =
+        (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
+    crate::profile::write_tables(&c.profile, &profile)?;
+    crate::forecast::write_forecast(&c.forecast, &forecast)?;
+    planning::write_staffing(&c.staffing, &staffing)?;
+    planning::write_whatif(&c.whatif, &whatif)?;
+    let mut rows = Vec::new();
+    let mut files: Vec<TableFile> = Vec::new();
+    for (name, df) in c.profile.named() {
+        for ext in ["parquet", "csv"] {
+            let file = format!("{name}.{ext}");
+            files.push(TableFile::new(&file, &format!("tables/profile/{file}"), Some(df.height())));
         }
-        files.push(TableFile::new("profile.json", "tables/profile/profile.json", None));
-        rows.extend(add_staged(g, &profile, &files)?);
-        let n = c.forecast.slots.len();
-        let files = [
-            TableFile::new("arrivals.parquet", "tables/forecast/arrivals.parquet", Some(n)),
-            TableFile::new("arrivals.csv", "tables/forecast/arrivals.csv", Some(n)),
-            TableFile::new(
-                "backtest.csv",
-                "tables/forecast/arrival_backtest.csv",
-                Some(c.forecast.backtest.rows.len()),
-            ),
-            TableFile::new("backtest.json", "tables/forecast/arrival_backtest.json", None),
-            TableFile::new("forecast.json", "tables/forecast/forecast.json", None),
-        ];
-        rows.extend(add_staged(g, &forecast, &files)?);
-        // The staffing tables: cells of few tickets are suppressed like the profiles'.
-        let check = [TableFile::new(
-            "staffing_check.csv",
-            "tables/staffing/staffing_check.csv",
-            Some(c.staffing.check.len()),
-        )];
-        rows.extend(add_staged(g, &staffing, &check)?);
-        let tables: [(&Path, &str, &str, &[&str], CountOf); 4] = [
-            (
-                &staffing,
-                "staffing.csv",
-                "tables/staffing/staffing.csv",
-                &["office_id", "weekday", "hour", "open_days"],
-                CountOf::Product("arrivals_per_hour", "open_days"),
-            ),
-            (
-                &staffing,
-                "staffing_validation.csv",
-                "tables/staffing/staffing_validation.csv",
-                &["office_id", "weekday", "hour", "counters", "day_hours"],
-                CountOf::Column("tickets"),
-            ),
-            (
-                &whatif,
-                "whatif.csv",
-                "tables/whatif/whatif.csv",
-                &["office_id", "share", "hour"],
-                CountOf::Column("tickets"),
-            ),
-            (
-                &whatif,
-                "whatif_reproduction.csv",
-                "tables/whatif/whatif_reproduction.csv",
-                &["office_id", "days"],
-                CountOf::Column("tickets"),
-            ),
-        ];
-        for (dir, staged, name, keys, count) in tables {
-            let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;
-            rows.push((name.to_string(), n));
-        }
-        Ok(rows)
-    })();
-    std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    result
+    }
+    files.push(TableFile::new("profile.json", "tables/profile/profile.json", None));
+    rows.extend(add_staged(g, &profile, &files)?);
+    let n = c.forecast.slots.len();
+    let files = [
+        TableFile::new("arrivals.parquet", "tables/forecast/arrivals.parquet", Some(n)),
+        TableFile::new("arrivals.csv", "tables/forecast/arrivals.csv", Some(n)),
+        TableFile::new(
+            "backtest.csv",
+            "tables/forecast/arrival_backtest.csv",
+            Some(c.forecast.backtest.rows.len()),
+        ),
+        TableFile::new("backtest.json", "tables/forecast/arrival_backtest.json", None),
+        TableFile::new("forecast.json", "tables/forecast/forecast.json", None),
+    ];
+    rows.extend(add_staged(g, &forecast, &files)?);
+    // The staffing tables: cells of few tickets are suppressed like the profiles'.
+    let check = [TableFile::new(
+        "staffing_check.csv",
+        "tables/staffing/staffing_check.csv",
+        Some(c.staffing.check.len()),
+    )];
+    rows.extend(add_staged(g, &staffing, &check)?);
+    let tables: [(&Path, &str, &str, &[&str], CountOf); 4] = [
+        (
+            &staffing,
+            "staffing.csv",
+            "tables/staffing/staffing.csv",
+            &["office_id", "weekday", "hour", "open_days"],
+            CountOf::Product("arrivals_per_hour", "open_days"),
+        ),
+        (
+            &staffing,
+            "staffing_validation.csv",
+            "tables/staffing/staffing_validation.csv",
+            &["office_id", "weekday", "hour", "counters", "day_hours"],
+            CountOf::Column("tickets"),
+        ),
+        (
+            &whatif,
+            "whatif.csv",
+            "tables/whatif/whatif.csv",
+            &["office_id", "share", "hour"],
+            CountOf::Column("tickets"),
+        ),
+        (
+            &whatif,
+            "whatif_reproduction.csv",
+            "tables/whatif/whatif_reproduction.csv",
+            &["office_id", "days"],
+            CountOf::Column("tickets"),
+        ),
+    ];
+    for (dir, staged, name, keys, count) in tables {
+        let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;
+        rows.push((name.to_string(), n));
+    }
+    Ok(rows)
 }
 
 /// See [`PAUSE_ENV`].
