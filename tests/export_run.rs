@@ -251,6 +251,32 @@ fn christmas_and_new_year_are_closed_and_open_days_have_waits_and_best_times() {
         let bucket = queuecast::forecast::wait_bucket(p50).label();
         assert_eq!(s["wait_bucket"], bucket.as_str());
     }
+    // Best times per weekday: the lowest mean p50 over the horizon's open days of that weekday
+    // (recomputed from the published, rounded waits: so within 0.01 minutes).
+    let mut mean: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+    for d in days.iter().filter(|d| d["weekday"] == 1) {
+        for s in d["slots"].as_array().unwrap() {
+            if let Some(w) = s["wait_p50_min"].as_f64() {
+                let e = mean.entry(s["slot"].as_u64().unwrap()).or_default();
+                *e = (e.0 + w, e.1 + 1.0);
+            }
+        }
+    }
+    let monday_best =
+        office["best_times_by_weekday"].as_array().unwrap().iter().find(|w| w["weekday"] == 1).unwrap();
+    let chosen = monday_best["best_times"].as_array().unwrap();
+    assert_eq!(chosen.len(), 3);
+    let lowest_other = mean
+        .iter()
+        .filter(|(slot, _)| chosen.iter().all(|c| c["slot"].as_u64() != Some(**slot)))
+        .map(|(_, (sum, n))| sum / n)
+        .fold(f64::INFINITY, f64::min);
+    for c in chosen {
+        let (sum, n) = mean[&c["slot"].as_u64().unwrap()];
+        let score = c["wait_p50_min"].as_f64().unwrap();
+        assert!((score - sum / n).abs() < 0.01, "{c} vs {}", sum / n);
+        assert!(score <= lowest_other + 0.01, "{c} vs {lowest_other}");
+    }
     let total: f64 = slots.iter().map(|s| s["expected"].as_f64().unwrap()).sum();
     assert!((total - monday["expected_tickets"].as_f64().unwrap()).abs() < 0.5, "{total}");
 }

@@ -114,14 +114,18 @@ fn best_json(b: &BestSlot) -> Value {
 }
 
 /// Best times per weekday: the open slots with the lowest mean expected wait over the
-/// forecast days of that weekday.
+/// forecast days of that weekday. Slots without a simulated wait on a day (no called arrival)
+/// are left out of that day's mean instead of making it unknown.
 fn weekday_best(run: &ForecastRun, office: &str, waits: &OfficeWaits) -> Vec<Value> {
-    let rows: Vec<SlotForecast> =
-        run.slots.iter().filter(|r| r.office_id == office && r.service == ALL).cloned().collect();
-    let score: Vec<f64> = rows
+    let (rows, score): (Vec<SlotForecast>, Vec<f64>) = run
+        .slots
         .iter()
-        .map(|r| waits.get(&r.date).and_then(|w| w.get(usize::from(r.slot))).map_or(f64::NAN, |w| w.p50_min))
-        .collect();
+        .filter(|r| r.office_id == office && r.service == ALL)
+        .filter_map(|r| {
+            let w = waits.get(&r.date)?.get(usize::from(r.slot))?.p50_min;
+            w.is_finite().then(|| (r.clone(), w))
+        })
+        .unzip();
     best_times_by_weekday(&rows, Some(&score))
         .into_iter()
         .map(|w| json!({"weekday": w.weekday, "best_times": w.slots.iter().map(best_json).collect::<Vec<_>>()}))
