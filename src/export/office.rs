@@ -102,7 +102,11 @@ fn day_json(rows: &[SlotForecast], date: NaiveDate, waits: Option<&Vec<SlotWait>
         "date": date.to_string(),
         "weekday": date.weekday().number_from_monday(),
         "open": open,
-        "closed_reason": rows.first().and_then(|r| r.closed_reason.clone()),
+        // A day without forecast rows (an office with no history before the origin) is closed too.
+        "closed_reason": rows
+            .first()
+            .and_then(|r| r.closed_reason.clone())
+            .or_else(|| (!open).then(|| "no forecast".to_string())),
         "expected_tickets": r2(rows.iter().map(|r| r.expected).sum()),
         "best_times": best,
         "slots": slots,
