@@ -509,6 +509,17 @@ fn export(
         say!("  {name:<44} {rows:>8} rows");
     }
     say_raw!("{}", s.backtest_table);
+    say!("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");
+    say!("  {:<14} {:>6} {:>9} {:>12} {:>9}", "office", "slots", "MAE p50", "MAE baseline", "cover p90");
+    for (office, e) in &s.slot_wait_backtest {
+        say!(
+            "  {office:<14} {:>6} {:>9.2} {:>12.2} {:>8.1}%",
+            e.slots,
+            e.mae_p50,
+            e.mae_baseline,
+            100.0 * e.coverage_p90
+        );
+    }
     match s.missing_services.is_empty() {
         true => say!("every service code in the store has a catalog entry"),
         false => say!("service codes without a catalog entry: {}", s.missing_services.join(", ")),

@@ -31,6 +31,8 @@ const FIXTURE_PREFIX: &str = "export_run-";
 /// The store and one export of it, built once and shared (read-only) by the tests.
 struct Fixture {
     work: Workdir,
+    /// What the first export printed.
+    stdout: String,
 }
 
 impl Fixture {
@@ -86,8 +88,8 @@ fn fixture() -> &'static Fixture {
             "1",
         ]);
         work.run_ok(&["--config", "test.toml", "ingest", "--store", "store", "tickets.csv"]);
-        let f = Fixture { work };
-        f.export("out", AT);
+        let mut f = Fixture { work, stdout: String::new() };
+        f.stdout = f.export("out", AT);
         f
     })
 }
@@ -139,6 +141,15 @@ fn export_is_verified_complete_and_matches_every_schema() {
     let verify = f.work.run_ok(&["verify-export", "--dir", "out"]);
     assert!(verify.starts_with(&format!("generation {ID} (")), "{verify}");
 
+    // The summary: files, row counts, both backtests, catalog gaps.
+    let out = &f.stdout;
+    assert!(
+        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 25 files")),
+        "{out}"
+    );
+    assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");
+    assert!(out.contains("arrival backtest:") && out.contains("slot-wait backtest"), "{out}");
+    assert!(out.contains("every service code in the store has a catalog entry"), "{out}");
     let manifest = read_json(&g.join("manifest.json"));
     validate("manifest.schema.json", &manifest).unwrap();
     validate("services.schema.json", &read_json(&g.join("services.json"))).unwrap();

@@ -20,7 +20,7 @@ use crate::export::{
 };
 use crate::forecast::planning::{self, History, PlanningError, StaffingReport};
 use crate::forecast::run::ForecastRun;
-use crate::forecast::slot_waits::{SlotWaitError, SlotWaitParams, slot_waits_for_day};
+use crate::forecast::slot_waits::{SlotBacktestScore, SlotWaitError, SlotWaitParams, slot_waits_for_day};
 use crate::forecast::whatif::WhatIf;
 use crate::forecast::{ForecastError, arrival_backtest};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
@@ -68,6 +68,8 @@ pub struct ExportSummary {
     pub rows: Vec<(String, u64)>,
     /// The arrival backtest as a text table.
     pub backtest_table: String,
+    /// The slot-wait backtest's scores per office and `all`.
+    pub slot_wait_backtest: Vec<(String, SlotBacktestScore)>,
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
@@ -159,6 +161,7 @@ pub fn export(
         source: c.source,
         rows,
         backtest_table: arrival_backtest::table(&c.forecast.backtest),
+        slot_wait_backtest: slot_scores(&c.staffing),
         missing_services: crate::catalog::missing_services(
             &catalog,
             c.cols.services.iter().map(String::as_str),
@@ -167,6 +170,12 @@ pub fn export(
         model_reason: card.reason,
         timings,
     })
+}
+
+/// The slot-wait backtest's scores per office, then `all`.
+fn slot_scores(r: &StaffingReport) -> Vec<(String, SlotBacktestScore)> {
+    let b = &r.slot_backtest;
+    b.by_office.iter().cloned().chain(std::iter::once(("all".to_string(), b.overall))).collect()
 }
 
 /// Runs every stage on the store; records the seconds each took.
