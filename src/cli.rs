@@ -168,6 +168,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         path: Option<PathBuf>,
     },
+    /// Publish one export generation: per-office JSON for the app, services.json, planner tables
+    /// (Parquet/CSV), export_report.json and manifest.json; `current` switches atomically.
+    Export {
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// Export directory (holds `current` and `generations/`).
+        #[arg(long, value_name = "DIR", default_value = "out/export")]
+        out: PathBuf,
+        /// Days to forecast (overrides [forecast] days).
+        #[arg(long, value_name = "N")]
+        days: Option<u32>,
+        /// Model file for the model card (default: out/model.json if it exists; else the card is null).
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// Time of the export, RFC 3339 (default: now): sets created_at and the generation id
+        /// (e.g. 20261129T041500Z); give it to reproduce an export byte for byte.
+        #[arg(long, value_name = "TIME")]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// Re-hash every file of the current export generation against its manifest.
     VerifyExport {
         /// Export directory (holding `current` and `generations/`), or one generation directory.
@@ -377,6 +397,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             catalog(&settings)
         }
+        Command::Export { store, out, days, model, at } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            if let Some(d) = days {
+                settings.forecast.days = d;
+            }
+            settings.validate()?;
+            let default_model = PathBuf::from("out/model.json");
+            let model = model.or_else(|| default_model.exists().then_some(default_model));
+            export(&settings, &out, model.as_deref(), at.unwrap_or_else(chrono::Utc::now))
+        }
         Command::VerifyExport { dir } => verify_export(&dir),
         Command::Simulate { out, seed, start, days, offices, scale } => {
             let sim = &mut settings.simulate;
@@ -448,6 +480,60 @@ fn catalog(settings: &Settings) -> Result<ExitCode> {
     }
     for w in &warnings {
         say!("warning: {w}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(
+    settings: &Settings,
+    out: &std::path::Path,
+    model: Option<&std::path::Path>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<ExitCode> {
+    use chrono::{SubsecRound, Timelike};
+    let store = open_store(settings)?;
+    let at = at.trunc_subsecs(0).with_nanosecond(0).unwrap_or(at);
+    let id = queuecast::export::run::generation_id(at);
+    let s = queuecast::export::run::export(&store, settings, out, &id, at, model)?;
+    let g = &s.generation;
+    say!(
+        "export generation {} of {} … {} ({} offices): {} files, current -> {}",
+        g.id,
+        s.source.0,
+        s.source.1,
+        s.offices.len(),
+        g.manifest.files.len() + 1,
+        g.dir.display()
+    );
+    for (name, rows) in &s.rows {
+        say!("  {name:<44} {rows:>8} rows");
+    }
+    say_raw!("{}", s.backtest_table);
+    say!("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");
+    say!("  {:<14} {:>6} {:>9} {:>12} {:>9}", "office", "slots", "MAE p50", "MAE baseline", "cover p90");
+    for (office, e) in &s.slot_wait_backtest {
+        say!(
+            "  {office:<14} {:>6} {:>9.2} {:>12.2} {:>8.1}%",
+            e.slots,
+            e.mae_p50,
+            e.mae_baseline,
+            100.0 * e.coverage_p90
+        );
+    }
+    match s.missing_services.is_empty() {
+        true => say!("every service code in the store has a catalog entry"),
+        false => say!("service codes without a catalog entry: {}", s.missing_services.join(", ")),
+    }
+    for w in &s.review_warnings {
+        say!("catalog warning: {w}");
+    }
+    if let Some(reason) = &s.model_reason {
+        say!("model card: none ({reason})");
+    }
+    let timings: Vec<String> = s.timings.iter().map(|(n, t)| format!("{n} {t:.1} s")).collect();
+    say!("took {}", timings.join(", "));
+    if !g.removed.is_empty() {
+        say!("removed old generations: {}", g.removed.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,12 +4,17 @@
 //! It is written under `generations/<id>.partial/`, renamed to `generations/<id>/` when
 //! complete, and then made current by one atomic rename of the `current` link, so a reader of
 //! `OUT/current/...` sees the old generation or the new one, never a half-written one. The
-//! generation core needs no polars: the caller hands it bytes, JSON values or finished files.
+//! generation core needs no polars: the caller hands it bytes, JSON values or finished files;
+//! [`run`] computes what `queuecast export` publishes and hands it over.
 
 pub mod generation;
 pub mod manifest;
 pub mod names;
+pub mod office;
+pub mod report;
+pub mod run;
 pub mod services;
+pub mod tables;
 pub mod verify;
 
 #[cfg(test)]
@@ -59,6 +64,8 @@ pub enum ExportError {
     NoCurrent { path: PathBuf },
     #[error("manifest {path}: {message}")]
     Manifest { path: PathBuf, message: String },
+    #[error("table {path}: {message}")]
+    Table { path: PathBuf, message: String },
     #[error("keep_generations must be at least 1")]
     BadKeep,
 }
