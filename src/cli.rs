@@ -245,10 +245,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let tables = queuecast::profile::compute(&store, &params)?;
             let files = queuecast::profile::write_tables(&tables, &out)?;
             say!(
-                "profiled {} … {} in {:.1} s{}",
+                "profiled {} … {} in {:.1} s (reading the store {:.1} s, statistics {:.1} s){}",
                 tables.from,
                 tables.to,
                 started.elapsed().as_secs_f64(),
+                tables.read_s,
+                tables.statistics_s,
                 if params.suppress { "" } else { " (no suppression)" }
             );
             for (name, df) in tables.named() {

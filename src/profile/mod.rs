@@ -81,6 +81,10 @@ pub struct ProfileTables {
     pub monthly: DataFrame,
     /// office × weekday: busiest and quietest open hour.
     pub peaks: DataFrame,
+    /// Wall seconds reading the window and computing the statistics (not written to any file,
+    /// so outputs stay byte-identical; printed so a nightly log shows where the time goes).
+    pub read_s: f64,
+    pub statistics_s: f64,
 }
 
 impl ProfileTables {
@@ -99,6 +103,7 @@ impl ProfileTables {
 /// Computes all profile tables from the store.
 pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, ProfileError> {
     let (from, to) = window(store, params)?;
+    let started = std::time::Instant::now();
     let mut t = tables::build(store, from, to, params)?;
     if params.suppress {
         let k = params.min_cell_tickets;
@@ -117,6 +122,8 @@ pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, P
         daily: t.daily,
         monthly: t.monthly,
         peaks,
+        read_s: t.read_s,
+        statistics_s: started.elapsed().as_secs_f64() - t.read_s,
     })
 }
 

@@ -20,6 +20,8 @@ pub const CELL_KEYS_MONTHLY: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::YEA
 
 /// The four cell tables before suppression.
 pub struct Built {
+    /// Seconds spent reading the window into columns (the rest of the time is statistics).
+    pub read_s: f64,
     pub weekday_hour: DataFrame,
     pub slot15: DataFrame,
     pub daily: DataFrame,
@@ -43,6 +45,7 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         ])
         .collect();
     let store_err = |e: crate::store::StoreError| PolarsError::ComputeError(e.to_string().into());
+    let started = std::time::Instant::now();
     let mut cols = TicketColumns::default();
     let mut rows = WindowRows::default();
     for key in store.partitions().map_err(store_err)? {
@@ -59,7 +62,9 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         cols.append_frame(&part)?;
         rows.append_frame(&part, SLOT)?;
     }
-    let occ = occupancy_frames(&cols.into_sorted(), store.tz(), params)?;
+    let cols = cols.into_sorted();
+    let read_s = started.elapsed().as_secs_f64();
+    let occ = occupancy_frames(&cols, store.tz(), params)?;
     let open_days = open_days(&rows)?.lazy();
     let sl = params.service_level_s;
     let int = |name, values| Key { name, dtype: DataType::Int32, values };
@@ -109,7 +114,7 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
     let monthly =
         aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
             .sort(CELL_KEYS_MONTHLY, Default::default())?;
-    Ok(Built { weekday_hour, slot15, daily, monthly })
+    Ok(Built { read_s, weekday_hour, slot15, daily, monthly })
 }
 
 /// First and last day of a month (a partition's date range).

@@ -201,7 +201,9 @@ impl TicketColumns {
 /// office, service and counter code we have seen) are compared as packed integers: a
 /// string comparison per row was the costliest step of loading.
 pub(crate) fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> PolarsResult<Vec<Option<u32>>> {
-    let mut packed: Vec<Option<u128>> = dict.iter().map(|v| pack(v)).collect();
+    let mut packed: std::collections::HashMap<u128, u32> =
+        dict.iter().enumerate().filter_map(|(i, v)| Some((pack(v)?, i as u32))).collect();
+    let mut last: Option<(u128, u32)> = None;
     let mut out = Vec::with_capacity(values.len());
     for v in values.iter() {
         let Some(v) = v else {
@@ -209,18 +211,29 @@ pub(crate) fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> Pola
             continue;
         };
         let key = pack(v);
+        // Runs of one value (an office, a busy counter) skip the lookup.
+        if let (Some(k), Some((lk, code))) = (key, last) {
+            if k == lk {
+                out.push(Some(code));
+                continue;
+            }
+        }
         let found = match key {
-            Some(k) => packed.iter().position(|p| *p == Some(k)),
-            None => dict.iter().position(|x| x == v),
+            Some(k) => packed.get(&k).copied(),
+            None => dict.iter().position(|x| x == v).map(|i| i as u32),
         };
         let code = match found {
-            Some(i) => i as u32,
+            Some(c) => c,
             None => {
                 dict.push(v.to_string());
-                packed.push(key);
-                dict.len() as u32 - 1
+                let c = dict.len() as u32 - 1;
+                if let Some(k) = key {
+                    packed.insert(k, c);
+                }
+                c
             }
         };
+        last = key.map(|k| (k, code));
         out.push(Some(code));
     }
     Ok(out)
