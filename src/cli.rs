@@ -233,7 +233,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Predict { model, snapshot, predictor } => {
             settings.validate()?;
-            let tz = settings.tz().context("timezone")?;
             let model = queuecast::model::file::ModelFile::load(&model)?;
             let text = if snapshot.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin())?
@@ -243,7 +242,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let snap: queuecast::model::predict::Snapshot =
                 serde_json::from_str(&text).with_context(|| format!("snapshot {}", snapshot.display()))?;
-            let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref(), tz)?;
+            let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref())?;
             say!("{}", serde_json::to_string_pretty(&p)?);
             Ok(ExitCode::SUCCESS)
         }

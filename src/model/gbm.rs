@@ -15,17 +15,19 @@ use crate::model::features::FEATURES;
 /// | Name | Default | Purpose |
 /// | `budget` | 1.0 | perpetual's single knob: more budget, more and finer trees |
 /// | `seed` | 0 | random seed (same data and seed, same model) |
-/// | `max_rows` | 200 000 | training rows used at most (an even subsample beyond that) |
+/// | `max_rows` | 100 000 | training rows used at most ([`Dataset::subsample`] beyond that) |
+/// | `threads` | 2 | threads of the fit; perpetual splits work per feature, so the trees do not depend on it |
 #[derive(Debug, Clone, PartialEq)]
 pub struct GbmParams {
     pub budget: f32,
     pub seed: u64,
     pub max_rows: usize,
+    pub threads: usize,
 }
 
 impl Default for GbmParams {
     fn default() -> Self {
-        GbmParams { budget: 1.0, seed: 0, max_rows: 200_000 }
+        GbmParams { budget: 1.0, seed: 0, max_rows: 100_000, threads: 2 }
     }
 }
 
@@ -40,19 +42,13 @@ impl GbmParams {
         if self.budget.is_nan() || self.budget <= 0.0 {
             return Err(format!("budget should be positive, but is {}", self.budget));
         }
-        let data = if train.len() > self.max_rows {
-            let step = train.len() as f64 / self.max_rows as f64;
-            let idx: Vec<usize> = (0..self.max_rows).map(|i| (i as f64 * step) as usize).collect();
-            train.select(&idx)
-        } else {
-            train.clone()
-        };
+        let data = train.subsample(self.max_rows);
         let matrix = Matrix::new(&data.x, data.len(), FEATURES.len());
         let mut booster = PerpetualBooster::default()
             .set_objective(Objective::SquaredLoss)
             .set_budget(self.budget)
             .set_seed(self.seed)
-            .set_num_threads(Some(1));
+            .set_num_threads(Some(self.threads.max(1)));
         booster.fit(&matrix, &data.y, None, None).map_err(|e| format!("gbm: {e}"))?;
         Ok(GbmModel { features: FEATURES.iter().map(|s| s.to_string()).collect(), booster })
     }
