@@ -216,6 +216,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             settings.validate()?;
             let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
             let backtest = match with_backtest {
                 true => Some(queuecast::model::run::run_backtest(&store, &settings)?),
                 false => None,
@@ -223,10 +224,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
             model.save(&out)?;
             say!(
-                "trained on {} … {} ({} offices); wrote {}",
+                "trained on {} … {} ({} offices, {} snapshots to fit, {} to calibrate, {:.1} s); wrote {}",
                 model.trained_from,
                 model.trained_to,
                 model.offices.len(),
+                model.train_rows,
+                model.calibration_rows,
+                started.elapsed().as_secs_f64(),
                 out.display()
             );
             Ok(ExitCode::SUCCESS)

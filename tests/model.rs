@@ -273,13 +273,50 @@ fn gbm_seed_changes_the_trees_once_perpetual_subsamples() {
     }
     let y: Vec<f64> = (0..n).map(|i| 2.0 * x[i] + x[n + i] + rng.random_range(0.0..1.0)).collect();
     let data = Dataset { x, y, meta: Vec::new() };
-    let trees = |seed: u64| {
-        let model = GbmParams { seed, max_rows: n, ..GbmParams::default() }.fit(&data).unwrap();
+    let trees = |seed: u64, threads: usize| {
+        let model = GbmParams { seed, max_rows: n, threads, ..GbmParams::default() }.fit(&data).unwrap();
         serde_json::to_value(&model.booster).unwrap()["trees"].clone()
     };
-    let one = trees(1);
-    assert_eq!(one, trees(1));
-    assert_ne!(one, trees(2));
+    let one = trees(1, 2);
+    assert_eq!(one, trees(1, 2));
+    assert_ne!(one, trees(2, 2));
+    // perpetual splits the work per feature, so the thread count does not change the trees.
+    assert_eq!(one, trees(1, 1));
+}
+
+/// Beyond the row cap, the fit sees every at-issue example (up to half the cap) and an even
+/// spread of the later snapshots, in their original order.
+#[test]
+fn subsample_keeps_at_issue_examples() {
+    use queuecast::model::dataset::{ExampleMeta, Probe};
+    let meta = |i: usize| ExampleMeta {
+        office: "o".into(),
+        date: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
+        ticket_id: format!("A{i:03}"),
+        t: i as i64,
+        probe: if i % 5 == 0 { Probe::AtIssue } else { Probe::Later },
+        hour: 8,
+        ahead: 0,
+        called: None,
+    };
+    let n = 100;
+    let data = Dataset {
+        x: (0..n * FEATURES.len()).map(|v| v as f64).collect(),
+        y: (0..n).map(|i| i as f64).collect(),
+        meta: (0..n).map(meta).collect(),
+    };
+    // 20 at issue (0, 5, …, 95) fit in half of 40; the other 20 are every 4th of the 80 later.
+    let idx = data.subsample_indices(40);
+    let later: Vec<usize> = (0..n).filter(|i| i % 5 != 0).collect();
+    let mut expected: Vec<usize> = (0..n).step_by(5).chain((0..20).map(|j| later[j * 4])).collect();
+    expected.sort_unstable();
+    assert_eq!(idx, expected);
+    let sub = data.subsample(40);
+    assert_eq!(sub.y, expected.iter().map(|&i| i as f64).collect::<Vec<_>>());
+    assert_eq!(sub.get(3, 1), data.get(expected[3], 1));
+    // A small cap: half of it for an even spread of the at-issue examples; no cap, no change.
+    assert_eq!(data.subsample_indices(10), vec![0, 1, 20, 21, 40, 41, 60, 61, 80, 81]);
+    assert_eq!(data.subsample_indices(n), (0..n).collect::<Vec<_>>());
 }
 
 #[test]

@@ -103,7 +103,7 @@ impl Dataset {
             return (0..n).collect();
         }
         let (issue, later): (Vec<usize>, Vec<usize>) =
-            (0..n).partition(|&i| self.meta[i].probe == Probe::AtIssue);
+            (0..n).partition(|&i| self.meta.get(i).is_some_and(|m| m.probe == Probe::AtIssue));
         let issue_quota = issue.len().min(max_rows.div_ceil(2)).max(max_rows.saturating_sub(later.len()));
         let mut idx = spread(&issue, issue_quota);
         idx.extend(spread(&later, max_rows - idx.len()));

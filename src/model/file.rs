@@ -11,7 +11,7 @@ use crate::model::features::FEATURES;
 use crate::model::history::History;
 
 /// Bumped when the layout of the model file or the meaning of a feature changes.
-/// Format 2 added `timezone`.
+/// Format 2 added `timezone`, the row counts and the per-group alarm factor.
 pub const MODEL_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -26,6 +26,9 @@ pub struct ModelFile {
     /// IANA zone of the offices' wall clock the features (minute of day, weekday, history
     /// hours) were computed in; `predict` reads snapshots in the same zone.
     pub timezone: String,
+    /// Snapshots (examples) the predictors were fitted on, and calibrated on.
+    pub train_rows: usize,
+    pub calibration_rows: usize,
     pub settings: ModelSettings,
     pub offices: Vec<String>,
     pub services: Vec<String>,

@@ -75,6 +75,8 @@ pub fn run_train(
         trained_from: from,
         trained_to: to,
         timezone: store.tz().name().to_string(),
+        train_rows: trained.train_rows,
+        calibration_rows: trained.calibration_rows,
         settings: ModelSettings {
             snapshot_min: params.snapshot_min,
             calibration_days: params.calibration_days,
