@@ -4,8 +4,8 @@
 //! old tickets, each get their own spread. The alarm is calibrated per group directly on the
 //! share of offered alarms that would have come too late, as one factor of the point
 //! prediction: alarm tails scale with the wait, and one number per group leaves more late
-//! calls to estimate it from than one per bucket (per-bucket offsets fitted the calibration
-//! days and missed the target on the test weeks).
+//! calls to estimate it from than one per bucket (early calls cluster by day, so a few
+//! calibration days hold few independent ones).
 
 use serde::{Deserialize, Serialize};
 
