@@ -275,6 +275,7 @@ fn gbm_seed_changes_the_trees_once_perpetual_subsamples() {
     let data = Dataset { x, y, meta: Vec::new() };
     let trees = |seed: u64, threads: usize| {
         let model = GbmParams { seed, max_rows: n, threads, ..GbmParams::default() }.fit(&data).unwrap();
+        assert!(!model.only_stumps(), "seed {seed}: the trees split the two features");
         serde_json::to_value(&model.booster).unwrap()["trees"].clone()
     };
     let one = trees(1, 2);
