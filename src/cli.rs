@@ -288,6 +288,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             settings.validate()?;
             let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
             let backtest = match with_backtest {
                 true => Some(queuecast::model::run::run_backtest(&store, &settings)?),
                 false => None,
@@ -295,17 +296,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
             model.save(&out)?;
             say!(
-                "trained on {} … {} ({} offices); wrote {}",
+                "trained on {} … {} ({} offices, {} snapshots to fit, {} to calibrate, {:.1} s); wrote {}",
                 model.trained_from,
                 model.trained_to,
                 model.offices.len(),
+                model.train_rows,
+                model.calibration_rows,
+                started.elapsed().as_secs_f64(),
                 out.display()
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Predict { model, snapshot, predictor } => {
             settings.validate()?;
-            let tz = settings.tz().context("timezone")?;
             let model = queuecast::model::file::ModelFile::load(&model)?;
             let text = if snapshot.as_os_str() == "-" {
                 std::io::read_to_string(std::io::stdin())?
@@ -315,7 +318,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             let snap: queuecast::model::predict::Snapshot =
                 serde_json::from_str(&text).with_context(|| format!("snapshot {}", snapshot.display()))?;
-            let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref(), tz)?;
+            let p = queuecast::model::predict::predict(&model, &snap, predictor.as_deref())?;
             say!("{}", serde_json::to_string_pretty(&p)?);
             Ok(ExitCode::SUCCESS)
         }

@@ -116,8 +116,11 @@ pub struct ModelSettings {
     pub seed: u64,
     /// Gradient boosting budget (perpetual): larger fits longer and finer.
     pub gbm_budget: f32,
-    /// At most this many training snapshots are used by the gradient boosting (even subsample).
+    /// At most this many training snapshots are used by the gradient boosting (at-issue
+    /// snapshots kept up to half, the rest an even subsample of later ones).
     pub gbm_max_rows: usize,
+    /// Threads of the gradient boosting fit (the trees are the same for any number).
+    pub gbm_threads: usize,
 }
 
 impl Default for ModelSettings {
@@ -129,7 +132,8 @@ impl Default for ModelSettings {
             notice_minutes: 10.0,
             seed: 2025,
             gbm_budget: 1.0,
-            gbm_max_rows: 200_000,
+            gbm_max_rows: 100_000,
+            gbm_threads: 2,
         }
     }
 }
@@ -441,6 +445,9 @@ impl Settings {
                 m.gbm_budget.to_string(),
                 "a positive budget and gbm_max_rows > 0",
             );
+        }
+        if !(1..=64).contains(&m.gbm_threads) {
+            return invalid("model.gbm_threads", m.gbm_threads.to_string(), "1 to 64 threads");
         }
         self.validate_forecast()?;
         let sim = &self.simulate;

@@ -273,13 +273,51 @@ fn gbm_seed_changes_the_trees_once_perpetual_subsamples() {
     }
     let y: Vec<f64> = (0..n).map(|i| 2.0 * x[i] + x[n + i] + rng.random_range(0.0..1.0)).collect();
     let data = Dataset { x, y, meta: Vec::new() };
-    let trees = |seed: u64| {
-        let model = GbmParams { seed, max_rows: n, ..GbmParams::default() }.fit(&data).unwrap();
+    let trees = |seed: u64, threads: usize| {
+        let model = GbmParams { seed, max_rows: n, threads, ..GbmParams::default() }.fit(&data).unwrap();
+        assert!(!model.only_stumps(), "seed {seed}: the trees split the two features");
         serde_json::to_value(&model.booster).unwrap()["trees"].clone()
     };
-    let one = trees(1);
-    assert_eq!(one, trees(1));
-    assert_ne!(one, trees(2));
+    let one = trees(1, 2);
+    assert_eq!(one, trees(1, 2));
+    assert_ne!(one, trees(2, 2));
+    // perpetual splits the work per feature, so the thread count does not change the trees.
+    assert_eq!(one, trees(1, 1));
+}
+
+/// Beyond the row cap, the fit sees every at-issue example (up to half the cap) and an even
+/// spread of the later snapshots, in their original order.
+#[test]
+fn subsample_keeps_at_issue_examples() {
+    use queuecast::model::dataset::{ExampleMeta, Probe};
+    let meta = |i: usize| ExampleMeta {
+        office: "o".into(),
+        date: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
+        ticket_id: format!("A{i:03}"),
+        t: i as i64,
+        probe: if i % 5 == 0 { Probe::AtIssue } else { Probe::Later },
+        hour: 8,
+        ahead: 0,
+        called: None,
+    };
+    let n = 100;
+    let data = Dataset {
+        x: (0..n * FEATURES.len()).map(|v| v as f64).collect(),
+        y: (0..n).map(|i| i as f64).collect(),
+        meta: (0..n).map(meta).collect(),
+    };
+    // 20 at issue (0, 5, …, 95) fit in half of 40; the other 20 are every 4th of the 80 later.
+    let idx = data.subsample_indices(40);
+    let later: Vec<usize> = (0..n).filter(|i| i % 5 != 0).collect();
+    let mut expected: Vec<usize> = (0..n).step_by(5).chain((0..20).map(|j| later[j * 4])).collect();
+    expected.sort_unstable();
+    assert_eq!(idx, expected);
+    let sub = data.subsample(40);
+    assert_eq!(sub.y, expected.iter().map(|&i| i as f64).collect::<Vec<_>>());
+    assert_eq!(sub.get(3, 1), data.get(expected[3], 1));
+    // A small cap: half of it for an even spread of the at-issue examples; no cap, no change.
+    assert_eq!(data.subsample_indices(10), vec![0, 1, 20, 21, 40, 41, 60, 61, 80, 81]);
+    assert_eq!(data.subsample_indices(n), (0..n).collect::<Vec<_>>());
 }
 
 #[test]
@@ -294,7 +332,7 @@ fn predict_answers_exactly_as_the_library() {
     assert_eq!(out["predictor"], "gbm");
     assert_eq!(out["notice_minutes"], 10.0);
     let model = ModelFile::load(&w.path("model.json")).unwrap();
-    let lib = predict(&model, &snap, None, DEFAULT_TZ).unwrap();
+    let lib = predict(&model, &snap, None).unwrap();
     assert_eq!(out, serde_json::to_value(&lib).unwrap());
     // The ticket has waited half its wait; the truth lies ahead.
     assert!(lib.remaining_min.p90 > 0.0, "{lib:?}");
@@ -356,7 +394,7 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
         }
         let id = &cols.ticket_id[day.rows[p.ticket]];
         let snap = snapshot(&pick.office, id, p.t, whole_day.clone());
-        let served = predict(&model, &snap, None, DEFAULT_TZ).unwrap();
+        let served = predict(&model, &snap, None).unwrap();
         compared += 1;
         for (f, (name, v)) in served.features.iter().enumerate() {
             let trained = train.get(i, f);
@@ -474,11 +512,39 @@ fn predict_errors_name_the_problem() {
     std::fs::write(w.path("negative.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "model.json", "--snapshot", "negative.json"], "notice_minutes");
 
+    // A service code the model does not know, on any of today's tickets, is named.
+    let mut edited: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    edited["tickets"][4]["service"] = Value::from("XX");
+    std::fs::write(w.path("service.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
+    fails_with(
+        &w,
+        &["predict", "--model", "model.json", "--snapshot", "service.json"],
+        "tickets[4].service: service 'XX' is not known to the model",
+    );
+    // The target drawn after `now`: said so, not "not in the snapshot".
+    let mut edited: Value = serde_json::from_str(&std::fs::read_to_string(&snap).unwrap()).unwrap();
+    edited["now"] = Value::from("2025-02-11T09:51:00+01:00");
+    std::fs::write(w.path("early.json"), serde_json::to_vec(&edited).unwrap()).unwrap();
+    fails_with(
+        &w,
+        &["predict", "--model", "model.json", "--snapshot", "early.json"],
+        "ticket A012 was issued at 2025-02-11T09:52:00+01:00, after the snapshot's now (2025-02-11T09:51:00+01:00)",
+    );
+
     let mut model: Value = serde_json::from_slice(&shared().model).unwrap();
+    assert_eq!(model["timezone"], "Europe/Berlin");
+    model["timezone"] = Value::from("Mars/Olympus");
+    std::fs::write(w.path("mars.json"), serde_json::to_vec(&model).unwrap()).unwrap();
+    fails_with(
+        &w,
+        &["predict", "--model", "mars.json", "--snapshot", &snap],
+        "unknown timezone 'Mars/Olympus'",
+    );
+    model["timezone"] = Value::from("Europe/Berlin");
     model["format"] = Value::from(99);
     std::fs::write(w.path("old.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "old.json", "--snapshot", &snap], "has format 99");
-    model["format"] = Value::from(1);
+    model["format"] = Value::from(queuecast::model::file::MODEL_FORMAT);
     model["features"][0] = Value::from("renamed");
     std::fs::write(w.path("other.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "other.json", "--snapshot", &snap], "trained with other features");
@@ -486,6 +552,10 @@ fn predict_errors_name_the_problem() {
     let out: Value =
         serde_json::from_str(&w.run_ok(&["predict", "--model", "model.json", "--snapshot", &snap])).unwrap();
     check_prediction(&out, ms("2025-02-11T10:00:00+01:00"));
+    // The model's timezone reads the snapshot, whatever the settings at predict time say.
+    std::fs::write(w.path("ny.toml"), "timezone = \"America/New_York\"\n").unwrap();
+    let ny = w.run_ok(&["predict", "--config", "ny.toml", "--model", "model.json", "--snapshot", &snap]);
+    assert_eq!(serde_json::from_str::<Value>(&ny).unwrap(), out);
 }
 
 /// Expected test-week counts from the log alone: called tickets (at issue) and all snapshots

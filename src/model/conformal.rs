@@ -1,18 +1,21 @@
 //! Quantiles by split-conformal calibration: residuals of a point predictor on a held-out
 //! calibration period, taken per group (at issue / later snapshot) and per bucket of the
 //! point prediction (Mondrian conformal), so short and long predicted waits, and fresh and
-//! old tickets, each get their own spread.
+//! old tickets, each get their own spread. The alarm is calibrated per group directly on the
+//! share of offered alarms that would have come too late, as one factor of the point
+//! prediction: alarm tails scale with the wait, and one number per group leaves more late
+//! calls to estimate it from than one per bucket (early calls cluster by day, so a few
+//! calibration days hold few independent ones).
 
 use serde::{Deserialize, Serialize};
 
-/// The quantile levels produced: p10, p50, p90 (the alarm quantile's level is chosen per group).
+/// The quantile levels produced: p10, p50, p90.
 pub const LEVELS: [f64; 3] = [0.10, 0.50, 0.90];
 
-/// Candidate levels of the alarm quantile, from the latest alarm to the most cautious.
-const ALARM_LEVELS: [f64; 8] = [0.05, 0.04, 0.03, 0.02, 0.015, 0.01, 0.005, 0.0025];
-/// Late-alarm share aimed at on the calibration days: under the 5 % target, with room for
-/// the test weeks differing from the calibration weeks.
-pub const ALARM_TARGET: f64 = 0.03;
+/// Late-alarm share aimed at on the calibration days, with the finite-sample correction
+/// `(late + 1) ≤ target · (offered + 1)`: under the 5 % target, with room for the test weeks
+/// differing from the calibration weeks.
+pub const ALARM_TARGET: f64 = 0.04;
 /// Buckets of the point prediction.
 const BUCKETS: usize = 5;
 /// Fewest residuals a bucket needs to estimate its own tails.
@@ -21,7 +24,8 @@ const MIN_BUCKET: usize = 50;
 /// Remaining-wait quantiles of one example, minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Quantiles {
-    /// The low quantile the alarm is set from (its level is [`Buckets::alarm_level`]).
+    /// Remaining wait the alarm is set from (`alarm − notice` from now); 0 when no alarm is
+    /// offered. Never above p10.
     pub alarm: f64,
     pub p10: f64,
     pub p50: f64,
@@ -33,11 +37,12 @@ pub struct Quantiles {
 pub struct Buckets {
     /// Upper edges of the point-prediction buckets (the last is +∞, left out).
     pub edges: Vec<f64>,
-    /// Level of the alarm quantile: the largest candidate whose late-alarm share among the
-    /// alarms offered on the calibration days is at most [`ALARM_TARGET`].
-    pub alarm_level: f64,
-    /// Residual (actual − point) quantiles per bucket: the alarm level, then [`LEVELS`].
-    pub residuals: Vec<[f64; 4]>,
+    /// Residual (actual − point) quantiles per bucket at [`LEVELS`].
+    pub residuals: Vec<[f64; 3]>,
+    /// The alarm is set at `alarm_factor × point` remaining minutes: the largest factor whose
+    /// corrected late share on the calibration days is within [`ALARM_TARGET`]; `None`: no
+    /// alarm is offered (too few calibration alarms to vouch for one).
+    pub alarm_factor: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -48,18 +53,21 @@ pub struct Calibrator {
 
 impl Calibrator {
     /// Learns residual quantiles from calibration predictions `point`, truths `actual` and
-    /// whether each example is at issue; the alarm level is tuned for `notice_min`.
+    /// whether each example is at issue; the alarm is tuned for `notice_min`.
     pub fn fit(point: &[f64], actual: &[f64], at_issue: &[bool], notice_min: f64) -> Calibrator {
         let group = |g: bool| -> (Vec<f64>, Vec<f64>) {
             let idx = (0..point.len()).filter(|&i| at_issue[i] == g);
             idx.map(|i| (point[i], actual[i])).unzip()
         };
-        let all = Buckets::fit(point, actual, &[], notice_min);
+        let all = Buckets::fit(point, actual, None, notice_min);
         let (pi, ai) = group(true);
         let (pl, al) = group(false);
-        let fallback: Vec<f64> = point.iter().zip(actual).map(|(p, a)| a - p).collect();
         let pick = |p: &[f64], a: &[f64]| {
-            if p.len() >= MIN_BUCKET { Buckets::fit(p, a, &fallback, notice_min) } else { all.clone() }
+            if p.len() >= MIN_BUCKET {
+                Buckets::fit(p, a, Some((point, actual)), notice_min)
+            } else {
+                all.clone()
+            }
         };
         Calibrator { at_issue: pick(&pi, &ai), later: pick(&pl, &al) }
     }
@@ -67,69 +75,66 @@ impl Calibrator {
     /// Quantiles around a point prediction: never negative, never crossing.
     pub fn quantiles(&self, point: f64, at_issue: bool) -> Quantiles {
         let b = if at_issue { &self.at_issue } else { &self.later };
-        let r = b.residuals.get(bucket(&b.edges, point)).copied().unwrap_or([0.0; 4]);
+        let k = bucket(&b.edges, point);
+        let r = b.residuals.get(k).copied().unwrap_or([0.0; 3]);
         let mut q = r.map(|d| (point + d).max(0.0));
         for i in 1..q.len() {
             q[i] = q[i].max(q[i - 1]);
         }
-        Quantiles { alarm: q[0], p10: q[1], p50: q[2], p90: q[3] }
+        let alarm = b.alarm_factor.map_or(0.0, |f| (point * f).clamp(0.0, q[0]));
+        Quantiles { alarm, p10: q[0], p50: q[1], p90: q[2] }
     }
 }
 
 impl Buckets {
-    /// Buckets by point-prediction quantiles; a bucket with too few residuals uses `fallback`
-    /// (or the group's own residuals when no fallback is given). The alarm level is the
-    /// largest candidate that keeps the calibration late-alarm share within the target.
-    fn fit(point: &[f64], actual: &[f64], fallback: &[f64], notice_min: f64) -> Buckets {
-        let mut chosen = None;
-        for level in ALARM_LEVELS {
-            let b = Buckets::at_level(point, actual, fallback, level);
-            let c = Calibrator { at_issue: b.clone(), later: b.clone() };
-            let (mut offered, mut late) = (0usize, 0usize);
-            for (p, a) in point.iter().zip(actual) {
-                if let Some(offset) = alarm_offset(&c.quantiles(*p, true), notice_min) {
-                    offered += 1;
-                    late += usize::from(*a < offset + notice_min);
-                }
-            }
-            let ok = offered == 0 || late as f64 <= ALARM_TARGET * offered as f64;
-            chosen = Some(b);
-            if ok {
-                break;
-            }
-        }
-        chosen.unwrap_or_else(|| Buckets::at_level(point, actual, fallback, ALARM_LEVELS[0]))
-    }
-
-    fn at_level(point: &[f64], actual: &[f64], fallback: &[f64], alarm_level: f64) -> Buckets {
+    /// Buckets by point-prediction quantiles; a bucket with fewer than [`MIN_BUCKET`]
+    /// examples uses the `fallback` examples (or the group's own when none are given).
+    fn fit(point: &[f64], actual: &[f64], fallback: Option<(&[f64], &[f64])>, notice_min: f64) -> Buckets {
         let mut sorted: Vec<f64> = point.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mut edges: Vec<f64> =
             (1..BUCKETS).map(|b| quantile(&sorted, b as f64 / BUCKETS as f64)).collect();
         edges.dedup();
-        let mut per: Vec<Vec<f64>> = vec![Vec::new(); edges.len() + 1];
+        let mut per: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); edges.len() + 1];
         for (p, a) in point.iter().zip(actual) {
-            per[bucket(&edges, *p)].push(a - p);
+            let b = &mut per[bucket(&edges, *p)];
+            b.0.push(*p);
+            b.1.push(*a);
         }
-        let own: Vec<f64> = point.iter().zip(actual).map(|(p, a)| a - p).collect();
-        let fallback = if fallback.is_empty() { &own } else { fallback };
-        let residuals = per
-            .into_iter()
-            .map(|mut r| {
-                if r.len() < MIN_BUCKET {
-                    r = fallback.to_vec();
-                }
-                r.sort_by(f64::total_cmp);
-                [
-                    quantile(&r, alarm_level),
-                    quantile(&r, LEVELS[0]),
-                    quantile(&r, LEVELS[1]),
-                    quantile(&r, LEVELS[2]),
-                ]
-            })
-            .collect();
-        Buckets { edges, alarm_level, residuals }
+        let (fp, fa) = fallback.unwrap_or((point, actual));
+        let mut residuals = Vec::new();
+        for (p, a) in &per {
+            let (p, a) = if p.len() < MIN_BUCKET { (fp, fa) } else { (&p[..], &a[..]) };
+            let mut r: Vec<f64> = p.iter().zip(a).map(|(p, a)| a - p).collect();
+            r.sort_by(f64::total_cmp);
+            residuals.push(LEVELS.map(|l| quantile(&r, l)));
+        }
+        Buckets { edges, residuals, alarm_factor: alarm_factor(point, actual, notice_min, ALARM_TARGET) }
     }
+}
+
+/// The largest factor f such that alarms at `f × point − notice` from now would have been
+/// late (called before `f × point`) for at most `target` of the alarms offered (`f × point >
+/// notice`), with the finite-sample correction `late + 1 ≤ target · (offered + 1)`. `None`
+/// when no f qualifies. Offered and late both count values below f — `notice ÷ point` and
+/// `max(actual ÷ point, notice ÷ point)` — so one sweep over their sorted values finds it.
+pub fn alarm_factor(point: &[f64], actual: &[f64], notice_min: f64, target: f64) -> Option<f64> {
+    // A zero prediction never gets an alarm: its offer threshold is +∞.
+    let ratio = |v: f64, p: f64| if p > 0.0 { v / p } else { f64::INFINITY };
+    let mut offer: Vec<f64> = point.iter().map(|&p| ratio(notice_min, p)).collect();
+    let mut late: Vec<f64> =
+        point.iter().zip(actual).map(|(&p, &a)| ratio(a, p).max(ratio(notice_min, p))).collect();
+    offer.sort_by(f64::total_cmp);
+    late.sort_by(f64::total_cmp);
+    let mut candidates: Vec<f64> = offer.iter().chain(&late).copied().collect();
+    candidates.sort_by(|a, b| b.total_cmp(a));
+    candidates.dedup();
+    candidates.retain(|f| f.is_finite());
+    candidates.into_iter().find(|&r| {
+        let offered = offer.partition_point(|&v| v < r);
+        let late = late.partition_point(|&v| v < r);
+        (late + 1) as f64 <= target * (offered + 1) as f64
+    })
 }
 
 fn bucket(edges: &[f64], p: f64) -> usize {
@@ -174,10 +179,10 @@ mod tests {
         let q = c.quantiles(10.0, true);
         assert!((q.p10 - 10.0).abs() < 1e-9 && (q.p90 - 90.0).abs() < 1e-9, "{q:?}");
         assert!((q.p50 - 50.0).abs() < 1e-9);
-        // Alarms are offered only when alarm − 10 > 0: with level 5 % the alarm quantile is 5,
-        // never offered, so the first candidate already meets the target.
-        assert_eq!(c.at_issue.alarm_level, 0.05);
-        assert!((q.alarm - 5.0).abs() < 1e-9);
+        // Any alarm (f × 10 > 10, so f > 1) would be late for the 101 calls at ≤ 10 minutes
+        // of 1001: 10 %, over the target, so none is offered.
+        assert_eq!(c.at_issue.alarm_factor, None);
+        assert_eq!((q.alarm, alarm_offset(&q, 10.0)), (0.0, None));
         let covered = actual.iter().filter(|a| **a >= q.p10 && **a <= q.p90).count() as f64 / 1001.0;
         assert!((covered - 0.8).abs() < 0.01);
         // No later snapshots in calibration: they fall back to all residuals.
@@ -198,9 +203,27 @@ mod tests {
     }
 
     #[test]
-    fn alarm_level_is_lowered_until_few_alarms_are_late() {
-        // 8 % of calls come early, spread over 11–30 minutes; the rest at 40–79. A 5 %
-        // quantile would put the alarm after some of those early calls.
+    fn alarm_factor_is_the_latest_with_few_late_alarms() {
+        // Point 40, calls at 20, 21, …, 119 minutes. With f = 23/40 the alarm quantile is 23:
+        // the calls at 20, 21, 22 are late, (3 + 1) ≤ 0.04 · (100 + 1); more makes 4 late.
+        let actual: Vec<f64> = (0..100).map(|i| 20.0 + i as f64).collect();
+        assert_eq!(alarm_factor(&[40.0; 100], &actual, 10.0, 0.04), Some(0.575));
+        // Ten examples can never vouch for an alarm at 4 %: (0 + 1) > 0.04 · 11.
+        assert_eq!(alarm_factor(&[40.0; 10], &actual[..10], 10.0, 0.04), None);
+        // Half the points (5) are below the notice: their alarms are not offered until f > 2,
+        // and then all 50 of them are late. Among the other 50 (point 30, calls at 30…79)
+        // one late alarm is allowed: f = 31/30 (late: the call at 30 < 31). A zero point
+        // is never offered an alarm.
+        let mut point: Vec<f64> = (0..100).map(|i| if i < 50 { 5.0 } else { 30.0 }).collect();
+        let mut actual: Vec<f64> = (0..100).map(|i| if i < 50 { 5.0 } else { (i - 20) as f64 }).collect();
+        point.push(0.0);
+        actual.push(0.5);
+        assert_eq!(alarm_factor(&point, &actual, 10.0, 0.04), Some(31.0 / 30.0));
+    }
+
+    #[test]
+    fn calibrated_alarm_keeps_late_share_on_its_calibration_days() {
+        // 8 % of calls come early, spread over 11–30 minutes; the rest at 40–79.
         let n = 4000;
         let point = vec![40.0; n];
         let actual: Vec<f64> = (0..n)
@@ -209,18 +232,67 @@ mod tests {
         let c = Calibrator::fit(&point, &actual, &vec![true; n], 10.0);
         let q = c.quantiles(40.0, true);
         let offset = alarm_offset(&q, 10.0).expect("an alarm is offered");
-        let late = actual.iter().filter(|a| **a < offset + 10.0).count() as f64 / n as f64;
-        assert!(late <= ALARM_TARGET + 1e-9, "late {late}, level {}", c.at_issue.alarm_level);
-        assert!(c.at_issue.alarm_level < 0.05, "level {}", c.at_issue.alarm_level);
+        let late = actual.iter().filter(|a| **a < offset + 10.0).count();
+        assert!((late + 1) as f64 <= ALARM_TARGET * (n + 1) as f64, "late {late}, alarm {}", q.alarm);
+        // And it is the latest such alarm: one more late call would break the target.
+        let next = actual.iter().copied().filter(|a| *a >= q.alarm).fold(f64::INFINITY, f64::min);
+        let late_next = actual.iter().filter(|a| **a <= next).count();
+        assert!((late_next + 1) as f64 > ALARM_TARGET * (n + 1) as f64, "{next}");
+    }
+
+    /// Deterministic (point, actual) pairs: points 5–60 minutes, actual = point × a lognormal-ish
+    /// factor (sum of four uniforms), from a xorshift generator.
+    fn exchangeable(n: usize, mut state: u64) -> (Vec<f64>, Vec<f64>) {
+        let mut uniform = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..n)
+            .map(|_| {
+                let p = 5.0 + 55.0 * uniform();
+                let z = (uniform() + uniform() + uniform() + uniform() - 2.0) * 1.7;
+                (p, p * (0.4 * z).exp())
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn alarm_late_share_holds_on_fresh_examples() {
+        // Split conformal promises the late share on new exchangeable examples, not only on
+        // the calibration ones: calibrate on 4000, check on 40 000 others.
+        let (cp, ca) = exchangeable(4000, 7);
+        let c = Calibrator::fit(&cp, &ca, &vec![true; cp.len()], 10.0);
+        let (tp, ta) = exchangeable(40_000, 11);
+        let (mut offered, mut late, mut covered) = (0usize, 0usize, 0usize);
+        for (p, a) in tp.iter().zip(&ta) {
+            let q = c.quantiles(*p, true);
+            covered += usize::from(*a >= q.p10 && *a <= q.p90);
+            if let Some(offset) = alarm_offset(&q, 10.0) {
+                offered += 1;
+                late += usize::from(*a < offset + 10.0);
+            }
+        }
+        let (late, offered, covered) =
+            (late as f64 / offered as f64, offered as f64 / 40_000.0, covered as f64 / 40_000.0);
+        assert!(late <= 0.05, "late {late}");
+        assert!(late >= 0.02, "not needlessly early: late {late}");
+        assert!(offered > 0.5, "offered {offered}");
+        assert!((covered - 0.8).abs() < 0.02, "coverage {covered}");
     }
 
     #[test]
     fn quantiles_never_negative_or_crossing() {
-        let b = Buckets { edges: vec![], alarm_level: 0.05, residuals: vec![[-30.0, -40.0, 5.0, 1.0]] };
+        let b = Buckets { edges: vec![], residuals: vec![[-40.0, 5.0, 1.0]], alarm_factor: Some(0.5) };
         let c = Calibrator { at_issue: b.clone(), later: b };
         let q = c.quantiles(10.0, true);
         assert_eq!((q.alarm, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
         assert_eq!(alarm_offset(&q, 10.0), None);
+        // The alarm never comes after p10.
+        let b = Buckets { edges: vec![], residuals: vec![[-5.0, 0.0, 5.0]], alarm_factor: Some(1.1) };
+        let c = Calibrator { at_issue: b.clone(), later: b };
+        assert_eq!(c.quantiles(30.0, true).alarm, 25.0);
         let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
         assert_eq!(alarm_offset(&q, 10.0), Some(15.0));
     }

@@ -94,6 +94,32 @@ impl Dataset {
         }
     }
 
+    /// At most `max_rows` examples, deterministically: every at-issue example up to half the
+    /// cap (the headline case), the rest an even spread of the later snapshots; all of them
+    /// when there are no more than `max_rows`. Indices ascend, so the order is kept.
+    pub fn subsample_indices(&self, max_rows: usize) -> Vec<usize> {
+        let n = self.len();
+        if n <= max_rows {
+            return (0..n).collect();
+        }
+        let (issue, later): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| self.meta.get(i).is_some_and(|m| m.probe == Probe::AtIssue));
+        let issue_quota = issue.len().min(max_rows.div_ceil(2)).max(max_rows.saturating_sub(later.len()));
+        let mut idx = spread(&issue, issue_quota);
+        idx.extend(spread(&later, max_rows - idx.len()));
+        idx.sort_unstable();
+        idx
+    }
+
+    /// The subsample of [`Dataset::subsample_indices`] (a copy only when it drops rows).
+    pub fn subsample(&self, max_rows: usize) -> std::borrow::Cow<'_, Dataset> {
+        if self.len() <= max_rows {
+            std::borrow::Cow::Borrowed(self)
+        } else {
+            std::borrow::Cow::Owned(self.select(&self.subsample_indices(max_rows)))
+        }
+    }
+
     /// Appends another dataset's examples.
     pub fn extend(&mut self, other: Dataset) {
         let (n, m) = (self.len(), other.len());
@@ -106,4 +132,13 @@ impl Dataset {
         self.y.extend(other.y);
         self.meta.extend(other.meta);
     }
+}
+
+/// `k` of `items`, evenly spread (all when `k ≥ len`).
+fn spread(items: &[usize], k: usize) -> Vec<usize> {
+    if k >= items.len() {
+        return items.to_vec();
+    }
+    let step = items.len() as f64 / k as f64;
+    (0..k).map(|j| items[(j as f64 * step) as usize]).collect()
 }

@@ -11,7 +11,8 @@ use crate::model::features::FEATURES;
 use crate::model::history::History;
 
 /// Bumped when the layout of the model file or the meaning of a feature changes.
-pub const MODEL_FORMAT: u32 = 1;
+/// Format 2 added `timezone`, the row counts and the per-group alarm factor.
+pub const MODEL_FORMAT: u32 = 2;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -22,6 +23,12 @@ pub struct ModelFile {
     pub features: Vec<String>,
     pub trained_from: NaiveDate,
     pub trained_to: NaiveDate,
+    /// IANA zone of the offices' wall clock the features (minute of day, weekday, history
+    /// hours) were computed in; `predict` reads snapshots in the same zone.
+    pub timezone: String,
+    /// Snapshots (examples) the predictors were fitted on, and calibrated on.
+    pub train_rows: usize,
+    pub calibration_rows: usize,
     pub settings: ModelSettings,
     pub offices: Vec<String>,
     pub services: Vec<String>,
@@ -58,11 +65,18 @@ pub enum ModelFileError {
     Format { path: String, found: u32 },
     #[error("model file {path} was trained with other features ({found}); retrain it")]
     Features { path: String, found: String },
+    #[error("model file {path} names an unknown timezone '{found}'")]
+    Timezone { path: String, found: String },
     #[error("cannot write model file {path}: {message}")]
     Write { path: String, message: String },
 }
 
 impl ModelFile {
+    /// The offices' timezone (checked when the file is loaded).
+    pub fn tz(&self) -> Option<chrono_tz::Tz> {
+        crate::timezones::parse_tz(&self.timezone)
+    }
+
     pub fn predictor(&self, name: &str) -> Option<&Calibrated> {
         self.predictors.iter().find(|p| p.name == name).map(|p| &p.predictor)
     }
@@ -81,6 +95,9 @@ impl ModelFile {
             .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
         if model.features != FEATURES {
             return Err(ModelFileError::Features { path: p, found: model.features.join(",") });
+        }
+        if model.tz().is_none() {
+            return Err(ModelFileError::Timezone { path: p, found: model.timezone });
         }
         Ok(model)
     }

@@ -75,6 +75,14 @@ pub enum PredictError {
     NotWaiting(String),
     #[error("the model has no predictor named {0}")]
     UnknownPredictor(String),
+    #[error("{field}: service '{code}' is not known to the model (trained for: {known})")]
+    UnknownService { field: String, code: String, known: String },
+    #[error(
+        "ticket {ticket} was issued at {issued}, after the snapshot's now ({now}): predict for a ticket already drawn"
+    )]
+    IssuedAfterNow { ticket: String, issued: String, now: String },
+    #[error("the model file names an unknown timezone '{0}'")]
+    Timezone(String),
     #[error("office {office} is not known to the model (trained for: {known})")]
     UnknownOffice { office: String, known: String },
 }
@@ -82,13 +90,14 @@ pub enum PredictError {
 /// Far beyond any office day: stands for "has not happened yet" in a live snapshot.
 const NOT_YET: EpochMs = 400 * 24 * 3_600_000;
 
-/// Predicts when `snap.ticket_id` will be called.
+/// Predicts when `snap.ticket_id` will be called; times are read and written in the
+/// model's timezone.
 pub fn predict(
     model: &ModelFile,
     snap: &Snapshot,
     predictor: Option<&str>,
-    tz: Tz,
 ) -> Result<Prediction, PredictError> {
+    let tz = model.tz().ok_or_else(|| PredictError::Timezone(model.timezone.clone()))?;
     let name = predictor.unwrap_or(&model.default_predictor);
     let calibrated = model.predictor(name).ok_or_else(|| PredictError::UnknownPredictor(name.to_string()))?;
     if !model.offices.contains(&snap.office_id) {
@@ -105,7 +114,7 @@ pub fn predict(
         });
     }
     let now = time("now", &snap.now)?;
-    let (cols, target) = columns(snap, now, tz)?;
+    let (cols, target) = columns(snap, now, tz, &model.services)?;
     let day: OfficeDay = office_days(&cols)
         .into_iter()
         .next()
@@ -158,16 +167,35 @@ fn time(field: &str, s: &str) -> Result<EpochMs, PredictError> {
 
 /// The snapshot's tickets as columns of one office-day, with everything after `now` erased;
 /// returns them and the row of the target ticket.
-fn columns(snap: &Snapshot, now: EpochMs, tz: Tz) -> Result<(TicketColumns, usize), PredictError> {
+fn columns(
+    snap: &Snapshot,
+    now: EpochMs,
+    tz: Tz,
+    known_services: &[String],
+) -> Result<(TicketColumns, usize), PredictError> {
     let mut c = TicketColumns { offices: vec![snap.office_id.clone()], ..TicketColumns::default() };
     let mut target = None;
     let today = local_parts(now, tz).date;
     for (i, t) in snap.tickets.iter().enumerate() {
         let f = |name: &str| format!("tickets[{i}].{name}");
         let issued = time(&f("issued_at"), &t.issued_at)?;
+        if t.ticket_id == snap.ticket_id && issued > now {
+            return Err(PredictError::IssuedAfterNow {
+                ticket: t.ticket_id.clone(),
+                issued: format_rfc3339(issued, tz),
+                now: format_rfc3339(now, tz),
+            });
+        }
         // Only today's queue up to now: numbers restart every day.
         if issued > now || local_parts(issued, tz).date != today {
             continue;
+        }
+        if !known_services.contains(&t.service) {
+            return Err(PredictError::UnknownService {
+                field: f("service"),
+                code: t.service.clone(),
+                known: known_services.join(", "),
+            });
         }
         let opt = |name: &str, v: &Option<String>| -> Result<Option<EpochMs>, PredictError> {
             match v.as_deref().filter(|s| !s.is_empty()) {

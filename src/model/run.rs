@@ -41,8 +41,12 @@ pub fn params_from(settings: &Settings) -> (TrainParams, Vec<PredictorParams>) {
         replay: ReplayParams { idle_gap_ms: (settings.profile.counter_idle_gap_minutes * 60_000.0) as i64 },
         services: settings.services.iter().map(|s| s.code.clone()).collect(),
     };
-    let predictors =
-        PredictorParams::all(GbmParams { budget: m.gbm_budget, seed: m.seed, max_rows: m.gbm_max_rows });
+    let predictors = PredictorParams::all(GbmParams {
+        budget: m.gbm_budget,
+        seed: m.seed,
+        max_rows: m.gbm_max_rows,
+        threads: m.gbm_threads,
+    });
     (params, predictors)
 }
 
@@ -70,6 +74,9 @@ pub fn run_train(
         features: FEATURES.iter().map(|f| f.to_string()).collect(),
         trained_from: from,
         trained_to: to,
+        timezone: store.tz().name().to_string(),
+        train_rows: trained.train_rows,
+        calibration_rows: trained.calibration_rows,
         settings: ModelSettings {
             snapshot_min: params.snapshot_min,
             calibration_days: params.calibration_days,
