@@ -84,6 +84,62 @@ pub fn to_local(ms: EpochMs, tz: Tz) -> DateTime<Tz> {
     })
 }
 
+/// Local wall-clock fields of instants on one local day. On a day without a clock change every
+/// instant of the day has the same UTC offset, so the fields follow by arithmetic instead of a
+/// zone lookup per instant (the feature builder asks for them millions of times). Switch days
+/// and instants outside the day fall back to [`to_local`]; the results are the same either way.
+#[derive(Debug, Clone, Copy)]
+pub struct DayClock {
+    date: NaiveDate,
+    tz: Tz,
+    /// Local midnight as UTC milliseconds, when the day has one fixed offset.
+    fixed: Option<EpochMs>,
+}
+
+/// Hour, minute, ISO weekday (1 = Monday) and month of an instant in local time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockFields {
+    pub hour: u32,
+    pub minute: u32,
+    pub weekday: u8,
+    pub month: u32,
+}
+
+impl DayClock {
+    pub fn new(date: NaiveDate, tz: Tz) -> DayClock {
+        let midnight = |d: NaiveDate| -> Option<EpochMs> {
+            Some(tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).single()?.timestamp_millis())
+        };
+        // A day of exactly 24 hours has no clock change (a switch makes it 23 or 25 hours).
+        let fixed = match (midnight(date), date.succ_opt().and_then(midnight)) {
+            (Some(start), Some(end)) if end - start == 86_400_000 => Some(start),
+            _ => None,
+        };
+        DayClock { date, tz, fixed }
+    }
+
+    pub fn fields(&self, t: EpochMs) -> ClockFields {
+        if let Some(start) = self.fixed {
+            let ms = t - start;
+            if (0..86_400_000).contains(&ms) {
+                return ClockFields {
+                    hour: (ms / 3_600_000) as u32,
+                    minute: ((ms / 60_000) % 60) as u32,
+                    weekday: self.date.weekday().number_from_monday() as u8,
+                    month: self.date.month(),
+                };
+            }
+        }
+        let local = to_local(t, self.tz);
+        ClockFields {
+            hour: local.hour(),
+            minute: local.minute(),
+            weekday: local.weekday().number_from_monday() as u8,
+            month: local.month(),
+        }
+    }
+}
+
 /// Local calendar parts of an instant, as the profiles use them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LocalParts {
@@ -118,6 +174,28 @@ pub fn parse_tz(name: &str) -> Option<Tz> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn day_clock_equals_the_zone_lookup_on_every_kind_of_day() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        // An ordinary day, both switch days of 2025, and instants outside the day.
+        for date in ["2025-06-02", "2025-03-30", "2025-10-26", "2025-12-31"] {
+            let date: NaiveDate = date.parse().unwrap();
+            let clock = DayClock::new(date, tz);
+            let start = tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap()).earliest().unwrap();
+            for k in -30..(27 * 12 + 30) {
+                let t = start.timestamp_millis() + k * 5 * 60_000 + 17_123;
+                let local = to_local(t, tz);
+                let want = ClockFields {
+                    hour: local.hour(),
+                    minute: local.minute(),
+                    weekday: local.weekday().number_from_monday() as u8,
+                    month: local.month(),
+                };
+                assert_eq!(clock.fields(t), want, "{date} {k}");
+            }
+        }
+    }
 
     fn ms(s: &str) -> EpochMs {
         parse_rfc3339(s).expect("valid")

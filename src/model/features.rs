@@ -3,7 +3,6 @@
 
 use std::collections::VecDeque;
 
-use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 
 use crate::model::dataset::{Dataset, ExampleMeta, Probe};
@@ -11,7 +10,7 @@ use crate::model::history::History;
 use crate::replay::{EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, office_days};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
-use crate::timezones::to_local;
+use crate::timezones::DayClock;
 
 /// Every model input, in matrix column order. The model file stores these names.
 pub const FEATURES: [&str; 24] = [
@@ -168,6 +167,7 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
     let mut rows: Vec<[f64; FEATURES.len()]> = Vec::with_capacity(probes.len());
     let mut y = Vec::with_capacity(probes.len());
     let mut meta = Vec::with_capacity(probes.len());
+    let clock = DayClock::new(day.date, ctx.tz);
     for p in probes {
         // Everything strictly before the probe, plus finishes and issues at the probe instant;
         // calls and cancellations at the instant (possibly this ticket's own) stay unseen.
@@ -217,9 +217,9 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         }
         let tk = &day.tickets[p.ticket];
         let state = replayer.state();
-        let local = to_local(p.t, ctx.tz);
-        let minute = (local.hour() * 60 + local.minute()) as f64;
-        let weekday = local.weekday().number_from_monday() as u8;
+        let local = clock.fields(p.t);
+        let minute = (local.hour * 60 + local.minute) as f64;
+        let weekday = local.weekday;
         let ahead = all.prefix(p.ticket);
         let active = state.active_counters as f64;
         let recent = if served.is_empty() {
@@ -231,7 +231,7 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         let hol =
             if oldest < issued_count { (p.t - day.tickets[oldest].issued) as f64 / MIN } else { elapsed };
         let service_name = &day_services[tk.service as usize];
-        let issue_local = to_local(tk.issued, ctx.tz);
+        let issue_local = clock.fields(tk.issued);
         let mut row = [0.0; FEATURES.len()];
         row[0] = per_service[tk.service as usize].prefix(p.ticket);
         row[1] = ahead;
@@ -250,16 +250,12 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         row[14] = office_idx;
         row[15] = minute;
         row[16] = weekday as f64;
-        row[17] = local.month() as f64;
+        row[17] = local.month as f64;
         row[18] = ctx.history.closing_minute(day_office, weekday).map_or(f64::NAN, |c| c - minute);
         row[19] = appointments.len() as f64;
         row[20] = (ahead + 1.0) * recent / active.max(1.0);
         row[21] = ctx.history.service_min(day_office, service_name);
-        row[22] = ctx.history.mean_wait(
-            day_office,
-            issue_local.weekday().number_from_monday() as u8,
-            issue_local.hour() as u8,
-        );
+        row[22] = ctx.history.mean_wait(day_office, issue_local.weekday, issue_local.hour as u8);
         row[23] = ctx.history.office_service_min(day_office);
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
@@ -269,7 +265,7 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
             ticket_id: cols.ticket_id[day.rows[p.ticket]].clone(),
             t: p.t,
             probe: p.probe,
-            hour: local.hour() as u8,
+            hour: local.hour as u8,
             ahead: ahead as u32,
             called: tk.called,
         });
