@@ -46,7 +46,7 @@ impl Calibrated {
         point
             .into_iter()
             .zip(&x.meta)
-            .map(|(p, m)| self.calibrator.quantiles(p, m.probe == Probe::AtIssue))
+            .map(|(p, m)| self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office))
             .collect()
     }
 }
@@ -116,7 +116,15 @@ pub fn train_window(
     for p in predictors {
         let model = p.fit(&train)?;
         let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
-        let calibrator = Calibrator::fit(&model.predict(&cal), &cal.y, &at_issue, params.notice_min);
+        let offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_str()).collect();
+        let point = model.predict(&cal);
+        let calibrator = Calibrator::fit(&point, &cal.y, &at_issue, params.notice_min).with_office_alarms(
+            &point,
+            &cal.y,
+            &at_issue,
+            &offices,
+            params.notice_min,
+        );
         fitted.push(Calibrated { model, calibrator });
     }
     Ok(Trained { history, offices, predictors: fitted, train_rows: train.len(), calibration_rows: cal.len() })

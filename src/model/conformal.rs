@@ -49,6 +49,12 @@ pub struct Buckets {
 pub struct Calibrator {
     pub at_issue: Buckets,
     pub later: Buckets,
+    /// Alarm factor per office for (at issue, later), each office calibrated on its own
+    /// examples: a factor learned over all offices is set by the large ones and came too late
+    /// in a small office. The factor used is the smaller of the group's and the office's; an
+    /// office whose own calibration cannot vouch for an alarm gets none.
+    #[serde(default)]
+    pub office_alarm: std::collections::BTreeMap<String, [Option<f64>; 2]>,
 }
 
 impl Calibrator {
@@ -69,7 +75,45 @@ impl Calibrator {
                 all.clone()
             }
         };
-        Calibrator { at_issue: pick(&pi, &ai), later: pick(&pl, &al) }
+        Calibrator { at_issue: pick(&pi, &ai), later: pick(&pl, &al), office_alarm: Default::default() }
+    }
+
+    /// Adds the per-office alarm factors, from the same calibration examples and their offices.
+    pub fn with_office_alarms(
+        mut self,
+        point: &[f64],
+        actual: &[f64],
+        at_issue: &[bool],
+        office: &[&str],
+        notice_min: f64,
+    ) -> Calibrator {
+        let mut names: Vec<&str> = office.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            let factor = |g: bool| {
+                let idx = (0..point.len()).filter(|&i| at_issue[i] == g && office[i] == name);
+                let (p, a): (Vec<f64>, Vec<f64>) = idx.map(|i| (point[i], actual[i])).unzip();
+                alarm_factor(&p, &a, notice_min, ALARM_TARGET)
+            };
+            self.office_alarm.insert(name.to_string(), [factor(true), factor(false)]);
+        }
+        self
+    }
+
+    /// [`Calibrator::quantiles`] with the alarm limited by the office's own factor.
+    pub fn quantiles_for(&self, point: f64, at_issue: bool, office: &str) -> Quantiles {
+        let mut q = self.quantiles(point, at_issue);
+        if let Some(factors) = self.office_alarm.get(office) {
+            let group = if at_issue { &self.at_issue } else { &self.later };
+            let own = factors[usize::from(!at_issue)];
+            let factor = match (group.alarm_factor, own) {
+                (Some(g), Some(o)) => Some(g.min(o)),
+                _ => None,
+            };
+            q.alarm = factor.map_or(0.0, |f| (point * f).clamp(0.0, q.p10));
+        }
+        q
     }
 
     /// Quantiles around a point prediction: never negative, never crossing.
@@ -203,6 +247,35 @@ mod tests {
     }
 
     #[test]
+    fn an_office_gets_the_smaller_of_its_own_and_the_group_factor() {
+        // Office "a": calls at 20 … 119 min for point 40 (own factor 0.575, as below);
+        // office "b": calls at 40 … 139 (own factor 1.075). The group factor over both lies
+        // between, so "a" is held to its own, "b" to the group's; an unknown office gets the
+        // group's; an office with too few examples to vouch for an alarm gets none.
+        let mut actual: Vec<f64> = (0..100).map(|k| 20.0 + k as f64).collect();
+        actual.extend((0..100).map(|k| 40.0 + k as f64));
+        actual.extend((0..10).map(|k| 30.0 + k as f64));
+        let point = vec![40.0; 210];
+        let office: Vec<&str> = std::iter::repeat_n("a", 100)
+            .chain(std::iter::repeat_n("b", 100))
+            .chain(std::iter::repeat_n("c", 10))
+            .collect();
+        let at_issue = vec![true; 210];
+        let c = Calibrator::fit(&point, &actual, &at_issue, 10.0)
+            .with_office_alarms(&point, &actual, &at_issue, &office, 10.0);
+        let group = c.at_issue.alarm_factor.unwrap();
+        assert!(group > 0.575 && group < 1.075, "{group}");
+        assert_eq!(c.office_alarm["a"], [Some(0.575), None]);
+        assert_eq!(
+            c.quantiles_for(40.0, true, "a").alarm,
+            (40.0 * 0.575f64).min(c.quantiles(40.0, true).p10)
+        );
+        assert_eq!(c.quantiles_for(40.0, true, "b").alarm, c.quantiles(40.0, true).alarm);
+        assert_eq!(c.quantiles_for(40.0, true, "zz").alarm, c.quantiles(40.0, true).alarm);
+        assert_eq!(c.quantiles_for(40.0, true, "c").alarm, 0.0);
+    }
+
+    #[test]
     fn alarm_factor_is_the_latest_with_few_late_alarms() {
         // Point 40, calls at 20, 21, …, 119 minutes. With f = 23/40 the alarm quantile is 23:
         // the calls at 20, 21, 22 are late, (3 + 1) ≤ 0.04 · (100 + 1); more makes 4 late.
@@ -285,13 +358,13 @@ mod tests {
     #[test]
     fn quantiles_never_negative_or_crossing() {
         let b = Buckets { edges: vec![], residuals: vec![[-40.0, 5.0, 1.0]], alarm_factor: Some(0.5) };
-        let c = Calibrator { at_issue: b.clone(), later: b };
+        let c = Calibrator { at_issue: b.clone(), later: b, office_alarm: Default::default() };
         let q = c.quantiles(10.0, true);
         assert_eq!((q.alarm, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
         assert_eq!(alarm_offset(&q, 10.0), None);
         // The alarm never comes after p10.
         let b = Buckets { edges: vec![], residuals: vec![[-5.0, 0.0, 5.0]], alarm_factor: Some(1.1) };
-        let c = Calibrator { at_issue: b.clone(), later: b };
+        let c = Calibrator { at_issue: b.clone(), later: b, office_alarm: Default::default() };
         assert_eq!(c.quantiles(30.0, true).alarm, 25.0);
         let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
         assert_eq!(alarm_offset(&q, 10.0), Some(15.0));
