@@ -41,20 +41,25 @@ impl TicketColumns {
     pub fn between(&self, from: NaiveDate, to: NaiveDate) -> TicketColumns {
         let keep: Vec<usize> =
             (0..self.len()).filter(|&i| self.date[i] >= from && self.date[i] < to).collect();
+        self.rows(&keep)
+    }
+
+    /// The rows at `rows` (in that order), with the same dictionaries.
+    fn rows(&self, rows: &[usize]) -> TicketColumns {
         TicketColumns {
             offices: self.offices.clone(),
             services: self.services.clone(),
             counters: self.counters.clone(),
-            office: pick(&keep, &self.office),
-            date: pick(&keep, &self.date),
-            ticket_id: keep.iter().filter_map(|&i| self.ticket_id.get(i).cloned()).collect(),
-            service: pick(&keep, &self.service),
-            channel: pick(&keep, &self.channel),
-            issued: pick(&keep, &self.issued),
-            called: pick(&keep, &self.called),
-            finished: pick(&keep, &self.finished),
-            counter: pick(&keep, &self.counter),
-            outcome: pick(&keep, &self.outcome),
+            office: pick(rows, &self.office),
+            date: pick(rows, &self.date),
+            ticket_id: rows.iter().filter_map(|&i| self.ticket_id.get(i).cloned()).collect(),
+            service: pick(rows, &self.service),
+            channel: pick(rows, &self.channel),
+            issued: pick(rows, &self.issued),
+            called: pick(rows, &self.called),
+            finished: pick(rows, &self.finished),
+            counter: pick(rows, &self.counter),
+            outcome: pick(rows, &self.outcome),
         }
     }
 
@@ -179,21 +184,7 @@ impl TicketColumns {
             };
             key(a).cmp(&key(b))
         });
-        TicketColumns {
-            offices: self.offices.clone(),
-            services: self.services.clone(),
-            counters: self.counters.clone(),
-            office: pick(&order, &self.office),
-            date: pick(&order, &self.date),
-            ticket_id: order.iter().filter_map(|&i| self.ticket_id.get(i).cloned()).collect(),
-            service: pick(&order, &self.service),
-            channel: pick(&order, &self.channel),
-            issued: pick(&order, &self.issued),
-            called: pick(&order, &self.called),
-            finished: pick(&order, &self.finished),
-            counter: pick(&order, &self.counter),
-            outcome: pick(&order, &self.outcome),
-        }
+        self.rows(&order)
     }
 }
 
