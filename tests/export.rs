@@ -1,7 +1,9 @@
 //! Export generations on real files: schemas, verification, and an export killed mid-way.
 
+mod util;
+
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -9,6 +11,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::Value;
 
 use queuecast::export::{GenerationWriter, ManifestMeta, SourceRange, services_json, verify};
+use util::validate_schema;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,15 +43,6 @@ fn write_generation(out: &Path, id: &str, hour: u32) -> queuecast::export::Gener
     g.finish(&meta(hour)).unwrap()
 }
 
-/// Validates `instance` against a schema file of `schemas/`; Err carries boon's explanation.
-fn validate(schema: &str, instance: &Value) -> Result<(), String> {
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    let path = root().join("schemas").join(schema);
-    let index = compiler.compile(path.to_str().unwrap(), &mut schemas).map_err(|e| format!("{e:#}"))?;
-    schemas.validate(instance, index).map_err(|e| format!("{e:#}"))
-}
-
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -58,9 +52,9 @@ fn written_manifest_and_services_match_their_schemas() {
     let out = tempfile::tempdir().unwrap();
     write_generation(out.path(), "g1", 3);
     let manifest = read_json(&out.path().join("current/manifest.json"));
-    validate("manifest.schema.json", &manifest).unwrap();
+    validate_schema("manifest.schema.json", &manifest).unwrap();
     let services = read_json(&out.path().join("current/services.json"));
-    validate("services.schema.json", &services).unwrap();
+    validate_schema("services.schema.json", &services).unwrap();
     // Spot-check the content the schema cannot know.
     let pa = &services["services"][0];
     assert_eq!(pa["code"], "PA");
@@ -81,24 +75,24 @@ fn schemas_reject_broken_documents() {
     let manifest = read_json(&out.path().join("current/manifest.json"));
     let mut no_hash = manifest.clone();
     no_hash["files"][0].as_object_mut().unwrap().remove("sha256");
-    assert!(validate("manifest.schema.json", &no_hash).is_err());
+    assert!(validate_schema("manifest.schema.json", &no_hash).is_err());
     let mut escaping = manifest.clone();
     escaping["files"][0]["path"] = "../etc/passwd".into();
-    assert!(validate("manifest.schema.json", &escaping).is_err());
+    assert!(validate_schema("manifest.schema.json", &escaping).is_err());
     let mut upper = manifest;
     upper["source"]["sha256"] = "AB".repeat(32).into();
-    assert!(validate("manifest.schema.json", &upper).is_err());
+    assert!(validate_schema("manifest.schema.json", &upper).is_err());
 
     let services = read_json(&out.path().join("current/services.json"));
     let mut no_docs = services.clone();
     no_docs["services"][0]["documents"] = serde_json::json!([]);
-    assert!(validate("services.schema.json", &no_docs).is_err());
+    assert!(validate_schema("services.schema.json", &no_docs).is_err());
     let mut short_leika = services.clone();
     short_leika["services"][0]["leika"] = "9900800100000".into();
-    assert!(validate("services.schema.json", &short_leika).is_err());
+    assert!(validate_schema("services.schema.json", &short_leika).is_err());
     let mut amount_without_text = services;
     amount_without_text["services"][0]["fees"][0]["text"] = Value::Null;
-    assert!(validate("services.schema.json", &amount_without_text).is_err());
+    assert!(validate_schema("services.schema.json", &amount_without_text).is_err());
 }
 
 #[test]
@@ -187,16 +181,9 @@ fn killed_export_leaves_the_previous_generation_current() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Read the child's output on a thread, so a child that never gets ready cannot hang the test.
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|l| l.contains(CHILD_READY));
-        let _ = tx.send(ready);
-    });
-    let ready = rx.recv_timeout(std::time::Duration::from_secs(120)).unwrap_or(false);
-    child.kill().unwrap(); // SIGKILL: no destructor, no cleanup
-    let status = child.wait().unwrap();
+    let output = child.stdout.take().unwrap();
+    let (ready, status) =
+        util::kill_at_marker(&mut child, output, CHILD_READY, std::time::Duration::from_secs(120));
     assert!(ready, "child never got ready ({status})");
     assert!(!status.success());
 

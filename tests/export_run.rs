@@ -6,7 +6,6 @@ mod util;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -14,7 +13,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 use queuecast::export::run::{PAUSE_ENV, PAUSE_MARKER};
-use util::Workdir;
+use util::{Workdir, validate_schema};
 
 /// k for these tests: high enough that some all-services weekday × hour cells are suppressed.
 const K: u32 = 200;
@@ -98,15 +97,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Validates `instance` against a schema file of `schemas/`; Err carries boon's explanation.
-fn validate(schema: &str, instance: &Value) -> Result<(), String> {
-    let mut schemas = boon::Schemas::new();
-    let mut compiler = boon::Compiler::new();
-    let path = root().join("schemas").join(schema);
-    let index = compiler.compile(path.to_str().unwrap(), &mut schemas).map_err(|e| format!("{e:#}"))?;
-    schemas.validate(instance, index).map_err(|e| format!("{e:#}"))
-}
-
 /// Every file below `dir` (relative path → bytes).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -151,11 +141,11 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert!(out.contains("arrival backtest:") && out.contains("slot-wait backtest"), "{out}");
     assert!(out.contains("every service code in the store has a catalog entry"), "{out}");
     let manifest = read_json(&g.join("manifest.json"));
-    validate("manifest.schema.json", &manifest).unwrap();
-    validate("services.schema.json", &read_json(&g.join("services.json"))).unwrap();
-    validate("office.schema.json", &read_json(&g.join(OFFICE))).unwrap();
+    validate_schema("manifest.schema.json", &manifest).unwrap();
+    validate_schema("services.schema.json", &read_json(&g.join("services.json"))).unwrap();
+    validate_schema("office.schema.json", &read_json(&g.join(OFFICE))).unwrap();
     let report = read_json(&g.join("export_report.json"));
-    validate("export_report.schema.json", &report).unwrap();
+    validate_schema("export_report.schema.json", &report).unwrap();
 
     assert_eq!(manifest["generation"], ID);
     assert_eq!(manifest["created_at"], AT);
@@ -431,15 +421,9 @@ fn killed_export_leaves_the_previous_generation_current() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let paused = BufReader::new(stderr).lines().map_while(Result::ok).any(|l| l.contains(PAUSE_MARKER));
-        let _ = tx.send(paused);
-    });
-    let paused = rx.recv_timeout(std::time::Duration::from_secs(240)).unwrap_or(false);
-    child.kill().unwrap(); // SIGKILL
-    let status = child.wait().unwrap();
+    let output = child.stderr.take().unwrap();
+    let (paused, status) =
+        util::kill_at_marker(&mut child, output, PAUSE_MARKER, std::time::Duration::from_secs(240));
     assert!(paused, "the export never reached its pause ({status})");
     assert!(!status.success());
 
@@ -479,7 +463,7 @@ fn killed_export_leaves_the_previous_generation_current() {
     f.work.run_ok(&["verify-export", "--dir", "killed"]);
     let office = read_json(&f.work.path("killed/current").join(OFFICE));
     assert_eq!(office["model"]["card"], Value::Null);
-    validate("office.schema.json", &office).unwrap();
+    validate_schema("office.schema.json", &office).unwrap();
 }
 
 #[test]
@@ -491,26 +475,26 @@ fn schemas_reject_leaks_and_contradictions() {
     let open = days.iter().position(|d| d["open"] == true).unwrap();
     let mut slots_on_closed = office.clone();
     slots_on_closed["days"][closed]["slots"] = office["days"][open]["slots"].clone();
-    assert!(validate("office.schema.json", &slots_on_closed).is_err());
+    assert!(validate_schema("office.schema.json", &slots_on_closed).is_err());
     let mut leaking = office.clone();
     let cells = office["profile"]["cells"].as_array().unwrap();
     let small = cells.iter().position(|c| c["suppressed"] == true).unwrap();
     leaking["profile"]["cells"][small]["tickets"] = 3.into();
-    assert!(validate("office.schema.json", &leaking).is_err());
+    assert!(validate_schema("office.schema.json", &leaking).is_err());
     let mut ticket = office.clone();
     ticket["days"][open]["slots"][0]["ticket_id"] = "A001".into();
-    assert!(validate("office.schema.json", &ticket).is_err());
+    assert!(validate_schema("office.schema.json", &ticket).is_err());
     let mut closed_level = office;
     closed_level["days"][open]["slots"][0]["level"] = "closed".into();
-    assert!(validate("office.schema.json", &closed_level).is_err());
+    assert!(validate_schema("office.schema.json", &closed_level).is_err());
 
     let report = read_json(&g.join("export_report.json"));
     let mut per_slot = report.clone();
     per_slot["slot_wait_backtest"]["rows"] = serde_json::json!([]);
-    assert!(validate("export_report.schema.json", &per_slot).is_err());
+    assert!(validate_schema("export_report.schema.json", &per_slot).is_err());
     let mut bad_method = report;
     bad_method["arrival_backtest"]["rows"][0]["method"] = "oracle".into();
-    assert!(validate("export_report.schema.json", &bad_method).is_err());
+    assert!(validate_schema("export_report.schema.json", &bad_method).is_err());
 }
 
 /// A model file trained with a backtest on a tiny store of its own (35 days at a fifth of the
@@ -554,7 +538,7 @@ fn the_model_card_summarises_the_model_file() {
     f.export_with(&["--out", "with-model", "--at", AT, "--model", &path_text]);
     let model = read_json(&path);
     let office = read_json(&f.work.path("with-model/current").join(OFFICE));
-    validate("office.schema.json", &office).unwrap();
+    validate_schema("office.schema.json", &office).unwrap();
     let card = &office["model"]["card"];
     assert_eq!(office["model"]["reason"], Value::Null);
     for key in ["format", "queuecast_version", "trained_from", "trained_to", "default_predictor"] {

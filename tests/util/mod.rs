@@ -72,3 +72,33 @@ pub fn require_pandas() {
         Err(e) => panic!("python3 cannot be run ({e}); install Python 3.11, then {hint}"),
     }
 }
+
+/// Validates `instance` against a schema file of the repository's `schemas/`; Err carries
+/// boon's explanation.
+pub fn validate_schema(schema: &str, instance: &serde_json::Value) -> Result<(), String> {
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas").join(schema);
+    let index = compiler.compile(path.to_str().unwrap(), &mut schemas).map_err(|e| format!("{e:#}"))?;
+    schemas.validate(instance, index).map_err(|e| format!("{e:#}"))
+}
+
+/// SIGKILLs `child` once a line of `output` (its piped stdout or stderr) contains `marker`, or
+/// after `timeout`. Returns whether the marker was seen, and the exit status. The output is read
+/// on a thread, so a child that never gets there cannot hang the test.
+pub fn kill_at_marker(
+    child: &mut std::process::Child,
+    output: impl std::io::Read + Send + 'static,
+    marker: &'static str,
+    timeout: std::time::Duration,
+) -> (bool, std::process::ExitStatus) {
+    use std::io::{BufRead, BufReader};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let seen = BufReader::new(output).lines().map_while(Result::ok).any(|l| l.contains(marker));
+        let _ = tx.send(seen);
+    });
+    let seen = rx.recv_timeout(timeout).unwrap_or(false);
+    child.kill().unwrap(); // SIGKILL: no destructor, no cleanup
+    (seen, child.wait().unwrap())
+}
