@@ -12,7 +12,7 @@ use crate::forecast::history::ALL;
 use crate::forecast::opening::OpeningTable;
 use crate::forecast::run::ForecastRun;
 use crate::forecast::{ForecastError, slot_start};
-use crate::store::atomic::write_atomic;
+use crate::store::atomic::write_atomic_polars;
 use crate::timezones::days_since_epoch;
 
 /// What the methods, metrics and intervals mean (copied into the JSON files).
@@ -140,11 +140,6 @@ fn write_with(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> PolarsResult<()>,
 ) -> Result<(), ForecastError> {
-    let mut result = Ok(());
-    write_atomic(path, |w| {
-        result = write(w);
-        result.as_ref().map(|_| ()).map_err(|e| std::io::Error::other(e.to_string()))
-    })
-    .map_err(|e| ForecastError::Write { path: path.to_path_buf(), message: e.to_string() })?;
-    result.map_err(|e| ForecastError::Write { path: path.to_path_buf(), message: e.to_string() })
+    write_atomic_polars(path, write)
+        .map_err(|e| ForecastError::Write { path: path.to_path_buf(), message: e.to_string() })
 }

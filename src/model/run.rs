@@ -14,7 +14,7 @@ use crate::model::predictors::PredictorParams;
 use crate::replay::ReplayParams;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::store::atomic::write_atomic;
+use crate::store::atomic::{write_atomic, write_atomic_polars};
 use crate::store::columns::load_columns;
 
 #[derive(Debug, thiserror::Error)]
@@ -123,16 +123,10 @@ pub fn write_backtest(r: &BacktestResult, dir: &Path, notice_min: f64) -> Result
         .map_err(|e| werr(&metrics, e.to_string()))?;
     let parquet = dir.join("predictions.parquet");
     let mut df = predictions_frame(r).map_err(|e| werr(&parquet, e.to_string()))?;
-    let mut result = Ok(());
-    write_atomic(&parquet, |w| {
-        result = ParquetWriter::new(w)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut df)
-            .map(|_| ());
-        result.as_ref().map(|_| ()).map_err(|e| std::io::Error::other(e.to_string()))
+    write_atomic_polars(&parquet, |w| {
+        ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).finish(&mut df).map(|_| ())
     })
     .map_err(|e| werr(&parquet, e.to_string()))?;
-    result.map_err(|e| werr(&parquet, e.to_string()))?;
     Ok(vec![metrics, parquet])
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use crate::profile::{ProfileError, ProfileTables};
-use crate::store::atomic::write_atomic;
+use crate::store::atomic::write_atomic_polars;
 
 /// Writes every table as `NAME.parquet` and `NAME.csv` plus `profile.json` into `dir`.
 pub fn write_tables(tables: &ProfileTables, dir: &Path) -> Result<Vec<PathBuf>, ProfileError> {
@@ -43,11 +43,6 @@ fn write_file(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> PolarsResult<()>,
 ) -> Result<(), ProfileError> {
-    let mut result = Ok(());
-    write_atomic(path, |w| {
-        result = write(w);
-        result.as_ref().map(|_| ()).map_err(|e| std::io::Error::other(e.to_string()))
-    })
-    .map_err(|e| ProfileError::Write { path: path.to_path_buf(), message: e.to_string() })?;
-    result.map_err(|e| ProfileError::Write { path: path.to_path_buf(), message: e.to_string() })
+    write_atomic_polars(path, write)
+        .map_err(|e| ProfileError::Write { path: path.to_path_buf(), message: e.to_string() })
 }

@@ -31,6 +31,15 @@ pub fn write_atomic(
     result
 }
 
+/// [`write_atomic`] for a polars writer (Parquet, CSV): its error becomes the I/O error's
+/// message, so callers map one error type.
+pub fn write_atomic_polars(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> polars::prelude::PolarsResult<()>,
+) -> io::Result<()> {
+    write_atomic(path, |w| write(w).map_err(|e| io::Error::other(e.to_string())))
+}
+
 /// The temp name used for `path`: hidden, and not ending in the target's extension.
 pub fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
