@@ -197,12 +197,8 @@ fn compute(
     let forecast =
         crate::forecast::run_on_columns(&cols, store.tz(), settings, None, settings.forecast.days)?;
     lap("forecast", timings);
-    let replay = planning::replay_params(settings);
-    let days = crate::replay::office_days(&cols)
-        .iter()
-        .map(|d| crate::forecast::sim_day::history_day(d, store.tz(), replay))
-        .collect();
-    let history = History { offices: cols.offices.clone(), days, from: source.0, to: source.1 };
+    let history = planning::history_of(&cols, store.tz(), planning::replay_params(settings))
+        .ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
     let staffing = planning::staffing_report(&history, settings)?;
     let whatif = planning::whatif_report(&history, settings, None)?;
     lap("staffing and what-if", timings);

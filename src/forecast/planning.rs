@@ -18,8 +18,9 @@ use crate::forecast::whatif::{WhatIf, WhatIfParams, what_if};
 use crate::replay::{ReplayParams, office_days};
 use crate::settings::Settings;
 use crate::store::atomic::write_atomic;
-use crate::store::columns::load_columns;
+use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::{Store, StoreError};
+use chrono_tz::Tz;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanningError {
@@ -49,11 +50,14 @@ pub struct History {
 /// Loads and replays the whole store.
 pub fn load_history(store: &Store, replay: ReplayParams) -> Result<History, PlanningError> {
     let cols = load_columns(store, None, None)?;
-    let Some((from, to)) = cols.date_range() else {
-        return Err(PlanningError::Empty(store.root().to_path_buf()));
-    };
-    let days = office_days(&cols).iter().map(|d| history_day(d, store.tz(), replay)).collect();
-    Ok(History { offices: cols.offices, days, from, to })
+    history_of(&cols, store.tz(), replay).ok_or_else(|| PlanningError::Empty(store.root().to_path_buf()))
+}
+
+/// Replays already loaded tickets into a history (`None` when there are none).
+pub fn history_of(cols: &TicketColumns, tz: Tz, replay: ReplayParams) -> Option<History> {
+    let (from, to) = cols.date_range()?;
+    let days = office_days(cols).iter().map(|d| history_day(d, tz, replay)).collect();
+    Some(History { offices: cols.offices.clone(), days, from, to })
 }
 
 pub fn replay_params(s: &Settings) -> ReplayParams {
