@@ -194,6 +194,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Serve the HTTP API: exported forecasts, live queues fed by the ticket systems' events,
+    /// and each waiting ticket's ETA; new generations and model files are picked up live.
+    Serve {
+        /// Export directory (holds `current`), as `queuecast export --out` writes it.
+        #[arg(long, value_name = "DIR")]
+        exports: PathBuf,
+        /// Model file for the ETAs (loaded again whenever it changes).
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        /// Address and port to listen on (overrides [serve] addr), e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<String>,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -415,6 +428,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             export(&settings, &out, model.as_deref(), at.unwrap_or_else(chrono::Utc::now))
         }
         Command::VerifyExport { dir } => verify_export(&dir),
+        Command::Serve { exports, model, addr } => {
+            settings.validate()?;
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            let cfg = queuecast::serve::config(&settings, exports, model, addr.as_deref())?;
+            queuecast::serve::run(cfg)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Simulate { out, seed, start, days, offices, scale } => {
             let sim = &mut settings.simulate;
             sim.seed = seed.unwrap_or(sim.seed);

@@ -13,6 +13,7 @@ pub mod model;
 pub mod profile;
 pub mod replay;
 pub mod schema;
+pub mod serve;
 pub mod settings;
 pub mod simulate;
 pub mod store;

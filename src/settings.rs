@@ -3,11 +3,15 @@
 //! Raw serde structs are read once, checked by [`Settings::validate`], and then passed down
 //! as plain values; CLI flags override individual fields before validation.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+
+mod serve;
+pub use serve::{OfficeSettings, ServeSettings};
 
 /// The settings file read when `--config` is not given and it exists in the working directory.
 pub const DEFAULT_FILE: &str = "queuecast.toml";
@@ -43,6 +47,9 @@ pub struct Settings {
     pub staffing: StaffingSettings,
     pub catalog: CatalogSettings,
     pub export: ExportSettings,
+    pub serve: ServeSettings,
+    /// Per office (`[offices.<id>]`): public name and address, event token, queues.
+    pub offices: BTreeMap<String, OfficeSettings>,
 }
 
 /// One accepted service code.
@@ -331,6 +338,8 @@ impl Default for Settings {
             staffing: StaffingSettings::default(),
             catalog: CatalogSettings::default(),
             export: ExportSettings::default(),
+            serve: ServeSettings::default(),
+            offices: BTreeMap::new(),
         }
     }
 }
@@ -461,7 +470,9 @@ impl Settings {
             return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
         }
         self.validate_staffing()?;
-        self.validate_catalog_and_export()
+        self.validate_catalog_and_export()?;
+        let codes: Vec<&str> = self.services.iter().map(|s| s.code.as_str()).collect();
+        serve::validate(&self.serve, &self.offices, &codes)
     }
 
     fn validate_staffing(&self) -> Result<(), SettingsError> {
