@@ -432,7 +432,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             let filter = tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-            tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_writer(std::io::stderr)
+                .with_ansi(ansi)
+                .init();
             let cfg = queuecast::serve::config(&settings, exports, model, addr.as_deref())?;
             queuecast::serve::run(cfg)?;
             Ok(ExitCode::SUCCESS)

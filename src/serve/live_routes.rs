@@ -45,8 +45,8 @@ pub struct EventsResponse {
     params(("id" = String, Path, description = "Office id")),
     request_body(content = Vec<EventIn>, description = "One event, or an array of events applied in order (all or none)"),
     security(("bearer" = [])),
-    responses((status = 200, body = EventsResponse), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 404, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = EventsResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 413, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn post_events(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -114,7 +114,7 @@ pub struct NowQuery {
 
 #[utoipa::path(get, path = "/v1/offices/{id}/now", tag = "live",
     params(("id" = String, Path, description = "Office id"), NowQuery),
-    responses((status = 200, body = NowResponse), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = NowResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn now(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -165,8 +165,8 @@ fn eta_now(
 
 #[utoipa::path(get, path = "/v1/offices/{id}/tickets/{number}/eta", tag = "live",
     params(("id" = String, Path, description = "Office id"), ("number" = String, Path, description = "Ticket number, e.g. A017"), EtaQuery),
-    responses((status = 200, body = EtaResponse), (status = 400, body = Problem), (status = 404, body = Problem),
-        (status = 503, body = Problem)))]
+    responses((status = 200, body = EtaResponse), (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn eta(
     State(s): State<AppState>,
     Path((id, number)): Path<(String, String)>,
@@ -180,7 +180,7 @@ pub async fn eta(
 #[utoipa::path(get, path = "/v1/offices/{id}/tickets/{number}/eta/stream", tag = "live",
     params(("id" = String, Path, description = "Office id"), ("number" = String, Path, description = "Ticket number"), EtaQuery),
     responses((status = 200, description = "Server-sent events: `eta` events carrying an EtaResponse, one now and one after every change of the queue, until the ticket is called or cancelled", content_type = "text/event-stream", body = EtaResponse),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn eta_stream(
     State(s): State<AppState>,
     Path((id, number)): Path<(String, String)>,

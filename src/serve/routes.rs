@@ -194,7 +194,7 @@ fn office_of<'a>(g: &'a GenerationData, id: &str) -> Result<&'a OfficeData, ApiE
 }
 
 #[utoipa::path(get, path = "/v1/offices", tag = "offices", responses(
-    (status = 200, body = OfficesResponse), (status = 503, body = Problem)))]
+    (status = 200, body = OfficesResponse), (status = 503, body = Problem, content_type = "application/problem+json")))]
 pub async fn offices(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let g = current(&s)?;
     let (now, today, tz) = (s.now(), s.today(), s.cfg.tz);
@@ -238,7 +238,7 @@ pub struct ForecastQuery {
     params(("id" = String, Path, description = "Office id"), ForecastQuery),
     responses((status = 200, body = crate::serve::generation::ForecastResponse),
         (status = 304, description = "Not modified (If-None-Match)"),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn forecast(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -269,7 +269,7 @@ pub async fn forecast(
 #[utoipa::path(get, path = "/v1/offices/{id}/profile", tag = "offices",
     params(("id" = String, Path, description = "Office id")),
     responses((status = 200, body = crate::serve::generation::ProfileResponse),
-        (status = 304, description = "Not modified"), (status = 404, body = Problem)))]
+        (status = 304, description = "Not modified"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn profile(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -307,7 +307,7 @@ pub struct DayBest {
 #[utoipa::path(get, path = "/v1/offices/{id}/best-times", tag = "offices",
     params(("id" = String, Path, description = "Office id"), BestTimesQuery),
     responses((status = 200, body = BestTimesResponse), (status = 304, description = "Not modified"),
-        (status = 400, body = Problem), (status = 404, body = Problem)))]
+        (status = 400, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn best_times(
     State(s): State<AppState>,
     Path(id): Path<String>,
@@ -352,7 +352,7 @@ pub async fn services(State(s): State<AppState>, headers: HeaderMap) -> Result<R
 #[utoipa::path(get, path = "/v1/services/{code}", tag = "services",
     params(("code" = String, Path, description = "Service code, e.g. PA")),
     responses((status = 200, body = crate::serve::types::Service), (status = 304, description = "Not modified"),
-        (status = 404, body = Problem)))]
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn service(
     State(s): State<AppState>,
     Path(code): Path<String>,
