@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,10 +11,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnRequest, MakeSpan, OnResponse, TraceLayer};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::serve::cache::Cached;
@@ -75,20 +75,30 @@ pub fn router(state: AppState) -> Router {
 
 /// Access log at info level: method, route template (never the path itself, which holds
 /// ticket numbers), status and latency.
-fn access_log() -> TraceLayer<
-    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
-    impl Fn(&Request<Body>) -> tracing::Span + Clone,
-    tower_http::trace::DefaultOnRequest,
-    impl Fn(&Response, Duration, &tracing::Span) + Clone,
-> {
-    TraceLayer::new_for_http()
-        .make_span_with(|req: &Request<Body>| {
-            let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |p| p.as_str());
-            tracing::info_span!("request", method = %req.method(), route = %route)
-        })
-        .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
-            tracing::info!(status = res.status().as_u16(), latency_us = latency.as_micros() as u64, "served");
-        })
+fn access_log()
+-> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RouteSpan, DefaultOnRequest, LogResponse> {
+    TraceLayer::new_for_http().make_span_with(RouteSpan).on_response(LogResponse)
+}
+
+/// The span of a request: method and route template.
+#[derive(Debug, Clone, Copy)]
+struct RouteSpan;
+
+impl<B> MakeSpan<B> for RouteSpan {
+    fn make_span(&mut self, req: &Request<B>) -> tracing::Span {
+        let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |p| p.as_str());
+        tracing::info_span!("request", method = %req.method(), route = %route)
+    }
+}
+
+/// The access-log line of a response.
+#[derive(Debug, Clone, Copy)]
+struct LogResponse;
+
+impl<B> OnResponse<B> for LogResponse {
+    fn on_response(self, res: &axum::http::Response<B>, latency: Duration, _span: &tracing::Span) {
+        tracing::info!(status = res.status().as_u16(), latency_us = latency.as_micros() as u64, "served");
+    }
 }
 
 /// `GET /healthz`.
