@@ -26,6 +26,10 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The binary's allocator, so the in-process server allocates as `queuecast serve` does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const OFFICE: &str = "neuss-mitte";
 const DAY: &str = "2025-02-24";
 const TOKEN: &str = "load-test-token";
@@ -119,12 +123,25 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// CPU seconds this process has used (user + system, all threads), from /proc.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3 (the state); clock ticks are 1/100 s on Linux.
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// What one phase measured.
 struct Phase {
     name: &'static str,
     requests: usize,
     errors: usize,
     seconds: f64,
+    /// CPU seconds of the whole process (server and load generator) during the phase.
+    cpu: f64,
     latencies_us: Vec<u32>,
 }
 
@@ -136,7 +153,7 @@ impl Phase {
 
     fn print(&self) {
         println!(
-            "{:<34} {:>9} req {:>6} errors {:>10.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms",
+            "{:<30} {:>7} req {:>5} err {:>7.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  max {:>7.2} ms  CPU {:>4.0} µs/req",
             self.name,
             self.requests,
             self.errors,
@@ -144,29 +161,46 @@ impl Phase {
             self.percentile(0.50),
             self.percentile(0.99),
             self.latencies_us.last().map_or(f64::NAN, |&v| f64::from(v) / 1000.0),
+            self.cpu * 1e6 / self.requests.max(1) as f64,
         );
     }
 }
 
-/// Runs `connections` loops of `path_of(i)` requests for `seconds`.
+/// Runs `connections` loops of `path_of(i)` requests for `seconds`: as fast as answers come
+/// (`rate` None), or at `rate` requests per second in all, each request due at its time and
+/// its latency counted from then (a server that falls behind is not hidden by the client
+/// waiting for it: no coordinated omission).
 async fn drive(
     name: &'static str,
     addr: std::net::SocketAddr,
     connections: usize,
     seconds: u64,
+    rate: Option<f64>,
     path_of: Arc<dyn Fn(usize) -> String + Send + Sync>,
 ) -> Phase {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
+    let start = tokio::time::Instant::now() + Duration::from_millis(50);
     for c in 0..connections {
         let (stop, path_of) = (stop.clone(), path_of.clone());
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::open(addr).await;
             let (mut lat, mut errors, mut i) = (Vec::new(), 0usize, c);
+            let interval = rate.map(|r| Duration::from_secs_f64(connections as f64 / r));
+            let mut due =
+                start + interval.map_or(Duration::ZERO, |d| d.mul_f64(c as f64 / connections as f64));
             while !stop.load(Ordering::Relaxed) {
                 let path = path_of(i);
                 i += connections;
-                let t = Instant::now();
+                let t = match interval {
+                    Some(d) => {
+                        tokio::time::sleep_until(due).await;
+                        let t = due;
+                        due += d;
+                        t
+                    }
+                    None => tokio::time::Instant::now(),
+                };
                 let status = conn.request("GET", &path, None).await;
                 lat.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                 if status != 200 {
@@ -179,10 +213,10 @@ async fn drive(
             (lat, errors)
         }));
     }
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     stop.store(true, Ordering::Relaxed);
-    let mut phase = Phase { name, requests: 0, errors: 0, seconds: 0.0, latencies_us: Vec::new() };
+    let mut phase = Phase { name, requests: 0, errors: 0, seconds: 0.0, cpu: 0.0, latencies_us: Vec::new() };
     for t in tasks {
         let (lat, errors) = t.await.expect("client task");
         phase.requests += lat.len();
@@ -190,6 +224,7 @@ async fn drive(
         phase.latencies_us.extend(lat);
     }
     phase.seconds = started.elapsed().as_secs_f64();
+    phase.cpu = cpu_seconds() - cpu;
     phase.latencies_us.sort_unstable();
     phase
 }
@@ -277,15 +312,24 @@ fn main() {
     }
     let seconds = env_or("QUEUECAST_LOAD_SECONDS", 10);
     let connections = env_or("QUEUECAST_LOAD_CONNECTIONS", 32) as usize;
+    let read_rate = env_or("QUEUECAST_LOAD_READ_RATE", 20_000) as f64;
+    let eta_rate = env_or("QUEUECAST_LOAD_ETA_RATE", 2_000) as f64;
+    // The server logs as `queuecast serve` does (info level, one access line per request),
+    // into a sink: the formatting is part of the measured cost.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_writer(std::io::sink)
+        .with_ansi(false)
+        .init();
     let dir = tempfile::tempdir().expect("tempdir");
     let t = Instant::now();
     let (config, day) = fixture(dir.path());
     println!("fixture (ingest, train, export) {:.1} s", t.elapsed().as_secs_f64());
     let events = Arc::new(events(&day));
-    let first = parse_rfc3339(&format!("{DAY}T10:00:00+01:00")).unwrap_or_default();
+    // The ETA phases replay the day from 08:00 on, its events at 50/s.
+    let first = parse_rfc3339(&format!("{DAY}T08:00:00+01:00")).unwrap_or_default();
     let rest = events.iter().filter(|e| e.0 > first).count();
     let span = events.last().map_or(0, |e| e.0) - first;
-    // Fast enough that the day's events arrive at 50/s.
     let speed = span as f64 / (rest as f64 / EVENTS_PER_SECOND) / 1000.0;
     let clock = Arc::new(FastClock { start: first, origin: 0.into(), speed });
 
@@ -307,21 +351,19 @@ fn main() {
     println!(
         "server on {addr}: 2 worker threads; load generator: 2 threads, {connections} connections, {seconds} s per phase"
     );
-
     let forecast = format!("/v1/offices/{OFFICE}/forecast?date={DAY}");
-    let reads = client_rt.block_on(drive(
-        "cached forecast reads",
-        addr,
-        connections,
-        seconds,
-        Arc::new(move |_| forecast.clone()),
-    ));
-    reads.print();
+    let read = Arc::new(move |_| forecast.clone());
+    let run = |name, secs, rate, path: Arc<dyn Fn(usize) -> String + Send + Sync>| {
+        let phase = client_rt.block_on(drive(name, addr, connections, secs, rate, path));
+        phase.print();
+    };
+    run("cached forecast reads, max", seconds, None, read.clone());
+    run("cached forecast reads, 20k/s", seconds, Some(read_rate), read);
 
-    // Phase 2: the morning up to 10:00 is posted first; then the day's clock runs on and its
-    // events are pushed at 50/s, while the ETAs ask for tickets waiting after the events
-    // pushed so far (issued, not yet called or cancelled).
-    let end_of = |ticket: &str, kinds: &[&str]| {
+    // The morning up to 08:00 is posted first; then the day's clock runs and its events are
+    // pushed at 50/s (as one batch when several are due), while every ETA asks for a ticket
+    // waiting after the events pushed so far (issued, not yet called or cancelled).
+    let index = |ticket: &str, kinds: &[&str]| {
         events
             .iter()
             .position(|e| e.1["ticket"] == ticket && kinds.contains(&e.1["kind"].as_str().unwrap_or("")))
@@ -329,39 +371,39 @@ fn main() {
     let rows: Arc<Vec<(String, usize, usize)>> = Arc::new(
         day.iter()
             .filter_map(|r| {
-                let issue = end_of(&r[1], &["issued"])?;
-                let end = end_of(&r[1], &["called", "cancelled"]).unwrap_or(events.len());
-                Some((r[1].clone(), issue, end))
+                let issue = index(&r[1], &["issued"])?;
+                Some((r[1].clone(), issue, index(&r[1], &["called", "cancelled"]).unwrap_or(events.len())))
             })
             .collect(),
     );
     let morning = events.iter().take_while(|e| e.0 <= clock.start).count();
+    let path = format!("/v1/offices/{OFFICE}/events");
     client_rt.block_on(async {
         let mut conn = Conn::open(addr).await;
         for chunk in events[..morning].chunks(200) {
             let batch = Value::Array(chunk.iter().map(|e| e.1.clone()).collect()).to_string();
-            assert_eq!(
-                conn.request("POST", &format!("/v1/offices/{OFFICE}/events"), Some(&batch)).await,
-                200
-            );
+            assert_eq!(conn.request("POST", &path, Some(&batch)).await, 200);
         }
     });
     clock.run();
-    let clock_for_pusher = clock.clone();
-    let ev = events.clone();
+    let (clock2, ev) = (clock.clone(), events.clone());
     let (stop_push, pushed) =
         (Arc::new(AtomicBool::new(false)), Arc::new(std::sync::atomic::AtomicUsize::new(morning)));
     let (stop2, pushed2) = (stop_push.clone(), pushed.clone());
     let pusher = client_rt.spawn(async move {
         let mut conn = Conn::open(addr).await;
         let mut next = pushed2.load(Ordering::SeqCst);
-        let path = format!("/v1/offices/{OFFICE}/events");
         while !stop2.load(Ordering::Relaxed) && next < ev.len() {
-            let now = clock_for_pusher.now_ms();
-            while next < ev.len() && ev[next].0 <= now {
-                let status = conn.request("POST", &path, Some(&ev[next].1.to_string())).await;
-                assert_eq!(status, 200, "event {next} refused");
-                next += 1;
+            let now = clock2.now_ms();
+            let due = ev[next..].iter().take_while(|e| e.0 <= now).count();
+            if due > 0 {
+                let batch = Value::Array(ev[next..next + due].iter().map(|e| e.1.clone()).collect());
+                assert_eq!(
+                    conn.request("POST", &path, Some(&batch.to_string())).await,
+                    200,
+                    "events refused"
+                );
+                next += due;
                 pushed2.store(next, Ordering::SeqCst);
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -375,16 +417,51 @@ fn main() {
         format!("/v1/offices/{OFFICE}/tickets/{ticket}/eta")
     });
     let started = Instant::now();
-    let etas = client_rt.block_on(drive("ETAs, events pushed at 50/s", addr, connections, seconds, eta_path));
+    // The day after 08:00 lasts ~19 s at 50 events/s: room for both phases.
+    run("ETAs at 2k/s, events at 50/s", seconds, Some(eta_rate), eta_path.clone());
+    run("ETAs max, events at 50/s", seconds / 2, None, eta_path);
     stop_push.store(true, Ordering::Relaxed);
     let _ = client_rt.block_on(pusher);
-    etas.print();
+    let sent = pushed.load(Ordering::Relaxed) - morning;
+    let secs = started.elapsed().as_secs_f64();
     println!(
-        "events pushed: {} in {:.1} s ({:.1}/s); the day's clock ran {:.0}× real time",
-        pushed.load(Ordering::Relaxed) - morning,
-        started.elapsed().as_secs_f64(),
-        (pushed.load(Ordering::Relaxed) - morning) as f64 / started.elapsed().as_secs_f64(),
-        speed
+        "events pushed: {sent} in {secs:.1} s ({:.1}/s); the day's clock ran {speed:.0}× real time from 08:00 to {}",
+        sent as f64 / secs,
+        queuecast::timezones::format_rfc3339(clock.now_ms(), queuecast::timezones::DEFAULT_TZ)
     );
+    cost_breakdown(&server, parse_rfc3339(&format!("{DAY}T12:00:00+01:00")).unwrap_or_default());
     server_rt.block_on(server.stop()).expect("stop");
+}
+
+/// CPU cost of one ETA on this thread at `now` (noon), without HTTP: building the snapshot
+/// from the live queue, and `predict` on it (parsing, replay, features, model), over every
+/// ticket waiting then.
+fn cost_breakdown(server: &Server, now: EpochMs) {
+    let state = &server.state;
+    let Some(office) = state.office(OFFICE) else { return };
+    let tz = state.cfg.tz;
+    let day = office.view(queuecast::timezones::local_parts(now, tz).date);
+    let Some(model) = state.model.load_full() else { return };
+    let waiting: Vec<&String> =
+        day.tickets.iter().filter(|(_, t)| t.waiting_at(now)).map(|(id, _)| id).collect();
+    let (mut build, mut predict, mut n) = (Duration::ZERO, Duration::ZERO, 0u32);
+    for _ in 0..env_or("QUEUECAST_LOAD_COST_ROUNDS", 20) {
+        for id in &waiting {
+            let t = Instant::now();
+            let snap = queuecast::serve::eta::snapshot(&day, now, tz, id, None);
+            build += t.elapsed();
+            let t = Instant::now();
+            let p = queuecast::model::predict::predict(&model.model, &snap, None);
+            predict += t.elapsed();
+            assert!(p.is_ok(), "{p:?}");
+            n += 1;
+        }
+    }
+    let drawn = day.tickets.values().filter(|t| t.issued.as_ref().is_some_and(|i| i.at <= now)).count();
+    println!(
+        "one ETA in-process ({drawn} tickets drawn, {} waiting): snapshot {:.0} µs + predict {:.0} µs",
+        waiting.len(),
+        build.as_secs_f64() * 1e6 / f64::from(n.max(1)),
+        predict.as_secs_f64() * 1e6 / f64::from(n.max(1)),
+    );
 }

@@ -74,6 +74,16 @@ pub fn office_json(
     })
 }
 
+/// Adds the office's public name and address from `[offices.<id>]` (null when not set), as
+/// the app and the API show them.
+pub fn with_identity(mut doc: Value, settings: Option<&crate::settings::OfficeSettings>) -> Value {
+    if let Value::Object(map) = &mut doc {
+        map.insert("name".into(), json!(settings.and_then(|o| o.name.as_deref())));
+        map.insert("address".into(), json!(settings.and_then(|o| o.address.as_deref())));
+    }
+    doc
+}
+
 /// One forecast day: closed with its reason, or its open slots with waits and best times.
 fn day_json(rows: &[SlotForecast], date: NaiveDate, waits: Option<&Vec<SlotWait>>) -> Value {
     let p50: Option<Vec<f64>> = waits.map(|w| w.iter().map(|s| s.p50_min).collect());

@@ -12,7 +12,7 @@ use std::time::Instant;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::CatalogError;
-use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json};
+use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json, with_identity};
 use crate::export::report::{ModelCard, ReportInputs, report_json};
 use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, staging_dir};
 use crate::export::{
@@ -130,6 +130,7 @@ pub fn export(
         let profile = profile_json(&c.profile.weekday_hour, office, c.profile.from, c.profile.to, k)
             .map_err(|e| RunError::ProfileJson { office: office.clone(), message: e.to_string() })?;
         let doc = office_json(&c.forecast, office, &c.waits[i], profile, &card.json());
+        let doc = with_identity(doc, settings.offices.get(office.as_str()));
         g.add_json(&format!("offices/{office}.json"), &doc)?;
         pause_if_asked();
     }

@@ -39,12 +39,14 @@ pub struct RemainingMin {
 pub struct Position {
     /// 1 = next to be called in this queue.
     pub position: u32,
-    /// Walk-ins of the queue drawn earlier and still waiting (walk-in tickets only).
+    /// Waiting walk-ins of the queue called first: for a walk-in, those drawn earlier; for an
+    /// appointment, those the counters are expected to call before its turn.
     pub walk_ins_ahead: u32,
-    /// Waiting appointments of the queue whose slot comes first: for a walk-in, slots up to
-    /// its expected call (p50); for an appointment, earlier slots.
+    /// Waiting appointments of the queue called first: for a walk-in, slots up to its
+    /// expected call (p50); for an appointment, earlier slots.
     pub appointments_ahead: u32,
-    /// Services of the ticket's queue (null: every service of the office).
+    /// Services known to share the ticket's counters (null: every service of the office);
+    /// tickets of services not known yet (too few calls) count in every queue.
     pub queue: Option<Vec<String>>,
     pub queue_source: QueueSource,
 }
@@ -119,6 +121,49 @@ pub fn snapshot(day: &LiveDay, now: EpochMs, tz: Tz, ticket: &str, notice: Optio
     }
 }
 
+thread_local! {
+    /// Per worker thread and office: the snapshot of the last queue version seen. While the
+    /// queue does not change, requests reuse it with only `now`, the ticket and the notice
+    /// replaced, instead of formatting every ticket's times again (`predict` takes it by
+    /// reference and reads it as given).
+    static SCRATCH: std::cell::RefCell<std::collections::HashMap<String, (chrono::NaiveDate, u64, Snapshot)>> =
+        Default::default();
+}
+
+/// Calls `f` with the snapshot of `day` at `now` for ticket `id` — the same snapshot
+/// [`snapshot`] builds: when no event lies after `now` (the usual case) leaving later events
+/// out changes nothing, so a copy kept per queue version is used.
+pub fn predict_live<T>(
+    day: &LiveDay,
+    now: EpochMs,
+    tz: Tz,
+    id: &str,
+    notice: Option<f64>,
+    f: impl FnOnce(&Snapshot) -> T,
+) -> T {
+    if day.last_event.is_some_and(|last| last > now) {
+        return f(&snapshot(day, now, tz, id, notice));
+    }
+    SCRATCH.with(|cell| {
+        let mut map = cell.borrow_mut();
+        let fresh = |m: &(chrono::NaiveDate, u64, Snapshot)| m.0 == day.date && m.1 == day.version;
+        if !map.get(&day.office).is_some_and(fresh) {
+            map.insert(day.office.clone(), (day.date, day.version, snapshot(day, now, tz, id, notice)));
+        }
+        let entry = map.get_mut(&day.office).map(|e| &mut e.2);
+        match entry {
+            Some(snap) => {
+                snap.now = format_rfc3339(now, tz);
+                snap.ticket_id.clear();
+                snap.ticket_id.push_str(id);
+                snap.notice_minutes = notice;
+                f(snap)
+            }
+            None => f(&snapshot(day, now, tz, id, notice)),
+        }
+    })
+}
+
 /// The booked slot of an appointment: as given, else the next quarter hour (local) at or
 /// after its issue — appointments check in a few minutes before their slot.
 pub fn slot_of(t: &LiveTicket, tz: Tz) -> Option<EpochMs> {
@@ -135,31 +180,56 @@ pub fn slot_of(t: &LiveTicket, tz: Tz) -> Option<EpochMs> {
     })
 }
 
+/// Minutes of recent calls the walk-ins ahead of an appointment are estimated from.
+const CALL_RATE_WINDOW_MIN: i64 = 30;
+
 /// Position of waiting ticket `id` in its own queue at `now`; `expected_call` is its call p50.
+///
+/// Counters call due appointments first (by slot), then walk-ins in drawing order. So a
+/// walk-in has ahead of it the queue's walk-ins drawn earlier and the waiting appointments
+/// whose slot comes before its expected call; an appointment has the appointments with
+/// earlier slots, and the waiting walk-ins that the counters will still call before its turn:
+/// the queue's calls of the last 30 minutes, as a rate, over the time to its expected call,
+/// less those earlier appointments (at most all waiting walk-ins).
 pub fn position(day: &LiveDay, id: &str, now: EpochMs, expected_call: EpochMs, tz: Tz) -> Option<Position> {
     let me = day.tickets.get(id)?;
     let issue = me.issued.as_ref()?;
     let (queue, queue_source) = day.queues.queue_of(&issue.service);
     let in_queue =
-        |t: &LiveTicket| t.issued.as_ref().is_some_and(|i| queue.is_none_or(|q| q.contains(&i.service)));
+        |t: &LiveTicket| t.issued.as_ref().is_some_and(|i| day.queues.same_queue(&issue.service, &i.service));
     let waiting =
         day.tickets.iter().filter(|(other, t)| other.as_str() != id && t.waiting_at(now) && in_queue(t));
-    let (mut walk_ins, mut appointments) = (0u32, 0u32);
+    let (mut walk_ins, mut appointments, mut waiting_walk_ins) = (0u32, 0u32, 0u32);
     let my_key = (issue.at, id);
     let my_slot = slot_of(me, tz);
+    // An appointment is called from its slot on; a walk-in around its expected call.
+    let until = match issue.channel {
+        Channel::Appointment => my_slot.unwrap_or(expected_call).max(now),
+        Channel::WalkIn => expected_call.max(now),
+    };
     for (other, t) in waiting {
         let Some(i) = t.issued.as_ref() else { continue };
         match (issue.channel, i.channel) {
             (Channel::WalkIn, Channel::WalkIn) => walk_ins += u32::from((i.at, other.as_str()) < my_key),
             (Channel::WalkIn, Channel::Appointment) => {
-                appointments += u32::from(slot_of(t, tz).is_some_and(|s| s <= expected_call.max(now)));
+                appointments += u32::from(slot_of(t, tz).is_some_and(|s| s <= until));
             }
             (Channel::Appointment, Channel::Appointment) => {
                 let key = (slot_of(t, tz), i.at, other.as_str());
                 appointments += u32::from(key < (my_slot, issue.at, id));
             }
-            (Channel::Appointment, Channel::WalkIn) => {}
+            (Channel::Appointment, Channel::WalkIn) => waiting_walk_ins += 1,
         }
+    }
+    if issue.channel == Channel::Appointment && waiting_walk_ins > 0 {
+        let since = now - CALL_RATE_WINDOW_MIN * 60_000;
+        let calls = day
+            .tickets
+            .values()
+            .filter(|t| in_queue(t) && t.called.as_ref().is_some_and(|c| c.0 > since && c.0 <= now))
+            .count() as f64;
+        let before_me = calls * (until - now) as f64 / (CALL_RATE_WINDOW_MIN * 60_000) as f64;
+        walk_ins = ((before_me - f64::from(appointments)).round().max(0.0) as u32).min(waiting_walk_ins);
     }
     Some(Position {
         position: walk_ins + appointments + 1,
@@ -211,7 +281,8 @@ pub fn eta(
         return Ok(out);
     }
     let model = model.ok_or_else(|| ApiError::Unavailable("no wait-time model is loaded".into()))?;
-    let p = predict(&model.model, &snapshot(day, now, tz, id, notice), None).map_err(predict_error)?;
+    let p = predict_live(day, now, tz, id, notice, |snap| predict(&model.model, snap, None))
+        .map_err(predict_error)?;
     let expected_call = now + (p.remaining_min.p50 * 60_000.0).round() as EpochMs;
     out.position = position(day, id, now, expected_call, tz);
     out.alarm_reason = alarm_reason(&p);
@@ -242,3 +313,7 @@ pub fn predict_error(e: PredictError) -> ApiError {
         _ => ApiError::Unavailable(format!("the wait-time model cannot answer: {e}")),
     }
 }
+
+#[cfg(test)]
+#[path = "position_tests.rs"]
+mod tests;

@@ -49,6 +49,16 @@ impl LiveDay {
         }
     }
 
+    /// A day holding `tickets` (the position and ETA computations take it as it is).
+    pub fn from_tickets(
+        office: &str,
+        date: NaiveDate,
+        tickets: BTreeMap<String, LiveTicket>,
+        queues: QueueGroups,
+    ) -> LiveDay {
+        LiveDay { tickets, ..LiveDay::empty(office, date, 0, queues) }
+    }
+
     /// Calls of today per (service, counter).
     fn calls(&self) -> CallCounts {
         let mut calls = CallCounts::new();
@@ -182,8 +192,15 @@ impl OfficeLive {
             .collect();
         writer.files.append_tickets(&rows, cfg.tz).map_err(internal)?;
         logged.extend(rows.into_iter().map(|r| r.ticket_id));
-        let mut day =
-            LiveDay { tickets, logged, last_event, version: current.version + 1, ..(*current).clone() };
+        let mut day = LiveDay {
+            office: self.office.clone(),
+            date: current.date,
+            tickets,
+            version: current.version + 1,
+            last_event,
+            queues: QueueGroups::default(),
+            logged,
+        };
         day.queues = queues(writer.configured.as_ref(), &writer.past_calls, &day);
         let version = day.version;
         self.day.store(Arc::new(day));

@@ -252,3 +252,27 @@ impl EtaStream {
         Some((Ok(event), self))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_one_event_or_a_bounded_array_and_errors_name_the_event() {
+        let one = br#"{"kind":"cancelled","ticket":"A1","at":"2025-03-03T08:00:00+01:00"}"#;
+        assert_eq!(parse_events(one, 2).unwrap().len(), 1);
+        let two = format!("[{},{}]", String::from_utf8_lossy(one), String::from_utf8_lossy(one));
+        assert_eq!(parse_events(two.as_bytes(), 2).unwrap().len(), 2);
+        let three = format!("[{0},{0},{0}]", String::from_utf8_lossy(one));
+        assert!(
+            matches!(parse_events(three.as_bytes(), 2), Err(ApiError::PayloadTooLarge(m)) if m.contains("3 events"))
+        );
+        assert!(matches!(parse_events(b"[]", 2), Err(ApiError::Unprocessable(_))));
+        assert!(matches!(parse_events(b"{\"kind\"", 2), Err(ApiError::BadRequest(_))));
+        let bad = format!("[{},{{\"kind\":\"called\",\"ticket\":\"A1\"}}]", String::from_utf8_lossy(one));
+        match parse_events(bad.as_bytes(), 2) {
+            Err(ApiError::Unprocessable(m)) => assert!(m.starts_with("event 1:") && m.contains("at"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

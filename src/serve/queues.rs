@@ -14,6 +14,9 @@ pub type CallCounts = BTreeMap<(String, String), u32>;
 const MIN_CALLS: u32 = 3;
 /// … and at least this share of them (an occasional helping hand does not merge two queues).
 const MIN_SHARE: f64 = 0.02;
+/// A service with fewer calls is not known yet: its tickets count in every queue, as one
+/// morning's few calls cannot show that two services never share a counter.
+const MIN_KNOWN_CALLS: u32 = 30;
 
 /// Where the queues of an office come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -43,7 +46,7 @@ impl QueueGroups {
     }
 
     /// Services linked by the counters that serve them (see [`MIN_CALLS`], [`MIN_SHARE`]) form
-    /// one queue; services never called are in none.
+    /// one queue; services with fewer than [`MIN_KNOWN_CALLS`] calls are in none.
     pub fn learn(calls: &CallCounts) -> QueueGroups {
         let mut totals: BTreeMap<&str, u32> = BTreeMap::new();
         for ((service, _), n) in calls {
@@ -63,7 +66,7 @@ impl QueueGroups {
         let mut first_at_counter: BTreeMap<&str, usize> = BTreeMap::new();
         for ((service, counter), &n) in calls {
             let total = totals.get(service.as_str()).copied().unwrap_or(0);
-            if n < MIN_CALLS || f64::from(n) < MIN_SHARE * f64::from(total) {
+            if total < MIN_KNOWN_CALLS || n < MIN_CALLS || f64::from(n) < MIN_SHARE * f64::from(total) {
                 continue;
             }
             let s = index(service);
@@ -96,6 +99,16 @@ impl QueueGroups {
         }
     }
 
+    /// Whether a ticket of `other` waits in the queue of a ticket of `mine`: yes unless both
+    /// services are known and in different queues.
+    pub fn same_queue(&self, mine: &str, other: &str) -> bool {
+        let group = |s: &str| self.groups.iter().position(|g| g.iter().any(|x| x == s));
+        match (group(mine), group(other)) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        }
+    }
+
     pub fn groups(&self) -> &[Vec<String>] {
         &self.groups
     }
@@ -121,12 +134,16 @@ mod tests {
             ("KFZ", "1", 40),
             ("KFZ", "2", 35),
             ("FS", "3", 30),
-            ("AB", "2", 5),
-            ("AB", "4", 6),
+            ("AB", "2", 15),
+            ("AB", "4", 16),
+            ("PA", "3", 29),
         ]));
         assert_eq!(g.groups(), [vec!["AB".to_string(), "KFZ".into()], vec!["FS".to_string()]]);
         assert_eq!(g.queue_of("FS"), (Some(&["FS".to_string()][..]), QueueSource::Learned));
+        // PA has too few calls to be known: its own queue is the office, and it waits in every queue.
         assert_eq!(g.queue_of("PA"), (None, QueueSource::Office));
+        assert!(g.same_queue("FS", "PA") && g.same_queue("KFZ", "PA") && g.same_queue("PA", "AB"));
+        assert!(g.same_queue("KFZ", "AB") && !g.same_queue("KFZ", "FS"));
     }
 
     #[test]
@@ -134,7 +151,7 @@ mod tests {
         // Counter 3 called KFZ 3 times of 400 (0.75 % < 2 %): still two queues.
         let g = QueueGroups::learn(&calls(&[("KFZ", "1", 397), ("KFZ", "3", 3), ("FS", "3", 100)]));
         assert_eq!(g.groups().len(), 2);
-        // Twice as many of fewer KFZ calls (10 of 100) link them.
+        // 10 of 100 KFZ calls at counter 3 link them.
         let g = QueueGroups::learn(&calls(&[("KFZ", "1", 90), ("KFZ", "3", 10), ("FS", "3", 100)]));
         assert_eq!(g.groups(), [vec!["FS".to_string(), "KFZ".into()]]);
     }

@@ -134,6 +134,13 @@ pub fn validate(
         return invalid("serve.queue_learning_days", serve.queue_learning_days.to_string(), "0 to 366 days");
     }
     for (id, o) in offices {
+        if let Some(text) = [&o.name, &o.address].into_iter().flatten().find(|t| t.trim().is_empty()) {
+            return invalid(
+                "offices.name",
+                format!("{id}: {text:?}"),
+                "a non-empty name and address when given",
+            );
+        }
         if let Some(h) = &o.token_sha256
             && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
         {

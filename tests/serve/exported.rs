@@ -13,6 +13,11 @@ async fn exported_data_is_served_with_etags_and_problems() {
     let server = start(&fixture().exports, dir.path(), &clock).await;
     let api = Api::new(&server);
     let file = office_file();
+    // The export wrote the settings' name and address into the office file.
+    assert_eq!(
+        (file["name"].as_str(), file["address"].as_str()),
+        (Some("Bürgerbüro Neuss-Mitte"), Some("Markt 2, 41460 Neuss"))
+    );
 
     let offices = api.get("/v1/offices").await;
     assert_eq!(offices.status, 200);

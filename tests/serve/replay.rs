@@ -87,3 +87,51 @@ async fn a_replayed_sample_day_gives_the_etas_of_predict_and_a_day_log_ingest_re
     assert_eq!(util::count(&out, "stored"), f.day.len() as u64, "{out}");
     assert_eq!(util::count(&out, "quarantined"), 0, "{out}");
 }
+
+/// Exact-match counts (tickets, API position, naive count) at issue, for walk-ins and
+/// appointments.
+type Shares = [(u32, u32, u32); 2];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_position_at_issue_counts_the_own_queue_better_than_everyone_drawn_earlier() {
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::new(ms(&format!("{DAY}T07:00:00+01:00")));
+    let server = start(&f.exports, dir.path(), &clock).await;
+    let api = Api::new(&server);
+    let events = f.events();
+    let mut next = 0;
+    let mut shares: Shares = [(0, 0, 0); 2];
+    for row in &f.day {
+        let (now, Some(called)) = (ms(&row.issued), row.called.as_deref().map(ms)) else { continue };
+        clock.set(now);
+        api.replay_until(&events, &mut next, now).await;
+        let eta = api.get(&format!("/v1/offices/{OFFICE}/tickets/{}/eta", row.ticket)).await;
+        if eta.json["status"] != "waiting" {
+            continue; // called in the second it was drawn
+        }
+        // The truth: tickets waiting at the issue that were called before it.
+        let waiting = f.day.iter().filter(|o| o.ticket != row.ticket && o.waiting_at(now));
+        let truth = waiting.clone().filter(|o| o.called.as_deref().is_some_and(|c| ms(c) < called)).count();
+        let naive = waiting.filter(|o| (ms(&o.issued), &o.ticket) < (now, &row.ticket)).count();
+        let position = eta.json["position"]["position"].as_u64().unwrap() as usize - 1;
+        let k = usize::from(row.channel == "appointment");
+        shares[k].0 += 1;
+        shares[k].1 += u32::from(position == truth);
+        shares[k].2 += u32::from(naive == truth);
+    }
+    let pct = |n: u32, of: u32| 100.0 * f64::from(n) / f64::from(of);
+    let [w, a] = shares;
+    println!(
+        "position at issue exact: walk-ins {}: API {:.1} %, naive {:.1} %; appointments {}: API {:.1} %, naive {:.1} %",
+        w.0,
+        pct(w.1, w.0),
+        pct(w.2, w.0),
+        a.0,
+        pct(a.1, a.0),
+        pct(a.2, a.0)
+    );
+    assert!(w.0 > 150 && a.0 > 40, "{shares:?}");
+    assert!(w.1 >= w.2 && a.1 > a.2, "the API's position is no better than the naive count: {shares:?}");
+    server.stop().await.unwrap();
+}
