@@ -176,7 +176,7 @@ async fn drive(
     connections: usize,
     seconds: u64,
     rate: Option<f64>,
-    path_of: Arc<dyn Fn(usize) -> String + Send + Sync>,
+    path_of: Arc<dyn Fn(usize) -> Option<String> + Send + Sync>,
 ) -> Phase {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks = Vec::new();
@@ -190,7 +190,14 @@ async fn drive(
             let mut due =
                 start + interval.map_or(Duration::ZERO, |d| d.mul_f64(c as f64 / connections as f64));
             while !stop.load(Ordering::Relaxed) {
-                let path = path_of(i);
+                let Some(path) = path_of(i) else {
+                    // Nothing to ask for now (no ticket waiting): not a request.
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    if let Some(d) = interval {
+                        due += d;
+                    }
+                    continue;
+                };
                 i += connections;
                 let t = match interval {
                     Some(d) => {
@@ -352,8 +359,8 @@ fn main() {
         "server on {addr}: 2 worker threads; load generator: 2 threads, {connections} connections, {seconds} s per phase"
     );
     let forecast = format!("/v1/offices/{OFFICE}/forecast?date={DAY}");
-    let read = Arc::new(move |_| forecast.clone());
-    let run = |name, secs, rate, path: Arc<dyn Fn(usize) -> String + Send + Sync>| {
+    let read = Arc::new(move |_| Some(forecast.clone()));
+    let run = |name, secs, rate, path: Arc<dyn Fn(usize) -> Option<String> + Send + Sync>| {
         let phase = client_rt.block_on(drive(name, addr, connections, secs, rate, path));
         phase.print();
     };
@@ -413,8 +420,8 @@ fn main() {
     let eta_path = Arc::new(move |i: usize| {
         let p = pushed_for_eta.load(Ordering::SeqCst);
         let waiting: Vec<&(String, usize, usize)> = rows.iter().filter(|r| r.1 < p && r.2 >= p).collect();
-        let ticket = waiting.get(i % waiting.len().max(1)).map_or("none", |r| r.0.as_str());
-        format!("/v1/offices/{OFFICE}/tickets/{ticket}/eta")
+        let ticket = waiting.get(i % waiting.len().max(1))?;
+        Some(format!("/v1/offices/{OFFICE}/tickets/{}/eta", ticket.0))
     });
     let started = Instant::now();
     // The day after 08:00 lasts ~19 s at 50 events/s: room for both phases.
