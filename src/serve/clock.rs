@@ -41,3 +41,22 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The system clock moved to another instant: starts at `start` and runs at real speed
+/// (`QUEUECAST_SERVE_CLOCK`: demonstrations, screenshots and browser tests of a past day).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetClock {
+    offset_ms: EpochMs,
+}
+
+impl OffsetClock {
+    pub fn starting_at(start: EpochMs) -> OffsetClock {
+        OffsetClock { offset_ms: start - SystemClock.now_ms() }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> EpochMs {
+        SystemClock.now_ms() + self.offset_ms
+    }
+}

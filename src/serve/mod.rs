@@ -9,7 +9,7 @@
 //! Files: `state` (what requests read), `reload` (hot swap), `generation` and `types` (the
 //! export as served), `cache` (ETags), `events` and `live` (the live queue), `daylog`,
 //! `queues` (shared counters), `eta` and `now` (live answers), `routes` and `live_routes`
-//! (HTTP), `problem` (RFC 9457), `openapi`, `clock`.
+//! (HTTP), `problem` (RFC 9457), `openapi`, `clock`, `web` (the citizens' web app at `/`).
 
 pub mod cache;
 pub mod clock;
@@ -28,6 +28,7 @@ pub mod reload;
 pub mod routes;
 pub mod state;
 pub mod types;
+pub mod web;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -36,7 +37,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use error::ServeError;
 pub use state::{AppState, ServeConfig};
 
@@ -138,11 +139,29 @@ impl Server {
     }
 }
 
+/// Environment variable that starts the server's clock at an RFC 3339 instant (it then runs
+/// at real speed): replays of a past day for demonstrations, screenshots and browser tests.
+pub const CLOCK_ENV: &str = "QUEUECAST_SERVE_CLOCK";
+
+/// The clock of `queuecast serve`: the system clock, or [`CLOCK_ENV`]'s.
+pub fn clock_from_env() -> Result<Arc<dyn Clock>, ServeError> {
+    match std::env::var(CLOCK_ENV) {
+        Ok(text) if !text.is_empty() => {
+            let start = crate::timezones::parse_rfc3339(&text)
+                .map_err(|e| ServeError::Setting { field: CLOCK_ENV, message: format!("{text:?}: {e}") })?;
+            tracing::warn!(start = %text, "the server's clock is moved by {CLOCK_ENV}");
+            Ok(Arc::new(OffsetClock::starting_at(start)))
+        }
+        _ => Ok(Arc::new(SystemClock)),
+    }
+}
+
 /// Runs a server until SIGINT or SIGTERM, then shuts it down gracefully.
 pub fn run(cfg: ServeConfig) -> Result<(), ServeError> {
+    let clock = clock_from_env()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
-        let server = Server::start(cfg, Arc::new(SystemClock)).await?;
+        let server = Server::start(cfg, clock).await?;
         println!("queuecast serve: listening on http://{}", server.addr);
         wait_for_signal().await;
         tracing::info!("shutting down");

@@ -27,8 +27,8 @@ use crate::serve::state::{AppState, ModelInfo};
 use crate::serve::types::{BestTime, Level, OpeningDay, WeekdayBest};
 use crate::timezones::format_rfc3339;
 
-/// Every route of the API, with its layers. The web app (static files, another issue) is
-/// to be served at `/` by replacing the fallback with its router: `.fallback_service(web)`.
+/// Every route of the API, with its layers; the web app's files (`serve::web`) are the
+/// fallback, and any other path is a 404 problem.
 pub fn router(state: AppState) -> Router {
     let serve = &state.cfg.serve;
     let limit = serve.body_limit_bytes;
@@ -53,7 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/offices/{id}/now", get(live_routes::now))
         .route("/v1/offices/{id}/tickets/{number}/eta", get(live_routes::eta))
         .route("/v1/offices/{id}/tickets/{number}/eta/stream", get(live_routes::eta_stream))
-        .fallback(|| async { ApiError::NotFound("no such resource".into()) })
+        .fallback(crate::serve::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))

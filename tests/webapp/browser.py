@@ -1,0 +1,535 @@
+#!/usr/bin/env python3
+"""The citizens' web app in headless Chromium against a running `queuecast serve`.
+
+Usage:
+    python3 tests/webapp/browser.py BASE_URL TOKEN DAY.csv SCREENSHOT_DIR
+
+The server serves an export of the sample offices and its clock stands on the sample day
+(`QUEUECAST_SERVE_CLOCK`); DAY.csv is that day's canonical log. The script posts the day's
+events up to the server's clock, as the ticket systems would, then drives the app through
+Debian's `chromium` and `chromedriver` (Selenium, never Selenium Manager) and checks:
+
+* every view renders the API's real data (offices with waiting counts, levels and the
+  quickest office; a ticket's position, call window and reminder; the next days' best slots
+  and the weekday × hour grid; the service catalog, searchable);
+* a ticket's ETA on the page changes when the test posts events (three tickets ahead called);
+* the notice is honoured: with notifications granted, 5 minutes gives a reminder time and
+  no notification yet, 20 minutes (the call may come within it) a notification now; the
+  called state is shown and no notification follows it; with notifications refused the page
+  says so and keeps the countdown;
+* the checklist and the ticket number survive a reload (localStorage);
+* the English switch; the banner when the server is unreachable (offline emulation);
+* no console errors, and no request leaves the loopback address.
+
+Screenshots of every view at phone (390×844) and desktop (1280×800) width go to
+SCREENSHOT_DIR. Exit code 0 when every check passes; 1 with the failed check otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sys
+import tempfile
+import time
+import urllib.error
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).parent))
+from replay import load_day, post_until, request, server_now  # noqa: E402
+
+CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+DRIVER = ["/usr/bin/chromedriver"]
+PHONE = (390, 844)
+DESKTOP = (1280, 800)
+OFFICE = "neuss-mitte"
+
+# Records every notification the page shows (both ways of showing one), before any script.
+SPY = """
+(() => {
+  const notes = [];
+  Object.defineProperty(window, "__qcNotes", { value: notes });
+  const record = (title, o) => notes.push({ title, body: o && o.body, tag: o && o.tag });
+  const show = ServiceWorkerRegistration.prototype.showNotification;
+  ServiceWorkerRegistration.prototype.showNotification = function (title, o) {
+    record(title, o);
+    return show.call(this, title, o).catch(() => {});
+  };
+  if (window.Notification) {
+    window.Notification = new Proxy(window.Notification, {
+      construct(target, args) { record(...args); return new target(...args); },
+    });
+  }
+})();
+"""
+
+
+def first(paths: list[str]) -> str | None:
+    return next((p for p in paths if Path(p).exists()), None)
+
+
+def check(cond: bool, what: str) -> None:
+    if not cond:
+        raise AssertionError(what)
+    print(f"ok  {what}")
+
+
+def wait_for(fn, what: str, timeout: float = 15.0):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            last = fn()
+            if last:
+                return last
+        except Exception as e:  # noqa: BLE001 - the page may be between renders
+            last = e
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
+
+
+def local_minutes(rfc: str) -> float:
+    m = re.search(r"T(\d{2}):(\d{2})(?::(\d{2}))?", rfc)
+    return int(m[1]) * 60 + int(m[2]) + int(m[3] or 0) / 60
+
+
+def hhmm(minutes: float) -> str:
+    m = int(round(minutes)) % 1440
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def call_range(p10: str, p90: str) -> tuple[str, str]:
+    """The app's rounding: p10 down and p90 up to 5 minutes."""
+    lo = (int(local_minutes(p10)) // 5) * 5
+    import math
+
+    hi = max(lo + 5, math.ceil(local_minutes(p90) / 5) * 5)
+    return hhmm(lo), hhmm(hi)
+
+
+class App:
+    def __init__(self, base: str, token: str, day_csv: str, shots: Path):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+
+        self.base, self.token, self.shots = base, token, shots
+        self.events = load_day(day_csv)
+        self.sent: set[int] = set()
+        self.rows = {}
+        import csv
+
+        with open(day_csv, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                self.rows[(r["office_id"], r["ticket_id"])] = r
+        self.profile = tempfile.mkdtemp(prefix="qc-webapp-")
+        opts = webdriver.ChromeOptions()
+        opts.binary_location = first(CHROMIUM)
+        for flag in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={self.profile}",
+            # No name resolves: whatever the app asked of another host would fail and show.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+        ]:
+            opts.add_argument(flag)
+        opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+        self.d = webdriver.Chrome(service=Service(executable_path=first(DRIVER)), options=opts)
+        self.d.execute_cdp_cmd("Network.enable", {})
+        self.d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SPY})
+        self.urls: set[str] = set()
+        self.size(*PHONE)
+
+    # --- browser helpers -------------------------------------------------------------
+    def size(self, w: int, h: int) -> None:
+        self.d.set_window_size(w, h)
+        self.d.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride", {"width": w, "height": h, "deviceScaleFactor": 1, "mobile": w < 600}
+        )
+
+    def js(self, script: str, *args):
+        return self.d.execute_script(script, *args)
+
+    def text(self, css: str) -> str:
+        return self.js("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css) or ""
+
+    def go(self, hash_: str) -> None:
+        if self.d.current_url.startswith(self.base + "/"):
+            self.js("location.hash = arguments[0];", hash_)
+        else:
+            self.d.get(f"{self.base}/{hash_}")
+
+    def reload(self) -> None:
+        self.d.refresh()
+
+    def permission(self, setting: str) -> None:
+        self.d.execute_cdp_cmd(
+            "Browser.setPermission",
+            {"permission": {"name": "notifications"}, "setting": setting, "origin": self.base},
+        )
+
+    def notes(self) -> list[dict]:
+        return self.js("return window.__qcNotes ? window.__qcNotes.slice() : [];")
+
+    def drain_logs(self) -> list[dict]:
+        """Console messages since the last call; also collects every requested URL."""
+        for entry in self.d.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            if msg.get("method") == "Network.requestWillBeSent":
+                self.urls.add(msg["params"]["request"]["url"])
+        return self.d.get_log("browser")
+
+    def shot(self, name: str) -> None:
+        for label, (w, h) in (("phone", PHONE), ("desktop", DESKTOP)):
+            self.size(w, h)
+            time.sleep(0.6)
+            height = min(self.js("return document.documentElement.scrollHeight;"), 4000)
+            png = self.d.execute_cdp_cmd(
+                "Page.captureScreenshot",
+                {"format": "png", "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": w, "height": height, "scale": 1}},
+            )
+            (self.shots / f"{name}-{label}.png").write_bytes(base64.b64decode(png["data"]))
+        self.size(*PHONE)
+
+    # --- API helpers -----------------------------------------------------------------
+    def api(self, path: str):
+        return request(self.base, "GET", path)
+
+    def post(self, office: str, events: list) -> None:
+        request(self.base, "POST", f"/v1/offices/{office}/events", events, self.token)
+
+    def now(self) -> datetime:
+        return server_now(self.base, OFFICE)
+
+    def eta(self, ticket: str, notice: int, office: str = OFFICE):
+        return self.api(f"/v1/offices/{office}/tickets/{ticket}/eta?notify_before={notice}")
+
+    def replay_to_now(self) -> int:
+        return post_until(self.base, self.token, self.events, self.now(), self.sent)
+
+    def waiting_tickets(self, office: str) -> list[dict]:
+        """Tickets of `office` drawn and not called or cancelled by now (per the posted events)."""
+        now = self.now()
+        out = []
+        for (o, t), r in self.rows.items():
+            if o != office or r["channel"] != "walk_in" or datetime.fromisoformat(r["issued_at"]) > now:
+                continue
+            gone = r["called_at"] or (r["finished_at"] if r["outcome"] == "cancelled" else "")
+            if gone and datetime.fromisoformat(gone) <= now:
+                continue
+            out.append(r)
+        return sorted(out, key=lambda r: (r["issued_at"], r["ticket_id"]))
+
+
+# --- the checks ------------------------------------------------------------------------
+
+
+def office_mismatches(app: App) -> list[str]:
+    """What the offices view shows differently from the API now (empty: it agrees)."""
+    offices = app.api("/v1/offices")["offices"]
+    nows = {o["id"]: app.api(f"/v1/offices/{o['id']}/now") for o in offices}
+    bad = []
+    for o in offices:
+        card = f"#office-list li[data-office='{o['id']}']"
+        text = app.text(card)
+        n = nows[o["id"]]
+        count = "1 Wartende(r)" if n["waiting"] == 1 else f"{n['waiting']} Wartende"
+        p50 = n["expected_wait"]["remaining_min"]["p50"]
+        b = min(8, int(max(0.0, p50) // 15))
+        bucket = "< 15 min" if b == 0 else "> 120 min" if b == 8 else f"{b * 15}–{(b + 1) * 15} min"
+        level = app.js(f"const e = document.querySelector(\"{card} .lvl\"); return e ? e.className : '';")
+        label = {"low": "ruhig", "medium": "mäßig", "high": "viel los"}[n["level"]]
+        wants = {
+            "name": o["name"] in text,
+            f"waiting {count}": count in text,
+            f"level class {n['level']}": n["level"] in level.split(),
+            f"level text {label}": label in text,
+            "open with today's hours": "geöffnet" in text and "Heute:" in text,
+            f"expected wait {bucket} (p50 {p50:.1f})": f"Erwartete Wartezeit: {bucket}" in text,
+        }
+        bad += [f"{o['id']}: {k}" for k, ok in wants.items() if not ok]
+    best = min(offices, key=lambda o: nows[o["id"]]["expected_wait"]["remaining_min"]["p50"])
+    if best["name"] not in app.text("#quickest"):
+        bad.append(f"quickest should be {best['name']}: {app.text('#quickest')!r}")
+    marked = app.js("const e = document.querySelector('li.card.best'); return e ? e.dataset.office : null;")
+    if marked != best["id"]:
+        bad.append(f"marked card {marked}, quickest {best['id']}")
+    return bad
+
+
+def offices_view(app: App) -> None:
+    app.d.get(app.base + "/#offices")
+    wait_for(lambda: app.js("return document.querySelectorAll('#office-list li.card').length;") == 3, "three office cards")
+    # The page refreshes every 30 s; a p50 or a slot's level may cross a boundary between its
+    # answer and the test's, so the two must agree within a refresh.
+    last = []
+    end = time.time() + 40
+    while time.time() < end:
+        last = office_mismatches(app)
+        if not last:
+            break
+        time.sleep(1)
+    check(last == [], f"offices: every card shows the API's names, waiting counts, levels (colour and text), hours, expected wait and the quickest office {last}")
+    fresh = app.text("#fresh")
+    check(re.search(r"Stand: \d\d:\d\d Uhr", fresh) is not None and "Prognose vom 23.02.2025" in fresh, f"freshness shown: '{fresh}'")
+
+
+def language_switch(app: App) -> None:
+    app.d.find_element("id", "lang").click()
+    wait_for(lambda: app.js("return document.documentElement.lang;") == "en", "lang=en")
+    check("Offices now" in app.text("nav") and "How busy is it now?" in app.text("#h-offices"), "English switch")
+    check("Quickest right now" in app.text("#quickest") or "Quietest" in app.text("#quickest"), "English: views re-render")
+    app.d.find_element("id", "lang").click()
+    wait_for(lambda: app.js("return document.documentElement.lang;") == "de", "lang=de")
+    check("Ämter jetzt" in app.text("nav"), "back to German")
+
+
+def best_view(app: App) -> None:
+    app.go("#best")
+    wait_for(lambda: app.js("return document.querySelectorAll('#best-days li').length;") > 0, "best days")
+    office = app.js("return document.getElementById('b-office').value;")
+    best = app.api(f"/v1/offices/{office}/best-times?days=7")
+    items = app.js("return [...document.querySelectorAll('#best-days li')].map(li => [li.dataset.date, li.innerText]);")
+    check([d for d, _ in items] == [d["date"] for d in best["days"]], f"best: the {len(items)} days of /best-times")
+    now = app.now()
+    for (date, text), day in zip(items, best["days"]):
+        if not day["open"]:
+            check("geschlossen" in text, f"best: {date} closed")
+            continue
+        slots = [b for b in day["best_times"] if b["wait_p50_min"] is not None]
+        if date == now.date().isoformat():
+            # Slots over before the page rendered (a minute's leeway) are left out for today.
+            minute = now.hour * 60 + now.minute
+            options = [[b for b in slots if b["slot"] * 15 + 15 > m] for m in (minute - 1, minute)]
+        else:
+            options = [slots]
+        firsts = {o[0]["start"] for o in options if o}
+        check(any(f"ab {f} Uhr ruhig" in text for f in firsts), f"best: {date} quiet from {sorted(firsts)}")
+    check(items[0][1].startswith("Heute"), "best: first day is today")
+    profile = app.api(f"/v1/offices/{office}/profile")["profile"]
+    cells = [c for c in profile["cells"] if c["open_days"]]
+    shown = app.js(
+        "return [...document.querySelectorAll('#heat td')].filter(td => /^q\\d$/.test(td.className)).map(td => td.innerText);"
+    )
+    numbers = sorted(str(round(c["wait_median_min"])) for c in cells if not c["suppressed"] and c["wait_median_min"] is not None)
+    check(sorted(shown) == numbers, f"best: grid shows the {len(numbers)} median waits of /profile")
+    sup = app.js("return document.querySelectorAll('#heat td.sup').length;")
+    check(sup == sum(1 for c in cells if c["suppressed"] or c["wait_median_min"] is None), f"best: {sup} suppressed cells hatched")
+    check("2024" in app.text("#heat caption") or "2025" in app.text("#heat caption"), "best: grid caption names the window")
+
+
+def services_view(app: App) -> None:
+    app.go("#services")
+    services = app.api("/v1/services")["services"]
+    wait_for(lambda: app.js("return document.querySelectorAll('#service-list details').length;") == len(services), "services")
+    check(app.text("#s-count") == f"{len(services)} von {len(services)} Leistungen", "services: all listed")
+
+    def matches(s, q):
+        hay = " ".join([s["code"], s["name"], s["description"], *[d["name"] for d in s["documents"]]]).lower()
+        return all(w in hay for w in q.lower().split())
+
+    for q in ["pass", "führerschein foto", "wohnungsgeber"]:
+        field = app.d.find_element("id", "s-search")
+        field.clear()
+        field.send_keys(q)
+        want = [s["code"] for s in services if matches(s, q)]
+        got = wait_for(
+            lambda: (c := app.js("return [...document.querySelectorAll('#service-list details')].map(d => d.dataset.code);")) == want and c,
+            f"search '{q}'",
+        )
+        check(got == want, f"services: search '{q}' finds {want}")
+    app.d.find_element("id", "s-search").clear()
+    app.js("document.getElementById('s-search').dispatchEvent(new Event('input'));")
+    pa = next(s for s in services if s["code"] == "PA")
+    app.js("document.querySelector(\"details[data-code='PA'] summary\").click();")
+    body = app.text("details[data-code='PA']")
+    check(all(d["name"][:40] in body for d in pa["documents"]), "services: PA lists every document")
+    check(pa["fees"][0]["text"] in body and f"etwa {pa['duration_minutes']} Min." in body, "services: fee and duration")
+    check("Stand der Angaben:" in body, "services: review date")
+    boxes = app.d.find_elements("css selector", "details[data-code='PA'] input[type=checkbox]")
+    for b in boxes[:2]:
+        app.js("arguments[0].click();", b)
+    check("2 von 7 abgehakt" in app.text("details[data-code='PA']"), "services: checklist counts ticks")
+    app.shot("services")
+    app.reload()
+    wait_for(lambda: app.js("return document.querySelectorAll('#service-list details').length;") == len(services), "services after reload")
+    ticked = app.js("return [...document.querySelectorAll(\"details[data-code='PA'] input\")].map(b => b.checked);")
+    check(ticked == [True, True] + [False] * (len(ticked) - 2), "services: checklist kept across a reload")
+    stored = json.loads(app.js("return localStorage.getItem('qc.checklist');"))
+    check(list(stored) == ["PA"] and len(stored["PA"]) == 2, "services: checklist in localStorage")
+
+
+def pick_ticket(app: App, exclude: set[str]) -> tuple[dict, dict, dict]:
+    """A waiting walk-in with ≥ 3 walk-ins of its queue ahead, a reminder time for 5 minutes
+    of notice and a call that may come within 20."""
+    for r in app.waiting_tickets(OFFICE):
+        if r["ticket_id"] in exclude:
+            continue
+        e5, e20 = app.eta(r["ticket_id"], 5), app.eta(r["ticket_id"], 20)
+        ahead = e5["position"]["walk_ins_ahead"]
+        alarm = e5["alarm_at"] and datetime.fromisoformat(e5["alarm_at"]) > app.now() + timedelta(minutes=2)
+        if ahead >= 3 and alarm and e20["alarm_reason"] == "call_may_come_within_notice":
+            return r, e5, e20
+    raise AssertionError("no waiting ticket fits the reminder checks")
+
+
+def submit_ticket(app: App, ticket: str, notice: int) -> None:
+    app.go("#ticket")
+    wait_for(lambda: app.js("return document.getElementById('t-office').options.length;") == 3, "office choice")
+    app.js("document.getElementById('t-office').value = arguments[0];", OFFICE)
+    field = app.d.find_element("id", "t-number")
+    field.clear()
+    field.send_keys(ticket.lower())
+    app.js(f"document.querySelector('input[name=notice][value=\"{notice}\"]').click();")
+    app.js("document.querySelector('#ticket-form button[type=submit]').click();")
+
+
+def status(app: App) -> dict:
+    return app.js("return Object.assign({}, document.getElementById('ticket-status').dataset);")
+
+
+def ticket_view(app: App) -> None:
+    app.permission("granted")
+    r, e5, _ = pick_ticket(app, set())
+    t = r["ticket_id"]
+    submit_ticket(app, t, 5)
+    s = wait_for(lambda: (x := status(app)).get("ticket") == t and x.get("status") == "waiting" and x, "ticket status")
+    api = app.eta(t, 5)
+    check(s["position"] == str(api["position"]["position"]), f"ticket {t}: position {s['position']} as the API says")
+    check(s["notice"] == "5", "ticket: notice 5 asked of the stream")
+    check(abs(local_minutes(s["callP50"]) - local_minutes(api["call_p50"])) < 1.0, "ticket: call p50 as the API's (within a minute)")
+    lo, hi = call_range(s["callP10"], s["callP90"])
+    main = app.text("#ts-main")
+    check(f"zwischen {lo} und {hi} Uhr" in main, f"ticket: window '{main}'")
+    alarm = app.text("#ts-alarm")
+    check(f"um {hhmm(round(local_minutes(s['alarmAt'])))} Uhr" in alarm, f"ticket: reminder time shown: '{alarm}'")
+    check(app.text("#ts-countdown").startswith("Erinnerung in"), "ticket: countdown to the reminder")
+    check(app.js("return localStorage.getItem('qc.ticket');") is not None, "ticket: number kept on the device")
+    time.sleep(1.0)
+    check(app.notes() == [], "ticket: no notification before the reminder time (notice 5)")
+    app.shot("ticket")
+
+    # The queue moves: the three walk-ins of its queue drawn first are called now.
+    before = (s["position"], s["callP50"])
+    queue = set(api["position"]["queue"] or [])
+    ahead = [
+        w for w in app.waiting_tickets(OFFICE)
+        if (w["issued_at"], w["ticket_id"]) < (r["issued_at"], t) and (not queue or w["service"] in queue)
+    ][:3]
+    at = app.now().isoformat(timespec="seconds")
+    app.post(OFFICE, [{"kind": "called", "ticket": w["ticket_id"], "at": at, "counter": str(i + 1)} for i, w in enumerate(ahead)])
+    s2 = wait_for(lambda: (x := status(app)).get("position") != before[0] and x, "the page's ETA to change")
+    api2 = app.eta(t, 5)
+    check(int(s2["position"]) == api2["position"]["position"] < int(before[0]), f"ticket: position {before[0]} → {s2['position']} after 3 calls")
+    check(s2["callP50"] != before[1], f"ticket: call p50 {before[1][11:19]} → {s2['callP50'][11:19]}")
+
+    # 20 minutes of notice: the call may come within it, so the reminder is due now.
+    app.js("document.querySelector('input[name=notice][value=\"20\"]').click();")
+    s3 = wait_for(lambda: (x := status(app)).get("notice") == "20" and x, "notice 20")
+    notes = wait_for(lambda: app.notes(), "a notification")
+    check(len(notes) == 1 and t in notes[0]["title"], f"ticket: one notification for {t}: {notes}")
+    lo, hi = call_range(s3["callP10"], s3["callP90"])
+    check(f"zwischen {lo} und {hi} Uhr" in notes[0]["body"], f"ticket: notification names the window: {notes[0]['body']}")
+    check("Jetzt zum Wartebereich" in app.text("#ts-alarm"), "ticket: page says to go now")
+    check(app.js("return document.getElementById('ts-perm').hidden;"), "ticket: no permission note when granted")
+
+    # Called: the page says so, and nothing more is notified.
+    app.post(OFFICE, [{"kind": "called", "ticket": t, "at": app.now().isoformat(timespec="seconds"), "counter": "7"}])
+    wait_for(lambda: status(app).get("status") == "called", "called state")
+    check("aufgerufen" in app.text("#ts-main") and "Schalter 7" in app.text("#ts-main"), f"ticket: called: '{app.text('#ts-main')}'")
+    check(app.text("#ts-countdown") == "", "ticket: no countdown after the call")
+    time.sleep(1.5)
+    check(len(app.notes()) == 1, "ticket: no notification after the call")
+    app.reload()
+    wait_for(lambda: status(app).get("status") == "called", "called state after reload")
+    check(app.js("return document.getElementById('t-number').value;") == t, "ticket: number kept across a reload")
+    app.d.find_element("id", "ts-forget").click()
+    check(app.js("return localStorage.getItem('qc.ticket');") is None, "ticket: 'forget' removes it from the device")
+
+    # Refused: the page says so and keeps the countdown.
+    app.permission("denied")
+    app.reload()
+    r2, _, _ = pick_ticket(app, {t, *[w["ticket_id"] for w in ahead]})
+    submit_ticket(app, r2["ticket_id"], 5)
+    wait_for(lambda: status(app).get("status") == "waiting" and status(app).get("ticket") == r2["ticket_id"], "second ticket")
+    wait_for(lambda: not app.js("return document.getElementById('ts-perm').hidden;"), "permission note")
+    check("blockiert" in app.text("#ts-perm"), f"ticket: refused permission said: '{app.text('#ts-perm')}'")
+    check(app.text("#ts-countdown").startswith("Erinnerung in"), "ticket: countdown kept when refused")
+    app.permission("granted")
+
+
+def offline(app: App) -> None:
+    app.go("#offices")
+    app.d.execute_cdp_cmd(
+        "Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    )
+    app.reload()  # the shell comes from the service worker's cache
+    banner = wait_for(lambda: app.js("const b = document.getElementById('offline'); return !b.hidden && b.innerText;"), "offline banner")
+    check("nicht erreichbar" in banner, f"offline: banner '{banner}'")
+    check(app.js("return document.querySelector('h1').innerText;") != "", "offline: the shell starts from the cache")
+    app.d.execute_cdp_cmd(
+        "Network.emulateNetworkConditions", {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    )
+    app.reload()
+    wait_for(lambda: app.js("return document.getElementById('offline').hidden;"), "banner gone when back online", 20)
+
+
+def main() -> int:
+    base, token, day_csv, shots = sys.argv[1], sys.argv[2], sys.argv[3], Path(sys.argv[4])
+    shots.mkdir(parents=True, exist_ok=True)
+    app = App(base, token, day_csv, shots)
+    try:
+        n = app.replay_to_now()
+        print(f"posted {n} events of the day up to {app.now().isoformat(timespec='seconds')}")
+        offices_view(app)
+        app.shot("offices")
+        language_switch(app)
+        best_view(app)
+        app.shot("best")
+        services_view(app)
+        app.go("#offices")
+        app.js("document.getElementById('lang').click();")
+        wait_for(lambda: "Offices now" in app.text("nav"), "English")
+        app.shot("offices-en")
+        app.js("document.getElementById('lang').click();")
+        ticket_view(app)
+        app.shot("ticket-refused")
+        errors = [e for e in app.drain_logs() if e["level"] == "SEVERE"]
+        check(errors == [], f"no console errors ({errors})")
+        offline(app)
+        late = [e for e in app.drain_logs() if e["level"] == "SEVERE" and "ERR_INTERNET_DISCONNECTED" not in e["message"]]
+        check(late == [], f"no console errors but the offline ones ({late})")
+        foreign = sorted(u for u in app.urls if urlparse(u).scheme not in ("data", "blob") and not u.startswith(base + "/"))
+        check(foreign == [], f"no request leaves {base} ({len(app.urls)} URLs requested): {foreign}")
+        sizes = app.js(
+            "return performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))"
+            ".filter(e => !new URL(e.name).pathname.startsWith('/v1/')).map(e => [e.name, e.decodedBodySize]);"
+        )
+        print("shell resources:", json.dumps(sizes))
+    except (AssertionError, urllib.error.HTTPError) as e:
+        print(f"FAIL {e}", file=sys.stderr)
+        try:
+            app.shot("failure")
+            for entry in app.d.get_log("browser"):
+                print("console:", entry, file=sys.stderr)
+        except Exception:  # noqa: BLE001
+            pass
+        return 1
+    finally:
+        app.d.quit()
+    print("all browser checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
