@@ -207,6 +207,14 @@ pub enum Command {
         #[arg(long, value_name = "ADDR")]
         addr: Option<String>,
     },
+    /// Make a VAPID key pair for the app's Web Push reminders: writes the private key to FILE
+    /// (mode 0600; never replaces a file) for [serve.push] vapid_private_key_file, and prints
+    /// the public key.
+    VapidKeys {
+        /// Where to write the private key (base64url).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -440,6 +448,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .init();
             let cfg = queuecast::serve::config(&settings, exports, model, addr.as_deref())?;
             queuecast::serve::run(cfg)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::VapidKeys { out } => {
+            let public = queuecast::serve::push::keys::generate_file(&out)
+                .with_context(|| format!("cannot write the private key to {}", out.display()))?;
+            println!("private key written to {} (set [serve.push] vapid_private_key_file)", out.display());
+            println!("public key: {public}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate { out, seed, start, days, offices, scale } => {

@@ -10,8 +10,9 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+mod push;
 mod serve;
-pub use serve::{OfficeSettings, ServeSettings};
+pub use serve::{OfficeSettings, PushSettings, ServeSettings};
 
 /// The settings file read when `--config` is not given and it exists in the working directory.
 pub const DEFAULT_FILE: &str = "queuecast.toml";

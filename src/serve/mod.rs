@@ -9,7 +9,8 @@
 //! Files: `state` (what requests read), `reload` (hot swap), `generation` and `types` (the
 //! export as served), `cache` (ETags), `events` and `live` (the live queue), `daylog`,
 //! `queues` (shared counters), `eta` and `now` (live answers), `routes` and `live_routes`
-//! (HTTP), `problem` (RFC 9457), `openapi`, `clock`, `web` (the citizens' web app at `/`).
+//! (HTTP), `problem` (RFC 9457), `openapi`, `clock`, `web` (the citizens' web app at `/`),
+//! `push` (its Web Push reminders).
 
 pub mod cache;
 pub mod clock;
@@ -23,6 +24,7 @@ pub mod live_routes;
 pub mod now;
 pub mod openapi;
 pub mod problem;
+pub mod push;
 pub mod queues;
 pub mod reload;
 pub mod routes;
@@ -84,6 +86,7 @@ pub struct Server {
     shutdown: watch::Sender<bool>,
     http: JoinHandle<std::io::Result<()>>,
     reload: JoinHandle<()>,
+    push: JoinHandle<()>,
 }
 
 impl Server {
@@ -124,14 +127,16 @@ impl Server {
                 .await
         });
         let reload = tokio::spawn(reload::reload_loop(state.clone()));
+        let push = tokio::spawn(push::push_loop(state.clone()));
         tracing::info!(%addr, "listening");
-        Ok(Server { addr, state, shutdown, http, reload })
+        Ok(Server { addr, state, shutdown, http, reload, push })
     }
 
     /// Stops accepting connections, ends event streams, and waits for requests in flight.
     pub async fn stop(self) -> Result<(), ServeError> {
         self.shutdown.send_replace(true);
         let _ = self.reload.await;
+        let _ = self.push.await;
         match self.http.await {
             Ok(result) => result.map_err(ServeError::Io),
             Err(e) => Err(ServeError::Io(std::io::Error::other(e))),

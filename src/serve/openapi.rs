@@ -5,6 +5,7 @@
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::serve::push::routes as push;
 use crate::serve::{live_routes, routes};
 
 #[derive(OpenApi)]
@@ -26,13 +27,17 @@ use crate::serve::{live_routes, routes};
         live_routes::now,
         live_routes::eta,
         live_routes::eta_stream,
+        push::push_key,
+        push::subscribe,
+        push::unsubscribe,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "offices", description = "Exported forecasts, profiles and best times (cached, ETag)"),
         (name = "services", description = "The service catalog"),
-        (name = "live", description = "Live events, the office now, a ticket's ETA")
+        (name = "live", description = "Live events, the office now, a ticket's ETA"),
+        (name = "push", description = "Web Push reminders of a ticket")
     )
 )]
 pub struct ApiDoc;

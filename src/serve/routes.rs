@@ -23,6 +23,7 @@ use crate::serve::generation::{GenerationData, OfficeData};
 use crate::serve::live_routes;
 use crate::serve::now::slot_now;
 use crate::serve::problem::{ApiError, Problem, ensure_problem};
+use crate::serve::push::routes as push;
 use crate::serve::state::{AppState, ModelInfo};
 use crate::serve::types::{BestTime, Level, OpeningDay, WeekdayBest};
 use crate::timezones::format_rfc3339;
@@ -53,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/offices/{id}/now", get(live_routes::now))
         .route("/v1/offices/{id}/tickets/{number}/eta", get(live_routes::eta))
         .route("/v1/offices/{id}/tickets/{number}/eta/stream", get(live_routes::eta_stream))
+        .route("/v1/push/key", get(push::push_key))
+        .route("/v1/offices/{id}/tickets/{number}/push", post(push::subscribe).delete(push::unsubscribe))
         .fallback(crate::serve::web::fallback)
         .layer(DefaultBodyLimit::max(limit))
         .layer(RequestBodyLimitLayer::new(limit))
@@ -65,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         app = app.layer(
             CorsLayer::new()
                 .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST])
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
                 .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_NONE_MATCH])
                 .expose_headers([header::ETAG]),
         );

@@ -119,6 +119,8 @@ pub struct Inner {
     pub shutdown: watch::Receiver<bool>,
     /// `Cache-Control` of the responses from the export.
     pub cache_control: HeaderValue,
+    /// Web Push subscriptions of the app's reminders.
+    pub push: Arc<crate::serve::push::PushHub>,
 }
 
 impl std::ops::Deref for AppState {
@@ -157,6 +159,7 @@ impl AppState {
         let cache_control =
             HeaderValue::from_str(&format!("public, max-age={}", cfg.serve.cache_max_age_seconds))
                 .unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
+        let push = Arc::new(crate::serve::push::PushHub::new(&cfg.serve.push)?);
         let state = AppState(Arc::new(Inner {
             cfg,
             live_cfg,
@@ -169,6 +172,7 @@ impl AppState {
             tokens,
             shutdown,
             cache_control,
+            push,
         }));
         state.add_known_offices()?;
         Ok(state)

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::settings::SettingsError;
+pub use crate::settings::push::PushSettings;
 
 /// `queuecast serve`. | Name | Default | Purpose |
 ///
@@ -21,6 +22,7 @@ use crate::settings::SettingsError;
 /// | `future_tolerance_seconds` | 120 | events this far after the server's clock are accepted |
 /// | `queue_learning_days` | 28 | days of day logs from which shared counters are learned |
 /// | `sse_keepalive_seconds` | 15 | comment lines that keep an idle event stream open |
+/// | `push` | see [`PushSettings`] | Web Push reminders of the app (`[serve.push]`) |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServeSettings {
@@ -48,6 +50,8 @@ pub struct ServeSettings {
     pub queue_learning_days: u32,
     /// Seconds between keep-alive comments of an idle ETA event stream.
     pub sse_keepalive_seconds: u64,
+    /// Web Push reminders of the app.
+    pub push: PushSettings,
 }
 
 impl Default for ServeSettings {
@@ -64,6 +68,7 @@ impl Default for ServeSettings {
             future_tolerance_seconds: 120,
             queue_learning_days: 28,
             sse_keepalive_seconds: 15,
+            push: PushSettings::default(),
         }
     }
 }
@@ -130,6 +135,7 @@ pub fn validate(
     if !(1..=100_000).contains(&serve.max_batch_events) {
         return invalid("serve.max_batch_events", serve.max_batch_events.to_string(), "1 to 100000 events");
     }
+    crate::settings::push::validate(&serve.push)?;
     if serve.queue_learning_days > 366 {
         return invalid("serve.queue_learning_days", serve.queue_learning_days.to_string(), "0 to 366 days");
     }

@@ -2,7 +2,7 @@
 //! endpoint and error, the token check, a real sample day replayed as live events with its
 //! ETAs equal to `queuecast predict` on the same snapshot, the day log that `ingest` reads,
 //! restart recovery, SSE updates, hot reload under load, and the OpenAPI document checked
-//! against the real responses.
+//! against the real responses, and Web Push reminders delivered to a push service on loopback.
 
 #[path = "../util/mod.rs"]
 mod util;
@@ -11,6 +11,7 @@ mod events;
 mod exported;
 mod fixture;
 mod openapi;
+mod push;
 mod reload;
 mod replay;
 mod stream;
