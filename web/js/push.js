@@ -2,7 +2,7 @@
 // browser's push service and the subscription is registered for the ticket, so the reminder
 // arrives while the phone is locked and the page's timers are stopped.
 
-import { getJSON, sendJSON, ApiError } from "./api.js";
+import { getJSON, sendJSON } from "./api.js";
 
 const READY_TIMEOUT_MS = 5000;
 
@@ -35,9 +35,10 @@ function path(office, ticket) {
 export async function enablePush(office, ticket, notice) {
   let key;
   try {
-    key = keyBytes((await getJSON("/v1/push/key")).public_key);
-  } catch (e) {
-    if (e instanceof ApiError && e.status === 404) return "off";
+    const answer = await getJSON("/v1/push/key");
+    if (!answer.public_key) return "off";
+    key = keyBytes(answer.public_key);
+  } catch {
     return "failed";
   }
   const reg = await registration();
