@@ -45,6 +45,7 @@ CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 DRIVER = ["/usr/bin/chromedriver"]
 PHONE = (390, 844)
 DESKTOP = (1280, 800)
+MAX_SHOT = 1400
 OFFICE = "neuss-mitte"
 
 # Records every notification the page shows (both ways of showing one), before any script.
@@ -190,15 +191,23 @@ class App:
         return self.d.get_log("browser")
 
     def shot(self, name: str) -> None:
+        """Full-page screenshots at both widths; a tall page in pieces of at most MAX_SHOT px
+        (`name-phone.png`, `name-phone-2.png`, …)."""
         for label, (w, h) in (("phone", PHONE), ("desktop", DESKTOP)):
             self.size(w, h)
             time.sleep(0.6)
-            height = min(self.js("return document.documentElement.scrollHeight;"), 4000)
-            png = self.d.execute_cdp_cmd(
-                "Page.captureScreenshot",
-                {"format": "png", "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": w, "height": height, "scale": 1}},
-            )
-            (self.shots / f"{name}-{label}.png").write_bytes(base64.b64decode(png["data"]))
+            height = self.js("return document.documentElement.scrollHeight;")
+            for i, y in enumerate(range(0, height, MAX_SHOT)):
+                png = self.d.execute_cdp_cmd(
+                    "Page.captureScreenshot",
+                    {
+                        "format": "png",
+                        "captureBeyondViewport": True,
+                        "clip": {"x": 0, "y": y, "width": w, "height": min(MAX_SHOT, height - y), "scale": 1},
+                    },
+                )
+                suffix = "" if i == 0 else f"-{i + 1}"
+                (self.shots / f"{name}-{label}{suffix}.png").write_bytes(base64.b64decode(png["data"]))
         self.size(*PHONE)
 
     # --- API helpers -----------------------------------------------------------------
@@ -448,6 +457,7 @@ def ticket_view(app: App) -> None:
     wait_for(lambda: status(app).get("status") == "called", "called state")
     check("aufgerufen" in app.text("#ts-main") and "Schalter 7" in app.text("#ts-main"), f"ticket: called: '{app.text('#ts-main')}'")
     check(app.text("#ts-countdown") == "", "ticket: no countdown after the call")
+    app.shot("ticket-called")
     time.sleep(1.5)
     check(len(app.notes()) == 1, "ticket: no notification after the call")
     app.reload()

@@ -87,6 +87,11 @@ function render() {
   const today = todayOf(data.now);
   document.getElementById("best-days").replaceChildren(...data.best.days.map((d) => dayItem(d, today)));
   document.getElementById("grid-note").textContent = t("grid_note");
+  const limits = [0, ...GRID_LIMITS];
+  const labels = limits.map((l, i) => (i === limits.length - 1 ? `≥ ${l}` : `${l}–${limits[i + 1]}`));
+  document
+    .getElementById("grid-legend")
+    .replaceChildren(t("grid_legend"), ...labels.map((text, i) => el("span", { class: `key q${i}` }, text)));
   grid(data.profile.profile);
 }
 

@@ -72,6 +72,7 @@ function renderPermission() {
   const p = permission();
   const waiting = current?.eta?.status === "waiting";
   note.hidden = !waiting || p === "granted";
+  note.classList.toggle("warn", p === "denied" || p === "unsupported");
   allow.hidden = !waiting || p !== "default";
   if (p === "denied") note.textContent = t("perm_denied");
   else if (p === "default") note.textContent = t("perm_default");
