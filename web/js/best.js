@@ -41,7 +41,7 @@ function dayItem(day, today) {
     "li",
     { "data-date": day.date },
     head,
-    el("div", {}, el("span", { class: "lvl low" }, t("best_from", { at: top.start })), " ", top.wait_p50_min < 1.5 ? t("best_wait_none") : t("best_wait", { min: Math.round(top.wait_p50_min) })),
+    el("div", {}, el("span", { class: "lvl low" }, t("best_from", { at: top.start })), " ", el("span", { class: "nowrap" }, top.wait_p50_min < 1.5 ? t("best_wait_none") : t("best_wait", { min: Math.round(top.wait_p50_min) }))),
     also.length ? el("div", { class: "slots" }, t("best_also", { list: also.join(", ") })) : null,
   );
 }
