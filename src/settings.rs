@@ -224,7 +224,8 @@ pub struct SimulateSettings {
     pub start: NaiveDate,
     /// Number of simulated days.
     pub days: u32,
-    /// Number of offices (1–8; each has its own size, hours and service mix).
+    /// Number of offices (1–999; the first eight are presets, the rest generated; each has its own
+    /// size, hours and service mix).
     pub offices: u32,
     /// Demand multiplier (1.0 = realistic town; 10 gives ten times the tickets and counters).
     pub scale: f64,
@@ -451,8 +452,8 @@ impl Settings {
         }
         self.validate_forecast()?;
         let sim = &self.simulate;
-        if !(1..=8).contains(&sim.offices) {
-            return invalid("simulate.offices", sim.offices.to_string(), "1 to 8 offices");
+        if !(1..=crate::simulate::county::MAX_OFFICES).contains(&sim.offices) {
+            return invalid("simulate.offices", sim.offices.to_string(), "1 to 999 offices");
         }
         if sim.days == 0 || sim.days > 3660 {
             return invalid("simulate.days", sim.days.to_string(), "1 to 3660 days");
