@@ -33,11 +33,11 @@ DAYS=730
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 
 # Demand scale per size and office count, calibrated to about 1, 3 and 10 million tickets over
-# the two years (3 offices at scale 1: 407 279 tickets; 85 offices at scale 1: see the README).
+# the two years (3 offices at scale 1: 407 279 tickets; 85 offices at scale 1: 9 018 618).
 scale_of() {
   case "$1-$2" in
     1m-3) echo 2.455 ;;  3m-3) echo 7.37 ;;  10m-3) echo 24.55 ;;
-    1m-85) echo 0.102 ;; 3m-85) echo 0.307 ;; 10m-85) echo 1.025 ;;
+    1m-85) echo 0.111 ;; 3m-85) echo 0.333 ;; 10m-85) echo 1.109 ;;
     *) echo "unknown size $1 (use 1m, 3m or 10m) or office count $2 (3 or 85)" >&2; exit 2 ;;
   esac
 }

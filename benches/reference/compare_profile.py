@@ -39,12 +39,16 @@ def read(path: str) -> pd.DataFrame:
     return t.set_index(KEYS).sort_index()
 
 
+def plain(key) -> tuple:
+    return tuple(k.item() if hasattr(k, "item") else k for k in key)
+
+
 def compare(qc: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
     diffs = []
     only_qc = qc.index.difference(ref.index)
     only_ref = ref.index.difference(qc.index)
-    diffs += [f"cell only in queuecast: {k}" for k in only_qc[:10]]
-    diffs += [f"cell only in the reference: {k}" for k in only_ref[:10]]
+    diffs += [f"cell only in queuecast: {plain(k)}" for k in only_qc[:10]]
+    diffs += [f"cell only in the reference: {plain(k)}" for k in only_ref[:10]]
     both = qc.index.intersection(ref.index)
     q, r = qc.loc[both], ref.loc[both]
     is_all = np.asarray(both.get_level_values("service") == "*")
@@ -62,7 +66,7 @@ def compare(qc: pd.DataFrame, ref: pd.DataFrame) -> list[str]:
             value_differs = ~np.isnan(a) & ~np.isnan(b) & (np.abs(a - b) > TOL)
         bad = np.flatnonzero(rows & (null_differs | value_differs))
         for i in bad[:5]:
-            diffs.append(f"{c} at {both[i]}: queuecast {a[i]!r}, reference {b[i]!r}")
+            diffs.append(f"{c} at {plain(both[i])}: queuecast {float(a[i])!r}, reference {float(b[i])!r}")
         if len(bad) > 5:
             diffs.append(f"{c}: {len(bad)} cells differ")
     return diffs
