@@ -7,7 +7,9 @@
 #   E2E_WORK=DIR        data and outputs (default /tmp/queuecast-e2e; 10m needs ~6 GB of disk)
 #   E2E_OFFICES="3 85"  office counts to run
 #   E2E_TRAIN_10M=1     also run train/forecast/export at 10 M (train peaks ~16 GB there today)
-#   E2E_REUSE=1         reuse existing stores, profiles and models instead of re-running the stages
+#   E2E_REUSE=1         reuse existing stores instead of re-running ingest
+#   E2E_BIN=PATH        a queuecast binary to use instead of building the release one
+#   size "smoke"        about 80 000 tickets (3 offices) / 90 000 (85 offices): checks the script
 #
 # Every stage runs as its own process under /usr/bin/time -v (wall, user+sys, peak RSS, page
 # faults). The reference (benches/reference/pipeline.py) runs on the same CSV in the same run,
@@ -24,7 +26,7 @@ OFFICES=${E2E_OFFICES:-3 85}
 SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(1m 3m 10m)
 TARGET=${CARGO_TARGET_DIR:-target}
-BIN=$TARGET/release/queuecast
+BIN=${E2E_BIN:-$TARGET/release/queuecast}
 START=2024-01-01
 DAYS=730
 # OMP threads of LightGBM spin while they wait; on a shared, loaded machine that burns the CPU
@@ -36,6 +38,7 @@ export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 # the two years (3 offices at scale 1: 407 279 tickets; 85 offices at scale 1: 9 018 618).
 scale_of() {
   case "$1-$2" in
+    smoke-3) echo 0.2 ;; smoke-85) echo 0.01 ;;
     1m-3) echo 2.455 ;;  3m-3) echo 7.37 ;;  10m-3) echo 24.55 ;;
     1m-85) echo 0.111 ;; 3m-85) echo 0.333 ;; 10m-85) echo 1.109 ;;
     *) echo "unknown size $1 (use 1m, 3m or 10m) or office count $2 (3 or 85)" >&2; exit 2 ;;
@@ -46,7 +49,7 @@ python3 -c "import pandas, polars, lightgbm, sklearn, pyarrow" 2>/dev/null || {
   echo "missing Python packages: python3 -m pip install -r benches/reference/requirements.txt" >&2
   exit 2
 }
-cargo build --release --quiet
+[ -n "${E2E_BIN:-}" ] || cargo build --release --quiet
 mkdir -p "$WORK" benches/results
 RUN=$WORK/run-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$RUN"

@@ -62,12 +62,15 @@ def rows_of(data: dict) -> list[list[str]]:
         total_qc["cpu"] += cpu
         total_qc["rss"] = max(total_qc["rss"], r["peak_rss_mb"])
         names = REFERENCE_OF.get(stage, [])
-        ref_wall = sum(ref_stages[n]["wall_s"] for n in names) if names and all(n in ref_stages for n in names) else None
-        ref_rss = ref_stages[names[-1]]["peak_rss_mb"] if ref_wall is not None else None
+        have_ref = bool(names) and all(n in ref_stages for n in names)
+        ref_wall = sum(ref_stages[n]["wall_s"] for n in names) if have_ref else None
+        ref_cpu = sum(ref_stages[n]["cpu_s"] for n in names) if have_ref else None
+        ref_rss = ref_stages[names[-1]]["peak_rss_mb"] if have_ref else None
         limit = limits.get(stage)
         out.append([
             stage, fmt(r["wall_s"]), fmt(cpu), fmt(r["peak_rss_mb"], 0), fmt(r["rows"] / r["wall_s"] if r["wall_s"] else None, 0),
-            fmt(ref_wall), fmt(ref_rss, 0), fmt(ratio(ref_wall, r["wall_s"]), 2), fmt(ratio(r["peak_rss_mb"], ref_rss), 2),
+            fmt(ref_wall), fmt(ref_rss, 0), fmt(ratio(ref_wall, r["wall_s"]), 2), fmt(ratio(ref_cpu, cpu), 2),
+            fmt(ratio(r["peak_rss_mb"], ref_rss), 2),
             fmt(ratio(r["wall_s"], limit["inner_wall_s"]) if limit else None, 2),
             f"{r['minor_faults']/1e6:.2f} M" + ("" if r.get("exit", 0) == 0 else f" (exit {r['exit']})"),
         ])
@@ -75,20 +78,21 @@ def rows_of(data: dict) -> list[list[str]]:
         out.append([
             "**pipeline**", fmt(total_qc["wall"]), fmt(total_qc["cpu"]), fmt(total_qc["rss"], 0),
             fmt(ref_proc["rows"] / total_qc["wall"], 0), fmt(ref_proc["wall_s"]), fmt(ref_proc["peak_rss_mb"], 0),
-            fmt(ratio(ref_proc["wall_s"], total_qc["wall"]), 2), fmt(ratio(total_qc["rss"], ref_proc["peak_rss_mb"]), 2),
-            "", "",
+            fmt(ratio(ref_proc["wall_s"], total_qc["wall"]), 2),
+            fmt(ratio(ref_proc["user_s"] + ref_proc["sys_s"], total_qc["cpu"]), 2),
+            fmt(ratio(total_qc["rss"], ref_proc["peak_rss_mb"]), 2), "", "",
         ])
     for stage, label in (("limit_read_csv", "limit: polars read_csv"), ("limit_scan_store", "limit: polars scan store")):
         r, inner = data.get(stage), data.get(stage + "_inner")
         if r and inner:
             out.append([label, fmt(inner["inner_wall_s"]), fmt(inner["inner_cpu_s"]), fmt(r["peak_rss_mb"], 0),
                         fmt(r["rows"] / inner["inner_wall_s"] if inner["inner_wall_s"] else None, 0),
-                        "", "", "", "", "", f"{r['minor_faults']/1e6:.2f} M"])
+                        "", "", "", "", "", "", f"{r['minor_faults']/1e6:.2f} M"])
     for name in ("read", "profile", "features", "train", "predict"):
         s = ref_stages.get(name)
         if s:
             out.append([f"reference: {name}", fmt(s["wall_s"]), fmt(s["cpu_s"]), fmt(s["peak_rss_mb"], 0),
-                        fmt(ref.get("rows", 0) / s["wall_s"] if s["wall_s"] else None, 0), "", "", "", "", "", ""])
+                        fmt(ref.get("rows", 0) / s["wall_s"] if s["wall_s"] else None, 0), "", "", "", "", "", "", ""])
     return out
 
 
@@ -108,22 +112,23 @@ def markdown(results: dict) -> str:
     ]
     for name in sorted(results["data"], key=lambda n: (SIZE_ORDER.get(n.split("-")[0], 9), n)):
         data = results["data"][name]
-        any_rec = next((r for r in data.values() if "rows" in r), {})
+        rows = max((r.get("rows", 0) for r in data.values() if isinstance(r.get("rows"), int)), default=0)
+        loads = [float(r["load_before"].split()[0]) for r in data.values() if r.get("load_before")]
         ref = data.get("reference_stages", {})
         check = data.get("profile_check", {})
         verdict = "equal" if check.get("equal") else ("**MISMATCH**: " + "; ".join(check.get("differences", [])[:3]) if check else "not checked")
         mae = ref.get("mae_at_issue_min", {})
         lines += [
-            f"## {name}: {any_rec.get('rows', 0):,} tickets".replace(",", " "),
+            f"## {name}: {rows:,} tickets".replace(",", " "),
             "",
             f"Run {data.get('_meta', {}).get('when', '?')}, commit {data.get('_meta', {}).get('commit', '?')}; "
-            f"load average before the stages: {', '.join(sorted({r.get('load_before', '') for r in data.values() if r.get('load_before')}))[:120]}. "
+            f"1-minute load average before the stages {min(loads, default=0):.1f}–{max(loads, default=0):.1f} (2 cores). "
             f"Weekday × hour profile vs reference: {verdict} ({check.get('cells', '?')} cells). "
             + (f"Reference MAE at issue on the last {ref.get('holdout_weeks')} weeks ({ref.get('holdout_rows')} tickets): "
                f"LightGBM {mae.get('lightgbm', float('nan')):.2f} min, ZMS rule {mae.get('zms_rule', float('nan')):.2f} min." if mae else ""),
             "",
-            "| stage | wall s | user+sys s | peak RSS MB | rows/s | ref wall s | ref RSS MB | ×ref | RSS÷ref | ÷limit | minor faults |",
-            "|---|---|---|---|---|---|---|---|---|---|---|",
+            "| stage | wall s | user+sys s | peak RSS MB | rows/s | ref wall s | ref RSS MB | ×ref wall | ×ref cpu | RSS÷ref | ÷limit | minor faults |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         lines += ["| " + " | ".join(row) + " |" for row in rows_of(data)]
         lines.append("")
