@@ -7,6 +7,7 @@
 #
 # Usage: bash benches/perf_stages.sh DATA...      e.g. bash benches/perf_stages.sh 1m-3o 1m-85o
 #   E2E_WORK=DIR   where e2e.sh put the data (default /tmp/queuecast-e2e)
+#   PERF_STAT=0    skip the perf stat run (e2e.sh's /usr/bin/time records have the page faults)
 # Needs Debian's linux-perf and root (uprobes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +30,10 @@ for data in "$@"; do
     [ "$stage" = ingest ] && rm -rf "$store"
     cmd=$(stage_cmd "$data" "$stage" "$store")
     echo "== $data $stage" >&2
-    perf stat -e "$EVENTS" -o "$OUT/$data-$stage.stat.txt" -- $cmd > /dev/null
-    [ "$stage" = ingest ] && rm -rf "$store"
+    if [ "${PERF_STAT:-1}" = 1 ]; then
+      perf stat -e "$EVENTS" -o "$OUT/$data-$stage.stat.txt" -- $cmd > /dev/null
+      [ "$stage" = ingest ] && rm -rf "$store"
+    fi
     perf record -q -e cpu-clock -F 499 -o "$OUT/$data-$stage.perf.data" -- $cmd > /dev/null 2>&1
     perf report -i "$OUT/$data-$stage.perf.data" --stdio --no-children --sort symbol 2>/dev/null \
       | grep -v '^#' | grep -v '^$' | head -40 > "$OUT/$data-$stage.top.txt"
