@@ -9,7 +9,7 @@
 #   E2E_WORK=DIR   where e2e.sh put the data (default /tmp/queuecast-e2e)
 #   PERF_STAT=0    skip the perf stat run (e2e.sh's /usr/bin/time records have the page faults)
 # Needs Debian's linux-perf and root (uprobes).
-set -euo pipefail
+set -uo pipefail   # no -e: perf report piped into head ends with SIGPIPE
 cd "$(dirname "$0")/.."
 WORK=${E2E_WORK:-/tmp/queuecast-e2e}
 BIN=$PWD/${CARGO_TARGET_DIR:-target}/release/queuecast
