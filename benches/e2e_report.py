@@ -110,6 +110,7 @@ def markdown(results: dict) -> str:
         "builds features at issue only and fits LightGBM on every called ticket of the training weeks.",
         "",
     ]
+    lines += ["## Summary: wall s / CPU s (user+sys) / peak GB per stage", "", summary(results), ""]
     for name in sorted(results["data"], key=lambda n: (SIZE_ORDER.get(n.split("-")[0], 9), n)):
         data = results["data"][name]
         rows = max((r.get("rows", 0) for r in data.values() if isinstance(r.get("rows"), int)), default=0)
@@ -132,6 +133,41 @@ def markdown(results: dict) -> str:
         ]
         lines += ["| " + " | ".join(row) + " |" for row in rows_of(data)]
         lines.append("")
+    return "\n".join(lines)
+
+
+def summary(results: dict) -> str:
+    """One line per data set: wall s / CPU s / peak GB of each stage, and the reference's."""
+    def cell(r):
+        if not r or "wall_s" not in r:
+            return "—"
+        return f"{r['wall_s']:.1f} / {r['user_s'] + r['sys_s']:.1f} / {r['peak_rss_mb'] / 1024:.1f}"
+
+    def ref_cell(ref, names):
+        st = ref.get("stages", {})
+        if not all(n in st for n in names):
+            return "—"
+        return (f"{sum(st[n]['wall_s'] for n in names):.1f} / {sum(st[n]['cpu_s'] for n in names):.1f}"
+                f" / {st[names[-1]]['peak_rss_mb'] / 1024:.1f}")
+
+    lines = [
+        "| data | tickets | ingest | profile | train | forecast | export | ref read | ref profile | ref features+train "
+        "| polars read_csv | polars scan store | profiles equal |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in sorted(results["data"], key=lambda n: (SIZE_ORDER.get(n.split("-")[0], 9), n)):
+        d = results["data"][name]
+        ref = d.get("reference_stages", {})
+        rows = max((r.get("rows", 0) for r in d.values() if isinstance(r.get("rows"), int)), default=0)
+        lim = lambda s: (f"{d[s + '_inner']['inner_wall_s']:.1f} / {d[s + '_inner']['inner_cpu_s']:.1f} / "
+                         f"{d[s]['peak_rss_mb'] / 1024:.1f}") if s in d and s + "_inner" in d else "—"
+        eq = d.get("profile_check", {}).get("equal")
+        lines.append("| " + " | ".join([
+            name, f"{rows / 1e6:.2f} M", *(cell(d.get(s)) for s in QC_STAGES),
+            ref_cell(ref, ["read"]), ref_cell(ref, ["profile"]), ref_cell(ref, ["features", "train"]),
+            lim("limit_read_csv"), lim("limit_scan_store"),
+            "yes" if eq else ("**NO**" if eq is False else "—"),
+        ]) + " |")
     return "\n".join(lines)
 
 
