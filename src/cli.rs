@@ -363,9 +363,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             let store = open_store(&settings)?;
             let started = std::time::Instant::now();
-            let report = queuecast::forecast::planning::run_staffing(&store, &settings)?;
-            let files = queuecast::forecast::planning::write_staffing(&report, &out)?;
-            say_raw!("{}", queuecast::forecast::planning::staffing_summary(&report));
+            let report = queuecast::planning::run::run_staffing(&store, &settings)?;
+            let files = queuecast::planning::run::write_staffing(&report, &out)?;
+            say_raw!("{}", queuecast::planning::run::staffing_summary(&report));
             say!(
                 "wrote {} files to {} in {:.1} s",
                 files.len(),
@@ -384,9 +384,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             settings.validate()?;
             let store = open_store(&settings)?;
             let started = std::time::Instant::now();
-            let w = queuecast::forecast::planning::run_whatif(&store, &settings, None)?;
-            let files = queuecast::forecast::planning::write_whatif(&w, &out)?;
-            say_raw!("{}", queuecast::forecast::planning::whatif_summary(&w));
+            let w = queuecast::planning::run::run_whatif(&store, &settings, None)?;
+            let files = queuecast::planning::run::write_whatif(&w, &out)?;
+            say_raw!("{}", queuecast::planning::run::whatif_summary(&w));
             say!(
                 "wrote {} files to {} in {:.1} s",
                 files.len(),

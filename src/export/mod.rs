@@ -22,10 +22,9 @@ mod tests;
 
 use std::path::PathBuf;
 
+pub use crate::hashing::{combined_sha256, sha256_hex};
 pub use generation::{Generation, GenerationWriter};
-pub use manifest::{
-    EXPORT_SCHEMA_VERSION, ExportManifest, FileEntry, ManifestMeta, SourceRange, combined_sha256, sha256_hex,
-};
+pub use manifest::{EXPORT_SCHEMA_VERSION, ExportManifest, FileEntry, ManifestMeta, SourceRange};
 pub use services::services_json;
 pub use verify::{Mismatch, VerifyReport, verify};
 

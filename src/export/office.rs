@@ -12,8 +12,9 @@ use crate::forecast::best_times::{best_times_by_weekday, best_times_for_day, day
 use crate::forecast::history::ALL;
 use crate::forecast::opening::intervals;
 use crate::forecast::run::ForecastRun;
-use crate::forecast::slot_waits::SlotWait;
-use crate::forecast::{BestSlot, SLOTS, SlotForecast, slot_start, wait_bucket};
+use crate::forecast::{BestSlot, SlotForecast, wait_bucket};
+use crate::planning::slot_waits::SlotWait;
+use crate::slots::{SLOTS, slot_start};
 
 /// Version of the office file layout.
 pub const OFFICE_SCHEMA_VERSION: u32 = 1;

@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
 use crate::forecast::arrival_backtest::ArrivalBacktest;
-use crate::forecast::slot_waits::{SlotBacktest, SlotBacktestScore};
 use crate::model::file::ModelFile;
+use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
 
 /// Version of the report layout.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;

@@ -18,11 +18,11 @@ use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, 
 use crate::export::{
     ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, combined_sha256, io_err,
 };
-use crate::forecast::planning::{self, History, PlanningError, StaffingReport};
 use crate::forecast::run::ForecastRun;
-use crate::forecast::slot_waits::{SlotBacktestScore, SlotWaitError, SlotWaitParams, slot_waits_for_day};
-use crate::forecast::whatif::WhatIf;
 use crate::forecast::{ForecastError, arrival_backtest};
+use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, SlotWaitParams, slot_waits_for_day};
+use crate::planning::whatif::WhatIf;
+use crate::planning::{self, PlanningError, ReplayedDays, StaffingReport};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
 use crate::settings::Settings;
 use crate::store::columns::{TicketColumns, load_columns};
@@ -213,7 +213,7 @@ fn compute(
 /// Expected waits of every open forecast day of every office, from the forecast's expected
 /// arrivals (see [`slot_waits_for_day`]).
 fn expected_waits(
-    history: &History,
+    history: &ReplayedDays,
     forecast: &ForecastRun,
     store: &Store,
     settings: &Settings,

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::forecast::SLOTS;
 use crate::forecast::arrivals::{Forecaster, Method, Series};
 use crate::forecast::history::DayCounts;
-use crate::forecast::run::OfficeInputs;
+use crate::forecast::inputs::OfficeInputs;
+use crate::slots::SLOTS;
 
 /// Horizons scored, in days after the last observed day.
 pub const HORIZONS: [u32; 3] = [1, 7, 28];

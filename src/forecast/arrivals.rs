@@ -5,13 +5,13 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
-use crate::forecast::SLOTS;
 use crate::forecast::calendar_days::DayInfo;
 use crate::forecast::calendar_model::{CalendarModel, MONTH_MIN_DAYS, ModelParams};
 use crate::forecast::history::{DayCounts, total};
 use crate::forecast::intervals::{count_quantile, dispersion};
 use crate::forecast::levels::Level;
 use crate::forecast::opening::SlotMask;
+use crate::slots::SLOTS;
 
 /// A forecast method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde_json::json;
 
+use crate::forecast::ForecastError;
 use crate::forecast::best_times::{best_times_by_weekday, best_times_for_day, day_rows};
 use crate::forecast::history::ALL;
 use crate::forecast::opening::OpeningTable;
 use crate::forecast::run::ForecastRun;
-use crate::forecast::{ForecastError, slot_start};
-use crate::store::atomic::write_atomic_polars;
+use crate::output::atomic::write_atomic_polars;
+use crate::slots::slot_start;
 use crate::timezones::days_since_epoch;
 
 /// What the methods, metrics and intervals mean (copied into the JSON files).

@@ -5,7 +5,6 @@
 //! time-averaged queue length, active counters and utilisation from the queue replay.
 
 pub mod cells;
-pub mod occupancy;
 pub mod peaks;
 pub mod suppress;
 pub mod tables;
@@ -19,6 +18,7 @@ use polars::prelude::*;
 use crate::replay::ReplayParams;
 use crate::settings::Settings;
 use crate::store::{Store, StoreError};
+use crate::time::minutes_to_ms;
 
 pub use write::write_tables;
 
@@ -60,7 +60,7 @@ impl ProfileParams {
             service_level_s: p.service_level_minutes * 60.0,
             min_cell_tickets: p.min_cell_tickets,
             suppress: true,
-            replay: ReplayParams { idle_gap_ms: (p.counter_idle_gap_minutes * 60_000.0) as i64 },
+            replay: ReplayParams { idle_gap_ms: minutes_to_ms(p.counter_idle_gap_minutes) },
         }
     }
 }

@@ -4,10 +4,11 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
+use crate::occupancy::day_occupancy;
 use crate::profile::ProfileParams;
 use crate::profile::cells::{ALL_SERVICES, Key, WindowRows, aggregate, open_days};
-use crate::profile::occupancy::{SLOTS, day_occupancy};
 use crate::schema::col;
+use crate::slots::SLOTS;
 use crate::store::Store;
 use crate::store::columns::{TicketColumns, column_exprs};
 use crate::timezones::days_since_epoch;

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::output::atomic::write_atomic_polars;
 use crate::profile::{ProfileError, ProfileTables};
-use crate::store::atomic::write_atomic_polars;
+use crate::time::ms_to_minutes;
 
 /// Writes every table as `NAME.parquet` and `NAME.csv` plus `profile.json` into `dir`.
 pub fn write_tables(tables: &ProfileTables, dir: &Path) -> Result<Vec<PathBuf>, ProfileError> {
@@ -27,7 +28,7 @@ pub fn write_tables(tables: &ProfileTables, dir: &Path) -> Result<Vec<PathBuf>, 
         "service_level_minutes": tables.params.service_level_s / 60.0,
         "min_cell_tickets": tables.params.min_cell_tickets,
         "suppressed": tables.params.suppress,
-        "counter_idle_gap_minutes": tables.params.replay.idle_gap_ms as f64 / 60_000.0,
+        "counter_idle_gap_minutes": ms_to_minutes(tables.params.replay.idle_gap_ms),
         "quantiles": "linear interpolation between closest ranks (Hyndman-Fan type 7, numpy/pandas default)",
         "rows": tables.named().iter().map(|(n, df)| (n.to_string(), df.height())).collect::<std::collections::BTreeMap<_, _>>(),
     });

@@ -13,19 +13,20 @@ use chrono::{Datelike, NaiveDate};
 use super::clock::DayClock;
 use super::demand::DayDemand;
 use super::offices::{Hours, Minute, OfficePreset, hm};
-use super::random::{
+use super::services::SERVICES;
+use crate::random::{
     DayRng, chance, lognormal, poisson_thinning, stochastic_round, uniform_i64, weighted_index,
 };
-use super::services::SERVICES;
 use crate::schema::{Channel, Outcome, Ticket};
+use crate::time::{MS_PER_MINUTE, MS_PER_SECOND};
 
 /// The dispenser stops issuing walk-in numbers this long before closing.
 pub const DISPENSER_CLOSES_BEFORE_MIN: u32 = 30;
 /// Appointment slots lie on this grid (minutes); the last slot starts 30 minutes before closing.
 pub const SLOT_MIN: u32 = 15;
 
-const SEC: i64 = 1_000;
-const MIN: i64 = 60 * SEC;
+const SEC: i64 = MS_PER_SECOND;
+const MIN: i64 = MS_PER_MINUTE;
 /// Longest counter time; the lognormal tail is cut here.
 const MAX_SERVICE: i64 = 120 * MIN;
 
@@ -376,8 +377,8 @@ pub fn latest_minute(hours: Hours) -> Minute {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::day_rng;
     use crate::simulate::offices::PRESETS;
-    use crate::simulate::random::day_rng;
 
     /// Runs of neuss-mitte over four weeks of open weekdays.
     fn runs() -> Vec<Run> {

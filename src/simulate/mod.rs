@@ -12,7 +12,6 @@ pub mod clock;
 pub mod demand;
 pub mod engine;
 pub mod offices;
-pub mod random;
 pub mod services;
 pub mod writer;
 
@@ -24,6 +23,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::random;
 use crate::schema::{Channel, Outcome, Ticket};
 use crate::settings::{ServiceCode, SimulateSettings};
 use crate::timezones::days_since_epoch;

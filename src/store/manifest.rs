@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::output::atomic::write_atomic;
 use crate::store::StoreError;
-use crate::store::atomic::write_atomic;
 
 /// Version of the stored table layout; bumped when columns change.
 pub const SCHEMA_VERSION: u32 = 2;

@@ -1,7 +1,6 @@
 //! The ticket store: Hive-partitioned Parquet (`tickets/office_id=…/year=…/month=…/part-0.parquet`),
 //! a quarantine folder and a manifest. Writes replace whole office-days, atomically per partition.
 
-pub mod atomic;
 pub mod columns;
 pub mod manifest;
 pub mod summary;
@@ -64,7 +63,7 @@ impl Store {
         let store = Store { root: root.to_path_buf(), tz };
         for dir in [store.tickets_dir(), store.quarantine_dir()] {
             std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir.clone(), source })?;
-            atomic::remove_stale_temps(&dir)
+            crate::output::atomic::remove_stale_temps(&dir)
                 .map_err(|source| StoreError::Io { path: dir.clone(), source })?;
         }
         Ok(store)
@@ -130,7 +129,7 @@ impl Store {
         let perr = |e: PolarsError| StoreError::Parquet { path: path.clone(), message: e.to_string() };
         let mut df = table::tickets_to_frame(&mut tickets, self.tz).map_err(perr)?;
         let mut result = Ok(());
-        atomic::write_atomic(&path, |w| {
+        crate::output::atomic::write_atomic(&path, |w| {
             result = ParquetWriter::new(w)
                 .with_compression(ParquetCompression::Zstd(None))
                 .with_statistics(StatisticsOptions::full())

@@ -1,11 +1,9 @@
 use super::*;
-use crate::forecast::sim_day::history_day;
+use crate::planning::sim_day::history_day;
 use crate::replay::{DayTicket, OfficeDay, ReplayParams};
 use crate::schema::{Channel, Outcome};
 use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 use chrono::NaiveDate;
-
-const MIN: i64 = 60_000;
 
 /// Walk-ins per local hour 8..=12: 10, 2, 1, 6, 3, spread evenly in the hour, plus one
 /// appointment at 12:05. Each is called at issue and served for 5 minutes at counter 0.
@@ -14,10 +12,10 @@ fn day() -> HistoryDay {
     let mut tickets = Vec::new();
     for (h, n) in [(0i64, 10i64), (1, 2), (2, 1), (3, 6), (4, 3)] {
         for j in 0..n {
-            tickets.push((eight + h * 60 * MIN + j * 60 * MIN / n, Channel::WalkIn));
+            tickets.push((eight + h * 60 * MS_PER_MINUTE + j * 60 * MS_PER_MINUTE / n, Channel::WalkIn));
         }
     }
-    tickets.push((eight + 4 * 60 * MIN + 5 * MIN, Channel::Appointment));
+    tickets.push((eight + 4 * 60 * MS_PER_MINUTE + 5 * MS_PER_MINUTE, Channel::Appointment));
     let rows = tickets
         .into_iter()
         .enumerate()
@@ -25,7 +23,7 @@ fn day() -> HistoryDay {
             let ticket = DayTicket {
                 issued: t,
                 called: Some(t),
-                finished: Some(t + 5 * MIN),
+                finished: Some(t + 5 * MS_PER_MINUTE),
                 service: 0,
                 counter: Some(0),
                 channel,

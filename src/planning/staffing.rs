@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::forecast::erlang::{ErlangError, MMc};
-use crate::forecast::sim_day::{HistoryDay, mean_call_gap};
-use crate::profile::occupancy::SLOTS;
+use crate::planning::erlang::{ErlangError, MMc};
+use crate::planning::sim_day::{HistoryDay, mean_call_gap};
 use crate::settings::Settings;
+use crate::slots::SLOTS;
+use crate::time::{MS_PER_MINUTE, minutes_to_ms};
 
-const MIN_MS: f64 = 60_000.0;
 /// Below this many called tickets a cell's mean counter time falls back to the office's.
 const MIN_CELL_SERVICES: usize = 30;
 
@@ -154,7 +154,7 @@ pub fn staffing_table(
     overrides: &[ArrivalOverride],
     p: &StaffingParams,
 ) -> Result<Vec<StaffingRow>, StaffingError> {
-    let threshold_ms = (p.threshold_min * MIN_MS) as i64;
+    let threshold_ms = minutes_to_ms(p.threshold_min);
     let mut cells: BTreeMap<Key, Cell> = BTreeMap::new();
     let mut weekday_days: BTreeMap<(u32, u8), u32> = BTreeMap::new();
     let mut office_service: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
@@ -196,8 +196,9 @@ pub fn staffing_table(
         if !service_ms.is_finite() || open_days == 0 {
             continue;
         }
-        let gap_min = gaps.get(&office).copied().flatten().map_or(p.call_gap_min, |g| g as f64 / MIN_MS);
-        let service_min = service_ms / MIN_MS + gap_min;
+        let gap_min =
+            gaps.get(&office).copied().flatten().map_or(p.call_gap_min, |g| g as f64 / MS_PER_MINUTE as f64);
+        let service_min = service_ms / MS_PER_MINUTE as f64 + gap_min;
         let (arrivals_per_hour, arrival_source) = match overrides.get(&(office, weekday, hour)) {
             Some(&a) => (a, "override"),
             None => (c.called as f64 / f64::from(open_days), "history"),
@@ -315,7 +316,7 @@ pub fn validate(
     offices: &[String],
     p: &StaffingParams,
 ) -> Validation {
-    let threshold_ms = (p.threshold_min * MIN_MS) as i64;
+    let threshold_ms = minutes_to_ms(p.threshold_min);
     let mut groups: BTreeMap<(u32, u8, u8, u32), Group> = BTreeMap::new();
     for d in days {
         let mut hours = [(0.0f64, 0.0f64, 0u64, 0u64); 24];
@@ -372,8 +373,9 @@ pub fn validate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::planning::test_days::one_counter_monday;
 
     #[test]
     fn picks_the_hand_computed_counters() {
@@ -394,34 +396,9 @@ pub(crate) mod tests {
         assert_eq!(fewest_counters(0.0, 10.0, &p).unwrap().counters, 0);
     }
 
-    /// Monday 2025-05-05, one counter: A 08:00 called 08:00, B 08:02 called 08:10, C 08:03
-    /// called 08:20, each served 10 minutes (waits 0, 8, 17 min; call gaps 0).
-    pub(crate) fn one_day() -> Vec<HistoryDay> {
-        use crate::replay::{DayTicket, OfficeDay, ReplayParams};
-        use crate::schema::{Channel, Outcome};
-        use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
-        let at = |hm: &str| parse_rfc3339(&format!("2025-05-05T{hm}:00+02:00")).unwrap();
-        let t = |issued, called| DayTicket {
-            issued: at(issued),
-            called: Some(at(called)),
-            finished: Some(at(called) + 600_000),
-            service: 0,
-            counter: Some(0),
-            channel: Channel::WalkIn,
-            outcome: Outcome::Served,
-        };
-        let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
-        let day = OfficeDay::new(
-            0,
-            date,
-            vec![(0, t("08:00", "08:00")), (1, t("08:02", "08:10")), (2, t("08:03", "08:20"))],
-        );
-        vec![crate::forecast::sim_day::history_day(&day, DEFAULT_TZ, ReplayParams::default())]
-    }
-
     #[test]
     fn table_and_validation_of_a_hand_computed_day() {
-        let days = one_day();
+        let days = one_counter_monday();
         let offices = vec!["x".to_string()];
         let p = StaffingParams { min_validation_tickets: 1, ..StaffingParams::default() };
         let table = staffing_table(&days, &offices, &[], &p).unwrap();
@@ -448,7 +425,7 @@ pub(crate) mod tests {
 
     #[test]
     fn an_override_replaces_the_historical_rate() {
-        let days = one_day();
+        let days = one_counter_monday();
         let offices = vec!["x".to_string()];
         let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
         let r = &staffing_table(&days, &offices, std::slice::from_ref(&o), &StaffingParams::default())

@@ -7,19 +7,20 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::forecast::queue_sim::{QueueSimError, SimParams};
-use crate::forecast::sim_day::{HistoryDay, history_day};
-use crate::forecast::slot_waits::{SlotBacktest, SlotWaitError, SlotWaitParams, backtest};
-use crate::forecast::staffing::{
+use crate::output::atomic::write_atomic;
+use crate::planning::queue_sim::{QueueSimError, SimParams};
+use crate::planning::sim_day::{HistoryDay, history_day};
+use crate::planning::slot_waits::{SlotBacktest, SlotWaitError, SlotWaitParams, backtest};
+use crate::planning::staffing::{
     StaffingError, StaffingParams, StaffingRow, Validation, staffing_table, validate,
 };
-use crate::forecast::staffing_check::{SuggestionCheck, check_suggestions};
-use crate::forecast::whatif::{WhatIf, WhatIfParams, what_if};
+use crate::planning::staffing_check::{SuggestionCheck, check_suggestions};
+use crate::planning::whatif::{WhatIf, WhatIfParams, what_if};
 use crate::replay::{ReplayParams, office_days};
 use crate::settings::Settings;
-use crate::store::atomic::write_atomic;
 use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::{Store, StoreError};
+use crate::time::minutes_to_ms;
 use chrono_tz::Tz;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +39,9 @@ pub enum PlanningError {
     Write { path: PathBuf, source: std::io::Error },
 }
 
-/// Every stored office-day as simulation input.
+/// Every stored office-day replayed as simulation input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct History {
+pub struct ReplayedDays {
     pub offices: Vec<String>,
     pub days: Vec<HistoryDay>,
     pub from: NaiveDate,
@@ -48,20 +49,20 @@ pub struct History {
 }
 
 /// Loads and replays the whole store.
-pub fn load_history(store: &Store, replay: ReplayParams) -> Result<History, PlanningError> {
+pub fn load_history(store: &Store, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
     let cols = load_columns(store, None, None)?;
     history_of(&cols, store.tz(), replay).ok_or_else(|| PlanningError::Empty(store.root().to_path_buf()))
 }
 
 /// Replays already loaded tickets into a history (`None` when there are none).
-pub fn history_of(cols: &TicketColumns, tz: Tz, replay: ReplayParams) -> Option<History> {
+pub fn history_of(cols: &TicketColumns, tz: Tz, replay: ReplayParams) -> Option<ReplayedDays> {
     let (from, to) = cols.date_range()?;
     let days = office_days(cols).iter().map(|d| history_day(d, tz, replay)).collect();
-    Some(History { offices: cols.offices.clone(), days, from, to })
+    Some(ReplayedDays { offices: cols.offices.clone(), days, from, to })
 }
 
 pub fn replay_params(s: &Settings) -> ReplayParams {
-    ReplayParams { idle_gap_ms: (s.profile.counter_idle_gap_minutes * 60_000.0) as i64 }
+    ReplayParams { idle_gap_ms: minutes_to_ms(s.profile.counter_idle_gap_minutes) }
 }
 
 pub fn sim_params(s: &Settings) -> SimParams {
@@ -87,7 +88,7 @@ pub fn run_staffing(store: &Store, settings: &Settings) -> Result<StaffingReport
 }
 
 /// [`run_staffing`] on an already loaded history (the export loads it once for everything).
-pub fn staffing_report(h: &History, settings: &Settings) -> Result<StaffingReport, PlanningError> {
+pub fn staffing_report(h: &ReplayedDays, settings: &Settings) -> Result<StaffingReport, PlanningError> {
     let params = StaffingParams::from_settings(settings);
     let table = staffing_table(&h.days, &h.offices, &[], &params)?;
     let validation = validate(&h.days, &table, &h.offices, &params);
@@ -115,7 +116,7 @@ pub fn run_whatif(
 
 /// [`run_whatif`] on an already loaded history.
 pub fn whatif_report(
-    h: &History,
+    h: &ReplayedDays,
     settings: &Settings,
     shares: Option<Vec<f64>>,
 ) -> Result<WhatIf, PlanningError> {

@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::forecast::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
-use crate::forecast::sim_day::{HistoryDay, WaitStats};
-use crate::forecast::staffing::StaffingRow;
-use crate::forecast::whatif::office_sim_params;
-use crate::profile::occupancy::SLOTS;
+use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
+use crate::planning::sim_day::{HistoryDay, WaitStats};
+use crate::planning::staffing::StaffingRow;
+use crate::planning::whatif::office_sim_params;
+use crate::slots::SLOTS;
+use crate::time::{MS_PER_HOUR, minutes_to_ms};
 
 /// One office: observed counters against suggested ones, both simulated.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +36,7 @@ pub fn check_suggestions(
     threshold_min: f64,
     fallback: SimParams,
 ) -> Result<Vec<SuggestionCheck>, QueueSimError> {
-    let threshold_ms = (threshold_min * 60_000.0) as i64;
+    let threshold_ms = minutes_to_ms(threshold_min);
     let suggested: BTreeMap<(&str, u8, u8), u32> =
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.suggested_counters)).collect();
     let sims = office_sim_params(days, fallback);
@@ -78,7 +79,7 @@ fn counter_hours(plan: &CounterPlan) -> f64 {
     plan.counters()
         .iter()
         .enumerate()
-        .map(|(i, &c)| f64::from(c) * (s[i + 1] - s[i]) as f64 / 3_600_000.0)
+        .map(|(i, &c)| f64::from(c) * (s[i + 1] - s[i]) as f64 / MS_PER_HOUR as f64)
         .sum()
 }
 
@@ -88,10 +89,10 @@ mod tests {
 
     #[test]
     fn the_suggestion_replaces_the_counters_of_staffed_slots() {
-        use crate::forecast::staffing::{StaffingParams, staffing_table};
+        use crate::planning::staffing::{StaffingParams, staffing_table};
         // The day of the staffing tests: A 08:00, B 08:02, C 08:03, 10 minutes each, one
         // counter in slots 08:00 and 08:15; the suggestion for Monday 8 h is 2 counters.
-        let days = crate::forecast::staffing::tests::one_day();
+        let days = crate::planning::test_days::one_counter_monday();
         let offices = vec!["x".to_string()];
         let table = staffing_table(&days, &offices, &[], &StaffingParams::default()).unwrap();
         let c = check_suggestions(&days, &table, &offices, 15.0, SimParams::default()).unwrap();

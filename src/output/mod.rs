@@ -1,0 +1,3 @@
+//! Writing outputs: atomic file replacement ([`atomic`]).
+
+pub mod atomic;
