@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
+use crate::export::run::TableRows;
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::model::file::ModelFile;
 use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
@@ -91,8 +92,8 @@ pub struct ReportInputs<'a> {
     pub slot_backtest: &'a SlotBacktest,
     pub slot_wait_replications: u32,
     pub model: &'a ModelCard,
-    /// (file in the generation, data rows).
-    pub rows: &'a [(String, u64)],
+    /// Data rows of the table files.
+    pub rows: &'a [TableRows],
 }
 
 /// The report document.
@@ -113,14 +114,14 @@ pub fn report_json(r: &ReportInputs) -> Value {
         "arrival_backtest": r.arrival_backtest,
         "slot_wait_backtest": {
             "overall": score_json(&b.overall),
-            "by_office": b.by_office.iter().map(|(o, s)| {
-                let mut v = score_json(s);
-                v["office_id"] = json!(o);
+            "by_office": b.by_office.iter().map(|s| {
+                let mut v = score_json(&s.score);
+                v["office_id"] = json!(s.office);
                 v
             }).collect::<Vec<_>>(),
         },
         "slot_wait_replications": r.slot_wait_replications,
         "model": r.model.json(),
-        "rows": r.rows.iter().map(|(n, k)| json!({"path": n, "rows": k})).collect::<Vec<_>>(),
+        "rows": r.rows.iter().map(|t| json!({"path": t.path, "rows": t.rows})).collect::<Vec<_>>(),
     })
 }

@@ -15,16 +15,15 @@ use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json};
 use crate::export::report::{ModelCard, ReportInputs, report_json};
 use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, staging_dir};
-use crate::export::{
-    ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, combined_sha256, io_err,
-};
-use crate::forecast::run::ForecastRun;
-use crate::forecast::{ForecastError, arrival_backtest};
-use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, SlotWaitParams, slot_waits_for_day};
+use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, io_err};
+use crate::forecast::arrival_backtest::ArrivalBacktest;
+use crate::forecast::{ForecastError, ForecastRun};
+use crate::hashing::combined_sha256;
+use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, slot_waits_for_day};
 use crate::planning::whatif::WhatIf;
-use crate::planning::{self, PlanningError, ReplayedDays, StaffingReport};
+use crate::planning::{OfficeScore, PlanningError, PlanningParams, ReplayedDays, StaffingReport};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::manifest::Manifest;
 use crate::store::{Store, StoreError};
@@ -63,18 +62,27 @@ pub enum RunError {
 pub struct ExportSummary {
     pub generation: Generation,
     pub offices: Vec<String>,
-    pub source: (NaiveDate, NaiveDate),
-    /// (file, data rows) of the table files.
-    pub rows: Vec<(String, u64)>,
-    /// The arrival backtest as a text table.
-    pub backtest_table: String,
-    /// The slot-wait backtest's scores per office and `all`.
-    pub slot_wait_backtest: Vec<(String, SlotBacktestScore)>,
+    /// First and last local date of the exported data.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Data rows of the table files.
+    pub rows: Vec<TableRows>,
+    pub arrival_backtest: ArrivalBacktest,
+    /// The slot-wait backtest's scores per office, then `all`.
+    pub slot_wait_backtest: Vec<OfficeScore<SlotBacktestScore>>,
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
     /// Seconds per stage (not written anywhere: exports stay byte-identical).
     pub timings: Vec<(&'static str, f64)>,
+}
+
+/// The data rows of one table file of a generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRows {
+    /// Path inside the generation.
+    pub path: String,
+    pub rows: u64,
 }
 
 /// Everything computed before writing.
@@ -89,22 +97,10 @@ struct Computed {
     waits: Vec<OfficeWaits>,
 }
 
-/// The slot-wait parameters of the settings (as the staffing run uses them).
-pub fn slot_wait_params(settings: &Settings) -> SlotWaitParams {
-    let st = &settings.staffing;
-    SlotWaitParams {
-        replications: st.slot_wait_replications,
-        seed: st.seed,
-        sim: planning::sim_params(settings),
-        history_weeks: st.slot_wait_history_weeks,
-        test_weeks: st.slot_wait_backtest_weeks,
-    }
-}
-
 /// Computes and publishes one generation `id` under `out`.
 pub fn export(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     out: &Path,
     id: &str,
     created_at: DateTime<Utc>,
@@ -158,9 +154,10 @@ pub fn export(
     Ok(ExportSummary {
         generation,
         offices: c.cols.offices.clone(),
-        source: c.source,
+        from: c.source.0,
+        to: c.source.1,
         rows,
-        backtest_table: arrival_backtest::table(&c.forecast.backtest),
+        arrival_backtest: c.forecast.backtest.clone(),
         slot_wait_backtest: slot_scores(&c.staffing),
         missing_services: crate::catalog::missing_services(
             &catalog,
@@ -173,15 +170,16 @@ pub fn export(
 }
 
 /// The slot-wait backtest's scores per office, then `all`.
-fn slot_scores(r: &StaffingReport) -> Vec<(String, SlotBacktestScore)> {
+fn slot_scores(r: &StaffingReport) -> Vec<OfficeScore<SlotBacktestScore>> {
     let b = &r.slot_backtest;
-    b.by_office.iter().cloned().chain(std::iter::once(("all".to_string(), b.overall))).collect()
+    let all = OfficeScore { office: "all".to_string(), score: b.overall };
+    b.by_office.iter().cloned().chain(std::iter::once(all)).collect()
 }
 
 /// Runs every stage on the store; records the seconds each took.
 fn compute(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     timings: &mut Vec<(&'static str, f64)>,
 ) -> Result<Computed, RunError> {
     let mut clock = Instant::now();
@@ -194,18 +192,17 @@ fn compute(
     let manifest = Manifest::load(&store.manifest_path())?;
     let source_sha256 = combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()));
     lap("load", timings);
-    let forecast =
-        crate::forecast::run_on_columns(&cols, store.tz(), settings, None, settings.forecast.days)?;
+    let forecast = crate::forecast::run_on_columns(&cols, settings, None)?;
     lap("forecast", timings);
-    let history = planning::history_of(&cols, store.tz(), planning::replay_params(settings))
-        .ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
-    let staffing = planning::staffing_report(&history, settings)?;
-    let whatif = planning::whatif_report(&history, settings, None)?;
+    let planning = PlanningParams::from_settings(settings);
+    let history = ReplayedDays::of(&cols, store.tz(), planning.replay)?;
+    let staffing = crate::planning::staffing_report(&history, &planning)?;
+    let whatif = crate::planning::whatif_report(&history, &planning)?;
     lap("staffing and what-if", timings);
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
     let profile = crate::profile::compute(store, &params)?;
     lap("profile", timings);
-    let waits = expected_waits(&history, &forecast, store, settings)?;
+    let waits = expected_waits(&history, &forecast, store, &planning)?;
     lap("expected waits", timings);
     Ok(Computed { cols, source, source_sha256, forecast, staffing, whatif, profile, waits })
 }
@@ -216,18 +213,18 @@ fn expected_waits(
     history: &ReplayedDays,
     forecast: &ForecastRun,
     store: &Store,
-    settings: &Settings,
+    planning: &PlanningParams,
 ) -> Result<Vec<OfficeWaits>, RunError> {
-    let params = slot_wait_params(settings);
+    let params = &planning.slot_waits;
     let mut all = Vec::new();
-    for (i, office) in history.offices.iter().enumerate() {
+    for (i, office) in history.offices().iter().enumerate() {
         let mut waits = OfficeWaits::new();
         for d in 0..forecast.days {
             let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
                 continue;
             };
             let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
-            let w = slot_waits_for_day(&history.days, i as u32, date, store.tz(), Some(&arrivals), &params)
+            let w = slot_waits_for_day(history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
                 .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
             waits.insert(date, w);
         }
@@ -243,7 +240,7 @@ fn write_tables(
     id: &str,
     c: &Computed,
     k: u32,
-) -> Result<Vec<(String, u64)>, RunError> {
+) -> Result<Vec<TableRows>, RunError> {
     let staging = staging_dir(out, id);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
@@ -261,7 +258,7 @@ fn add_tables(
     staging: &Path,
     c: &Computed,
     k: u32,
-) -> Result<Vec<(String, u64)>, RunError> {
+) -> Result<Vec<TableRows>, RunError> {
     let sub = |name: &str| -> Result<PathBuf, RunError> {
         let dir = staging.join(name);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -271,8 +268,8 @@ fn add_tables(
         (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
     crate::profile::write_tables(&c.profile, &profile)?;
     crate::forecast::write_forecast(&c.forecast, &forecast)?;
-    planning::write_staffing(&c.staffing, &staffing)?;
-    planning::write_whatif(&c.whatif, &whatif)?;
+    crate::planning::write_staffing(&c.staffing, &staffing)?;
+    crate::planning::write_whatif(&c.whatif, &whatif)?;
     let mut rows = Vec::new();
     let mut files: Vec<TableFile> = Vec::new();
     for (name, df) in c.profile.named() {
@@ -335,7 +332,7 @@ fn add_tables(
     ];
     for (dir, staged, name, keys, count) in tables {
         let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;
-        rows.push((name.to_string(), n));
+        rows.push(TableRows { path: name.to_string(), rows: n });
     }
     Ok(rows)
 }

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::export::run::TableRows;
 use crate::export::{ExportError, GenerationWriter, io_err};
 
 /// A file of a stage's output directory and its name and data rows in the generation.
@@ -34,13 +35,13 @@ pub fn add_staged(
     g: &mut GenerationWriter,
     staging: &Path,
     files: &[TableFile],
-) -> Result<Vec<(String, u64)>, ExportError> {
+) -> Result<Vec<TableRows>, ExportError> {
     let mut rows = Vec::new();
     for f in files {
         g.add_file(&f.name, &staging.join(&f.staged))?;
         if let Some(r) = f.rows {
             g.set_rows(&f.name, r)?;
-            rows.push((f.name.clone(), r));
+            rows.push(TableRows { path: f.name.clone(), rows: r });
         }
     }
     Ok(rows)

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::forecast::ForecastError;
@@ -16,7 +15,7 @@ use crate::forecast::history::ArrivalHistory;
 use crate::forecast::inputs::OfficeInputs;
 use crate::forecast::levels::{Level, level_of, level_thresholds};
 use crate::forecast::opening::{OfficeOpening, SlotMask};
-use crate::settings::{ForecastSettings, Settings};
+use crate::settings::{ForecastSettings, ValidSettings};
 use crate::slots::SLOTS;
 use crate::store::Store;
 use crate::store::columns::{TicketColumns, load_columns};
@@ -47,27 +46,25 @@ pub struct ForecastRun {
     pub models: BTreeMap<String, Option<CalendarModel>>,
 }
 
-/// Forecasts `days` days from `from` (default: the day after the newest stored day), using
-/// only tickets before `from`.
+/// Forecasts `forecast.days` days from `from` (default: the day after the newest stored day),
+/// using only tickets before `from`.
 pub fn run(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     from: Option<NaiveDate>,
-    days: u32,
 ) -> Result<ForecastRun, ForecastError> {
     let to = from.and_then(|f| f.pred_opt());
     let cols = load_columns(store, None, to)?;
-    run_on_columns(&cols, store.tz(), settings, from, days)
+    run_on_columns(&cols, settings, from)
 }
 
 /// [`run`] on tickets already loaded (rows on or after `from` are ignored).
 pub fn run_on_columns(
     cols: &TicketColumns,
-    tz: Tz,
-    settings: &Settings,
+    settings: &ValidSettings,
     from: Option<NaiveDate>,
-    days: u32,
 ) -> Result<ForecastRun, ForecastError> {
+    let (tz, days) = (settings.tz(), settings.forecast.days);
     let newest = cols.date_range().map(|(_, last)| last);
     let origin = match (from, newest) {
         (Some(f), _) => f,
@@ -174,6 +171,7 @@ mod tests {
     use super::*;
     use crate::schema::{Channel, Outcome};
     use chrono::{Datelike, TimeZone};
+    use chrono_tz::Tz;
 
     /// Twelve weeks of one office, Monday–Friday, 10 + weekday tickets from 08:00 every 7 minutes.
     fn columns(tz: Tz) -> TicketColumns {
@@ -209,11 +207,13 @@ mod tests {
     #[test]
     fn from_uses_only_earlier_tickets_and_closes_good_friday() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
-        let settings = Settings::default();
+        let mut settings = crate::settings::Settings::default();
+        settings.forecast.days = 40;
+        let settings = settings.validate().unwrap();
         let full = columns(tz);
         let from = NaiveDate::from_ymd_opt(2025, 3, 17).unwrap();
-        let a = run_on_columns(&full, tz, &settings, Some(from), 40).unwrap();
-        let b = run_on_columns(&full.between(NaiveDate::MIN, from), tz, &settings, Some(from), 40).unwrap();
+        let a = run_on_columns(&full, &settings, Some(from)).unwrap();
+        let b = run_on_columns(&full.between(NaiveDate::MIN, from), &settings, Some(from)).unwrap();
         assert_eq!(a.slots, b.slots);
         assert_eq!(a.slots.len(), 3 * 40 * SLOTS); // groups *, AN, PA
         assert_eq!((a.origin, a.history_last), (from, NaiveDate::from_ymd_opt(2025, 3, 14).unwrap()));

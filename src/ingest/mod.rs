@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::{IngestedFile, Manifest, Store};
 
 pub use error::IngestError;
@@ -65,7 +65,7 @@ impl<'m> Input<'m> {
 /// Ingests each canonical log in order (a directory stands for the log files in it) into `store`.
 pub fn ingest_paths(
     paths: &[PathBuf],
-    settings: &Settings,
+    settings: &ValidSettings,
     store: &Store,
 ) -> Result<IngestReport, IngestError> {
     ingest_with(paths, &InputFormat::Canonical, settings, store)
@@ -76,7 +76,7 @@ pub fn ingest_paths(
 pub fn ingest_with(
     paths: &[PathBuf],
     format: &InputFormat,
-    settings: &Settings,
+    settings: &ValidSettings,
     store: &Store,
 ) -> Result<IngestReport, IngestError> {
     let rules = match format {

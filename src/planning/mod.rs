@@ -15,8 +15,44 @@ pub mod staffing_check;
 mod test_days;
 pub mod whatif;
 
-pub use run::{
-    PlanningError, ReplayedDays, StaffingReport, history_of, load_history, replay_params, run_staffing,
-    run_whatif, sim_params, staffing_report, staffing_summary, whatif_report, whatif_summary, write_staffing,
-    write_whatif,
-};
+pub mod params;
+pub mod write;
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::store::StoreError;
+
+pub use params::PlanningParams;
+pub use run::{StaffingReport, staffing_report, whatif_report};
+pub use sim_day::ReplayedDays;
+pub use write::{write_staffing, write_whatif};
+
+/// Errors of the planning stage.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanningError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the store {0} holds no tickets")]
+    Empty(PathBuf),
+    #[error("no office-days to plan with")]
+    NoDays,
+    #[error("office index {index} of the day {date} is not among the {offices} offices")]
+    UnknownOffice { index: u32, date: NaiveDate, offices: usize },
+    #[error(transparent)]
+    Staffing(#[from] staffing::StaffingError),
+    #[error(transparent)]
+    SlotWait(#[from] slot_waits::SlotWaitError),
+    #[error("queue simulation")]
+    Sim(#[from] queue_sim::QueueSimError),
+    #[error("cannot write {path}")]
+    Write { path: PathBuf, source: std::io::Error },
+}
+
+/// A score of one office (or of `all` offices pooled).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeScore<S> {
+    pub office: String,
+    pub score: S,
+}

@@ -6,11 +6,14 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::occupancy::day_occupancy;
+use crate::planning::PlanningError;
 use crate::planning::queue_sim::{Class, CounterPlan, SimTicket};
-use crate::replay::{OfficeDay, ReplayParams, timeline};
+use crate::replay::{OfficeDay, ReplayParams, office_days, timeline};
 use crate::schema::{Channel, Outcome};
 use crate::slots::{SLOT_MINUTES, SLOTS, slot_index, slot_starts};
 use crate::stats::quantile_sorted;
+use crate::store::Store;
+use crate::store::columns::{TicketColumns, load_columns};
 use crate::time::{EpochMs, MS_PER_MINUTE, ms_to_minutes};
 
 /// Appointment slots lie on this grid; a booked citizen is due at the grid point at or after
@@ -54,6 +57,78 @@ impl HistoryDay {
     /// The wall-clock slot of an instant of this day (clamped to the day).
     pub fn slot_of(&self, t: EpochMs) -> u8 {
         slot_index(&self.bounds, t)
+    }
+}
+
+/// Stored office-days replayed as simulation inputs, with the office ids their indices name.
+/// Invariant (checked by [`ReplayedDays::new`]): at least one day, and every day's office index
+/// names one of the offices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayedDays {
+    offices: Vec<String>,
+    days: Vec<HistoryDay>,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl ReplayedDays {
+    /// Checks that there are days and that every office index is in range.
+    pub fn new(offices: Vec<String>, days: Vec<HistoryDay>) -> Result<ReplayedDays, PlanningError> {
+        if let Some(d) = days.iter().find(|d| d.office as usize >= offices.len()) {
+            return Err(PlanningError::UnknownOffice {
+                index: d.office,
+                date: d.date,
+                offices: offices.len(),
+            });
+        }
+        let from = days.iter().map(|d| d.date).min().ok_or(PlanningError::NoDays)?;
+        let to = days.iter().map(|d| d.date).max().ok_or(PlanningError::NoDays)?;
+        Ok(ReplayedDays { offices, days, from, to })
+    }
+
+    /// Loads and replays the whole store.
+    pub fn load(store: &Store, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
+        let cols = load_columns(store, None, None)?;
+        if cols.is_empty() {
+            return Err(PlanningError::Empty(store.root().to_path_buf()));
+        }
+        ReplayedDays::of(&cols, store.tz(), replay)
+    }
+
+    /// Replays already loaded tickets.
+    pub fn of(cols: &TicketColumns, tz: Tz, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
+        let days = office_days(cols).iter().map(|d| history_day(d, tz, replay)).collect();
+        ReplayedDays::new(cols.offices.clone(), days)
+    }
+
+    pub fn offices(&self) -> &[String] {
+        &self.offices
+    }
+
+    pub fn days(&self) -> &[HistoryDay] {
+        &self.days
+    }
+
+    /// The office id of a day of this set (its index is in range by construction).
+    pub fn office_of(&self, day: &HistoryDay) -> &str {
+        self.office(day.office)
+    }
+
+    /// The office id of office index `i` of this set's days.
+    ///
+    /// # Panics
+    /// When `i` is not an office index of these days (a caller's bug: indices come from the days).
+    pub fn office(&self, i: u32) -> &str {
+        &self.offices[i as usize]
+    }
+
+    /// The first and last replayed date.
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
     }
 }
 

@@ -12,8 +12,9 @@ use std::collections::BTreeMap;
 use chrono::Days;
 use rand::Rng;
 
+use crate::planning::OfficeScore;
 use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, SimTicket, simulate};
-use crate::planning::sim_day::{HistoryDay, mean_call_gap};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, mean_call_gap};
 use crate::random::{day_rng, exponential};
 use crate::slots::{SLOTS, slot_index, slot_starts};
 use crate::stats::quantile_sorted;
@@ -220,7 +221,7 @@ impl SlotBacktestScore {
 pub struct SlotBacktest {
     pub rows: Vec<SlotBacktestRow>,
     pub overall: SlotBacktestScore,
-    pub by_office: Vec<(String, SlotBacktestScore)>,
+    pub by_office: Vec<OfficeScore<SlotBacktestScore>>,
 }
 
 /// What a day's prediction takes from history: pass one office's days before the day.
@@ -277,14 +278,10 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
-/// `history_weeks` before it; `offices` names the office indices of `days`.
-pub fn backtest(
-    days: &[HistoryDay],
-    offices: &[String],
-    p: &SlotWaitParams,
-) -> Result<SlotBacktest, SlotWaitError> {
+/// `history_weeks` before it.
+pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, SlotWaitError> {
     let mut by_office: BTreeMap<u32, Vec<&HistoryDay>> = BTreeMap::new();
-    for d in days {
+    for d in h.days() {
         by_office.entry(d.office).or_default().push(d);
     }
     let mut rows = Vec::new();
@@ -306,25 +303,24 @@ pub fn backtest(
                 ..*p
             };
             let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
-            rows.extend(score_day(d, &pred, &inp.baseline, offices));
+            rows.extend(score_day(d, h.office_of(d), &pred, &inp.baseline));
         }
     }
     let overall = SlotBacktestScore::of(rows.iter());
-    let by_office = offices
+    let by_office = h
+        .offices()
         .iter()
-        .map(|o| (o.clone(), SlotBacktestScore::of(rows.iter().filter(|r| &r.office == o))))
-        .filter(|(_, s)| s.slots > 0)
+        .map(|o| OfficeScore {
+            office: o.clone(),
+            score: SlotBacktestScore::of(rows.iter().filter(|r| &r.office == o)),
+        })
+        .filter(|s| s.score.slots > 0)
         .collect();
     Ok(SlotBacktest { rows, overall, by_office })
 }
 
 /// The day's slots with called tickets where both predictions exist.
-fn score_day(
-    d: &HistoryDay,
-    pred: &[SlotWait],
-    baseline: &[f64],
-    offices: &[String],
-) -> Vec<SlotBacktestRow> {
+fn score_day(d: &HistoryDay, office: &str, pred: &[SlotWait], baseline: &[f64]) -> Vec<SlotBacktestRow> {
     let mut actual: Vec<Vec<f64>> = vec![Vec::new(); SLOTS];
     for (i, w) in d.actual_wait_ms.iter().enumerate() {
         if let Some(w) = w {
@@ -334,7 +330,7 @@ fn score_day(
     (0..SLOTS)
         .filter(|&s| !actual[s].is_empty() && pred[s].p50_min.is_finite() && baseline[s].is_finite())
         .map(|s| SlotBacktestRow {
-            office: offices.get(d.office as usize).cloned().unwrap_or_default(),
+            office: office.to_string(),
             date: d.date,
             slot: s as u8,
             actual_n: actual[s].len(),

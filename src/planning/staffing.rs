@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::planning::OfficeScore;
 use crate::planning::erlang::{ErlangError, MMc};
-use crate::planning::sim_day::{HistoryDay, mean_call_gap};
-use crate::settings::Settings;
+use crate::planning::sim_day::{ReplayedDays, mean_call_gap};
 use crate::slots::SLOTS;
 use crate::time::{MS_PER_MINUTE, minutes_to_ms};
 
@@ -31,25 +31,6 @@ pub struct StaffingParams {
     pub max_counters: u32,
     pub min_validation_tickets: u32,
     pub call_gap_min: f64,
-}
-
-impl StaffingParams {
-    pub fn from_settings(s: &Settings) -> StaffingParams {
-        let st = &s.staffing;
-        StaffingParams {
-            target: st.target_service_level,
-            threshold_min: st.wait_threshold_minutes,
-            max_counters: st.max_counters,
-            min_validation_tickets: st.min_validation_tickets,
-            call_gap_min: st.call_gap_seconds / 60.0,
-        }
-    }
-}
-
-impl Default for StaffingParams {
-    fn default() -> Self {
-        StaffingParams::from_settings(&Settings::default())
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -147,10 +128,9 @@ struct Cell {
 
 type Key = (u32, u8, u8);
 
-/// Builds the staffing table; `offices` names the office indices of `days`.
+/// Builds the staffing table of the replayed days.
 pub fn staffing_table(
-    days: &[HistoryDay],
-    offices: &[String],
+    h: &ReplayedDays,
     overrides: &[ArrivalOverride],
     p: &StaffingParams,
 ) -> Result<Vec<StaffingRow>, StaffingError> {
@@ -158,6 +138,7 @@ pub fn staffing_table(
     let mut cells: BTreeMap<Key, Cell> = BTreeMap::new();
     let mut weekday_days: BTreeMap<(u32, u8), u32> = BTreeMap::new();
     let mut office_service: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
+    let days = h.days();
     for d in days {
         *weekday_days.entry((d.office, d.weekday)).or_default() += 1;
         let mut seen = [false; 24];
@@ -181,12 +162,12 @@ pub fn staffing_table(
             cells.entry((d.office, d.weekday, h as u8)).or_default().days += 1;
         }
     }
-    let overrides = override_map(overrides, offices)?;
+    let overrides = override_map(overrides, h.offices())?;
     let gaps: BTreeMap<u32, Option<i64>> =
         office_service.keys().map(|&o| (o, mean_call_gap(days.iter().filter(|d| d.office == o)))).collect();
     let mut rows = Vec::with_capacity(cells.len());
     for (&(office, weekday, hour), c) in &cells {
-        let name = offices.get(office as usize).cloned().unwrap_or_default();
+        let name = h.office(office).to_string();
         let open_days = weekday_days.get(&(office, weekday)).copied().unwrap_or(0);
         let office_mean = office_service.get(&office).map_or(f64::NAN, |(s, n)| s / *n as f64);
         let service_ms = match c.service_ms.len() {
@@ -293,7 +274,7 @@ impl SlError {
 pub struct Validation {
     pub rows: Vec<ValidationRow>,
     pub overall: SlError,
-    pub by_office: Vec<(String, SlError)>,
+    pub by_office: Vec<OfficeScore<SlError>>,
     /// Groups with ρ < 1 only: the error of the M/M/c assumptions without overload.
     pub stable: SlError,
     /// Groups with ρ ≥ 1: morning overload, where the steady-state formula says 0.
@@ -310,15 +291,10 @@ struct Group {
 /// Compares, for every office × weekday × hour × observed counters, the Erlang C service
 /// level with the measured one. Counters per day-hour are that hour's time-averaged active
 /// counters rounded; the service time is the staffing table's for the cell.
-pub fn validate(
-    days: &[HistoryDay],
-    table: &[StaffingRow],
-    offices: &[String],
-    p: &StaffingParams,
-) -> Validation {
+pub fn validate(h: &ReplayedDays, table: &[StaffingRow], p: &StaffingParams) -> Validation {
     let threshold_ms = minutes_to_ms(p.threshold_min);
     let mut groups: BTreeMap<(u32, u8, u8, u32), Group> = BTreeMap::new();
-    for d in days {
+    for d in h.days() {
         let mut hours = [(0.0f64, 0.0f64, 0u64, 0u64); 24];
         for s in 0..SLOTS {
             (hours[s / 4].0, hours[s / 4].1) =
@@ -342,7 +318,7 @@ pub fn validate(
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.service_min)).collect();
     let mut rows = Vec::new();
     for (&(office, weekday, hour, counters), g) in &groups {
-        let name = offices.get(office as usize).map_or("", |s| s.as_str());
+        let name = h.office(office);
         let Some(&service_min) = service.get(&(name, weekday, hour)) else { continue };
         if g.called < u64::from(p.min_validation_tickets) {
             continue;
@@ -362,10 +338,14 @@ pub fn validate(
         });
     }
     let overall = SlError::of(rows.iter());
-    let by_office = offices
+    let by_office = h
+        .offices()
         .iter()
-        .map(|o| (o.clone(), SlError::of(rows.iter().filter(|r| &r.office == o))))
-        .filter(|(_, e)| e.groups > 0)
+        .map(|o| OfficeScore {
+            office: o.clone(),
+            score: SlError::of(rows.iter().filter(|r| &r.office == o)),
+        })
+        .filter(|s| s.score.groups > 0)
         .collect();
     let stable = SlError::of(rows.iter().filter(|r| r.stable));
     let unstable = SlError::of(rows.iter().filter(|r| !r.stable));
@@ -375,7 +355,7 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planning::test_days::one_counter_monday;
+    use crate::planning::test_days::{defaults, one_counter_monday};
 
     #[test]
     fn picks_the_hand_computed_counters() {
@@ -383,7 +363,7 @@ mod tests {
         // c = 3: C = 4/9, P(W ≤ 15) = 1 − (4/9)·e^{−0.1·15} = 0.9008 ≥ 0.8.
         // c = 2 is too few: B(2) = 2·(2/3)/(2 + 4/3) = 0.4, C = 2·0.4/(2 − 2·0.6) = 1,
         // so the queue with ρ = 1 is unstable anyway; 3 is the answer.
-        let p = StaffingParams { call_gap_min: 0.0, ..StaffingParams::default() };
+        let p = StaffingParams { call_gap_min: 0.0, ..defaults() };
         let s = fewest_counters(12.0, 10.0, &p).unwrap();
         assert_eq!(s.counters, 3);
         assert!((s.service_level - (1.0 - 4.0 / 9.0 * (-1.5f64).exp())).abs() < 1e-12);
@@ -399,9 +379,8 @@ mod tests {
     #[test]
     fn table_and_validation_of_a_hand_computed_day() {
         let days = one_counter_monday();
-        let offices = vec!["x".to_string()];
-        let p = StaffingParams { min_validation_tickets: 1, ..StaffingParams::default() };
-        let table = staffing_table(&days, &offices, &[], &p).unwrap();
+        let p = StaffingParams { min_validation_tickets: 1, ..defaults() };
+        let table = staffing_table(&days, &[], &p).unwrap();
         assert_eq!(table.len(), 1);
         let r = &table[0];
         assert_eq!((r.weekday, r.hour, r.open_days, r.arrival_source), (1, 8, 1, "history"));
@@ -416,7 +395,7 @@ mod tests {
         assert!((r.predicted_sl_suggested - (1.0 - 0.1 * (-2.25f64).exp())).abs() < 1e-12);
         assert!((r.predicted_sl_observed - sl1).abs() < 1e-12);
         // One validation group (hour 8 at 1 counter): error 0.7638 − 0.6667.
-        let v = validate(&days, &table, &offices, &p);
+        let v = validate(&days, &table, &p);
         assert_eq!(v.rows.len(), 1);
         assert_eq!((v.rows[0].counters, v.rows[0].tickets, v.rows[0].stable), (1, 3, true));
         assert!((v.overall.bias - (sl1 - 2.0 / 3.0)).abs() < 1e-12);
@@ -426,22 +405,20 @@ mod tests {
     #[test]
     fn an_override_replaces_the_historical_rate() {
         let days = one_counter_monday();
-        let offices = vec!["x".to_string()];
         let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
-        let r = &staffing_table(&days, &offices, std::slice::from_ref(&o), &StaffingParams::default())
-            .unwrap()[0];
+        let r = &staffing_table(&days, std::slice::from_ref(&o), &defaults()).unwrap()[0];
         // 12 per hour of 10 minutes: 3 counters (see picks_the_hand_computed_counters).
         assert_eq!((r.arrivals_per_hour, r.arrival_source, r.suggested_counters), (12.0, "override", 3));
         let bad = ArrivalOverride { hour: 24, ..o };
         assert!(matches!(
-            staffing_table(&days, &offices, &[bad], &StaffingParams::default()),
+            staffing_table(&days, &[bad], &defaults()),
             Err(StaffingError::OverrideKey { hour: 24, .. })
         ));
     }
 
     #[test]
     fn search_bound_is_reported() {
-        let p = StaffingParams { max_counters: 5, call_gap_min: 0.0, ..StaffingParams::default() };
+        let p = StaffingParams { max_counters: 5, call_gap_min: 0.0, ..defaults() };
         assert_eq!(fewest_counters(120.0, 10.0, &p).unwrap().counters, 6);
     }
 }

@@ -2,9 +2,12 @@
 
 use chrono::NaiveDate;
 
-use crate::planning::sim_day::{HistoryDay, history_day};
+use crate::planning::PlanningParams;
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, history_day};
+use crate::planning::staffing::StaffingParams;
 use crate::replay::{DayTicket, OfficeDay, ReplayParams};
 use crate::schema::{Channel, Outcome};
+use crate::settings::Settings;
 use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 
 /// A day of office 0 on `date` (`YYYY-MM-DD`, summer time) from (issued, called, finished) as
@@ -33,11 +36,16 @@ pub fn day(date: &str, tickets: &[(&str, Option<&str>, &str)]) -> HistoryDay {
 
 /// Monday 2025-05-05, one counter: A 08:00 called 08:00, B 08:02 called 08:10, C 08:03
 /// called 08:20, each served 10 minutes (waits 0, 8, 17 min; call gaps 0).
-pub fn one_counter_monday() -> Vec<HistoryDay> {
+pub fn one_counter_monday() -> ReplayedDays {
     let tickets = [
         ("08:00", Some("08:00"), "08:10"),
         ("08:02", Some("08:10"), "08:20"),
         ("08:03", Some("08:20"), "08:30"),
     ];
-    vec![day("2025-05-05", &tickets)]
+    ReplayedDays::new(vec!["x".to_string()], vec![day("2025-05-05", &tickets)]).unwrap()
+}
+
+/// The staffing parameters of the built-in settings.
+pub fn defaults() -> StaffingParams {
+    PlanningParams::from_settings(&Settings::default().validate().unwrap()).staffing
 }

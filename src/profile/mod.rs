@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::replay::ReplayParams;
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::{Store, StoreError};
 use crate::time::minutes_to_ms;
 
@@ -51,7 +51,7 @@ pub struct ProfileParams {
 }
 
 impl ProfileParams {
-    pub fn from_settings(settings: &Settings) -> ProfileParams {
+    pub fn from_settings(settings: &ValidSettings) -> ProfileParams {
         let p = &settings.profile;
         ProfileParams {
             from: None,

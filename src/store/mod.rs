@@ -29,6 +29,10 @@ pub enum StoreError {
     Parquet { path: PathBuf, message: String },
     #[error("{path}: unreadable store file: {message}")]
     Corrupt { path: PathBuf, message: String },
+    #[error(
+        "there is no store at {path} (ingest ticket logs into it first: queuecast ingest FILE --store {path})"
+    )]
+    Missing { path: PathBuf },
 }
 
 /// One partition: an office's tickets issued in one local month.
@@ -67,6 +71,15 @@ impl Store {
                 .map_err(|source| StoreError::Io { path: dir.clone(), source })?;
         }
         Ok(store)
+    }
+
+    /// Opens a store that must exist already (for the commands that only read it): a mistyped
+    /// `--store` is an error naming the directory, not an empty store.
+    pub fn open_existing(root: &Path, tz: Tz) -> Result<Store, StoreError> {
+        if !root.is_dir() {
+            return Err(StoreError::Missing { path: root.to_path_buf() });
+        }
+        Store::open(root, tz)
     }
 
     pub fn root(&self) -> &Path {
