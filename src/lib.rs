@@ -2,12 +2,13 @@
 //!
 //! Stages, each a module, with named types between them (see `ARCHITECTURE.md`):
 //! ingest → store → replay → (profile, model, forecast, planning) → export. Leaf modules
-//! (`time`, `stats`, `slots`, `hashing`, `random`, `schema`, `timezones`, `calendar`,
+//! (`time`, `stats`, `slots`, `hashing`, `random`, `errors`, `schema`, `timezones`, `calendar`,
 //! `settings`, `catalog`) import only other leaves; `tests/layering.rs` checks the arrows.
 
 // Leaves.
 pub mod calendar;
 pub mod catalog;
+pub mod errors;
 pub mod hashing;
 pub mod random;
 pub mod schema;

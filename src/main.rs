@@ -16,8 +16,7 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();
-            eprintln!("error: {}", chain.join(": "));
+            eprintln!("error: {}", queuecast::errors::chain(err.as_ref()));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

@@ -93,7 +93,7 @@ impl GenerationWriter {
     /// Writes `value` as pretty JSON with a final newline.
     pub fn add_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ExportError> {
         let mut bytes = serde_json::to_vec_pretty(value)
-            .map_err(|e| ExportError::Json { name: name.to_string(), message: e.to_string() })?;
+            .map_err(|source| ExportError::Json { name: name.to_string(), source })?;
         bytes.push(b'\n');
         self.add_bytes(name, &bytes)
     }
@@ -115,7 +115,7 @@ impl GenerationWriter {
             NotingWrites { file: File::create(&target).map_err(io_err(&target))?, failed: false };
         let (sha256, total) = sha256_stream(input, Some(&mut output)).map_err(|e| {
             let path = if output.failed { &target } else { src };
-            ExportError::Io { path: path.to_path_buf(), cause: e }
+            ExportError::Io { path: path.to_path_buf(), source: e }
         })?;
         let output = output.file;
         output.sync_all().map_err(io_err(&target))?;
@@ -148,10 +148,9 @@ impl GenerationWriter {
         meta.check()?;
         let manifest = self.manifest(meta);
         let manifest_path = self.partial.join(MANIFEST);
+        let bytes = manifest.to_bytes()?;
         let mut file = File::create(&manifest_path).map_err(io_err(&manifest_path))?;
-        file.write_all(&manifest.to_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io_err(&manifest_path))?;
+        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(io_err(&manifest_path))?;
         sync_dirs(&self.partial)?;
         let generations = self.out_dir.join(GENERATIONS);
         let dir = generations.join(&self.id);
@@ -224,9 +223,9 @@ fn switch_current(out_dir: &Path, id: &str) -> Result<(), ExportError> {
     let target = Path::new(GENERATIONS).join(id);
     symlink(&target, &tmp).map_err(io_err(&tmp))?;
     let current = out_dir.join(CURRENT);
-    if let Err(cause) = fs::rename(&tmp, &current) {
+    if let Err(source) = fs::rename(&tmp, &current) {
         let _ = fs::remove_file(&tmp);
-        return Err(ExportError::Io { path: current, cause });
+        return Err(ExportError::Io { path: current, source });
     }
     sync_dir(out_dir)
 }

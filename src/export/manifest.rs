@@ -88,16 +88,15 @@ impl ExportManifest {
     /// Reads and parses a manifest file.
     pub fn load(path: &Path) -> Result<ExportManifest, ExportError> {
         let text = std::fs::read_to_string(path).map_err(io_err(path))?;
-        serde_json::from_str(&text)
-            .map_err(|e| ExportError::Manifest { path: path.into(), message: e.to_string() })
+        serde_json::from_str(&text).map_err(|source| ExportError::ManifestJson { path: path.into(), source })
     }
 
     /// Pretty JSON with a final newline: the exact bytes written.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        // Serializing plain strings and integers cannot fail.
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ExportError> {
+        let mut bytes = serde_json::to_vec_pretty(self)
+            .map_err(|source| ExportError::Json { name: crate::export::MANIFEST.to_string(), source })?;
         bytes.push(b'\n');
-        bytes
+        Ok(bytes)
     }
 }
 

@@ -40,9 +40,8 @@ pub const DEFAULT_KEEP: usize = 3;
 /// Errors writing or verifying an export; each names the path or file concerned.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// (`cause`, not `source`: the message already carries it, so error chains print it once.)
-    #[error("{path}: {cause}")]
-    Io { path: PathBuf, cause: std::io::Error },
+    #[error("{path}")]
+    Io { path: PathBuf, source: std::io::Error },
     #[error(
         "invalid generation id {id:?}: expected 1-64 letters, digits, '-', '_' or '.', not starting with '.' and not ending in .partial"
     )]
@@ -55,14 +54,18 @@ pub enum ExportError {
     UnknownFile { name: String },
     #[error("generation {id} already exists in {dir}")]
     Exists { id: String, dir: PathBuf },
-    #[error("cannot encode {name} as JSON: {message}")]
-    Json { name: String, message: String },
+    #[error("cannot encode {name} as JSON")]
+    Json { name: String, source: serde_json::Error },
     #[error("invalid manifest data: {field} = {value:?}: expected {expected}")]
     BadMeta { field: &'static str, value: String, expected: &'static str },
     #[error("{path}: no export generation here (neither a `current` link nor a manifest.json)")]
     NoCurrent { path: PathBuf },
+    #[error("manifest {path}")]
+    ManifestJson { path: PathBuf, source: serde_json::Error },
     #[error("manifest {path}: {message}")]
     Manifest { path: PathBuf, message: String },
+    #[error("manifest {path}: a listed file")]
+    ManifestName { path: PathBuf, source: Box<ExportError> },
     #[error("table {path}: {message}")]
     Table { path: PathBuf, message: String },
     #[error("keep_generations must be at least 1")]
@@ -72,5 +75,5 @@ pub enum ExportError {
 /// Attaches the path to an I/O error.
 pub(crate) fn io_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ExportError {
     let path = path.into();
-    move |cause| ExportError::Io { path, cause }
+    move |source| ExportError::Io { path, source }
 }

@@ -49,7 +49,7 @@ pub enum RunError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error("expected waits of office {office} on {date}: {source}")]
+    #[error("expected waits of office {office} on {date}")]
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
     #[error("weekday × hour profile of office {office}: {message}")]
     ProfileJson { office: String, message: String },

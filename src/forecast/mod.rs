@@ -36,12 +36,16 @@ pub use write::write_forecast;
 pub enum ForecastError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("cannot read school holidays {path}")]
+    SchoolHolidaysRead { path: PathBuf, source: std::io::Error },
+    #[error("school holidays {path}")]
+    SchoolHolidaysToml { path: PathBuf, source: toml::de::Error },
     #[error("school holidays {path}: {message}")]
     SchoolHolidays { path: PathBuf, message: String },
     #[error("setting forecast.opening_hours (office {office}, weekday {weekday}): {message}")]
     Opening { office: String, weekday: String, message: String },
     #[error("the store holds no tickets before {0}: nothing to forecast from")]
     Empty(String),
-    #[error("cannot write {path}: {message}")]
-    Write { path: PathBuf, message: String },
+    #[error("cannot write {path}")]
+    Write { path: PathBuf, source: std::io::Error },
 }

@@ -36,11 +36,11 @@ pub fn definitions() -> serde_json::Value {
 
 /// Writes the run into `dir`; returns the files written.
 pub fn write_forecast(run: &ForecastRun, dir: &Path) -> Result<Vec<PathBuf>, ForecastError> {
-    let werr = |path: &Path, e: &dyn std::fmt::Display| ForecastError::Write {
+    let werr = |path: &Path, e: PolarsError| ForecastError::Write {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source: std::io::Error::other(e),
     };
-    let mut df = slot_frame(run).map_err(|e| werr(dir, &e))?;
+    let mut df = slot_frame(run).map_err(|e| werr(dir, e))?;
     let mut written = Vec::new();
     let parquet = dir.join("arrivals.parquet");
     write_with(&parquet, |w| {
@@ -132,7 +132,7 @@ fn meta_json(run: &ForecastRun) -> serde_json::Value {
 
 fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), ForecastError> {
     let mut text = serde_json::to_vec_pretty(value)
-        .map_err(|e| ForecastError::Write { path: path.to_path_buf(), message: e.to_string() })?;
+        .map_err(|e| ForecastError::Write { path: path.to_path_buf(), source: e.into() })?;
     text.push(b'\n');
     write_with(path, |w| std::io::Write::write_all(w, &text).map_err(PolarsError::from))
 }
@@ -142,5 +142,5 @@ fn write_with(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> PolarsResult<()>,
 ) -> Result<(), ForecastError> {
     write_atomic_polars(path, write)
-        .map_err(|e| ForecastError::Write { path: path.to_path_buf(), message: e.to_string() })
+        .map_err(|source| ForecastError::Write { path: path.to_path_buf(), source })
 }

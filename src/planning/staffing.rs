@@ -35,7 +35,7 @@ pub struct StaffingParams {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StaffingError {
-    #[error("office {office}, weekday {weekday}, hour {hour}: {source}")]
+    #[error("office {office}, weekday {weekday}, hour {hour}")]
     Queue { office: String, weekday: u8, hour: u8, source: ErlangError },
     #[error("{arrivals_per_hour} arrivals per hour of {service_min} min each need more than {max} counters")]
     TooMany { arrivals_per_hour: f64, service_min: f64, max: u32 },

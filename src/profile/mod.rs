@@ -26,12 +26,12 @@ pub use write::write_tables;
 pub enum ProfileError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("profile computation failed: {0}")]
+    #[error("profile computation failed")]
     Polars(#[from] PolarsError),
     #[error("the store holds no tickets in the window {from} … {to}")]
     Empty { from: String, to: String },
-    #[error("cannot write {path}: {message}")]
-    Write { path: PathBuf, message: String },
+    #[error("cannot write {path}")]
+    Write { path: PathBuf, source: std::io::Error },
 }
 
 /// What to profile and how. | Name | Default | Purpose |

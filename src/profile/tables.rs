@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::occupancy::day_occupancy;
-use crate::profile::ProfileParams;
 use crate::profile::cells::{ALL_SERVICES, Key, WindowRows, aggregate, open_days};
+use crate::profile::{ProfileError, ProfileParams};
 use crate::schema::col;
 use crate::slots::SLOTS;
 use crate::store::Store;
@@ -30,7 +30,12 @@ pub struct Built {
 }
 
 /// Builds the unsuppressed tables for the window `[from, to]`.
-pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfileParams) -> PolarsResult<Built> {
+pub fn build(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    params: &ProfileParams,
+) -> Result<Built, ProfileError> {
     // Read the window once, partition by partition (only the columns the tables use), into
     // the replay's columns and the cell statistics' rows; one partition's frame at a time is
     // in memory. Ticket ids are the costliest column and neither needs them.
@@ -45,18 +50,16 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
             col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
         ])
         .collect();
-    let store_err = |e: crate::store::StoreError| PolarsError::ComputeError(e.to_string().into());
     let started = std::time::Instant::now();
     let mut cols = TicketColumns::default();
     let mut rows = WindowRows::default();
-    for key in store.partitions().map_err(store_err)? {
+    for key in store.partitions()? {
         let (first, last) = month_bounds(key.year, key.month);
         if last < from || first > to {
             continue;
         }
         let part = store
-            .scan_partition(&key)
-            .map_err(store_err)?
+            .scan_partition(&key)?
             .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
             .select(exprs.iter().cloned().chain([col(col::YEAR), col(col::MONTH)]).collect::<Vec<_>>())
             .collect()?;

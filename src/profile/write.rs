@@ -34,7 +34,7 @@ pub fn write_tables(tables: &ProfileTables, dir: &Path) -> Result<Vec<PathBuf>, 
     });
     let path = dir.join("profile.json");
     let text = serde_json::to_vec_pretty(&meta)
-        .map_err(|e| ProfileError::Write { path: path.clone(), message: e.to_string() })?;
+        .map_err(|e| ProfileError::Write { path: path.clone(), source: e.into() })?;
     write_file(&path, |w| std::io::Write::write_all(w, &text).map_err(PolarsError::from))?;
     written.push(path);
     Ok(written)
@@ -45,5 +45,5 @@ fn write_file(
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> PolarsResult<()>,
 ) -> Result<(), ProfileError> {
     write_atomic_polars(path, write)
-        .map_err(|e| ProfileError::Write { path: path.to_path_buf(), message: e.to_string() })
+        .map_err(|source| ProfileError::Write { path: path.to_path_buf(), source })
 }

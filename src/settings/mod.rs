@@ -20,10 +20,10 @@ pub const DEFAULT_FILE: &str = "queuecast.toml";
 /// Errors loading or checking settings.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("cannot read settings file {path}: {source}")]
+    #[error("cannot read settings file {path}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("settings file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
+    #[error("settings file {path}")]
+    Parse { path: PathBuf, source: toml::de::Error },
     #[error("setting {field} = {value}: {expected}")]
     Invalid { field: &'static str, value: String, expected: &'static str },
 }
@@ -374,12 +374,12 @@ impl Settings {
         };
         let text = std::fs::read_to_string(&path)
             .map_err(|source| SettingsError::Read { path: path.clone(), source })?;
-        Settings::from_toml(&text).map_err(|message| SettingsError::Parse { path, message })
+        Settings::from_toml(&text).map_err(|source| SettingsError::Parse { path, source })
     }
 
     /// Parses settings from TOML text (unknown keys are an error).
-    pub fn from_toml(text: &str) -> Result<Settings, String> {
-        toml::from_str(text).map_err(|e| e.to_string().trim().replace('\n', " "))
+    pub fn from_toml(text: &str) -> Result<Settings, toml::de::Error> {
+        toml::from_str(text)
     }
 
     /// The configured zone (valid after [`Settings::validate`]).
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = Settings::from_toml("[ingest]\nquarantine_treshold = 0.1\n").unwrap_err();
+        let err = Settings::from_toml("[ingest]\nquarantine_treshold = 0.1\n").unwrap_err().to_string();
         assert!(err.contains("quarantine_treshold"), "{err}");
     }
 

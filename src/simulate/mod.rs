@@ -39,7 +39,7 @@ pub enum SimulateError {
     InvalidParams { field: &'static str, value: String, expected: &'static str },
     #[error("service code {code} (used by office {office}) is not among the configured services")]
     UnknownService { code: String, office: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io { path: PathBuf, source: std::io::Error },
 }
 

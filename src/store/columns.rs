@@ -91,7 +91,7 @@ pub fn load_columns(
     if store.partitions()?.is_empty() {
         return Ok(TicketColumns::default());
     }
-    let perr = |e: PolarsError| StoreError::Parquet { path: store.tickets_dir(), message: e.to_string() };
+    let perr = |source: PolarsError| StoreError::Parquet { path: store.tickets_dir(), source };
     let mut lf = store.scan()?;
     if let Some(from) = from {
         lf = lf.filter(col(col::LOCAL_DATE).gt_eq(lit(from)));

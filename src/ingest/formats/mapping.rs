@@ -21,10 +21,10 @@ use crate::settings::Settings;
 /// Errors of a mapping file; each names the file and the key.
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
-    #[error("cannot read mapping file {path}: {source}")]
+    #[error("cannot read mapping file {path}")]
     Read { path: PathBuf, source: std::io::Error },
-    #[error("mapping file {path}: {message}")]
-    Parse { path: String, message: String },
+    #[error("mapping file {path}")]
+    Parse { path: String, source: toml::de::Error },
     #[error("mapping {path}: missing required key {key}: {what}")]
     Missing { path: String, key: &'static str, what: &'static str },
     #[error("mapping {path}: {key} = {value}: {expected}")]
@@ -229,10 +229,8 @@ impl Mapping {
         let text = std::fs::read_to_string(path)
             .map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;
         let origin = path.display().to_string();
-        let file: MappingFile = toml::from_str(&text).map_err(|e| MappingError::Parse {
-            path: origin.clone(),
-            message: e.to_string().trim().replace('\n', " "),
-        })?;
+        let file: MappingFile =
+            toml::from_str(&text).map_err(|source| MappingError::Parse { path: origin.clone(), source })?;
         if let (Some(cli), Some(own)) = (cli_format, file.format)
             && cli != own
         {
@@ -365,7 +363,7 @@ mod tests {
 
     fn build(format: VendorFormat, toml_text: &str) -> Result<Mapping, MappingError> {
         let file: MappingFile = toml::from_str(toml_text)
-            .map_err(|e| MappingError::Parse { path: "test.toml".into(), message: e.to_string() })?;
+            .map_err(|source| MappingError::Parse { path: "test.toml".into(), source })?;
         Mapping::build(format, file, "test.toml".into(), &Settings::default())
     }
 
@@ -407,9 +405,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_named() {
-        let err = build(VendorFormat::Custom, "delimter = \";\"").unwrap_err().to_string();
+        let chain = |e: MappingError| crate::errors::chain(&e);
+        let err = chain(build(VendorFormat::Custom, "delimter = \";\"").unwrap_err());
         assert!(err.contains("delimter"), "{err}");
-        let err = build(VendorFormat::Custom, "[columns]\nofice_id = \"x\"").unwrap_err().to_string();
+        let err = chain(build(VendorFormat::Custom, "[columns]\nofice_id = \"x\"").unwrap_err());
         assert!(err.contains("ofice_id"), "{err}");
         let err = build(VendorFormat::Custom, &CUSTOM.replace("\"FS\"", "\"FSX\"")).unwrap_err().to_string();
         assert!(err.contains("services.\"Führerschein\"") && err.contains("FSX"), "{err}");
