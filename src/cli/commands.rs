@@ -102,8 +102,8 @@ pub fn profile(
         tables.statistics_s,
         if params.suppress { "" } else { " (no suppression)" }
     );
-    for (name, df) in tables.named() {
-        say!("  {name:<13} {:>7} rows", df.height());
+    for t in tables.all() {
+        say!("  {:<13} {:>7} rows", t.name(), t.height());
     }
     say!("wrote {} files to {}", files.len(), out.display());
     Ok(ExitCode::SUCCESS)

@@ -90,11 +90,10 @@ impl GenerationWriter {
         &self.partial
     }
 
-    /// Writes `value` as pretty JSON with a final newline.
+    /// Writes `value` as pretty JSON with sorted keys and a final newline ([`crate::output::json`]).
     pub fn add_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ExportError> {
-        let mut bytes = serde_json::to_vec_pretty(value)
-            .map_err(|source| ExportError::Json { name: name.to_string(), source })?;
-        bytes.push(b'\n');
+        let bytes = crate::output::json::json(value)
+            .map_err(|source| ExportError::Json { name: name.to_string(), source: Box::new(source) })?;
         self.add_bytes(name, &bytes)
     }
 

@@ -93,10 +93,10 @@ impl ExportManifest {
 
     /// Pretty JSON with a final newline: the exact bytes written.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ExportError> {
-        let mut bytes = serde_json::to_vec_pretty(self)
-            .map_err(|source| ExportError::Json { name: crate::export::MANIFEST.to_string(), source })?;
-        bytes.push(b'\n');
-        Ok(bytes)
+        crate::output::json::json(self).map_err(|source| ExportError::Json {
+            name: crate::export::MANIFEST.to_string(),
+            source: Box::new(source),
+        })
     }
 }
 

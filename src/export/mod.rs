@@ -55,7 +55,7 @@ pub enum ExportError {
     #[error("generation {id} already exists in {dir}")]
     Exists { id: String, dir: PathBuf },
     #[error("cannot encode {name} as JSON")]
-    Json { name: String, source: serde_json::Error },
+    Json { name: String, source: Box<crate::output::OutputError> },
     #[error("invalid manifest data: {field} = {value:?}: expected {expected}")]
     BadMeta { field: &'static str, value: String, expected: &'static str },
     #[error("{path}: no export generation here (neither a `current` link nor a manifest.json)")]
@@ -66,8 +66,6 @@ pub enum ExportError {
     Manifest { path: PathBuf, message: String },
     #[error("manifest {path}: a listed file")]
     ManifestName { path: PathBuf, source: Box<ExportError> },
-    #[error("table {path}: {message}")]
-    Table { path: PathBuf, message: String },
     #[error("keep_generations must be at least 1")]
     BadKeep,
 }

@@ -2,20 +2,21 @@
 //! store and publishes them as one generation (see [`crate::export`]). The generation id and
 //! `created_at` are parameters, so the same store, settings and id give the same bytes.
 //!
-//! Order of work: everything is computed first, then the files are written into the
-//! `.partial` generation, so a failure in a stage leaves no directory behind, and a kill while
-//! writing leaves the previous generation current.
+//! Order of work: everything is computed and rendered first, then the files are written into
+//! the `.partial` generation, so a failure in a stage leaves no directory behind, and a kill
+//! while writing leaves the previous generation current.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
 
 use crate::catalog::CatalogError;
-use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json};
-use crate::export::report::{ModelCard, ReportInputs, report_json};
-use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, staging_dir};
-use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, io_err};
+use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
+use crate::export::report::{ModelCardJson, ReportInputs, report_doc};
+use crate::export::tables::table_files;
+use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
@@ -51,8 +52,8 @@ pub enum RunError {
     Catalog(#[from] CatalogError),
     #[error("expected waits of office {office} on {date}")]
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
-    #[error("weekday × hour profile of office {office}: {message}")]
-    ProfileJson { office: String, message: String },
+    #[error("weekday × hour profile of office {office}")]
+    ProfileCells { office: String, source: ProfileError },
     #[error("the store {0} holds no tickets: nothing to export")]
     Empty(PathBuf),
 }
@@ -78,7 +79,7 @@ pub struct ExportSummary {
 }
 
 /// The data rows of one table file of a generation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TableRows {
     /// Path inside the generation.
     pub path: String,
@@ -86,15 +87,15 @@ pub struct TableRows {
 }
 
 /// Everything computed before writing.
-struct Computed {
-    cols: TicketColumns,
-    source: (NaiveDate, NaiveDate),
-    source_sha256: String,
-    forecast: ForecastRun,
-    staffing: StaffingReport,
-    whatif: WhatIf,
-    profile: ProfileTables,
-    waits: Vec<OfficeWaits>,
+pub(crate) struct Computed {
+    pub cols: TicketColumns,
+    pub source: (NaiveDate, NaiveDate),
+    pub source_sha256: String,
+    pub forecast: ForecastRun,
+    pub staffing: StaffingReport,
+    pub whatif: WhatIf,
+    pub profile: ProfileTables,
+    pub waits: Vec<OfficeWaits>,
 }
 
 /// Computes and publishes one generation `id` under `out`.
@@ -117,27 +118,36 @@ pub fn export(
     .iter()
     .map(ToString::to_string)
     .collect();
-    let card = ModelCard::load(model);
+    let card = ModelCardJson::load(model);
     let started = Instant::now();
+    let k = settings.profile.min_cell_tickets;
+    let tables = table_files(&c, k)?;
     let keep = settings.export.keep_generations as usize;
     let mut g = GenerationWriter::begin(out, id)?.keep(keep)?;
-    let k = settings.profile.min_cell_tickets;
     for (i, office) in c.cols.offices.iter().enumerate() {
-        let profile = profile_json(&c.profile.weekday_hour, office, c.profile.from, c.profile.to, k)
-            .map_err(|e| RunError::ProfileJson { office: office.clone(), message: e.to_string() })?;
-        let doc = office_json(&c.forecast, office, &c.waits[i], profile, &card.json());
+        let cells = crate::profile::hours::office_hours(&c.profile.weekday_hour, office)
+            .map_err(|source| RunError::ProfileCells { office: office.clone(), source })?;
+        let profile = profile_doc(&cells, c.profile.from, c.profile.to, k);
+        let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card);
         g.add_json(&format!("offices/{office}.json"), &doc)?;
         pause_if_asked();
     }
     g.add_json("services.json", &crate::export::services_json(&catalog))?;
-    let rows = write_tables(&mut g, out, id, &c, k)?;
-    let report = report_json(&ReportInputs {
+    let mut rows = Vec::new();
+    for f in &tables {
+        g.add_bytes(&f.name, &f.bytes)?;
+        if let Some(n) = f.rows {
+            g.set_rows(&f.name, n)?;
+            rows.push(TableRows { path: f.name.clone(), rows: n });
+        }
+    }
+    let report = report_doc(&ReportInputs {
         generation: id,
         source: c.source,
         catalog_path: &settings.catalog.path,
         catalog: &catalog,
         seen_services: &c.cols.services,
-        review_warnings: warnings.clone(),
+        review_warnings: &warnings,
         arrival_backtest: &c.forecast.backtest,
         slot_backtest: &c.staffing.slot_backtest,
         slot_wait_replications: settings.staffing.slot_wait_replications,
@@ -231,110 +241,6 @@ fn expected_waits(
         all.push(waits);
     }
     Ok(all)
-}
-
-/// Writes the stages' tables into a staging directory and copies the public ones in.
-fn write_tables(
-    g: &mut GenerationWriter,
-    out: &Path,
-    id: &str,
-    c: &Computed,
-    k: u32,
-) -> Result<Vec<TableRows>, RunError> {
-    let staging = staging_dir(out, id);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    let result = add_tables(g, &staging, c, k);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    result
-}
-
-/// Runs the stages' writers into `staging` and adds the public files to the generation.
-fn add_tables(
-    g: &mut GenerationWriter,
-    staging: &Path,
-    c: &Computed,
-    k: u32,
-) -> Result<Vec<TableRows>, RunError> {
-    let sub = |name: &str| -> Result<PathBuf, RunError> {
-        let dir = staging.join(name);
-        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        Ok(dir)
-    };
-    let (profile, forecast, staffing, whatif) =
-        (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
-    crate::profile::write_tables(&c.profile, &profile)?;
-    crate::forecast::write_forecast(&c.forecast, &forecast)?;
-    crate::planning::write_staffing(&c.staffing, &staffing)?;
-    crate::planning::write_whatif(&c.whatif, &whatif)?;
-    let mut rows = Vec::new();
-    let mut files: Vec<TableFile> = Vec::new();
-    for (name, df) in c.profile.named() {
-        for ext in ["parquet", "csv"] {
-            let file = format!("{name}.{ext}");
-            files.push(TableFile::new(&file, &format!("tables/profile/{file}"), Some(df.height())));
-        }
-    }
-    files.push(TableFile::new("profile.json", "tables/profile/profile.json", None));
-    rows.extend(add_staged(g, &profile, &files)?);
-    let n = c.forecast.slots.len();
-    let files = [
-        TableFile::new("arrivals.parquet", "tables/forecast/arrivals.parquet", Some(n)),
-        TableFile::new("arrivals.csv", "tables/forecast/arrivals.csv", Some(n)),
-        TableFile::new(
-            "backtest.csv",
-            "tables/forecast/arrival_backtest.csv",
-            Some(c.forecast.backtest.rows.len()),
-        ),
-        TableFile::new("backtest.json", "tables/forecast/arrival_backtest.json", None),
-        TableFile::new("forecast.json", "tables/forecast/forecast.json", None),
-    ];
-    rows.extend(add_staged(g, &forecast, &files)?);
-    // The staffing tables: cells of few tickets are suppressed like the profiles'.
-    let check = [TableFile::new(
-        "staffing_check.csv",
-        "tables/staffing/staffing_check.csv",
-        Some(c.staffing.check.len()),
-    )];
-    rows.extend(add_staged(g, &staffing, &check)?);
-    let tables: [(&Path, &str, &str, &[&str], CountOf); 4] = [
-        (
-            &staffing,
-            "staffing.csv",
-            "tables/staffing/staffing.csv",
-            &["office_id", "weekday", "hour", "open_days"],
-            CountOf::Product("arrivals_per_hour", "open_days"),
-        ),
-        (
-            &staffing,
-            "staffing_validation.csv",
-            "tables/staffing/staffing_validation.csv",
-            &["office_id", "weekday", "hour", "counters", "day_hours"],
-            CountOf::Column("tickets"),
-        ),
-        (
-            &whatif,
-            "whatif.csv",
-            "tables/whatif/whatif.csv",
-            &["office_id", "share", "hour"],
-            CountOf::Column("tickets"),
-        ),
-        (
-            &whatif,
-            "whatif_reproduction.csv",
-            "tables/whatif/whatif_reproduction.csv",
-            &["office_id", "days"],
-            CountOf::Column("tickets"),
-        ),
-    ];
-    for (dir, staged, name, keys, count) in tables {
-        let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;
-        rows.push(TableRows { path: name.to_string(), rows: n });
-    }
-    Ok(rows)
 }
 
 /// See [`PAUSE_ENV`].

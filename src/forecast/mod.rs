@@ -29,7 +29,7 @@ pub use arrivals::{Method, SlotForecast};
 pub use best_times::{BestSlot, WeekdayBest, best_slots, best_times_by_weekday, best_times_for_day};
 pub use levels::{Level, WaitBucket, level_of, level_thresholds, wait_bucket};
 pub use run::{ForecastRun, run, run_on_columns};
-pub use write::write_forecast;
+pub use write::{forecast_files, write_forecast};
 
 /// Errors of the forecast stage.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,6 @@ pub enum ForecastError {
     Opening { office: String, weekday: String, message: String },
     #[error("the store holds no tickets before {0}: nothing to forecast from")]
     Empty(String),
-    #[error("cannot write {path}")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot render or write the forecast files")]
+    Output(#[from] crate::output::OutputError),
 }

@@ -16,7 +16,7 @@ mod test_days;
 pub mod whatif;
 
 pub mod params;
-pub mod write;
+pub mod tables;
 
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ use crate::store::StoreError;
 pub use params::PlanningParams;
 pub use run::{StaffingReport, staffing_report, whatif_report};
 pub use sim_day::ReplayedDays;
-pub use write::{write_staffing, write_whatif};
+pub use tables::{public_staffing_files, staffing_files, whatif_files, write_staffing, write_whatif};
 
 /// Errors of the planning stage.
 #[derive(Debug, thiserror::Error)]
@@ -46,8 +46,8 @@ pub enum PlanningError {
     SlotWait(#[from] slot_waits::SlotWaitError),
     #[error("queue simulation")]
     Sim(#[from] queue_sim::QueueSimError),
-    #[error("cannot write {path}")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("cannot render or write the planning tables")]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// A score of one office (or of `all` offices pooled).

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use chrono::Days;
 use rand::Rng;
+use serde::Serialize;
 
 use crate::planning::OfficeScore;
 use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, SimTicket, simulate};
@@ -169,9 +170,11 @@ pub fn slot_waits_for_day(
     slot_waits(&bounds, &arrivals, &inp.counters, &inp.service_ms, &day_p, stream)
 }
 
-/// One backtested office-day slot with at least one called ticket.
-#[derive(Debug, Clone, PartialEq)]
+/// One backtested office-day slot with at least one called ticket (a row of
+/// `slot_wait_backtest.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SlotBacktestRow {
+    #[serde(rename = "office_id")]
     pub office: String,
     pub date: chrono::NaiveDate,
     pub slot: u8,

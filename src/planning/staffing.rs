@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use crate::planning::OfficeScore;
 use crate::planning::erlang::{ErlangError, MMc};
 use crate::planning::sim_day::{ReplayedDays, mean_call_gap};
@@ -91,9 +93,10 @@ pub struct ArrivalOverride {
     pub arrivals_per_hour: f64,
 }
 
-/// One row of the staffing table.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the staffing table (and of `staffing.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct StaffingRow {
+    #[serde(rename = "office_id")]
     pub office: String,
     pub weekday: u8,
     pub hour: u8,

@@ -5,12 +5,11 @@
 //! time-averaged queue length, active counters and utilisation from the queue replay.
 
 pub mod cells;
+pub mod hours;
 pub mod peaks;
 pub mod suppress;
 pub mod tables;
 pub mod write;
-
-use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -20,7 +19,8 @@ use crate::settings::ValidSettings;
 use crate::store::{Store, StoreError};
 use crate::time::minutes_to_ms;
 
-pub use write::write_tables;
+pub use hours::HourCell;
+pub use write::{profile_files, write_tables};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
@@ -30,8 +30,10 @@ pub enum ProfileError {
     Polars(#[from] PolarsError),
     #[error("the store holds no tickets in the window {from} … {to}")]
     Empty { from: String, to: String },
-    #[error("cannot write {path}")]
-    Write { path: PathBuf, source: std::io::Error },
+    #[error("profile table {table} has no column {column}")]
+    NoColumn { table: &'static str, column: &'static str },
+    #[error("cannot render or write the profile tables")]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// What to profile and how. | Name | Default | Purpose |
@@ -65,22 +67,62 @@ impl ProfileParams {
     }
 }
 
-/// The profile tables of one window. Each is one row per cell.
+/// One profile table: its name (the file stem), the columns that key a cell, and the frame,
+/// one row per cell. The constructor checks that the key columns are there.
+#[derive(Debug, Clone)]
+pub struct ProfileTable {
+    name: &'static str,
+    keys: &'static [&'static str],
+    frame: DataFrame,
+}
+
+impl ProfileTable {
+    pub fn new(
+        name: &'static str,
+        keys: &'static [&'static str],
+        frame: DataFrame,
+    ) -> Result<ProfileTable, ProfileError> {
+        if let Some(column) = keys.iter().find(|k| frame.column(k).is_err()) {
+            return Err(ProfileError::NoColumn { table: name, column });
+        }
+        Ok(ProfileTable { name, keys, frame })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The columns that say which cell a row is.
+    pub fn keys(&self) -> &'static [&'static str] {
+        self.keys
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    /// Cells (rows) of the table.
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+}
+
+/// The profile tables of one window.
 #[derive(Debug, Clone)]
 pub struct ProfileTables {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub params: ProfileParams,
     /// office × service (and `*`) × ISO weekday × local hour.
-    pub weekday_hour: DataFrame,
+    pub weekday_hour: ProfileTable,
     /// office × service (and `*`) × ISO weekday × 15-minute slot of the day (0–95).
-    pub slot15: DataFrame,
+    pub slot15: ProfileTable,
     /// office × local date.
-    pub daily: DataFrame,
+    pub daily: ProfileTable,
     /// office × service (and `*`) × year × month.
-    pub monthly: DataFrame,
+    pub monthly: ProfileTable,
     /// office × weekday: busiest and quietest open hour.
-    pub peaks: DataFrame,
+    pub peaks: ProfileTable,
     /// Wall seconds reading the window and computing the statistics (not written to any file,
     /// so outputs stay byte-identical; printed so a nightly log shows where the time goes).
     pub read_s: f64,
@@ -88,15 +130,9 @@ pub struct ProfileTables {
 }
 
 impl ProfileTables {
-    /// Name and frame of every table, in output order.
-    pub fn named(&self) -> [(&'static str, &DataFrame); 5] {
-        [
-            ("weekday_hour", &self.weekday_hour),
-            ("slot15", &self.slot15),
-            ("daily", &self.daily),
-            ("monthly", &self.monthly),
-            ("peaks", &self.peaks),
-        ]
+    /// Every table, in output order.
+    pub fn all(&self) -> [&ProfileTable; 5] {
+        [&self.weekday_hour, &self.slot15, &self.daily, &self.monthly, &self.peaks]
     }
 }
 
@@ -117,11 +153,11 @@ pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, P
         from,
         to,
         params: params.clone(),
-        weekday_hour: t.weekday_hour,
-        slot15: t.slot15,
-        daily: t.daily,
-        monthly: t.monthly,
-        peaks,
+        weekday_hour: ProfileTable::new("weekday_hour", &tables::CELL_KEYS_WEEKDAY_HOUR, t.weekday_hour)?,
+        slot15: ProfileTable::new("slot15", &tables::CELL_KEYS_SLOT15, t.slot15)?,
+        daily: ProfileTable::new("daily", &tables::CELL_KEYS_DAILY, t.daily)?,
+        monthly: ProfileTable::new("monthly", &tables::CELL_KEYS_MONTHLY, t.monthly)?,
+        peaks: ProfileTable::new("peaks", &peaks::PEAK_KEYS, peaks)?,
         read_s: t.read_s,
         statistics_s: started.elapsed().as_secs_f64() - t.read_s,
     })
