@@ -13,7 +13,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let timings = cli::install_subscriber();
+    match cli::run(args, timings) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {}", queuecast::errors::chain(err.as_ref()));

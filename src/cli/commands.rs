@@ -12,9 +12,11 @@ use queuecast::store::Store;
 
 use super::{EXIT_ERROR, EXIT_QUARANTINE, StoreArg, say, say_raw, tables};
 
-/// The settings file as loaded; each command applies its flags and validates.
+/// The settings file as loaded (each command applies its flags and validates), and the span
+/// timings of this run.
 pub struct Setup {
     pub settings: Settings,
+    pub timings: super::Timings,
 }
 
 impl Setup {
@@ -93,13 +95,15 @@ pub fn profile(
     let started = std::time::Instant::now();
     let tables = queuecast::profile::compute(&store, &params)?;
     let files = queuecast::profile::write_tables(&tables, out)?;
+    let read = setup.timings.secs("queuecast::profile::tables", "read the store");
+    let statistics = setup.timings.secs("queuecast::profile", "profile") - read;
     say!(
         "profiled {} … {} in {:.1} s (reading the store {:.1} s, statistics {:.1} s){}",
         tables.from,
         tables.to,
         started.elapsed().as_secs_f64(),
-        tables.read_s,
-        tables.statistics_s,
+        read,
+        statistics,
         if params.suppress { "" } else { " (no suppression)" }
     );
     for t in tables.all() {
@@ -282,7 +286,7 @@ pub fn export(
     let at = at.trunc_subsecs(0).with_nanosecond(0).unwrap_or(at);
     let id = queuecast::export::run::generation_id(at);
     let s = queuecast::export::run::export(&store, &settings, out, &id, at, model.as_deref())?;
-    say_raw!("{}", tables::export(&s));
+    say_raw!("{}", tables::export(&s, &setup.timings.of("queuecast::export::run")));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 
 mod commands;
 mod tables;
+mod timing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,6 +11,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+
+pub use timing::{Timings, install_subscriber};
 
 /// Prints a line to stdout; a closed pipe (`queuecast … | head`) ends output quietly
 /// instead of panicking.
@@ -220,9 +223,11 @@ pub enum Command {
 }
 
 /// Runs one command; `Ok` carries the exit code for runs that finished but need attention.
-pub fn run(cli: Cli) -> Result<ExitCode> {
+/// `timings` are the spans the library closed (for the summaries that print durations).
+pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
     use commands as c;
-    let setup = c::Setup { settings: queuecast::settings::Settings::load(cli.config.as_deref())? };
+    let settings = queuecast::settings::Settings::load(cli.config.as_deref())?;
+    let setup = c::Setup { settings, timings };
     match cli.command {
         Command::Ingest { files, store, max_quarantine_share, format, mapping } => {
             c::ingest(&setup, &store, &files, max_quarantine_share, format.as_deref(), mapping.as_deref())

@@ -160,7 +160,7 @@ pub fn whatif(w: &WhatIf) -> String {
 }
 
 /// What an export printed: files and rows, both backtests, catalog gaps and timings.
-pub fn export(s: &queuecast::export::run::ExportSummary) -> String {
+pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timing::Timing]) -> String {
     let mut out = String::new();
     let g = &s.generation;
     let _ = writeln!(
@@ -207,7 +207,7 @@ pub fn export(s: &queuecast::export::run::ExportSummary) -> String {
     if let Some(reason) = &s.model_reason {
         let _ = writeln!(out, "model card: none ({reason})");
     }
-    let timings: Vec<String> = s.timings.iter().map(|(n, t)| format!("{n} {t:.1} s")).collect();
+    let timings: Vec<String> = timings.iter().map(|t| format!("{} {:.1} s", t.name, t.secs)).collect();
     let _ = writeln!(out, "took {}", timings.join(", "));
     if !g.removed.is_empty() {
         let _ = writeln!(out, "removed old generations: {}", g.removed.join(", "));

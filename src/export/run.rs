@@ -7,7 +7,6 @@
 //! while writing leaves the previous generation current.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -74,8 +73,6 @@ pub struct ExportSummary {
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
-    /// Seconds per stage (not written anywhere: exports stay byte-identical).
-    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// The data rows of one table file of a generation.
@@ -98,7 +95,8 @@ pub(crate) struct Computed {
     pub waits: Vec<OfficeWaits>,
 }
 
-/// Computes and publishes one generation `id` under `out`.
+/// Computes and publishes one generation `id` under `out`. The stages run in spans (see
+/// [`compute`]); writing the generation is the span `write`.
 pub fn export(
     store: &Store,
     settings: &ValidSettings,
@@ -108,8 +106,7 @@ pub fn export(
     model: Option<&Path>,
 ) -> Result<ExportSummary, RunError> {
     let catalog = crate::catalog::load(&settings.catalog.path)?;
-    let mut timings = Vec::new();
-    let c = compute(store, settings, &mut timings)?;
+    let c = compute(store, settings)?;
     let warnings: Vec<String> = crate::catalog::review_warnings(
         &catalog,
         created_at.date_naive(),
@@ -119,7 +116,7 @@ pub fn export(
     .map(ToString::to_string)
     .collect();
     let card = ModelCardJson::load(model);
-    let started = Instant::now();
+    let writing = tracing::info_span!("write").entered();
     let k = settings.profile.min_cell_tickets;
     let tables = table_files(&c, k)?;
     let keep = settings.export.keep_generations as usize;
@@ -160,7 +157,7 @@ pub fn export(
         source: SourceRange { from: c.source.0, sha256: c.source_sha256.clone(), to: c.source.1 },
     };
     let generation = g.finish(&meta)?;
-    timings.push(("write", started.elapsed().as_secs_f64()));
+    drop(writing);
     Ok(ExportSummary {
         generation,
         offices: c.cols.offices.clone(),
@@ -175,7 +172,6 @@ pub fn export(
         ),
         review_warnings: warnings,
         model_reason: card.reason,
-        timings,
     })
 }
 
@@ -186,34 +182,29 @@ fn slot_scores(r: &StaffingReport) -> Vec<OfficeScore<SlotBacktestScore>> {
     b.by_office.iter().cloned().chain(std::iter::once(all)).collect()
 }
 
-/// Runs every stage on the store; records the seconds each took.
-fn compute(
-    store: &Store,
-    settings: &ValidSettings,
-    timings: &mut Vec<(&'static str, f64)>,
-) -> Result<Computed, RunError> {
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
-        timings.push((name, clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
-    let cols = load_columns(store, None, None)?;
-    let source = cols.date_range().ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
-    let manifest = Manifest::load(&store.manifest_path())?;
-    let source_sha256 = combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()));
-    lap("load", timings);
-    let forecast = crate::forecast::run_on_columns(&cols, settings, None)?;
-    lap("forecast", timings);
+/// Runs every stage on the store, each in its own span (target `queuecast::export::run`): `load`,
+/// `forecast`, `staffing and what-if`, `profile`, `expected waits`.
+fn compute(store: &Store, settings: &ValidSettings) -> Result<Computed, RunError> {
+    let (cols, source, source_sha256) = tracing::info_span!("load").in_scope(|| -> Result<_, RunError> {
+        let cols = load_columns(store, None, None)?;
+        let source = cols.date_range().ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
+        let manifest = Manifest::load(&store.manifest_path())?;
+        Ok((cols, source, combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()))))
+    })?;
+    let forecast = tracing::info_span!("forecast")
+        .in_scope(|| crate::forecast::run_on_columns(&cols, settings, None))?;
     let planning = PlanningParams::from_settings(settings);
-    let history = ReplayedDays::of(&cols, store.tz(), planning.replay)?;
-    let staffing = crate::planning::staffing_report(&history, &planning)?;
-    let whatif = crate::planning::whatif_report(&history, &planning)?;
-    lap("staffing and what-if", timings);
+    let (history, staffing, whatif) =
+        tracing::info_span!("staffing and what-if").in_scope(|| -> Result<_, RunError> {
+            let history = ReplayedDays::of(&cols, store.tz(), planning.replay)?;
+            let staffing = crate::planning::staffing_report(&history, &planning)?;
+            let whatif = crate::planning::whatif_report(&history, &planning)?;
+            Ok((history, staffing, whatif))
+        })?;
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
-    let profile = crate::profile::compute(store, &params)?;
-    lap("profile", timings);
-    let waits = expected_waits(&history, &forecast, store, &planning)?;
-    lap("expected waits", timings);
+    let profile = tracing::info_span!("profile").in_scope(|| crate::profile::compute(store, &params))?;
+    let waits = tracing::info_span!("expected waits")
+        .in_scope(|| expected_waits(&history, &forecast, store, &planning))?;
     Ok(Computed { cols, source, source_sha256, forecast, staffing, whatif, profile, waits })
 }
 

@@ -21,8 +21,6 @@ pub const CELL_KEYS_MONTHLY: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::YEA
 
 /// The four cell tables before suppression.
 pub struct Built {
-    /// Seconds spent reading the window into columns (the rest of the time is statistics).
-    pub read_s: f64,
     pub weekday_hour: DataFrame,
     pub slot15: DataFrame,
     pub daily: DataFrame,
@@ -50,7 +48,7 @@ pub fn build(
             col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
         ])
         .collect();
-    let started = std::time::Instant::now();
+    let reading = tracing::info_span!("read the store").entered();
     let mut cols = TicketColumns::default();
     let mut rows = WindowRows::default();
     for key in store.partitions()? {
@@ -67,7 +65,7 @@ pub fn build(
         rows.append_frame(&part, SLOT)?;
     }
     let cols = cols.into_sorted();
-    let read_s = started.elapsed().as_secs_f64();
+    drop(reading);
     let occ = occupancy_frames(&cols, store.tz(), params)?;
     let open_days = open_days(&rows)?.lazy();
     let sl = params.service_level_s;
@@ -118,7 +116,7 @@ pub fn build(
     let monthly =
         aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
             .sort(CELL_KEYS_MONTHLY, Default::default())?;
-    Ok(Built { read_s, weekday_hour, slot15, daily, monthly })
+    Ok(Built { weekday_hour, slot15, daily, monthly })
 }
 
 /// First and last day of a month (a partition's date range).
