@@ -20,11 +20,9 @@ use serde::Serialize;
 
 use crate::export::manifest::{EXPORT_SCHEMA_VERSION, ExportManifest, FileEntry, ManifestMeta};
 use crate::export::names::{check_id, check_name};
-use crate::export::{CURRENT, DEFAULT_KEEP, ExportError, GENERATIONS, MANIFEST, io_err};
+use crate::export::{CURRENT, DEFAULT_KEEP, ExportError, GENERATIONS, MANIFEST, PARTIAL_SUFFIX, io_err};
 use crate::hashing::{sha256_hex, sha256_stream};
 
-/// Suffix of a generation directory that is still being written.
-pub const PARTIAL_SUFFIX: &str = ".partial";
 /// Prefix of the temporary link that replaces `current`.
 const CURRENT_TMP_PREFIX: &str = ".current.tmp-";
 

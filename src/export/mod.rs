@@ -14,7 +14,6 @@ pub mod office;
 pub mod report;
 pub mod run;
 pub mod services;
-pub mod tables;
 pub mod verify;
 
 #[cfg(test)]
@@ -34,6 +33,8 @@ pub const CURRENT: &str = "current";
 pub const GENERATIONS: &str = "generations";
 /// The manifest inside every generation.
 pub const MANIFEST: &str = "manifest.json";
+/// Suffix of a generation directory that is still being written.
+pub const PARTIAL_SUFFIX: &str = ".partial";
 /// Generations kept by default (the current one included).
 pub const DEFAULT_KEEP: usize = 3;
 

@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::export::run::TableRows;
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::model::file::ModelFile;
 use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
@@ -73,6 +72,14 @@ impl Card {
             backtest: headline,
         }
     }
+}
+
+/// The data rows of one table file of a generation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TableRows {
+    /// Path inside the generation.
+    pub path: String,
+    pub rows: u64,
 }
 
 /// Everything the report holds, gathered by the export run.

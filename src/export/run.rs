@@ -9,16 +9,15 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
-use crate::export::report::{ModelCardJson, ReportInputs, report_doc};
-use crate::export::tables::table_files;
+use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
 use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
+use crate::output::OutputFile;
 use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, slot_waits_for_day};
 use crate::planning::whatif::WhatIf;
 use crate::planning::{OfficeScore, PlanningError, PlanningParams, ReplayedDays, StaffingReport};
@@ -75,24 +74,16 @@ pub struct ExportSummary {
     pub model_reason: Option<String>,
 }
 
-/// The data rows of one table file of a generation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TableRows {
-    /// Path inside the generation.
-    pub path: String,
-    pub rows: u64,
-}
-
 /// Everything computed before writing.
-pub(crate) struct Computed {
-    pub cols: TicketColumns,
-    pub source: (NaiveDate, NaiveDate),
-    pub source_sha256: String,
-    pub forecast: ForecastRun,
-    pub staffing: StaffingReport,
-    pub whatif: WhatIf,
-    pub profile: ProfileTables,
-    pub waits: Vec<OfficeWaits>,
+struct Computed {
+    cols: TicketColumns,
+    source: (NaiveDate, NaiveDate),
+    source_sha256: String,
+    forecast: ForecastRun,
+    staffing: StaffingReport,
+    whatif: WhatIf,
+    profile: ProfileTables,
+    waits: Vec<OfficeWaits>,
 }
 
 /// Computes and publishes one generation `id` under `out`. The stages run in spans (see
@@ -234,6 +225,36 @@ fn expected_waits(
     Ok(all)
 }
 
+/// Name in the generation of a forecast file (the backtest is `arrival_backtest` there).
+fn forecast_name(file: &str) -> String {
+    let file =
+        file.strip_prefix("backtest").map_or(file.to_string(), |rest| format!("arrival_backtest{rest}"));
+    format!("tables/forecast/{file}")
+}
+
+/// Every table file of the generation, named as published, in the order they are listed:
+/// profile tables (suppressed), the arrival forecast and its backtest, the staffing and what-if
+/// tables with rows of fewer than `k` tickets suppressed (on the typed rows, see
+/// [`crate::output::Suppressible`]). Left out on purpose: `slot_wait_backtest.csv` (one row per
+/// office-date-slot can rest on a single ticket); only its summary figures are in the report.
+fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
+    let under = |dir: &str, files: Vec<OutputFile>| {
+        files
+            .into_iter()
+            .map(move |f| OutputFile { name: format!("tables/{dir}/{}", f.name), ..f })
+            .collect::<Vec<_>>()
+    };
+    let mut files = under("profile", crate::profile::profile_files(&c.profile)?);
+    files.extend(
+        crate::forecast::forecast_files(&c.forecast)?
+            .into_iter()
+            .map(|f| OutputFile { name: forecast_name(&f.name), ..f }),
+    );
+    files.extend(under("staffing", crate::planning::public_staffing_files(&c.staffing, k)?));
+    files.extend(under("whatif", crate::planning::whatif_files(&c.whatif, Some(k))?));
+    Ok(files)
+}
+
 /// See [`PAUSE_ENV`].
 fn pause_if_asked() {
     if std::env::var(PAUSE_ENV).as_deref() == Ok("1") {
@@ -253,6 +274,13 @@ pub fn generation_id(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_forecast_backtest_is_published_as_arrival_backtest() {
+        assert_eq!(forecast_name("backtest.csv"), "tables/forecast/arrival_backtest.csv");
+        assert_eq!(forecast_name("backtest.json"), "tables/forecast/arrival_backtest.json");
+        assert_eq!(forecast_name("arrivals.parquet"), "tables/forecast/arrivals.parquet");
+    }
 
     #[test]
     fn generation_id_is_the_utc_time_to_the_second() {

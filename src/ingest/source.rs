@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::ingest::error::IngestError;
+use crate::ingest::error::{HeaderProblem, IngestError};
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::split::split_line;
 use crate::schema::CANONICAL_COLUMNS;
@@ -188,38 +188,6 @@ pub(crate) fn strip_line_end(bytes: &[u8]) -> &[u8] {
 /// Whether a file name ends in `.gz` (any case).
 pub(crate) fn is_gzip(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".gz"))
-}
-
-/// What is wrong with the header of a canonical log.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HeaderProblem {
-    /// Canonical columns missing, others present, or one twice.
-    #[error("{}", columns_message(.missing, .extra, .duplicate, .expected))]
-    Columns { missing: Vec<String>, extra: Vec<String>, duplicate: Option<String>, expected: String },
-    /// The header is one field separated by another delimiter: an export of a ticket system.
-    #[error(
-        "the columns are separated by {delimiter:?}, not ',': this looks like an export of a ticket system, not a canonical log; read it with --format custom --mapping FILE.toml (or --format zms / qmatic), see the README section \"Importing your ticket system's export\""
-    )]
-    VendorExport { delimiter: char },
-}
-
-fn columns_message(
-    missing: &[String],
-    extra: &[String],
-    duplicate: &Option<String>,
-    expected: &str,
-) -> String {
-    let mut parts = Vec::new();
-    if !missing.is_empty() {
-        parts.push(format!("missing column(s) {}", missing.join(", ")));
-    }
-    if !extra.is_empty() {
-        parts.push(format!("unexpected column(s) {}", extra.join(", ")));
-    }
-    if let Some(d) = duplicate {
-        parts.push(format!("column {d} appears twice"));
-    }
-    format!("{}; expected {expected}", parts.join("; "))
 }
 
 /// The delimiter of a header line that has none of the canonical `,` but `;` or tabs.

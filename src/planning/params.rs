@@ -59,9 +59,10 @@ mod tests {
     #[test]
     fn defaults_convert_to_the_documented_parameters() {
         let p = PlanningParams::from_settings(&Settings::default().validate().unwrap());
-        assert_eq!(p.replay.idle_gap_ms, 30 * 60_000);
-        assert_eq!(p.sim.call_gap_ms, 30_000);
+        assert_eq!(p.replay.idle_gap_ms, 30 * crate::time::MS_PER_MINUTE);
+        assert_eq!(p.sim.call_gap_ms, 30 * MS_PER_SECOND);
         assert_eq!((p.staffing.target, p.staffing.threshold_min, p.staffing.call_gap_min), (0.8, 15.0, 0.5));
+        assert_eq!(p.staffing, crate::planning::staffing::StaffingParams::default());
         assert_eq!((p.slot_waits.replications, p.slot_waits.seed, p.slot_waits.sim), (30, 2025, p.sim));
         assert_eq!(p.whatif.shares, [0.1, 0.2, 0.3]);
     }

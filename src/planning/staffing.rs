@@ -35,6 +35,19 @@ pub struct StaffingParams {
     pub call_gap_min: f64,
 }
 
+impl Default for StaffingParams {
+    /// The documented defaults (those of `[staffing]`; `params` tests that they agree).
+    fn default() -> Self {
+        StaffingParams {
+            target: 0.8,
+            threshold_min: 15.0,
+            max_counters: 200,
+            min_validation_tickets: 30,
+            call_gap_min: 0.5,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StaffingError {
     #[error("office {office}, weekday {weekday}, hour {hour}")]
@@ -358,7 +371,7 @@ pub fn validate(h: &ReplayedDays, table: &[StaffingRow], p: &StaffingParams) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::planning::test_days::{defaults, one_counter_monday};
+    use crate::planning::test_days::one_counter_monday;
 
     #[test]
     fn picks_the_hand_computed_counters() {
@@ -366,7 +379,7 @@ mod tests {
         // c = 3: C = 4/9, P(W ≤ 15) = 1 − (4/9)·e^{−0.1·15} = 0.9008 ≥ 0.8.
         // c = 2 is too few: B(2) = 2·(2/3)/(2 + 4/3) = 0.4, C = 2·0.4/(2 − 2·0.6) = 1,
         // so the queue with ρ = 1 is unstable anyway; 3 is the answer.
-        let p = StaffingParams { call_gap_min: 0.0, ..defaults() };
+        let p = StaffingParams { call_gap_min: 0.0, ..StaffingParams::default() };
         let s = fewest_counters(12.0, 10.0, &p).unwrap();
         assert_eq!(s.counters, 3);
         assert!((s.service_level - (1.0 - 4.0 / 9.0 * (-1.5f64).exp())).abs() < 1e-12);
@@ -382,7 +395,7 @@ mod tests {
     #[test]
     fn table_and_validation_of_a_hand_computed_day() {
         let days = one_counter_monday();
-        let p = StaffingParams { min_validation_tickets: 1, ..defaults() };
+        let p = StaffingParams { min_validation_tickets: 1, ..StaffingParams::default() };
         let table = staffing_table(&days, &[], &p).unwrap();
         assert_eq!(table.len(), 1);
         let r = &table[0];
@@ -409,19 +422,19 @@ mod tests {
     fn an_override_replaces_the_historical_rate() {
         let days = one_counter_monday();
         let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
-        let r = &staffing_table(&days, std::slice::from_ref(&o), &defaults()).unwrap()[0];
+        let r = &staffing_table(&days, std::slice::from_ref(&o), &StaffingParams::default()).unwrap()[0];
         // 12 per hour of 10 minutes: 3 counters (see picks_the_hand_computed_counters).
         assert_eq!((r.arrivals_per_hour, r.arrival_source, r.suggested_counters), (12.0, "override", 3));
         let bad = ArrivalOverride { hour: 24, ..o };
         assert!(matches!(
-            staffing_table(&days, &[bad], &defaults()),
+            staffing_table(&days, &[bad], &StaffingParams::default()),
             Err(StaffingError::OverrideKey { hour: 24, .. })
         ));
     }
 
     #[test]
     fn search_bound_is_reported() {
-        let p = StaffingParams { max_counters: 5, call_gap_min: 0.0, ..defaults() };
+        let p = StaffingParams { max_counters: 5, call_gap_min: 0.0, ..StaffingParams::default() };
         assert_eq!(fewest_counters(120.0, 10.0, &p).unwrap().counters, 6);
     }
 }

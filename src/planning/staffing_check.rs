@@ -92,7 +92,8 @@ mod tests {
         // The day of the staffing tests: A 08:00, B 08:02, C 08:03, 10 minutes each, one
         // counter in slots 08:00 and 08:15; the suggestion for Monday 8 h is 2 counters.
         let days = crate::planning::test_days::one_counter_monday();
-        let table = staffing_table(&days, &[], &crate::planning::test_days::defaults()).unwrap();
+        let table =
+            staffing_table(&days, &[], &crate::planning::staffing::StaffingParams::default()).unwrap();
         let c = check_suggestions(&days, &table, 15.0, SimParams::default()).unwrap();
         // Observed (measured gap 0): waits 0, 8, 17 min. Suggested: B gets the second counter
         // at 08:02 (wait 0), C the first one free, A's at 08:10 (wait 7).

@@ -2,12 +2,9 @@
 
 use chrono::NaiveDate;
 
-use crate::planning::PlanningParams;
 use crate::planning::sim_day::{HistoryDay, ReplayedDays, history_day};
-use crate::planning::staffing::StaffingParams;
 use crate::replay::{DayTicket, OfficeDay, ReplayParams};
 use crate::schema::{Channel, Outcome};
-use crate::settings::Settings;
 use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 
 /// A day of office 0 on `date` (`YYYY-MM-DD`, summer time) from (issued, called, finished) as
@@ -43,9 +40,4 @@ pub fn one_counter_monday() -> ReplayedDays {
         ("08:03", Some("08:20"), "08:30"),
     ];
     ReplayedDays::new(vec!["x".to_string()], vec![day("2025-05-05", &tickets)]).unwrap()
-}
-
-/// The staffing parameters of the built-in settings.
-pub fn defaults() -> StaffingParams {
-    PlanningParams::from_settings(&Settings::default().validate().unwrap()).staffing
 }

@@ -9,7 +9,8 @@ use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use super::local_time::{self, ParseProblem, Stamp, Unresolved};
-use super::mapping::{Mapping, Source, TimeSource, key};
+use super::mapping::Mapping;
+use super::spec::{Source, TimeSource, key};
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::validate::is_valid_office_id;
 use crate::schema::{Channel, Outcome, col};
