@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use queuecast::forecast::arrival_backtest::ArrivalBacktest;
 use queuecast::planning::StaffingReport;
+use queuecast::planning::slot_waits::SlotBacktestScore;
 use queuecast::planning::whatif::WhatIf;
 
 /// The backtest as a text table (one line per office, method and horizon).
@@ -92,21 +93,38 @@ pub fn staffing(r: &StaffingReport) -> String {
             100.0 * x.suggested.share_within
         );
     }
-    let _ = writeln!(s, "slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>6} {:>9} {:>9} {:>12} {:>9}",
-        "office", "slots", "MAE p50", "MAE mean", "MAE baseline", "cover p90"
-    );
     let b = &r.slot_backtest;
     let by_office = b.by_office.iter().map(|s| (s.office.as_str(), s.score));
-    for (o, e) in by_office.chain(std::iter::once(("all", b.overall))) {
+    s.push_str(&slot_wait_backtest(by_office.chain(std::iter::once(("all", b.overall))), true));
+    s
+}
+
+/// The slot-wait backtest's scores, one line per office (and `all`); `with_mean` adds the
+/// error of the simulated mean.
+fn slot_wait_backtest<'a>(
+    scores: impl Iterator<Item = (&'a str, SlotBacktestScore)>,
+    with_mean: bool,
+) -> String {
+    let mut s =
+        String::from("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):\n");
+    let mean = |text: String| if with_mean { text } else { String::new() };
+    let _ = writeln!(
+        s,
+        "  {:<14} {:>6} {:>9}{} {:>12} {:>9}",
+        "office",
+        "slots",
+        "MAE p50",
+        mean(format!(" {:>9}", "MAE mean")),
+        "MAE baseline",
+        "cover p90"
+    );
+    for (o, e) in scores {
         let _ = writeln!(
             s,
-            "  {o:<14} {:>6} {:>9.2} {:>9.2} {:>12.2} {:>8.1}%",
+            "  {o:<14} {:>6} {:>9.2}{} {:>12.2} {:>8.1}%",
             e.slots,
             e.mae_p50,
-            e.mae_mean,
+            mean(format!(" {:>9.2}", e.mae_mean)),
             e.mae_baseline,
             100.0 * e.coverage_p90
         );
@@ -177,24 +195,10 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
         let _ = writeln!(out, "  {:<44} {:>8} rows", t.path, t.rows);
     }
     out.push_str(&arrival_backtest(&s.arrival_backtest));
-    let _ = writeln!(out, "slot-wait backtest (minutes; coverage = share of tickets within predicted p90):");
-    let _ = writeln!(
-        out,
-        "  {:<14} {:>6} {:>9} {:>12} {:>9}",
-        "office", "slots", "MAE p50", "MAE baseline", "cover p90"
-    );
-    for o in &s.slot_wait_backtest {
-        let e = &o.score;
-        let _ = writeln!(
-            out,
-            "  {:<14} {:>6} {:>9.2} {:>12.2} {:>8.1}%",
-            o.office,
-            e.slots,
-            e.mae_p50,
-            e.mae_baseline,
-            100.0 * e.coverage_p90
-        );
-    }
+    out.push_str(&slot_wait_backtest(
+        s.slot_wait_backtest.iter().map(|o| (o.office.as_str(), o.score)),
+        false,
+    ));
     match s.missing_services.is_empty() {
         true => out.push_str("every service code in the store has a catalog entry\n"),
         false => {

@@ -96,44 +96,8 @@ pub struct ProfileDoc {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub min_cell_tickets: u32,
-    pub cells: Vec<ProfileCell>,
-}
-
-/// A profile cell for the app: values rounded to 2 decimals, null when suppressed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProfileCell {
-    pub weekday: Option<i64>,
-    pub hour: Option<i64>,
-    pub suppressed: bool,
-    pub open_days: Option<f64>,
-    pub tickets: Option<f64>,
-    pub tickets_per_open_day: Option<f64>,
-    pub wait_mean_min: Option<f64>,
-    pub wait_median_min: Option<f64>,
-    pub wait_p90_min: Option<f64>,
-    pub service_level: Option<f64>,
-    pub avg_waiting: Option<f64>,
-    pub utilisation: Option<f64>,
-}
-
-impl From<&HourCell> for ProfileCell {
-    fn from(c: &HourCell) -> Self {
-        let r = |v: Option<f64>| v.and_then(r2);
-        ProfileCell {
-            weekday: c.weekday,
-            hour: c.hour,
-            suppressed: c.suppressed,
-            open_days: r(c.open_days),
-            tickets: r(c.tickets),
-            tickets_per_open_day: r(c.tickets_per_open_day),
-            wait_mean_min: r(c.wait_mean_min),
-            wait_median_min: r(c.wait_median_min),
-            wait_p90_min: r(c.wait_p90_min),
-            service_level: r(c.service_level),
-            avg_waiting: r(c.avg_waiting),
-            utilisation: r(c.utilisation),
-        }
-    }
+    /// Values rounded to 2 decimals, null when suppressed.
+    pub cells: Vec<HourCell>,
 }
 
 /// A float rounded to 2 decimals for the app; `None` (null) when not finite.
@@ -240,7 +204,7 @@ fn weekday_best(run: &ForecastRun, office: &str, waits: &OfficeWaits) -> Vec<Wee
 /// The weekday × hour profile of one office over all services, from the suppressed table's
 /// cells: suppressed cells keep weekday and hour, their values are null.
 pub fn profile_doc(cells: &[HourCell], from: NaiveDate, to: NaiveDate, k: u32) -> ProfileDoc {
-    ProfileDoc { from, to, min_cell_tickets: k, cells: cells.iter().map(ProfileCell::from).collect() }
+    ProfileDoc { from, to, min_cell_tickets: k, cells: cells.iter().map(|c| c.map_values(r2)).collect() }
 }
 
 /// The 96 expected arrivals of an office's all-services forecast on `date`, if it is open.
@@ -264,7 +228,7 @@ mod tests {
     #[test]
     fn a_suppressed_cell_keeps_its_keys_and_nothing_else() {
         let small = HourCell { weekday: Some(1), hour: Some(9), suppressed: true, ..Default::default() };
-        let json = serde_json::to_value(ProfileCell::from(&small)).unwrap();
+        let json = serde_json::to_value(small.map_values(r2)).unwrap();
         assert_eq!(json["hour"], 9);
         assert!(["tickets", "wait_p90_min", "utilisation"].iter().all(|n| json[*n].is_null()), "{json}");
     }

@@ -257,21 +257,7 @@ mod tests {
         let counts = fixture(&[8.0; 14]);
         let usable = vec![true; 14];
         let s = Series { first: d(3), counts: &counts, usable: &usable };
-        let days: Vec<DayInfo> = (0..14u64)
-            .map(|i| {
-                let date = d(3) + chrono::Days::new(i);
-                DayInfo {
-                    date,
-                    weekday: date.weekday(),
-                    holiday: None,
-                    closure: false,
-                    school_holiday: false,
-                    after_closure: false,
-                    bridge_day: false,
-                    between_years: false,
-                }
-            })
-            .collect();
+        let days: Vec<DayInfo> = (0..14u64).map(|i| DayInfo::ordinary(d(3) + chrono::Days::new(i))).collect();
         let p = MethodParams {
             baseline_weeks: 2,
             shape_weeks: 4,

@@ -94,6 +94,20 @@ pub struct DayInfo {
 }
 
 impl DayInfo {
+    /// An ordinary day: no holiday, closure or other calendar flag.
+    pub fn ordinary(date: NaiveDate) -> DayInfo {
+        DayInfo {
+            date,
+            weekday: date.weekday(),
+            holiday: None,
+            closure: false,
+            school_holiday: false,
+            after_closure: false,
+            bridge_day: false,
+            between_years: false,
+        }
+    }
+
     /// Closed by the calendar (weekdays the office never opens are decided by opening hours).
     pub fn closed(&self) -> bool {
         self.holiday.is_some() || self.closure

@@ -161,16 +161,7 @@ mod tests {
     use chrono::Weekday;
 
     fn info(date: NaiveDate, after_closure: bool) -> DayInfo {
-        DayInfo {
-            date,
-            weekday: date.weekday(),
-            holiday: None,
-            closure: false,
-            school_holiday: false,
-            after_closure,
-            bridge_day: false,
-            between_years: false,
-        }
+        DayInfo { after_closure, ..DayInfo::ordinary(date) }
     }
 
     #[test]

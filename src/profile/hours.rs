@@ -2,13 +2,14 @@
 //! app's office file shows of the profile.
 
 use polars::prelude::*;
+use serde::Serialize;
 
 use crate::profile::cells::ALL_SERVICES;
 use crate::profile::{ProfileError, ProfileTable};
 use crate::schema::col;
 
 /// One weekday × hour cell; every value is `None` in a suppressed cell.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct HourCell {
     /// ISO weekday, 1 = Monday.
     pub weekday: Option<i64>,
@@ -23,6 +24,25 @@ pub struct HourCell {
     pub service_level: Option<f64>,
     pub avg_waiting: Option<f64>,
     pub utilisation: Option<f64>,
+}
+
+impl HourCell {
+    /// The cell with `f` applied to every value (keys and flag unchanged).
+    pub fn map_values(&self, f: impl Fn(f64) -> Option<f64>) -> HourCell {
+        let f = |v: Option<f64>| v.and_then(&f);
+        HourCell {
+            open_days: f(self.open_days),
+            tickets: f(self.tickets),
+            tickets_per_open_day: f(self.tickets_per_open_day),
+            wait_mean_min: f(self.wait_mean_min),
+            wait_median_min: f(self.wait_median_min),
+            wait_p90_min: f(self.wait_p90_min),
+            service_level: f(self.service_level),
+            avg_waiting: f(self.avg_waiting),
+            utilisation: f(self.utilisation),
+            ..*self
+        }
+    }
 }
 
 /// The all-services cells of `office` from a weekday × hour table, by weekday and hour. A cell

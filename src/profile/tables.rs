@@ -285,12 +285,10 @@ impl SlotRows {
     }
 
     fn frame(self) -> PolarsResult<DataFrame> {
-        let n = self.office.len();
-        DataFrame::new(
-            n,
+        office_day_frame(
+            self.office,
+            self.date,
             vec![
-                Column::new(col::OFFICE_ID.into(), self.office),
-                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
                 Column::new(col::WEEKDAY.into(), self.weekday),
                 Column::new(SLOT.into(), self.slot),
                 Column::new(col::SERVICE.into(), self.service),
@@ -314,16 +312,25 @@ struct DayRows {
 
 impl DayRows {
     fn frame(self) -> PolarsResult<DataFrame> {
-        let n = self.office.len();
-        DataFrame::new(
-            n,
+        office_day_frame(
+            self.office,
+            self.date,
             vec![
-                Column::new(col::OFFICE_ID.into(), self.office),
-                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
                 Column::new("max_waiting".into(), self.max_waiting),
                 Column::new("max_active_counters".into(), self.max_active),
                 Column::new("mean_active_counters".into(), self.mean_active),
             ],
         )
     }
+}
+
+/// A frame keyed by office and local date (days since 1970), then `rest`.
+fn office_day_frame(office: Vec<String>, date: Vec<i32>, rest: Vec<Column>) -> PolarsResult<DataFrame> {
+    let n = office.len();
+    let mut columns = vec![
+        Column::new(col::OFFICE_ID.into(), office),
+        Column::new(col::LOCAL_DATE.into(), date).cast(&DataType::Date)?,
+    ];
+    columns.extend(rest);
+    DataFrame::new(n, columns)
 }

@@ -7,25 +7,6 @@ use polars::prelude::*;
 use crate::schema::{Channel, EpochMs, Outcome, Ticket, col};
 use crate::timezones::{days_since_epoch, local_parts};
 
-/// Column order of a stored partition file.
-pub const STORED_COLUMNS: [&str; 15] = [
-    col::TICKET_ID,
-    col::SERVICE,
-    col::CHANNEL,
-    col::ISSUED_AT,
-    col::CALLED_AT,
-    col::FINISHED_AT,
-    col::COUNTER,
-    col::OUTCOME,
-    col::SERVICE_COUNT,
-    col::LOCAL_DATE,
-    col::WEEKDAY,
-    col::HOUR,
-    col::MINUTE_OF_DAY,
-    col::WAIT_S,
-    col::SERVICE_S,
-];
-
 /// Builds the stored frame of one office's tickets (any order in, sorted out by
 /// issued_at then ticket_id, so the same tickets always give the same bytes).
 pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFrame> {
