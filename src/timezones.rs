@@ -163,7 +163,17 @@ pub fn local_parts(ms: EpochMs, tz: Tz) -> LocalParts {
 
 /// Days since 1970-01-01 of a date (the Arrow/Parquet `Date32` value).
 pub fn days_since_epoch(date: NaiveDate) -> i32 {
-    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+    (date - epoch()).num_days() as i32
+}
+
+/// 1970-01-01.
+fn epoch() -> NaiveDate {
+    DateTime::<Utc>::UNIX_EPOCH.date_naive()
+}
+
+/// The date `days` after 1970-01-01 (a stored `Date32`; days before 1970 are clamped to it).
+pub fn date_from_days(days: i32) -> NaiveDate {
+    epoch() + chrono::Days::new(days.max(0) as u64)
 }
 
 /// Parses an IANA zone name such as `Europe/Berlin`.

@@ -28,13 +28,13 @@ pub enum CatalogError {
     Read { path: PathBuf, source: std::io::Error },
     /// Not TOML at all (the cause carries line and column).
     #[error("service catalog {path}")]
-    Toml { path: PathBuf, source: toml::de::Error },
+    Toml { path: PathBuf, source: Box<toml::de::Error> },
     /// The top level is wrong.
     #[error("service catalog {path}: {message}")]
     Parse { path: PathBuf, message: String },
     /// An entry that does not deserialize: unknown key, missing key, wrong type.
     #[error("service catalog {path}: service {entry}")]
-    Entry { path: PathBuf, entry: String, source: toml::de::Error },
+    Entry { path: PathBuf, entry: String, source: Box<toml::de::Error> },
     /// A value that parses but breaks a rule (bad LeiKa key, empty documents list, …).
     #[error("service catalog {path}: service {entry}: {field} = {value}: expected {expected}")]
     Invalid { path: PathBuf, entry: String, field: String, value: String, expected: &'static str },
@@ -150,7 +150,7 @@ pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
 pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
     let parse_err = |message: String| CatalogError::Parse { path: path.into(), message };
     let mut table: toml::Table =
-        toml::from_str(text).map_err(|source| CatalogError::Toml { path: path.into(), source })?;
+        toml::from_str(text).map_err(|e| CatalogError::Toml { path: path.into(), source: Box::new(e) })?;
     let entries = match table.remove("service") {
         Some(toml::Value::Array(entries)) => entries,
         Some(_) => return Err(parse_err("`service` must be an array of tables ([[service]])".into())),
@@ -168,7 +168,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
         let service: Service = value.try_into().map_err(|source: toml::de::Error| CatalogError::Entry {
             path: path.into(),
             entry: entry.clone(),
-            source,
+            source: Box::new(source),
         })?;
         services.push(service);
     }

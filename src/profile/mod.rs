@@ -179,7 +179,5 @@ fn newest_day(store: &Store) -> Result<Option<NaiveDate>, ProfileError> {
     let df =
         store.scan()?.select([col(crate::schema::col::LOCAL_DATE).max().cast(DataType::Int32)]).collect()?;
     let days = df.columns()[0].i32()?.get(0);
-    Ok(days.map(|d| {
-        NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Days::new(d.max(0) as u64)
-    }))
+    Ok(days.map(crate::timezones::date_from_days))
 }
