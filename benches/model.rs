@@ -44,7 +44,8 @@ impl Window {
         queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &log)
             .expect("simulate");
         let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
-        queuecast::ingest::ingest_paths(&[log], &settings, &store).expect("ingest");
+        let valid = settings.validate().expect("valid settings");
+        queuecast::ingest::ingest_paths(&[log], &valid, &store).expect("ingest");
         let cols = load_columns(&store, None, None).expect("load");
         let history = History::learn(&cols, DEFAULT_TZ);
         let mut offices = cols.offices.clone();

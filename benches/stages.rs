@@ -13,9 +13,9 @@ use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use polars::prelude::*;
 use queuecast::ingest::source::SourceFile;
+use queuecast::occupancy::day_occupancy;
 use queuecast::profile::ProfileParams;
 use queuecast::profile::cells::{Key, WindowRows, aggregate};
-use queuecast::profile::occupancy::day_occupancy;
 use queuecast::replay::{ReplayParams, office_days, timeline};
 use queuecast::schema::col;
 use queuecast::settings::Settings;
@@ -45,7 +45,8 @@ impl Stored {
             queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &log)
                 .expect("simulate");
         let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
-        queuecast::ingest::ingest_paths(std::slice::from_ref(&log), &settings, &store).expect("ingest");
+        let valid = settings.validate().expect("settings");
+        queuecast::ingest::ingest_paths(std::slice::from_ref(&log), &valid, &store).expect("ingest");
         Stored { _dir: dir, log, store, rows: summary.tickets, days }
     }
 
@@ -125,7 +126,7 @@ fn bench_replay(c: &mut Criterion, data: &[Stored]) {
 
 /// The ticket statistics of each cell table, and the replayed occupancy they are joined with.
 fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
-    let sl = ProfileParams::from_settings(&Settings::default()).service_level_s;
+    let sl = ProfileParams::from_settings(&valid_defaults()).service_level_s;
     for (table, per_service, outcomes) in [
         ("weekday_hour", true, true),
         ("slot15", true, true),
@@ -167,10 +168,10 @@ fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
     }
     group.finish();
     let mut group = c.benchmark_group("profile_peaks");
-    let params = ProfileParams::from_settings(&Settings::default());
+    let params = ProfileParams::from_settings(&valid_defaults());
     for s in data {
         let tables = queuecast::profile::compute(&s.store, &params).expect("profile");
-        let weekday_hour = tables.named()[0].1.clone();
+        let weekday_hour = tables.weekday_hour.frame().clone();
         group.throughput(Throughput::Elements(weekday_hour.height() as u64));
         group.bench_with_input(s.id("peaks"), &weekday_hour, |b, wh| {
             b.iter(|| black_box(queuecast::profile::peaks::peaks(wh).expect("peaks")))
@@ -181,7 +182,7 @@ fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
 
 /// Arrival forecasts need history for their backtest: half a year and a year of three offices.
 fn bench_forecast(c: &mut Criterion) {
-    let settings = Settings::default();
+    let settings = valid_defaults();
     let mut group = c.benchmark_group("forecast");
     group.sample_size(10);
     for days in [182u32, 365] {
@@ -190,9 +191,7 @@ fn bench_forecast(c: &mut Criterion) {
         group.throughput(Throughput::Elements(s.rows));
         group.bench_with_input(s.id("run_on_columns"), &cols, |b, cols| {
             b.iter(|| {
-                let days = settings.forecast.days;
-                black_box(queuecast::forecast::run::run_on_columns(cols, DEFAULT_TZ, &settings, None, days))
-                    .expect("forecast")
+                black_box(queuecast::forecast::run::run_on_columns(cols, &settings, None)).expect("forecast")
             })
         });
     }
@@ -201,7 +200,7 @@ fn bench_forecast(c: &mut Criterion) {
 
 /// A whole export generation (profiles, forecasts, slot waits, app JSON, planner tables).
 fn bench_export(c: &mut Criterion) {
-    let settings = Settings::default();
+    let settings = valid_defaults();
     let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("time");
     let mut group = c.benchmark_group("export");
     group.sample_size(10);
@@ -225,6 +224,11 @@ fn bench_small_stages(c: &mut Criterion) {
     bench_parse(c, &data);
     bench_replay(c, &data);
     bench_profile_tables(c, &data);
+}
+
+/// The built-in settings, validated.
+fn valid_defaults() -> queuecast::settings::ValidSettings {
+    Settings::default().validate().expect("default settings are valid")
 }
 
 criterion_group!(benches, bench_small_stages, bench_forecast, bench_export);

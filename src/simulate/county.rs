@@ -14,7 +14,7 @@ use rand_chacha::ChaCha8Rng;
 use super::offices::{Hours, OfficeKind, OfficePreset, PRESETS, Staffing, hm};
 
 /// Most offices one simulation can have (ids are numbered with three digits).
-pub const MAX_OFFICES: u32 = 999;
+pub const MAX_OFFICES: u32 = crate::settings::MAX_SIMULATED_OFFICES;
 
 /// Service mix of a Bürgerbüro before the per-office variation (PA RP AB AN MB FZ KFZ FS).
 const BB_BASE: [f64; 8] = [0.28, 0.08, 0.22, 0.22, 0.10, 0.07, 0.0, 0.03];

@@ -13,7 +13,6 @@ pub mod county;
 pub mod demand;
 pub mod engine;
 pub mod offices;
-pub mod random;
 pub mod services;
 pub mod writer;
 
@@ -25,6 +24,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::random;
 use crate::schema::{Channel, Outcome, Ticket};
 use crate::settings::{ServiceCode, SimulateSettings};
 use crate::timezones::days_since_epoch;
@@ -40,7 +40,7 @@ pub enum SimulateError {
     InvalidParams { field: &'static str, value: String, expected: &'static str },
     #[error("service code {code} (used by office {office}) is not among the configured services")]
     UnknownService { code: String, office: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io { path: PathBuf, source: std::io::Error },
 }
 

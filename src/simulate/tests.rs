@@ -9,6 +9,7 @@ use super::offices::{PRESETS, hm};
 use super::*;
 use crate::calendar::is_nrw_public_holiday;
 use crate::settings::Settings;
+use crate::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use crate::timezones::{DEFAULT_TZ, local_parts};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -108,7 +109,7 @@ fn every_ticket_keeps_the_canonical_invariants() {
         assert!(t.counter.as_deref().is_none_or(|c| c.parse::<u32>().is_ok_and(|n| n >= 1)), "{t:?}");
         let finished = t.finished_at.unwrap();
         assert!(t.called_at.is_none_or(|c| c >= t.issued_at && finished >= c), "{t:?}");
-        assert!(finished >= t.issued_at && finished - t.issued_at < 14 * 3_600_000, "{t:?}");
+        assert!(finished >= t.issued_at && finished - t.issued_at < 14 * MS_PER_HOUR, "{t:?}");
         assert!(codes.contains(&t.service), "{t:?}");
         let prefix = if t.channel == Channel::WalkIn { 'A' } else { 'T' };
         assert!(t.ticket_id.starts_with(prefix) && t.ticket_id.len() >= 4, "{t:?}");
@@ -161,7 +162,7 @@ fn a_counter_calls_the_next_number_only_after_a_short_gap() {
         }
     }
     gaps.sort_unstable();
-    assert!(gaps[gaps.len() / 2] <= 60_000, "median gap {} ms", gaps[gaps.len() / 2]);
+    assert!(gaps[gaps.len() / 2] <= MS_PER_MINUTE, "median gap {} ms", gaps[gaps.len() / 2]);
 }
 
 #[test]
@@ -172,7 +173,7 @@ fn no_shows_and_cancellations_both_occur_in_modest_shares() {
     assert!((0.005..0.08).contains(&share(Outcome::Cancelled)), "{}", share(Outcome::Cancelled));
     let no_show_at_counter = tickets.iter().filter(|t| t.outcome == Outcome::NoShow).all(|t| {
         let held = t.finished_at.unwrap() - t.called_at.unwrap();
-        (60_000..=120_000).contains(&held)
+        (MS_PER_MINUTE..=2 * MS_PER_MINUTE).contains(&held)
     });
     assert!(no_show_at_counter);
     assert!(s.missed_appointments > 0 && s.appointments > 0 && s.walk_ins > s.appointments);

@@ -1,7 +1,10 @@
-//! The few distributions the simulator needs, built on `rand::Rng` (no rand_distr dependency).
+//! Seeded random streams and the few distributions the sample simulator and the planning
+//! simulations draw from, built on `rand::Rng` (no rand_distr dependency).
 //!
 //! Each office-day gets its own ChaCha8 stream, seeded from (seed, office, day), so a day's
-//! tickets do not depend on which other days or offices were simulated.
+//! draws do not depend on which other days or offices were simulated. The sample simulator's
+//! stream is fixed by `data/sample` (tests/simulate.rs checks the shipped bytes): change nothing
+//! here that alters a draw.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -20,10 +20,12 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::forecast::queue_sim::{Class, QueueSimError, SimParams, SimTicket, simulate};
-use crate::forecast::sim_day::{HistoryDay, WaitStats, mean_call_gap};
+use crate::planning::queue_sim::{Class, QueueSimError, SimParams, SimTicket, simulate};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats, mean_call_gap};
+use crate::random::day_rng;
 use crate::schema::EpochMs;
-use crate::simulate::random::day_rng;
+use crate::stats::quantile_sorted;
+use crate::time::{MS_PER_MINUTE, minutes_to_ms};
 use crate::timezones::days_since_epoch;
 
 /// What-if parameters. | Name | Default | Purpose |
@@ -52,7 +54,7 @@ pub fn split_hours(walk_ins: &[u32; 24], open: &[bool; 24]) -> HourSplit {
     let Some(&last) = hours.last() else { return HourSplit::default() };
     let mut counts: Vec<f64> = hours.iter().map(|&h| f64::from(walk_ins[h as usize])).collect();
     counts.sort_by(f64::total_cmp);
-    let median = crate::forecast::sim_day::quantile_sorted(&counts, 0.5);
+    let Some(median) = quantile_sorted(&counts, 0.5) else { return HourSplit::default() };
     let count = |h: &u8| f64::from(walk_ins[*h as usize]);
     HourSplit {
         busy: hours.iter().copied().filter(|h| count(h) > median).collect(),
@@ -132,8 +134,9 @@ pub struct WhatIfRow {
 }
 
 /// How well the baseline simulation reproduces the measured waits, per office.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reproduction {
+    pub office: String,
     pub days: usize,
     pub actual: WaitStats,
     pub simulated: WaitStats,
@@ -148,7 +151,7 @@ pub struct Reproduction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct WhatIf {
     pub rows: Vec<WhatIfRow>,
-    pub reproduction: Vec<(String, Reproduction)>,
+    pub reproduction: Vec<Reproduction>,
 }
 
 /// Measured waits, simulated waits (tickets called in both) and day-mean errors of an office.
@@ -162,9 +165,10 @@ struct Acc {
     waits: Vec<i64>,
 }
 
-/// Runs baseline and scenarios over `days`; `offices` names their office indices.
-pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Result<WhatIf, QueueSimError> {
-    let threshold_ms = (p.threshold_min * 60_000.0) as i64;
+/// Runs baseline and scenarios over the replayed days.
+pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimError> {
+    let days = h.days();
+    let threshold_ms = minutes_to_ms(p.threshold_min);
     let shares: Vec<f64> = std::iter::once(0.0).chain(p.shares.iter().copied()).collect();
     // Keys: (office, share index, hour; 24 = all hours).
     let mut acc: BTreeMap<(u32, usize, u8), Acc> = BTreeMap::new();
@@ -195,7 +199,7 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
             }
         }
     }
-    let name = |o: u32| offices.get(o as usize).cloned().unwrap_or_default();
+    let name = |o: u32| h.office(o).to_string();
     let rows = acc
         .into_iter()
         .map(|((o, k, h), a)| WhatIfRow {
@@ -212,15 +216,15 @@ pub fn what_if(days: &[HistoryDay], offices: &[String], p: &WhatIfParams) -> Res
         .into_iter()
         .map(|(o, (actual, sim, day_err))| {
             let n = day_err.len().max(1) as f64;
-            let r = Reproduction {
+            Reproduction {
+                office: name(o),
                 days: day_err.len(),
                 actual: WaitStats::of(&actual, threshold_ms),
                 simulated: WaitStats::of(&sim, threshold_ms),
                 day_mean_mae_min: day_err.iter().map(|e| e.abs()).sum::<f64>() / n,
                 day_mean_bias_min: day_err.iter().sum::<f64>() / n,
                 call_gap_ms: sims.get(&o).copied().unwrap_or(p.sim).call_gap_ms,
-            };
-            (name(o), r)
+            }
         })
         .collect();
     Ok(WhatIf { rows, reproduction })
@@ -248,7 +252,7 @@ fn record_reproduction(r: &mut ReproAcc, d: &HistoryDay, called: &[Option<EpochM
         }
     }
     if !a.is_empty() {
-        let mean = |v: &[i64]| v.iter().sum::<i64>() as f64 / v.len() as f64 / 60_000.0;
+        let mean = |v: &[i64]| v.iter().sum::<i64>() as f64 / v.len() as f64 / MS_PER_MINUTE as f64;
         r.2.push(mean(&s) - mean(&a));
     }
     r.0.extend(a);

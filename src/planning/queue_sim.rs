@@ -16,7 +16,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::schema::EpochMs;
+use crate::time::EpochMs;
 
 /// Priority class of a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -233,8 +233,7 @@ impl Queues {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const MIN: i64 = 60_000;
+    use crate::time::MS_PER_MINUTE;
 
     #[test]
     fn three_tickets_one_counter_exact_waits() {
@@ -242,16 +241,16 @@ mod tests {
         // of 5, 4 and 1 min: A is called at 0 (wait 0), B when A finishes at 5 (wait 3), C when
         // B finishes at 9 (wait 6).
         let tickets = [
-            SimTicket::walk_in(0, 5 * MIN),
-            SimTicket::walk_in(2 * MIN, 4 * MIN),
-            SimTicket::walk_in(3 * MIN, MIN),
+            SimTicket::walk_in(0, 5 * MS_PER_MINUTE),
+            SimTicket::walk_in(2 * MS_PER_MINUTE, 4 * MS_PER_MINUTE),
+            SimTicket::walk_in(3 * MS_PER_MINUTE, MS_PER_MINUTE),
         ];
-        let plan = CounterPlan::uniform(0, 60 * MIN, vec![1]);
+        let plan = CounterPlan::uniform(0, 60 * MS_PER_MINUTE, vec![1]);
         let called = simulate(&tickets, &plan, SimParams { call_gap_ms: 0 }).unwrap();
-        assert_eq!(called, vec![Some(0), Some(5 * MIN), Some(9 * MIN)]);
+        assert_eq!(called, vec![Some(0), Some(5 * MS_PER_MINUTE), Some(9 * MS_PER_MINUTE)]);
         // With a 30 s gap: B at 5.5 min, C at 5.5 + 4 + 0.5 = 10 min.
-        let called = simulate(&tickets, &plan, SimParams { call_gap_ms: MIN / 2 }).unwrap();
-        assert_eq!(called, vec![Some(0), Some(11 * MIN / 2), Some(10 * MIN)]);
+        let called = simulate(&tickets, &plan, SimParams { call_gap_ms: MS_PER_MINUTE / 2 }).unwrap();
+        assert_eq!(called, vec![Some(0), Some(11 * MS_PER_MINUTE / 2), Some(10 * MS_PER_MINUTE)]);
     }
 
     #[test]
@@ -259,14 +258,19 @@ mod tests {
         // Counter busy with W1 (0–10 min). W2 arrived at 1 min, the appointment at 2 min due 5;
         // W3 arrived at 3 min and leaves after 6 min (at 9). At 10 the appointment is called,
         // at 12 W2, at 14 nobody else: W3 left.
-        let mut appt = SimTicket::walk_in(2 * MIN, 2 * MIN);
-        (appt.class, appt.due) = (Class::Appointment, 5 * MIN);
-        let mut w3 = SimTicket::walk_in(3 * MIN, MIN);
-        w3.patience_ms = Some(6 * MIN);
-        let tickets = [SimTicket::walk_in(0, 10 * MIN), SimTicket::walk_in(MIN, 2 * MIN), appt, w3];
-        let plan = CounterPlan::uniform(0, 60 * MIN, vec![1]);
+        let mut appt = SimTicket::walk_in(2 * MS_PER_MINUTE, 2 * MS_PER_MINUTE);
+        (appt.class, appt.due) = (Class::Appointment, 5 * MS_PER_MINUTE);
+        let mut w3 = SimTicket::walk_in(3 * MS_PER_MINUTE, MS_PER_MINUTE);
+        w3.patience_ms = Some(6 * MS_PER_MINUTE);
+        let tickets = [
+            SimTicket::walk_in(0, 10 * MS_PER_MINUTE),
+            SimTicket::walk_in(MS_PER_MINUTE, 2 * MS_PER_MINUTE),
+            appt,
+            w3,
+        ];
+        let plan = CounterPlan::uniform(0, 60 * MS_PER_MINUTE, vec![1]);
         let called = simulate(&tickets, &plan, SimParams { call_gap_ms: 0 }).unwrap();
-        assert_eq!(called, vec![Some(0), Some(12 * MIN), Some(10 * MIN), None]);
+        assert_eq!(called, vec![Some(0), Some(12 * MS_PER_MINUTE), Some(10 * MS_PER_MINUTE), None]);
     }
 
     #[test]
@@ -275,10 +279,13 @@ mod tests {
         // Four walk-ins at 0 of 15 min each: two called at 10; counter 1 frees at 25 (slot
         // with one counter) and calls the third; counter 2 frees at 25 but is not staffed.
         // The fourth is never called (the plan ends at 30 while counter 1 is busy until 40).
-        let tickets = [SimTicket::walk_in(0, 15 * MIN); 4];
-        let plan = CounterPlan::uniform(0, 10 * MIN, vec![0, 2, 1]);
+        let tickets = [SimTicket::walk_in(0, 15 * MS_PER_MINUTE); 4];
+        let plan = CounterPlan::uniform(0, 10 * MS_PER_MINUTE, vec![0, 2, 1]);
         let called = simulate(&tickets, &plan, SimParams { call_gap_ms: 0 }).unwrap();
-        assert_eq!(called, vec![Some(10 * MIN), Some(10 * MIN), Some(25 * MIN), None]);
+        assert_eq!(
+            called,
+            vec![Some(10 * MS_PER_MINUTE), Some(10 * MS_PER_MINUTE), Some(25 * MS_PER_MINUTE), None]
+        );
     }
 
     #[test]
@@ -288,7 +295,7 @@ mod tests {
             Err(QueueSimError::PlanShape { starts: 2, counters: 2 })
         );
         assert_eq!(CounterPlan::new(vec![5, 1], vec![1]), Err(QueueSimError::PlanOrder { index: 1, at: 1 }));
-        let plan = CounterPlan::uniform(0, MIN, vec![1]);
+        let plan = CounterPlan::uniform(0, MS_PER_MINUTE, vec![1]);
         let bad = [SimTicket::walk_in(0, -1)];
         assert_eq!(
             simulate(&bad, &plan, SimParams::default()),

@@ -31,13 +31,13 @@ pub fn write_atomic(
     result
 }
 
-/// [`write_atomic`] for a polars writer (Parquet, CSV): its error becomes the I/O error's
-/// message, so callers map one error type.
+/// [`write_atomic`] for a polars writer (Parquet, CSV): its error is wrapped in the I/O error
+/// (kept whole, so its message is not lost), and callers map one error type.
 pub fn write_atomic_polars(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> polars::prelude::PolarsResult<()>,
 ) -> io::Result<()> {
-    write_atomic(path, |w| write(w).map_err(|e| io::Error::other(e.to_string())))
+    write_atomic(path, |w| write(w).map_err(io::Error::other))
 }
 
 /// The temp name used for `path`: hidden, and not ending in the target's extension.

@@ -11,15 +11,16 @@ use std::collections::BTreeMap;
 
 use chrono::Days;
 use rand::Rng;
+use serde::Serialize;
 
-use crate::forecast::queue_sim::{CounterPlan, QueueSimError, SimParams, SimTicket, simulate};
-use crate::forecast::sim_day::{HistoryDay, mean_call_gap, quantile_sorted, slot_index};
-use crate::profile::occupancy::SLOTS;
-use crate::schema::EpochMs;
-use crate::simulate::random::{day_rng, exponential};
+use crate::planning::OfficeScore;
+use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, SimTicket, simulate};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, mean_call_gap};
+use crate::random::{day_rng, exponential};
+use crate::slots::{SLOTS, slot_index, slot_starts};
+use crate::stats::quantile_sorted;
+use crate::time::{EpochMs, ms_to_minutes};
 use crate::timezones::days_since_epoch;
-
-const MIN: f64 = 60_000.0;
 
 /// Parameters. | Name | Default | Purpose |
 /// | `replications` | 30 | simulated days per prediction |
@@ -63,7 +64,7 @@ pub struct SlotWait {
 }
 
 /// Predicts p50/p90 wait per slot. `bounds`: the 97 slot starts of the day (see
-/// `profile::occupancy::slot_starts`); `arrivals` and `counters`: 96 values; `service_ms`:
+/// `slots::slot_starts`); `arrivals` and `counters`: 96 values; `service_ms`:
 /// measured counter times to draw from; `stream`: separates the random streams of days.
 pub fn slot_waits(
     bounds: &[EpochMs],
@@ -97,7 +98,7 @@ pub fn slot_waits(
         let called = simulate(&tickets, &plan, p.sim)?;
         for (t, c) in tickets.iter().zip(called) {
             if let Some(c) = c {
-                waits[slot_index(bounds, t.arrival) as usize].push((c - t.arrival) as f64 / MIN);
+                waits[slot_index(bounds, t.arrival) as usize].push(ms_to_minutes(c - t.arrival));
             }
         }
     }
@@ -113,8 +114,8 @@ pub fn slot_waits(
                 counters: counters[s],
                 n: w.len(),
                 mean_min: mean,
-                p50_min: quantile_sorted(&w, 0.5),
-                p90_min: quantile_sorted(&w, 0.9),
+                p50_min: quantile_sorted(&w, 0.5).unwrap_or(f64::NAN),
+                p90_min: quantile_sorted(&w, 0.9).unwrap_or(f64::NAN),
             }
         })
         .collect())
@@ -164,14 +165,16 @@ pub fn slot_waits_for_day(
     };
     let day_p =
         SlotWaitParams { sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }), ..*p };
-    let bounds = crate::profile::occupancy::slot_starts(date, tz);
+    let bounds = slot_starts(date, tz);
     let stream = (office as usize, i64::from(days_since_epoch(date)));
     slot_waits(&bounds, &arrivals, &inp.counters, &inp.service_ms, &day_p, stream)
 }
 
-/// One backtested office-day slot with at least one called ticket.
-#[derive(Debug, Clone, PartialEq)]
+/// One backtested office-day slot with at least one called ticket (a row of
+/// `slot_wait_backtest.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct SlotBacktestRow {
+    #[serde(rename = "office_id")]
     pub office: String,
     pub date: chrono::NaiveDate,
     pub slot: u8,
@@ -221,7 +224,7 @@ impl SlotBacktestScore {
 pub struct SlotBacktest {
     pub rows: Vec<SlotBacktestRow>,
     pub overall: SlotBacktestScore,
-    pub by_office: Vec<(String, SlotBacktestScore)>,
+    pub by_office: Vec<OfficeScore<SlotBacktestScore>>,
 }
 
 /// What a day's prediction takes from history: pass one office's days before the day.
@@ -253,7 +256,7 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
             if let Some(w) = w {
                 let s = d.slot[i] as usize;
                 arrivals[s] += 1.0 / n;
-                wait_sum[s] = (wait_sum[s].0 + *w as f64 / MIN, wait_sum[s].1 + 1);
+                wait_sum[s] = (wait_sum[s].0 + ms_to_minutes(*w), wait_sum[s].1 + 1);
             }
         }
     }
@@ -261,7 +264,7 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
         .map(|s| {
             let mut c: Vec<f64> = same.iter().map(|d| f64::from(d.plan.counters()[s])).collect();
             c.sort_by(f64::total_cmp);
-            quantile_sorted(&c, 0.5).round().max(0.0) as u32
+            quantile_sorted(&c, 0.5).map_or(0, |m| m.round().max(0.0) as u32)
         })
         .collect();
     let service_ms: Vec<i64> = history
@@ -278,14 +281,10 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
-/// `history_weeks` before it; `offices` names the office indices of `days`.
-pub fn backtest(
-    days: &[HistoryDay],
-    offices: &[String],
-    p: &SlotWaitParams,
-) -> Result<SlotBacktest, SlotWaitError> {
+/// `history_weeks` before it.
+pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, SlotWaitError> {
     let mut by_office: BTreeMap<u32, Vec<&HistoryDay>> = BTreeMap::new();
-    for d in days {
+    for d in h.days() {
         by_office.entry(d.office).or_default().push(d);
     }
     let mut rows = Vec::new();
@@ -307,35 +306,34 @@ pub fn backtest(
                 ..*p
             };
             let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
-            rows.extend(score_day(d, &pred, &inp.baseline, offices));
+            rows.extend(score_day(d, h.office_of(d), &pred, &inp.baseline));
         }
     }
     let overall = SlotBacktestScore::of(rows.iter());
-    let by_office = offices
+    let by_office = h
+        .offices()
         .iter()
-        .map(|o| (o.clone(), SlotBacktestScore::of(rows.iter().filter(|r| &r.office == o))))
-        .filter(|(_, s)| s.slots > 0)
+        .map(|o| OfficeScore {
+            office: o.clone(),
+            score: SlotBacktestScore::of(rows.iter().filter(|r| &r.office == o)),
+        })
+        .filter(|s| s.score.slots > 0)
         .collect();
     Ok(SlotBacktest { rows, overall, by_office })
 }
 
 /// The day's slots with called tickets where both predictions exist.
-fn score_day(
-    d: &HistoryDay,
-    pred: &[SlotWait],
-    baseline: &[f64],
-    offices: &[String],
-) -> Vec<SlotBacktestRow> {
+fn score_day(d: &HistoryDay, office: &str, pred: &[SlotWait], baseline: &[f64]) -> Vec<SlotBacktestRow> {
     let mut actual: Vec<Vec<f64>> = vec![Vec::new(); SLOTS];
     for (i, w) in d.actual_wait_ms.iter().enumerate() {
         if let Some(w) = w {
-            actual[d.slot[i] as usize].push(*w as f64 / MIN);
+            actual[d.slot[i] as usize].push(ms_to_minutes(*w));
         }
     }
     (0..SLOTS)
         .filter(|&s| !actual[s].is_empty() && pred[s].p50_min.is_finite() && baseline[s].is_finite())
         .map(|s| SlotBacktestRow {
-            office: offices.get(d.office as usize).cloned().unwrap_or_default(),
+            office: office.to_string(),
             date: d.date,
             slot: s as u8,
             actual_n: actual[s].len(),
@@ -352,6 +350,9 @@ fn score_day(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::planning::test_days::day;
+    use crate::slots::SLOT_MINUTES;
+    use crate::time::MS_PER_MINUTE;
 
     fn params(replications: u32) -> SlotWaitParams {
         SlotWaitParams {
@@ -364,7 +365,7 @@ mod tests {
     }
 
     fn bounds() -> Vec<EpochMs> {
-        (0..=SLOTS as i64).map(|s| s * 15 * 60_000).collect()
+        (0..=SLOTS as i64).map(|s| s * SLOT_MINUTES as i64 * MS_PER_MINUTE).collect()
     }
 
     #[test]
@@ -391,39 +392,13 @@ mod tests {
         assert_eq!(w, again, "seeded");
     }
 
-    /// A Monday built from (issued, called, finished) as "HH:MM" on counter 0; no call: cancelled.
-    fn monday(date: &str, tickets: &[(&str, Option<&str>, &str)]) -> HistoryDay {
-        use crate::replay::{DayTicket, OfficeDay, ReplayParams};
-        use crate::schema::{Channel, Outcome};
-        use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
-        let at = |hm: &str| parse_rfc3339(&format!("{date}T{hm}:00+02:00")).unwrap();
-        let rows = tickets
-            .iter()
-            .enumerate()
-            .map(|(i, &(issued, called, finished))| {
-                let t = DayTicket {
-                    issued: at(issued),
-                    called: called.map(at),
-                    finished: Some(at(finished)),
-                    service: 0,
-                    counter: called.map(|_| 0),
-                    channel: Channel::WalkIn,
-                    outcome: if called.is_some() { Outcome::Served } else { Outcome::Cancelled },
-                };
-                (i, t)
-            })
-            .collect();
-        let day = OfficeDay::new(0, chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap(), rows);
-        crate::forecast::sim_day::history_day(&day, DEFAULT_TZ, ReplayParams::default())
-    }
-
     #[test]
     fn history_inputs_by_hand() {
-        let a = monday(
+        let a = day(
             "2025-05-05",
             &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
         );
-        let b = monday("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
+        let b = day("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
         let i = history_inputs(&[&a, &b], 1);
         // Slot 32 (08:00-08:15): 3 called tickets over 2 Mondays; waits 0, 10 and 4 minutes.
         assert_eq!(i.arrivals[32], 1.5);
@@ -442,11 +417,11 @@ mod tests {
     #[test]
     fn a_day_from_its_history_and_a_scaled_forecast() {
         use crate::timezones::DEFAULT_TZ;
-        let a = monday(
+        let a = day(
             "2025-05-05",
             &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
         );
-        let b = monday("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
+        let b = day("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
         let days = vec![a.clone(), b.clone()];
         let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 19).unwrap();
         let p = params(10);
@@ -457,7 +432,7 @@ mod tests {
         let inp = history_inputs(&[&a, &b], 1);
         let mut arrivals = vec![0.0; SLOTS];
         arrivals[32] = 3.0;
-        let bounds = crate::profile::occupancy::slot_starts(date, DEFAULT_TZ);
+        let bounds = slot_starts(date, DEFAULT_TZ);
         let direct = slot_waits(
             &bounds,
             &arrivals,

@@ -9,12 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::forecast::erlang::{ErlangError, MMc};
-use crate::forecast::sim_day::{HistoryDay, mean_call_gap};
-use crate::profile::occupancy::SLOTS;
-use crate::settings::Settings;
+use serde::Serialize;
 
-const MIN_MS: f64 = 60_000.0;
+use crate::planning::OfficeScore;
+use crate::planning::erlang::{ErlangError, MMc};
+use crate::planning::sim_day::{ReplayedDays, mean_call_gap};
+use crate::slots::SLOTS;
+use crate::time::{MS_PER_MINUTE, minutes_to_ms};
+
 /// Below this many called tickets a cell's mean counter time falls back to the office's.
 const MIN_CELL_SERVICES: usize = 30;
 
@@ -33,28 +35,22 @@ pub struct StaffingParams {
     pub call_gap_min: f64,
 }
 
-impl StaffingParams {
-    pub fn from_settings(s: &Settings) -> StaffingParams {
-        let st = &s.staffing;
-        StaffingParams {
-            target: st.target_service_level,
-            threshold_min: st.wait_threshold_minutes,
-            max_counters: st.max_counters,
-            min_validation_tickets: st.min_validation_tickets,
-            call_gap_min: st.call_gap_seconds / 60.0,
-        }
-    }
-}
-
 impl Default for StaffingParams {
+    /// The documented defaults (those of `[staffing]`; `params` tests that they agree).
     fn default() -> Self {
-        StaffingParams::from_settings(&Settings::default())
+        StaffingParams {
+            target: 0.8,
+            threshold_min: 15.0,
+            max_counters: 200,
+            min_validation_tickets: 30,
+            call_gap_min: 0.5,
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StaffingError {
-    #[error("office {office}, weekday {weekday}, hour {hour}: {source}")]
+    #[error("office {office}, weekday {weekday}, hour {hour}")]
     Queue { office: String, weekday: u8, hour: u8, source: ErlangError },
     #[error("{arrivals_per_hour} arrivals per hour of {service_min} min each need more than {max} counters")]
     TooMany { arrivals_per_hour: f64, service_min: f64, max: u32 },
@@ -110,9 +106,10 @@ pub struct ArrivalOverride {
     pub arrivals_per_hour: f64,
 }
 
-/// One row of the staffing table.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the staffing table (and of `staffing.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct StaffingRow {
+    #[serde(rename = "office_id")]
     pub office: String,
     pub weekday: u8,
     pub hour: u8,
@@ -147,17 +144,17 @@ struct Cell {
 
 type Key = (u32, u8, u8);
 
-/// Builds the staffing table; `offices` names the office indices of `days`.
+/// Builds the staffing table of the replayed days.
 pub fn staffing_table(
-    days: &[HistoryDay],
-    offices: &[String],
+    h: &ReplayedDays,
     overrides: &[ArrivalOverride],
     p: &StaffingParams,
 ) -> Result<Vec<StaffingRow>, StaffingError> {
-    let threshold_ms = (p.threshold_min * MIN_MS) as i64;
+    let threshold_ms = minutes_to_ms(p.threshold_min);
     let mut cells: BTreeMap<Key, Cell> = BTreeMap::new();
     let mut weekday_days: BTreeMap<(u32, u8), u32> = BTreeMap::new();
     let mut office_service: BTreeMap<u32, (f64, usize)> = BTreeMap::new();
+    let days = h.days();
     for d in days {
         *weekday_days.entry((d.office, d.weekday)).or_default() += 1;
         let mut seen = [false; 24];
@@ -181,12 +178,12 @@ pub fn staffing_table(
             cells.entry((d.office, d.weekday, h as u8)).or_default().days += 1;
         }
     }
-    let overrides = override_map(overrides, offices)?;
+    let overrides = override_map(overrides, h.offices())?;
     let gaps: BTreeMap<u32, Option<i64>> =
         office_service.keys().map(|&o| (o, mean_call_gap(days.iter().filter(|d| d.office == o)))).collect();
     let mut rows = Vec::with_capacity(cells.len());
     for (&(office, weekday, hour), c) in &cells {
-        let name = offices.get(office as usize).cloned().unwrap_or_default();
+        let name = h.office(office).to_string();
         let open_days = weekday_days.get(&(office, weekday)).copied().unwrap_or(0);
         let office_mean = office_service.get(&office).map_or(f64::NAN, |(s, n)| s / *n as f64);
         let service_ms = match c.service_ms.len() {
@@ -196,8 +193,9 @@ pub fn staffing_table(
         if !service_ms.is_finite() || open_days == 0 {
             continue;
         }
-        let gap_min = gaps.get(&office).copied().flatten().map_or(p.call_gap_min, |g| g as f64 / MIN_MS);
-        let service_min = service_ms / MIN_MS + gap_min;
+        let gap_min =
+            gaps.get(&office).copied().flatten().map_or(p.call_gap_min, |g| g as f64 / MS_PER_MINUTE as f64);
+        let service_min = service_ms / MS_PER_MINUTE as f64 + gap_min;
         let (arrivals_per_hour, arrival_source) = match overrides.get(&(office, weekday, hour)) {
             Some(&a) => (a, "override"),
             None => (c.called as f64 / f64::from(open_days), "history"),
@@ -292,7 +290,7 @@ impl SlError {
 pub struct Validation {
     pub rows: Vec<ValidationRow>,
     pub overall: SlError,
-    pub by_office: Vec<(String, SlError)>,
+    pub by_office: Vec<OfficeScore<SlError>>,
     /// Groups with ρ < 1 only: the error of the M/M/c assumptions without overload.
     pub stable: SlError,
     /// Groups with ρ ≥ 1: morning overload, where the steady-state formula says 0.
@@ -309,15 +307,10 @@ struct Group {
 /// Compares, for every office × weekday × hour × observed counters, the Erlang C service
 /// level with the measured one. Counters per day-hour are that hour's time-averaged active
 /// counters rounded; the service time is the staffing table's for the cell.
-pub fn validate(
-    days: &[HistoryDay],
-    table: &[StaffingRow],
-    offices: &[String],
-    p: &StaffingParams,
-) -> Validation {
-    let threshold_ms = (p.threshold_min * MIN_MS) as i64;
+pub fn validate(h: &ReplayedDays, table: &[StaffingRow], p: &StaffingParams) -> Validation {
+    let threshold_ms = minutes_to_ms(p.threshold_min);
     let mut groups: BTreeMap<(u32, u8, u8, u32), Group> = BTreeMap::new();
-    for d in days {
+    for d in h.days() {
         let mut hours = [(0.0f64, 0.0f64, 0u64, 0u64); 24];
         for s in 0..SLOTS {
             (hours[s / 4].0, hours[s / 4].1) =
@@ -341,7 +334,7 @@ pub fn validate(
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.service_min)).collect();
     let mut rows = Vec::new();
     for (&(office, weekday, hour, counters), g) in &groups {
-        let name = offices.get(office as usize).map_or("", |s| s.as_str());
+        let name = h.office(office);
         let Some(&service_min) = service.get(&(name, weekday, hour)) else { continue };
         if g.called < u64::from(p.min_validation_tickets) {
             continue;
@@ -361,10 +354,14 @@ pub fn validate(
         });
     }
     let overall = SlError::of(rows.iter());
-    let by_office = offices
+    let by_office = h
+        .offices()
         .iter()
-        .map(|o| (o.clone(), SlError::of(rows.iter().filter(|r| &r.office == o))))
-        .filter(|(_, e)| e.groups > 0)
+        .map(|o| OfficeScore {
+            office: o.clone(),
+            score: SlError::of(rows.iter().filter(|r| &r.office == o)),
+        })
+        .filter(|s| s.score.groups > 0)
         .collect();
     let stable = SlError::of(rows.iter().filter(|r| r.stable));
     let unstable = SlError::of(rows.iter().filter(|r| !r.stable));
@@ -372,8 +369,9 @@ pub fn validate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
+    use crate::planning::test_days::one_counter_monday;
 
     #[test]
     fn picks_the_hand_computed_counters() {
@@ -394,37 +392,11 @@ pub(crate) mod tests {
         assert_eq!(fewest_counters(0.0, 10.0, &p).unwrap().counters, 0);
     }
 
-    /// Monday 2025-05-05, one counter: A 08:00 called 08:00, B 08:02 called 08:10, C 08:03
-    /// called 08:20, each served 10 minutes (waits 0, 8, 17 min; call gaps 0).
-    pub(crate) fn one_day() -> Vec<HistoryDay> {
-        use crate::replay::{DayTicket, OfficeDay, ReplayParams};
-        use crate::schema::{Channel, Outcome};
-        use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
-        let at = |hm: &str| parse_rfc3339(&format!("2025-05-05T{hm}:00+02:00")).unwrap();
-        let t = |issued, called| DayTicket {
-            issued: at(issued),
-            called: Some(at(called)),
-            finished: Some(at(called) + 600_000),
-            service: 0,
-            counter: Some(0),
-            channel: Channel::WalkIn,
-            outcome: Outcome::Served,
-        };
-        let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
-        let day = OfficeDay::new(
-            0,
-            date,
-            vec![(0, t("08:00", "08:00")), (1, t("08:02", "08:10")), (2, t("08:03", "08:20"))],
-        );
-        vec![crate::forecast::sim_day::history_day(&day, DEFAULT_TZ, ReplayParams::default())]
-    }
-
     #[test]
     fn table_and_validation_of_a_hand_computed_day() {
-        let days = one_day();
-        let offices = vec!["x".to_string()];
+        let days = one_counter_monday();
         let p = StaffingParams { min_validation_tickets: 1, ..StaffingParams::default() };
-        let table = staffing_table(&days, &offices, &[], &p).unwrap();
+        let table = staffing_table(&days, &[], &p).unwrap();
         assert_eq!(table.len(), 1);
         let r = &table[0];
         assert_eq!((r.weekday, r.hour, r.open_days, r.arrival_source), (1, 8, 1, "history"));
@@ -439,7 +411,7 @@ pub(crate) mod tests {
         assert!((r.predicted_sl_suggested - (1.0 - 0.1 * (-2.25f64).exp())).abs() < 1e-12);
         assert!((r.predicted_sl_observed - sl1).abs() < 1e-12);
         // One validation group (hour 8 at 1 counter): error 0.7638 − 0.6667.
-        let v = validate(&days, &table, &offices, &p);
+        let v = validate(&days, &table, &p);
         assert_eq!(v.rows.len(), 1);
         assert_eq!((v.rows[0].counters, v.rows[0].tickets, v.rows[0].stable), (1, 3, true));
         assert!((v.overall.bias - (sl1 - 2.0 / 3.0)).abs() < 1e-12);
@@ -448,16 +420,14 @@ pub(crate) mod tests {
 
     #[test]
     fn an_override_replaces_the_historical_rate() {
-        let days = one_day();
-        let offices = vec!["x".to_string()];
+        let days = one_counter_monday();
         let o = ArrivalOverride { office: "x".into(), weekday: 1, hour: 8, arrivals_per_hour: 12.0 };
-        let r = &staffing_table(&days, &offices, std::slice::from_ref(&o), &StaffingParams::default())
-            .unwrap()[0];
+        let r = &staffing_table(&days, std::slice::from_ref(&o), &StaffingParams::default()).unwrap()[0];
         // 12 per hour of 10 minutes: 3 counters (see picks_the_hand_computed_counters).
         assert_eq!((r.arrivals_per_hour, r.arrival_source, r.suggested_counters), (12.0, "override", 3));
         let bad = ArrivalOverride { hour: 24, ..o };
         assert!(matches!(
-            staffing_table(&days, &offices, &[bad], &StaffingParams::default()),
+            staffing_table(&days, &[bad], &StaffingParams::default()),
             Err(StaffingError::OverrideKey { hour: 24, .. })
         ));
     }

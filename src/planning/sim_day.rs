@@ -5,18 +5,23 @@
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::forecast::queue_sim::{Class, CounterPlan, SimTicket};
-use crate::profile::occupancy::{SLOTS, day_occupancy, slot_starts};
-use crate::replay::{OfficeDay, ReplayParams, timeline};
-use crate::schema::{Channel, EpochMs, Outcome};
+use crate::occupancy::day_occupancy;
+use crate::planning::PlanningError;
+use crate::planning::queue_sim::{Class, CounterPlan, SimTicket};
+use crate::replay::{OfficeDay, ReplayParams, office_days, timeline};
+use crate::schema::{Channel, Outcome};
+use crate::slots::{SLOT_MINUTES, SLOTS, slot_index, slot_starts};
+use crate::stats::quantile_sorted;
+use crate::store::Store;
+use crate::store::columns::{TicketColumns, load_columns};
+use crate::time::{EpochMs, MS_PER_MINUTE, ms_to_minutes};
 
-const MIN: i64 = 60_000;
 /// Appointment slots lie on this grid; a booked citizen is due at the grid point at or after
 /// their arrival (the log has no booking time, and they usually come a few minutes early).
-pub const APPOINTMENT_GRID_MS: i64 = 15 * MIN;
+pub const APPOINTMENT_GRID_MS: i64 = SLOT_MINUTES as i64 * MS_PER_MINUTE;
 /// Service time assumed for a cancelled ticket the simulation calls before it left, when the
 /// day has no served ticket to take the mean from.
-const FALLBACK_SERVICE_MS: i64 = 10 * MIN;
+const FALLBACK_SERVICE_MS: i64 = 10 * MS_PER_MINUTE;
 
 /// One historical office-day, ready to re-simulate.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,9 +60,76 @@ impl HistoryDay {
     }
 }
 
-/// The slot of `t` among 97 slot bounds, clamped to 0–95.
-pub fn slot_index(bounds: &[EpochMs], t: EpochMs) -> u8 {
-    bounds.partition_point(|&s| s <= t).saturating_sub(1).min(SLOTS - 1) as u8
+/// Stored office-days replayed as simulation inputs, with the office ids their indices name.
+/// Invariant (checked by [`ReplayedDays::new`]): at least one day, and every day's office index
+/// names one of the offices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayedDays {
+    offices: Vec<String>,
+    days: Vec<HistoryDay>,
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl ReplayedDays {
+    /// Checks that there are days and that every office index is in range.
+    pub fn new(offices: Vec<String>, days: Vec<HistoryDay>) -> Result<ReplayedDays, PlanningError> {
+        if let Some(d) = days.iter().find(|d| d.office as usize >= offices.len()) {
+            return Err(PlanningError::UnknownOffice {
+                index: d.office,
+                date: d.date,
+                offices: offices.len(),
+            });
+        }
+        let from = days.iter().map(|d| d.date).min().ok_or(PlanningError::NoDays)?;
+        let to = days.iter().map(|d| d.date).max().ok_or(PlanningError::NoDays)?;
+        Ok(ReplayedDays { offices, days, from, to })
+    }
+
+    /// Loads and replays the whole store.
+    pub fn load(store: &Store, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
+        let cols = load_columns(store, None, None)?;
+        if cols.is_empty() {
+            return Err(PlanningError::Empty(store.root().to_path_buf()));
+        }
+        ReplayedDays::of(&cols, store.tz(), replay)
+    }
+
+    /// Replays already loaded tickets.
+    pub fn of(cols: &TicketColumns, tz: Tz, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
+        let days = office_days(cols).iter().map(|d| history_day(d, tz, replay)).collect();
+        ReplayedDays::new(cols.offices.clone(), days)
+    }
+
+    pub fn offices(&self) -> &[String] {
+        &self.offices
+    }
+
+    pub fn days(&self) -> &[HistoryDay] {
+        &self.days
+    }
+
+    /// The office id of a day of this set (its index is in range by construction).
+    pub fn office_of(&self, day: &HistoryDay) -> &str {
+        self.office(day.office)
+    }
+
+    /// The office id of office index `i` of this set's days.
+    ///
+    /// # Panics
+    /// When `i` is not an office index of these days (a caller's bug: indices come from the days).
+    pub fn office(&self, i: u32) -> &str {
+        &self.offices[i as usize]
+    }
+
+    /// The first and last replayed date.
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
 }
 
 /// Builds the simulation input of one replayed day.
@@ -158,7 +230,7 @@ fn in_service_by_slot(
 }
 
 /// Gaps longer than this are pauses of the counter, not the time it takes to call.
-pub const MAX_CALL_GAP_MS: i64 = 5 * MIN;
+pub const MAX_CALL_GAP_MS: i64 = 5 * MS_PER_MINUTE;
 
 /// The day's call gaps (see [`HistoryDay::call_gaps_ms`]); tickets without a counter give none.
 pub fn call_gaps(day: &OfficeDay) -> Vec<i64> {
@@ -214,33 +286,24 @@ impl WaitStats {
                 share_within: f64::NAN,
             };
         }
-        let mut v: Vec<f64> = waits_ms.iter().map(|&w| w as f64 / MIN as f64).collect();
+        let mut v: Vec<f64> = waits_ms.iter().map(|&w| ms_to_minutes(w)).collect();
         v.sort_by(f64::total_cmp);
         let n = v.len();
         WaitStats {
             n,
             mean_min: v.iter().sum::<f64>() / n as f64,
-            p50_min: quantile_sorted(&v, 0.5),
-            p90_min: quantile_sorted(&v, 0.9),
+            p50_min: quantile_sorted(&v, 0.5).unwrap_or(f64::NAN),
+            p90_min: quantile_sorted(&v, 0.9).unwrap_or(f64::NAN),
             share_within: waits_ms.iter().filter(|&&w| w <= threshold_ms).count() as f64 / n as f64,
         }
     }
-}
-
-/// Type-7 quantile of sorted values (NaN when empty).
-pub fn quantile_sorted(v: &[f64], q: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    let h = (v.len() - 1) as f64 * q.clamp(0.0, 1.0);
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::replay::DayTicket;
+    use crate::time::MS_PER_SECOND;
     use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 
     #[test]
@@ -271,7 +334,10 @@ mod tests {
     #[test]
     fn wait_stats_by_hand() {
         // Waits 0, 10, 20, 30 min: mean 15, p50 15, p90 = 20 + 0.7·10 = 27, ≤ 15 min: 2 of 4.
-        let s = WaitStats::of(&[0, 10 * MIN, 20 * MIN, 30 * MIN], 15 * MIN);
+        let s = WaitStats::of(
+            &[0, 10 * MS_PER_MINUTE, 20 * MS_PER_MINUTE, 30 * MS_PER_MINUTE],
+            15 * MS_PER_MINUTE,
+        );
         assert_eq!((s.n, s.mean_min, s.p50_min, s.share_within), (4, 15.0, 15.0, 0.5));
         assert!((s.p90_min - 27.0).abs() < 1e-12);
         assert!(WaitStats::of(&[], 1).mean_min.is_nan());
@@ -328,15 +394,18 @@ mod tests {
         let h = history_day(&day, DEFAULT_TZ, ReplayParams::default());
         assert_eq!(h.weekday, 1);
         assert_eq!(h.slot, vec![32, 32, 32]);
-        assert_eq!(h.actual_wait_ms, vec![Some(0), Some(13 * MIN), None]);
-        assert_eq!(h.served_service_ms, vec![20 * MIN, 5 * MIN]);
+        assert_eq!(h.actual_wait_ms, vec![Some(0), Some(13 * MS_PER_MINUTE), None]);
+        assert_eq!(h.served_service_ms, vec![20 * MS_PER_MINUTE, 5 * MS_PER_MINUTE]);
         // Counter 0 finishes the first at 08:20 and calls the appointment (waiting since
         // 08:07) at 08:20: one gap of 0.
         assert_eq!(h.call_gaps_ms, vec![0]);
         // The appointment is due at 08:15; the cancelled walk-in left after 2 minutes and
         // would be served for the day's mean served time, 12.5 minutes.
         assert_eq!(h.tickets[1].due, at("2025-05-05T08:15:00+02:00"));
-        assert_eq!((h.tickets[2].patience_ms, h.tickets[2].service_ms), (Some(2 * MIN), 12 * MIN + 30_000));
+        assert_eq!(
+            (h.tickets[2].patience_ms, h.tickets[2].service_ms),
+            (Some(2 * MS_PER_MINUTE), 12 * MS_PER_MINUTE + 30 * MS_PER_SECOND)
+        );
         // One counter active from 08:00: all of slot 32, and 08:15-08:25 of slot 33 (the
         // replay's observed span ends at the last event): 10/15 rounds to 1. Nothing after.
         assert_eq!(&h.plan.counters()[31..36], &[0, 1, 1, 0, 0]);

@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::forecast::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
-use crate::forecast::sim_day::{HistoryDay, WaitStats};
-use crate::forecast::staffing::StaffingRow;
-use crate::forecast::whatif::office_sim_params;
-use crate::profile::occupancy::SLOTS;
+use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
+use crate::planning::sim_day::{ReplayedDays, WaitStats};
+use crate::planning::staffing::StaffingRow;
+use crate::planning::whatif::office_sim_params;
+use crate::slots::SLOTS;
+use crate::time::{MS_PER_HOUR, minutes_to_ms};
 
 /// One office: observed counters against suggested ones, both simulated.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,19 +30,18 @@ type Acc = (usize, f64, f64, Vec<i64>, Vec<i64>);
 /// Re-simulates `days` with the suggested counters; `fallback` is the engine's call gap
 /// where an office has none measured.
 pub fn check_suggestions(
-    days: &[HistoryDay],
+    h: &ReplayedDays,
     table: &[StaffingRow],
-    offices: &[String],
     threshold_min: f64,
     fallback: SimParams,
 ) -> Result<Vec<SuggestionCheck>, QueueSimError> {
-    let threshold_ms = (threshold_min * 60_000.0) as i64;
+    let threshold_ms = minutes_to_ms(threshold_min);
     let suggested: BTreeMap<(&str, u8, u8), u32> =
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.suggested_counters)).collect();
-    let sims = office_sim_params(days, fallback);
+    let sims = office_sim_params(h.days(), fallback);
     let mut acc: BTreeMap<u32, Acc> = BTreeMap::new();
-    for d in days {
-        let name = offices.get(d.office as usize).map_or("", |s| s.as_str());
+    for d in h.days() {
+        let name = h.office_of(d);
         let counters: Vec<u32> = (0..SLOTS)
             .map(|s| match d.plan.counters()[s] {
                 0 => 0,
@@ -62,7 +62,7 @@ pub fn check_suggestions(
     Ok(acc
         .into_iter()
         .map(|(o, (days, ho, hs, wo, ws))| SuggestionCheck {
-            office: offices.get(o as usize).cloned().unwrap_or_default(),
+            office: h.office(o).to_string(),
             days,
             counter_hours_observed: ho,
             counter_hours_suggested: hs,
@@ -78,7 +78,7 @@ fn counter_hours(plan: &CounterPlan) -> f64 {
     plan.counters()
         .iter()
         .enumerate()
-        .map(|(i, &c)| f64::from(c) * (s[i + 1] - s[i]) as f64 / 3_600_000.0)
+        .map(|(i, &c)| f64::from(c) * (s[i + 1] - s[i]) as f64 / MS_PER_HOUR as f64)
         .sum()
 }
 
@@ -88,13 +88,13 @@ mod tests {
 
     #[test]
     fn the_suggestion_replaces_the_counters_of_staffed_slots() {
-        use crate::forecast::staffing::{StaffingParams, staffing_table};
+        use crate::planning::staffing::staffing_table;
         // The day of the staffing tests: A 08:00, B 08:02, C 08:03, 10 minutes each, one
         // counter in slots 08:00 and 08:15; the suggestion for Monday 8 h is 2 counters.
-        let days = crate::forecast::staffing::tests::one_day();
-        let offices = vec!["x".to_string()];
-        let table = staffing_table(&days, &offices, &[], &StaffingParams::default()).unwrap();
-        let c = check_suggestions(&days, &table, &offices, 15.0, SimParams::default()).unwrap();
+        let days = crate::planning::test_days::one_counter_monday();
+        let table =
+            staffing_table(&days, &[], &crate::planning::staffing::StaffingParams::default()).unwrap();
+        let c = check_suggestions(&days, &table, 15.0, SimParams::default()).unwrap();
         // Observed (measured gap 0): waits 0, 8, 17 min. Suggested: B gets the second counter
         // at 08:02 (wait 0), C the first one free, A's at 08:10 (wait 7).
         assert_eq!((c[0].observed.mean_min, c[0].suggested.mean_min), (25.0 / 3.0, 7.0 / 3.0));

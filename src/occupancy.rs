@@ -1,14 +1,12 @@
 //! Time-integrals of the replayed queue state per office-day and 15-minute wall-clock slot:
-//! the raw material of "time-averaged number waiting", "active counters" and utilisation.
+//! the raw material of "time-averaged number waiting", "active counters" and utilisation, which
+//! the profiles report and the planning simulations take their counters from.
 
-use chrono::{Duration, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::replay::{OfficeDay, ReplayParams, Sweep};
-use crate::schema::EpochMs;
-
-/// Slots of 15 minutes in a wall-clock day.
-pub const SLOTS: usize = 96;
+use crate::slots::{SLOTS, slot_starts};
+use crate::time::EpochMs;
 
 /// Integrals over one office-day, per slot, in seconds (state × seconds for the counts).
 #[derive(Debug, Clone, PartialEq)]
@@ -23,28 +21,6 @@ pub struct DayOccupancy {
     pub n_services: usize,
     pub max_waiting: u32,
     pub max_active: u32,
-}
-
-/// Instants at which each wall-clock slot of `day` starts (97 values, the last is midnight
-/// after). A slot skipped by the spring switch has zero length; in the repeated autumn hour
-/// the first occurrence is used, so slot 02:45 then lasts 75 minutes.
-pub fn slot_starts(day: chrono::NaiveDate, tz: Tz) -> Vec<EpochMs> {
-    let midnight = day.and_time(NaiveTime::MIN);
-    let mut out: Vec<EpochMs> = Vec::with_capacity(SLOTS + 1);
-    for s in 0..=SLOTS as i64 {
-        let local = midnight + Duration::minutes(15 * s);
-        let instant = match tz.from_local_datetime(&local).earliest() {
-            Some(dt) => dt.timestamp_millis(),
-            // Inside the spring gap: the slot starts when the clocks jump, i.e. where the next
-            // existing wall time starts; found by stepping forward a minute at a time.
-            None => (1..=120)
-                .find_map(|m| tz.from_local_datetime(&(local + Duration::minutes(m))).earliest())
-                .map_or(0, |dt| dt.timestamp_millis()),
-        };
-        let prev = out.last().copied().unwrap_or(EpochMs::MIN);
-        out.push(instant.max(prev));
-    }
-    out
 }
 
 /// Replays `day` and integrates its state over the wall-clock slots.
@@ -127,18 +103,6 @@ mod tests {
     use crate::schema::{Channel, Outcome};
     use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
     use chrono::NaiveDate;
-
-    #[test]
-    fn slots_on_switch_days() {
-        let spring = slot_starts(NaiveDate::from_ymd_opt(2025, 3, 30).unwrap(), DEFAULT_TZ);
-        // 02:00–02:45 do not exist: slots 8..=11 start where 03:00 starts.
-        assert_eq!(spring[8], spring[12]);
-        assert_eq!(spring[12], parse_rfc3339("2025-03-30T03:00:00+02:00").unwrap());
-        assert_eq!(spring[96] - spring[0], 23 * 3_600_000);
-        let autumn = slot_starts(NaiveDate::from_ymd_opt(2025, 10, 26).unwrap(), DEFAULT_TZ);
-        assert_eq!(autumn[96] - autumn[0], 25 * 3_600_000);
-        assert_eq!(autumn[12] - autumn[11], 75 * 60_000);
-    }
 
     #[test]
     fn integrals_of_a_small_day() {
