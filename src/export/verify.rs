@@ -87,7 +87,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ExportError> {
     let mut listed = BTreeSet::new();
     let (mut mismatched, mut missing) = (Vec::new(), Vec::new());
     for entry in &manifest.files {
-        check_name(&entry.path).map_err(|e| corrupt(e.to_string()))?;
+        check_name(&entry.path)
+            .map_err(|e| ExportError::ManifestName { path: manifest_path.clone(), source: Box::new(e) })?;
         if !listed.insert(entry.path.clone()) {
             return Err(corrupt(format!("lists {} twice", entry.path)));
         }

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::forecast::SLOTS;
 use crate::forecast::arrivals::{Forecaster, Method, Series};
 use crate::forecast::history::DayCounts;
-use crate::forecast::run::OfficeInputs;
+use crate::forecast::inputs::OfficeInputs;
+use crate::slots::SLOTS;
 
 /// Horizons scored, in days after the last observed day.
 pub const HORIZONS: [u32; 3] = [1, 7, 28];
@@ -206,39 +206,6 @@ fn choose(office: &str, rows: &[BacktestRow]) -> MethodChoice {
         _ => (Method::Baseline, "not enough history to backtest: baseline by default".to_string()),
     };
     MethodChoice { office_id: office.to_string(), method, reason }
-}
-
-/// The backtest as a text table (one line per office, method and horizon).
-pub fn table(bt: &ArrivalBacktest) -> String {
-    let fmt = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{x:.3}"));
-    let mut out = format!(
-        "arrival backtest: {} daily origins {} … {}; WAPE = Σ|y−ŷ|/Σy, MASE = MAE / in-sample seasonal-naive MAE\n",
-        bt.origins,
-        bt.first_origin.map_or("—".into(), |d| d.to_string()),
-        bt.last_origin.map_or("—".into(), |d| d.to_string()),
-    );
-    out.push_str(&format!(
-        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>9} {:>7} {:>8}\n",
-        "office", "method", "h", "days", "tickets", "WAPE", "WAPE day", "MASE", "p10-p90"
-    ));
-    for r in &bt.rows {
-        out.push_str(&format!(
-            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>9} {:>7} {:>8}\n",
-            r.office_id,
-            r.method.as_str(),
-            r.horizon_days,
-            r.days,
-            r.actual_tickets,
-            fmt(r.wape),
-            fmt(r.wape_daily),
-            fmt(r.mase),
-            fmt(r.coverage_p10_p90)
-        ));
-    }
-    for c in &bt.choices {
-        out.push_str(&format!("{}: {} — {}\n", c.office_id, c.method.as_str(), c.reason));
-    }
-    out
 }
 
 #[cfg(test)]

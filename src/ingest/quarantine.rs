@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::ingest::error::IngestError;
 use crate::ingest::reason::Rejection;
-use crate::store::atomic::temp_path;
+use crate::output::atomic::temp_path;
 
 pub const HEADER: &str = "source_file,line,reason,field,message,raw";
 

@@ -11,10 +11,10 @@ use crate::model::file::{MODEL_FORMAT, ModelFile, ModelSettings, NamedPredictor}
 use crate::model::gbm::GbmParams;
 use crate::model::metrics::Metrics;
 use crate::model::predictors::PredictorParams;
+use crate::output::atomic::{write_atomic, write_atomic_polars};
 use crate::replay::ReplayParams;
 use crate::settings::Settings;
 use crate::store::Store;
-use crate::store::atomic::{write_atomic, write_atomic_polars};
 use crate::store::columns::load_columns;
 
 #[derive(Debug, thiserror::Error)]
