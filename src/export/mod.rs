@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod names;
 pub mod office;
 pub mod report;
+pub mod report_tables;
 pub mod run;
 pub mod services;
 pub mod tables;

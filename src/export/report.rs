@@ -21,6 +21,8 @@ pub const REPORT_SCHEMA_VERSION: u32 = 1;
 pub struct ModelCard {
     pub card: Value,
     pub reason: Option<String>,
+    /// The model file's whole backtest summary, if a backtest ran (for the planners' report).
+    pub backtest: Option<Value>,
 }
 
 impl ModelCard {
@@ -28,11 +30,15 @@ impl ModelCard {
     /// (the forecasts do not need it): the card is `null` with the error as reason.
     pub fn load(path: Option<&Path>) -> ModelCard {
         let Some(path) = path else {
-            return ModelCard { card: Value::Null, reason: Some("no model file given".into()) };
+            return ModelCard {
+                card: Value::Null,
+                reason: Some("no model file given".into()),
+                backtest: None,
+            };
         };
         match ModelFile::load(path) {
-            Ok(m) => ModelCard { card: card(&m), reason: None },
-            Err(e) => ModelCard { card: Value::Null, reason: Some(e.to_string()) },
+            Ok(m) => ModelCard { card: card(&m), reason: None, backtest: m.backtest.clone() },
+            Err(e) => ModelCard { card: Value::Null, reason: Some(e.to_string()), backtest: None },
         }
     }
 

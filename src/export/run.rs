@@ -134,7 +134,14 @@ pub fn export(
         pause_if_asked();
     }
     g.add_json("services.json", &crate::export::services_json(&catalog))?;
-    let rows = write_tables(&mut g, out, id, &c, k)?;
+    let mut rows = write_tables(&mut g, out, id, &c, k)?;
+    rows.extend(crate::export::report_tables::add_report_tables(
+        &mut g,
+        store,
+        &c.forecast.backtest,
+        &card,
+        k,
+    )?);
     let report = report_json(&ReportInputs {
         generation: id,
         source: c.source,
