@@ -188,6 +188,19 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Render the planners' report from the current export generation: one self-contained HTML
+    /// file (charts inline, no external links; prints on A4) plus every chart as PNG and SVG.
+    Report {
+        /// Export directory (holding `current` and `generations/`), or one generation directory.
+        #[arg(long, value_name = "DIR", default_value = "out/export")]
+        exports: PathBuf,
+        /// HTML file to write; the charts go to a `charts/` directory beside it.
+        #[arg(long, value_name = "FILE", default_value = "out/report/report.html")]
+        out: PathBuf,
+        /// Language of the report: de (German, default) or en (English).
+        #[arg(long, value_name = "LANG", default_value = "de", value_parser = ["de", "en"])]
+        lang: String,
+    },
     /// Re-hash every file of the current export generation against its manifest.
     VerifyExport {
         /// Export directory (holding `current` and `generations/`), or one generation directory.
@@ -413,6 +426,23 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let default_model = PathBuf::from("out/model.json");
             let model = model.or_else(|| default_model.exists().then_some(default_model));
             export(&settings, &out, model.as_deref(), at.unwrap_or_else(chrono::Utc::now))
+        }
+        Command::Report { exports, out, lang } => {
+            settings.validate()?;
+            let lang = queuecast::report::Lang::parse(&lang).context("--lang must be de or en")?;
+            let started = std::time::Instant::now();
+            let params = queuecast::report::ReportParams { exports, out, lang };
+            let r = queuecast::report::render(&params)?;
+            say!(
+                "report of generation {}: {} ({} bytes), {} charts as PNG and SVG in {} ({:.1} s)",
+                r.generation,
+                r.html.display(),
+                r.html_bytes,
+                r.charts.len(),
+                r.chart_dir.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::VerifyExport { dir } => verify_export(&dir),
         Command::Simulate { out, seed, start, days, offices, scale } => {

@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod model;
 pub mod profile;
 pub mod replay;
+pub mod report;
 pub mod schema;
 pub mod settings;
 pub mod simulate;

@@ -1,0 +1,90 @@
+//! `queuecast report`: the planners' report. Reads the current export generation
+//! ([`load`]), builds the pages — an overview comparing the offices, then per office the
+//! seven sections (load heatmaps, 15-minute profile, trends, forecast, wait-time model,
+//! staffing, data quality) — with charts drawn by plotters ([`charts`]), each with a reading
+//! aid computed from the data, in German or English ([`i18n`]), and writes one
+//! self-contained HTML file ([`html`]) plus every chart as PNG and SVG.
+
+pub mod charts;
+pub mod doc;
+pub mod html;
+pub mod i18n;
+pub mod load;
+pub mod sections;
+
+use std::path::{Path, PathBuf};
+
+pub use i18n::Lang;
+
+/// Errors of the report; each names the file or chart concerned.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{path}: no export generation here (neither a `current` link nor a manifest.json)")]
+    NoExport { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("{path}{}{}: {message}", line.map(|l| format!(": line {l}")).unwrap_or_default(), field.map(|f| format!(", field {}", f + 1)).unwrap_or_default())]
+    Csv { path: PathBuf, line: Option<u64>, field: Option<u64>, message: String },
+    #[error("chart {chart}: {message}")]
+    Chart { chart: String, message: String },
+}
+
+/// What to render, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportParams {
+    /// Export directory (holding `current`) or one generation directory.
+    pub exports: PathBuf,
+    /// The HTML file; the charts go to `charts/` beside it.
+    pub out: PathBuf,
+    pub lang: Lang,
+}
+
+/// What a render wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportSummary {
+    pub generation: String,
+    pub html: PathBuf,
+    pub html_bytes: u64,
+    pub chart_dir: PathBuf,
+    /// Chart ids, in the order they appear.
+    pub charts: Vec<String>,
+}
+
+/// The directory the charts of `out` are written to.
+pub fn chart_dir(out: &Path) -> PathBuf {
+    out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("charts")
+}
+
+/// Reads the export, builds the report and writes the HTML and the chart files (each
+/// atomically). The same export and language give the same bytes.
+pub fn render(params: &ReportParams) -> Result<ReportSummary, ReportError> {
+    let data = load::load(&params.exports)?;
+    let document = sections::build(&data, params.lang)?;
+    let page = html::html(&document);
+    let dir = chart_dir(&params.out);
+    let mut charts = Vec::new();
+    for c in document.charts() {
+        write(&dir.join(format!("{}.png", c.id)), &c.drawn.png)?;
+        write(&dir.join(format!("{}.svg", c.id)), c.drawn.svg.as_bytes())?;
+        charts.push(c.id.clone());
+    }
+    write(&params.out, page.as_bytes())?;
+    Ok(ReportSummary {
+        generation: data.manifest.generation.clone(),
+        html: params.out.clone(),
+        html_bytes: page.len() as u64,
+        chart_dir: dir,
+        charts,
+    })
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    crate::store::atomic::write_atomic(path, |w| std::io::Write::write_all(w, bytes))
+        .map_err(|source| ReportError::Io { path: path.to_path_buf(), source })
+}
