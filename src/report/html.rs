@@ -27,6 +27,7 @@ table { border-collapse: collapse; font-size: 13.5px; min-width: 50%; break-insi
 th, td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; font-weight: bold; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 footer { color: #555; font-size: 13px; padding-top: 16px; padding-bottom: 24px; border-top: 1px solid #ddd; margin-top: 24px; }
 @media (max-width: 600px) {
   body { font-size: 14px; }
@@ -34,7 +35,7 @@ footer { color: #555; font-size: 13px; padding-top: 16px; padding-bottom: 24px; 
   h1 { font-size: 21px; }
   h2 { font-size: 19px; }
   figure { overflow-x: auto; }
-  figure svg { min-width: 560px; }
+  figure svg { min-width: 640px; }
 }
 @page { size: A4; margin: 14mm 12mm; }
 @media print {
@@ -119,7 +120,10 @@ fn figure(h: &mut String, c: &ChartBlock) {
 /// The plotters SVG with its opening tag replaced: scalable (view box only), labelled for
 /// screen readers, and without the namespace URL (HTML puts inline `svg` in it anyway).
 pub fn inline_svg(svg: &str, title: &str, width: u32, height: u32) -> String {
-    let body = svg.find("<svg").and_then(|start| svg[start..].find('>').map(|end| &svg[start + end + 1..])).unwrap_or("");
+    let body = svg
+        .find("<svg")
+        .and_then(|start| svg[start..].find('>').map(|end| &svg[start + end + 1..]))
+        .unwrap_or("");
     format!(
         "<svg viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\" preserveAspectRatio=\"xMidYMid meet\">{}",
         esc(title),

@@ -90,7 +90,8 @@ impl Lang {
 
     /// ISO weekday 1–7 → `Montag` / `Monday`.
     pub fn weekday(self, iso: u32) -> &'static str {
-        const DE: [&str; 7] = ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
+        const DE: [&str; 7] =
+            ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"];
         const EN: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
         let i = (iso.clamp(1, 7) - 1) as usize;
         self.pick(DE[i], EN[i])
@@ -148,8 +149,10 @@ impl Lang {
 
     /// Month 1–12 → `Jan`, `Feb`, … (`Mär` / `Mar`).
     pub fn month_short(self, m: u32) -> &'static str {
-        const DE: [&str; 12] = ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"];
-        const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        const DE: [&str; 12] =
+            ["Jan", "Feb", "Mär", "Apr", "Mai", "Jun", "Jul", "Aug", "Sep", "Okt", "Nov", "Dez"];
+        const EN: [&str; 12] =
+            ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let i = (m.clamp(1, 12) - 1) as usize;
         self.pick(DE[i], EN[i])
     }

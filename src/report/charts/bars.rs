@@ -5,8 +5,8 @@
 use plotters::prelude::*;
 
 use crate::report::charts::frame::{
-    Frame, LABEL_SIZE, LEGEND_ROW, LegendItem, Mark, SMALL_SIZE, TITLE_H, WIDTH, legend, legend_rows, nice_ticks,
-    title,
+    CELL_SIZE, Frame, LABEL_SIZE, LEGEND_ROW, LegendItem, Mark, SMALL_SIZE, TITLE_H, WIDTH, legend,
+    legend_rows, nice_ticks, title,
 };
 use crate::report::charts::lines::Unit;
 use crate::report::charts::pen::Align;
@@ -50,7 +50,7 @@ const RIGHT: i32 = 70;
 impl BarFigure {
     fn left(&self) -> i32 {
         let longest = self.categories.iter().map(|c| c.chars().count()).max().unwrap_or(4) as i32;
-        (longest * 9 + 24).clamp(80, 300)
+        (longest * 10 + 24).clamp(80, 300)
     }
 
     fn legend_items(&self) -> Vec<LegendItem> {
@@ -104,6 +104,12 @@ impl Figure for BarFigure {
             pen.text(&label, (x, bottom + 14), SMALL_SIZE, MUTED, Align::Center)?;
         }
         pen.text(&self.axis_title, ((f.left + f.right) / 2, bottom + 36), LABEL_SIZE, TEXT, Align::Center)?;
+        // The target goes behind the bars, so the value labels stay readable.
+        if let Some(t) = &self.target {
+            let x = f.px(t.x);
+            pen.dashed(&[(x, top - 4), (x, bottom)], MUTED, 2)?;
+            pen.text(&t.label, (x + 4, top - 4), SMALL_SIZE, TEXT, Align::Left)?;
+        }
         for (c, cat) in self.categories.iter().enumerate() {
             let row_top = top + c as i32 * self.row_h() + ROW_GAP / 2;
             let mid = row_top + self.groups.len() as i32 * BAR_H / 2;
@@ -115,18 +121,13 @@ impl Figure for BarFigure {
                     Some(v) => {
                         let x = f.px(v.max(0.0));
                         pen.fill_rect((left, y + 1), (x.max(left + 1), y + BAR_H - 2), group.color)?;
-                        pen.text(label, (x + 5, y + BAR_H / 2), SMALL_SIZE, TEXT, Align::Left)?;
+                        pen.text(label, (x + 5, y + BAR_H / 2), CELL_SIZE, TEXT, Align::Left)?;
                     }
-                    None => pen.text(label, (left + 5, y + BAR_H / 2), SMALL_SIZE, MUTED, Align::Left)?,
+                    None => pen.text(label, (left + 5, y + BAR_H / 2), CELL_SIZE, MUTED, Align::Left)?,
                 }
             }
         }
         pen.line(&[(left, top), (left, bottom)], AXIS, 1)?;
-        if let Some(t) = &self.target {
-            let x = f.px(t.x);
-            pen.dashed(&[(x, top - 4), (x, bottom)], TEXT, 2)?;
-            pen.text(&t.label, (x + 4, top - 4), SMALL_SIZE, TEXT, Align::Left)?;
-        }
         Ok(())
     }
 }

@@ -9,10 +9,15 @@ use crate::report::charts::style::{AXIS, GRID, MUTED, TEXT};
 
 /// Default chart width in pixels (fits an A4 page width at about 0.8 scale).
 pub const WIDTH: u32 = 820;
-/// Font sizes in pixels.
-pub const TITLE_SIZE: f64 = 19.0;
-pub const LABEL_SIZE: f64 = 14.0;
-pub const SMALL_SIZE: f64 = 12.5;
+/// Font sizes in pixels. Even whole numbers only: plotters' ab_glyph renderer places each
+/// glyph at `(size / 2 + top) as i32`, which truncates towards zero, so with an odd or
+/// fractional size glyphs of different heights land on baselines 1 px apart (a raised `.`
+/// or `w` in the PNG).
+pub const TITLE_SIZE: f64 = 20.0;
+pub const LABEL_SIZE: f64 = 16.0;
+pub const SMALL_SIZE: f64 = 14.0;
+/// Values printed inside heatmap cells and at bar ends.
+pub const CELL_SIZE: f64 = 12.0;
 /// Height reserved for the title.
 pub const TITLE_H: i32 = 36;
 
@@ -60,7 +65,10 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> ((f64, f64), Vec<f64>) {
     let first = (lo / step).floor() * step;
     let last = (hi / step).ceil() * step;
     let count = ((last - first) / step).round() as usize;
-    let ticks = (0..=count).map(|i| first + i as f64 * step).map(|t| if t.abs() < 1e-9 * step { 0.0 } else { t }).collect();
+    let ticks = (0..=count)
+        .map(|i| first + i as f64 * step)
+        .map(|t| if t.abs() < 1e-9 * step { 0.0 } else { t })
+        .collect();
     ((first, last), ticks)
 }
 
@@ -156,14 +164,14 @@ fn entry_width<DB: DrawingBackend>(pen: &Pen<DB>, label: &str) -> i32 {
     34 + pen.width(label, SMALL_SIZE, false) as i32 + 18
 }
 
-/// Rows a legend needs at `width`, estimated before drawing from the label lengths (8 px
+/// Rows a legend needs at `width`, estimated before drawing from the label lengths (9 px
 /// per character: more than DejaVu Sans needs at this size, so the drawn legend never has
 /// more rows than were reserved).
 pub fn legend_rows(items: &[LegendItem], width: i32) -> i32 {
     let mut rows = i32::from(!items.is_empty());
     let mut x = 0;
     for it in items {
-        let w = 34 + it.label.chars().count() as i32 * 8 + 18;
+        let w = 34 + it.label.chars().count() as i32 * 9 + 18;
         if x > 0 && x + w > width {
             rows += 1;
             x = 0;
@@ -174,7 +182,7 @@ pub fn legend_rows(items: &[LegendItem], width: i32) -> i32 {
 }
 
 /// Height of one legend row.
-pub const LEGEND_ROW: i32 = 22;
+pub const LEGEND_ROW: i32 = 24;
 
 /// Draws the legend flowing left to right from `at`, wrapping at `width`.
 pub fn legend<DB: DrawingBackend>(

@@ -4,7 +4,7 @@
 
 use plotters::prelude::*;
 
-use crate::report::charts::frame::{LABEL_SIZE, SMALL_SIZE, TITLE_H, WIDTH, title};
+use crate::report::charts::frame::{CELL_SIZE, LABEL_SIZE, SMALL_SIZE, TITLE_H, WIDTH, title};
 use crate::report::charts::pen::Align;
 use crate::report::charts::style::{AXIS, GRID, MUTED, SUPPRESSED, Scale, TEXT, text_on};
 use crate::report::charts::{Figure, Pen};
@@ -44,13 +44,13 @@ impl Heatmap {
     fn left(&self) -> i32 {
         // DejaVu Sans at 14 px: about 8.5 px per character of a weekday name.
         let longest = self.rows.iter().map(|r| r.chars().count()).max().unwrap_or(2) as i32;
-        (longest * 9 + 24).max(60)
+        (longest * 10 + 24).max(60)
     }
 }
 
 impl Figure for Heatmap {
     fn size(&self) -> (u32, u32) {
-        let h = TITLE_H + 10 + self.rows.len() as i32 * CELL_H + 48 + 64;
+        let h = TITLE_H + 10 + self.rows.len() as i32 * CELL_H + 48 + 90;
         (WIDTH, h as u32)
     }
 
@@ -76,7 +76,7 @@ impl Figure for Heatmap {
             pen.text(label, (x, bottom + 14), SMALL_SIZE, MUTED, Align::Center)?;
         }
         let right = x0 + ncols * cw;
-        pen.text(&self.col_title, ((x0 + right) / 2, bottom + 34), SMALL_SIZE, TEXT, Align::Center)?;
+        pen.text(&self.col_title, ((x0 + right) / 2, bottom + 36), SMALL_SIZE, TEXT, Align::Center)?;
         self.draw_legend(pen, x0, bottom + 54)
     }
 }
@@ -98,11 +98,12 @@ impl Heatmap {
             pen.line(&[(x, mid + 6), (x, mid + 10)], AXIS, 1)?;
             pen.text(label, (x, mid + 20), SMALL_SIZE, MUTED, Align::Center)?;
         }
-        let mut x = bar_left + bar_w + 36;
+        // Second row: the two markings.
+        let (mut x, mid) = (x0, mid + 44);
         let sw = (x, mid - 9);
         draw_cell(pen, &Cell::Suppressed, sw, (sw.0 + 26, sw.1 + 18), &self.scale)?;
         pen.text(&self.suppressed_label, (x + 32, mid), SMALL_SIZE, TEXT, Align::Left)?;
-        x += 32 + pen.width(&self.suppressed_label, SMALL_SIZE, false) as i32 + 22;
+        x += 32 + pen.width(&self.suppressed_label, SMALL_SIZE, false) as i32 + 28;
         pen.stroke_rect((x, mid - 9), (x + 26, mid + 9), AXIS, 1)?;
         pen.text(&self.closed_label, (x + 32, mid), SMALL_SIZE, TEXT, Align::Left)
     }
@@ -126,7 +127,7 @@ fn draw_cell<DB: DrawingBackend>(
             let color = scale.color(*v);
             pen.fill_rect(a, (b.0 - 1, b.1 - 1), color)?;
             let centre = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
-            pen.text(label, centre, SMALL_SIZE, text_on(color), Align::Center)
+            pen.text(label, centre, CELL_SIZE, text_on(color), Align::Center)
         }
     }
 }

@@ -5,11 +5,11 @@
 use plotters::prelude::*;
 
 use crate::report::charts::frame::{
-    Frame, LEGEND_ROW, LegendItem, SMALL_SIZE, Side, TITLE_H, WIDTH, legend, legend_rows, nice_ticks, title,
-    x_axis, y_axis,
+    Frame, LABEL_SIZE, LEGEND_ROW, LegendItem, SMALL_SIZE, Side, TITLE_H, WIDTH, legend, legend_rows,
+    nice_ticks, title, x_axis, y_axis,
 };
 use crate::report::charts::pen::Align;
-use crate::report::charts::style::{AXIS, CLOSED, MUTED, TEXT};
+use crate::report::charts::style::{AXIS, BAND_ALPHA, CLOSED, MUTED, TEXT};
 use crate::report::charts::{Figure, Pen};
 use crate::report::i18n::Lang;
 
@@ -132,7 +132,12 @@ impl Panel {
 
     /// The data range of the primary (`false`) or secondary axis.
     fn extent(&self, secondary: bool) -> Option<(f64, f64)> {
-        let mut vals: Vec<f64> = self.series.iter().filter(|s| s.secondary == secondary).flat_map(|s| s.points.iter().map(|p| p.1)).collect();
+        let mut vals: Vec<f64> = self
+            .series
+            .iter()
+            .filter(|s| s.secondary == secondary)
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .collect();
         if !secondary {
             vals.extend(self.bands.iter().flat_map(|b| b.points.iter().flat_map(|p| [p.1, p.2])));
             vals.extend(self.bars.iter().flat_map(|b| b.points.iter().map(|p| p.1)));
@@ -163,7 +168,10 @@ impl LineFigure {
     }
 
     fn top(&self) -> i32 {
-        TITLE_H + 6 + legend_rows(&self.legend, WIDTH as i32 - LEFT - self.right_margin()) * LEGEND_ROW + 14
+        TITLE_H
+            + 6
+            + legend_rows(&self.legend, WIDTH as i32 - LEFT - self.right_margin()) * LEGEND_ROW
+            + if self.panels.first().is_some_and(|p| p.label.is_some()) { 30 } else { 14 }
     }
 }
 
@@ -182,7 +190,14 @@ impl Figure for LineFigure {
         let mut top = self.top();
         for (i, p) in self.panels.iter().enumerate() {
             let last = i + 1 == self.panels.len();
-            let frame = Frame { left: LEFT, top, right, bottom: top + self.panel_height, x: self.x.range, y: (0.0, 1.0) };
+            let frame = Frame {
+                left: LEFT,
+                top,
+                right,
+                bottom: top + self.panel_height,
+                x: self.x.range,
+                y: (0.0, 1.0),
+            };
             self.draw_panel(pen, p, frame, last)?;
             top += self.panel_height + PANEL_GAP;
         }
@@ -197,7 +212,7 @@ fn axis_ticks(axis: &YAxis, extent: Option<(f64, f64)>, lang: Lang) -> ((f64, f6
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
-    let (range, ticks) = nice_ticks(lo, hi, 4);
+    let (range, ticks) = nice_ticks(lo, hi, 5);
     let range = axis.fixed.unwrap_or(range);
     let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
     let labelled = ticks
@@ -226,7 +241,13 @@ fn decimals(step: f64) -> usize {
 }
 
 impl LineFigure {
-    fn draw_panel<DB: DrawingBackend>(&self, pen: &Pen<DB>, p: &Panel, f: Frame, last: bool) -> Result<(), String> {
+    fn draw_panel<DB: DrawingBackend>(
+        &self,
+        pen: &Pen<DB>,
+        p: &Panel,
+        f: Frame,
+        last: bool,
+    ) -> Result<(), String> {
         let (yr, yticks) = axis_ticks(&p.y, p.extent(false), self.lang);
         let f = f.with_y(yr);
         for s in &p.spans {
@@ -258,7 +279,7 @@ impl LineFigure {
             for run in runs(&band.points, |p| p.1.is_finite() && p.2.is_finite()) {
                 let mut poly: Vec<(i32, i32)> = run.iter().map(|p| f.pt(p.0, p.2)).collect();
                 poly.extend(run.iter().rev().map(|p| f.pt(p.0, p.1)));
-                pen.polygon(&poly, band.color.mix(0.28))?;
+                pen.polygon(&poly, band.color.mix(BAND_ALPHA))?;
             }
         }
         for h in &p.hlines {
@@ -275,7 +296,7 @@ impl LineFigure {
         }
         pen.line(&[(f.left, f.top), (f.left, f.bottom)], AXIS, 1)?;
         if let Some(label) = &p.label {
-            pen.bold(label, (f.left + 6, f.top - 12), SMALL_SIZE + 1.0, TEXT, Align::Left)?;
+            pen.bold(label, (f.left + 6, f.top - 12), LABEL_SIZE, TEXT, Align::Left)?;
         }
         if last {
             x_axis(pen, &f, &self.x.ticks, self.x.title.as_deref())
@@ -334,7 +355,10 @@ mod tests {
         assert_eq!(r, vec![vec![1.0], vec![2.0, 3.0]]);
         let (range, ticks) = axis_ticks(&YAxis::new("x", Unit::Share), Some((0.1, 0.83)), Lang::De);
         assert_eq!(range, (0.0, 1.0));
-        assert_eq!(ticks.iter().map(|t| t.1.as_str()).collect::<Vec<_>>(), ["0 %", "25 %", "50 %", "75 %", "100 %"]);
+        assert_eq!(
+            ticks.iter().map(|t| t.1.as_str()).collect::<Vec<_>>(),
+            ["0 %", "25 %", "50 %", "75 %", "100 %"]
+        );
         let (_, ticks) = axis_ticks(&YAxis::new("x", Unit::Number), Some((0.0, 2.2)), Lang::De);
         assert_eq!(ticks[1].1, "0,5");
     }

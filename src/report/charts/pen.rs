@@ -37,7 +37,13 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
     }
 
     /// A rectangle outline.
-    pub fn stroke_rect(&self, a: (i32, i32), b: (i32, i32), color: impl Color, width: u32) -> Result<(), String> {
+    pub fn stroke_rect(
+        &self,
+        a: (i32, i32),
+        b: (i32, i32),
+        color: impl Color,
+        width: u32,
+    ) -> Result<(), String> {
         self.area.draw(&Rectangle::new([a, b], color.stroke_width(width))).map_err(err)
     }
 
@@ -72,7 +78,8 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
     }
 
     fn style(size: f64, bold: bool, color: &RGBColor, align: Align, v: VPos) -> TextStyle<'static> {
-        let font = if bold { (FONT, size).into_font().style(FontStyle::Bold) } else { (FONT, size).into_font() };
+        // The style goes in with the family: `FontDesc::style` keeps the regular glyphs.
+        let font = (FONT, size, if bold { FontStyle::Bold } else { FontStyle::Normal }).into_font();
         let h = match align {
             Align::Left => HPos::Left,
             Align::Center => HPos::Center,
@@ -82,24 +89,46 @@ impl<'a, DB: DrawingBackend> Pen<'a, DB> {
     }
 
     /// Text with its vertical centre at `at.1`.
-    pub fn text(&self, s: &str, at: (i32, i32), size: f64, color: RGBColor, align: Align) -> Result<(), String> {
-        self.area.draw(&Text::new(s.to_string(), at, Self::style(size, false, &color, align, VPos::Center))).map_err(err)
+    pub fn text(
+        &self,
+        s: &str,
+        at: (i32, i32),
+        size: f64,
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), String> {
+        self.area
+            .draw(&Text::new(s.to_string(), at, Self::style(size, false, &color, align, VPos::Center)))
+            .map_err(err)
     }
 
     /// Bold text with its vertical centre at `at.1`.
-    pub fn bold(&self, s: &str, at: (i32, i32), size: f64, color: RGBColor, align: Align) -> Result<(), String> {
-        self.area.draw(&Text::new(s.to_string(), at, Self::style(size, true, &color, align, VPos::Center))).map_err(err)
+    pub fn bold(
+        &self,
+        s: &str,
+        at: (i32, i32),
+        size: f64,
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), String> {
+        self.area
+            .draw(&Text::new(s.to_string(), at, Self::style(size, true, &color, align, VPos::Center)))
+            .map_err(err)
     }
 
     /// Text turned 90° counter-clockwise (for a y-axis title), centred on `at`.
     pub fn text_up(&self, s: &str, at: (i32, i32), size: f64) -> Result<(), String> {
-        let style = Self::style(size, false, &TEXT, Align::Center, VPos::Center).transform(FontTransform::Rotate270);
+        let style =
+            Self::style(size, false, &TEXT, Align::Center, VPos::Center).transform(FontTransform::Rotate270);
         self.area.draw(&Text::new(s.to_string(), at, style)).map_err(err)
     }
 
     /// Width in pixels of `s` at `size`.
     pub fn width(&self, s: &str, size: f64, bold: bool) -> u32 {
         let style = Self::style(size, bold, &TEXT, Align::Left, VPos::Center);
-        self.area.estimate_text_size(s, &style).map(|(w, _)| w).unwrap_or(s.chars().count() as u32 * size as u32)
+        self.area
+            .estimate_text_size(s, &style)
+            .map(|(w, _)| w)
+            .unwrap_or(s.chars().count() as u32 * size as u32)
     }
 }

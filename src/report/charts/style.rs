@@ -50,7 +50,8 @@ pub fn category(i: usize) -> RGBColor {
 }
 
 /// Viridis at 9 evenly spaced points (matplotlib's).
-const VIRIDIS: [u32; 9] = [0x440154, 0x472c7a, 0x3b518b, 0x2c718e, 0x21908d, 0x27ad81, 0x5cc863, 0xaadc32, 0xfde725];
+const VIRIDIS: [u32; 9] =
+    [0x440154, 0x472c7a, 0x3b518b, 0x2c718e, 0x21908d, 0x27ad81, 0x5cc863, 0xaadc32, 0xfde725];
 /// Purple–white–orange (ColorBrewer PuOr, 5 classes).
 const PUOR: [u32; 5] = [0x542788, 0x998ec3, 0xf7f7f7, 0xf1a340, 0xb35806];
 
@@ -100,6 +101,16 @@ impl Scale {
         }
     }
 }
+
+/// `c` at opacity `alpha` over white, as an opaque colour (what a band looks like, for its
+/// legend entry).
+pub fn over_white(c: RGBColor, alpha: f64) -> RGBColor {
+    let mix = |x: u8| (255.0 - (255.0 - f64::from(x)) * alpha).round() as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// Opacity of bands (p10–p90).
+pub const BAND_ALPHA: f64 = 0.28;
 
 /// Black or white, whichever reads better on `bg` (by relative luminance).
 pub fn text_on(bg: RGBColor) -> RGBColor {

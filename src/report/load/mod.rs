@@ -122,7 +122,8 @@ fn optional_json<T: DeserializeOwned>(path: PathBuf) -> Result<Option<T>, Report
 /// Reads a JSON file into `T`.
 pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ReportError> {
     let text = std::fs::read(path).map_err(|source| ReportError::Io { path: path.to_path_buf(), source })?;
-    serde_json::from_slice(&text).map_err(|e| ReportError::Invalid { path: path.to_path_buf(), message: e.to_string() })
+    serde_json::from_slice(&text)
+        .map_err(|e| ReportError::Invalid { path: path.to_path_buf(), message: e.to_string() })
 }
 
 /// Reads a CSV table (with a header line) into rows of `T`; columns `T` does not name are

@@ -6,8 +6,10 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::report::ReportError;
 use crate::report::charts::frame::{LegendItem, Mark};
-use crate::report::charts::lines::{Band, LineFigure, LineStyle, Panel, Series, Span, Unit, XAxis, YAxis};
-use crate::report::charts::style::{CLOSED, category};
+use crate::report::charts::lines::{
+    Band, Bars, LineFigure, LineStyle, Panel, Series, Span, Unit, XAxis, YAxis,
+};
+use crate::report::charts::style::{BAND_ALPHA, CLOSED, category, over_white};
 use crate::report::doc::{Section, Table};
 use crate::report::i18n::Lang;
 use crate::report::load::ExportData;
@@ -20,7 +22,8 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         Some(doc) if !doc.days.is_empty() => ahead(&mut s, doc, page, lang)?,
         _ => s.text(lang.pick("Keine Prognose für dieses Amt.", "No forecast for this office.")),
     }
-    let method = data.report.arrival_backtest.choices.iter().find(|c| c.office_id == office).map(|c| c.method.clone());
+    let method =
+        data.report.arrival_backtest.choices.iter().find(|c| c.office_id == office).map(|c| c.method.clone());
     match (&data.backtest_days, method) {
         (Some(days), Some(method)) => past(&mut s, days, office, &method, page, lang)?,
         _ => s.text(lang.pick(
@@ -51,7 +54,11 @@ fn ahead(s: &mut Section, doc: &OfficeDoc, page: &str, lang: Lang) -> Result<(),
         let x0 = i as f64;
         if !day.open {
             // Weekdays the office never opens are shaded without a label; holidays and closures are named.
-            let label = day.closed_reason.as_deref().filter(|r| *r != "weekday closed").map(|r| lang.closed_reason(r));
+            let label = day
+                .closed_reason
+                .as_deref()
+                .filter(|r| *r != "weekday closed")
+                .map(|r| lang.closed_reason(r));
             spans.push(Span { from: x0, to: x0 + 1.0, label });
             continue;
         }
@@ -63,32 +70,61 @@ fn ahead(s: &mut Section, doc: &OfficeDoc, page: &str, lang: Lang) -> Result<(),
         line.push((x0 + 1.0, f64::NAN));
         band.push((x0 + 1.0, f64::NAN, f64::NAN));
     }
+    let daily_pts: Vec<(f64, f64)> = doc
+        .days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.open)
+        .map(|(i, d)| (i as f64 + 0.5, d.expected_tickets.unwrap_or(0.0)))
+        .collect();
+    let mut daily = Panel::new(YAxis::new(lang.pick("Tickets je Tag", "Tickets per day"), Unit::Number));
+    daily.label = Some(lang.pick("Erwartete Tickets je Tag", "Expected tickets per day").into());
+    daily.spans = spans.clone();
+    daily.bars.push(Bars { color: category(0), points: daily_pts, width: 0.7 });
     let mut p = Panel::new(YAxis::new(lang.pick("Tickets je 15 min", "Tickets per 15 min"), Unit::Number));
-    p.spans = spans;
+    p.label = Some(lang.pick("Je Viertelstunde mit p10–p90", "Per 15 minutes with p10–p90").into());
+    p.spans = spans.iter().map(|s| Span { label: None, ..s.clone() }).collect();
     p.bands.push(Band { color: category(0), points: band });
     p.series.push(Series { width: 1, ..Series::new(category(0), line, LineStyle::Solid) });
     let title = lang.pick(
-        format!("Erwartete Tickets ab {} (je Viertelstunde, p10–p90)", lang.date(origin)),
-        format!("Expected tickets from {} (per 15 minutes, p10–p90)", lang.date(origin)),
+        format!("Prognose der Ankünfte ab {}", lang.date(origin)),
+        format!("Arrival forecast from {}", lang.date(origin)),
     );
     let fig = LineFigure {
         title: title.clone(),
         lang,
         x: XAxis { range: (0.0, n as f64), ticks: monday_ticks(origin, n, lang), title: None },
-        panels: vec![p],
+        panels: vec![daily, p],
         legend: vec![
             LegendItem::new(lang.pick("erwartet", "expected"), category(0), Mark::Line),
-            LegendItem::new(lang.pick("p10–p90", "p10–p90"), category(0), Mark::Box),
-            LegendItem::new(lang.pick("geschlossen (Feiertag, Schließtag, Wochenende)", "closed (holiday, closure, weekend)"), CLOSED, Mark::Light),
+            LegendItem::new(
+                lang.pick("p10–p90", "p10–p90"),
+                over_white(category(0), BAND_ALPHA),
+                Mark::Light,
+            ),
+            LegendItem::new(
+                lang.pick(
+                    "geschlossen (Feiertag, Schließtag, Wochenende)",
+                    "closed (holiday, closure, weekend)",
+                ),
+                CLOSED,
+                Mark::Light,
+            ),
         ],
-        panel_height: 220,
+        panel_height: 170,
     };
-    let open: Vec<(NaiveDate, f64)> = doc.days.iter().filter(|d| d.open).map(|d| (d.date, d.expected_tickets.unwrap_or(0.0))).collect();
+    let open: Vec<(NaiveDate, f64)> =
+        doc.days.iter().filter(|d| d.open).map(|d| (d.date, d.expected_tickets.unwrap_or(0.0))).collect();
     let total: f64 = open.iter().map(|d| d.1).sum();
     let named: Vec<String> = doc
         .days
         .iter()
-        .filter_map(|d| d.closed_reason.as_deref().filter(|r| *r != "weekday closed").map(|r| format!("{} ({})", lang.date(d.date), lang.closed_reason(r))))
+        .filter_map(|d| {
+            d.closed_reason
+                .as_deref()
+                .filter(|r| *r != "weekday closed")
+                .map(|r| format!("{} ({})", lang.date(d.date), lang.closed_reason(r)))
+        })
         .collect();
     let closed = if named.is_empty() {
         lang.pick("keine Feier- oder Schließtage", "no holidays or closures").to_string()
@@ -118,7 +154,12 @@ fn ahead(s: &mut Section, doc: &OfficeDoc, page: &str, lang: Lang) -> Result<(),
                 closed
             ),
         ),
-        None => lang.pick("Im Prognosezeitraum ist das Amt geschlossen.", "The office is closed throughout the forecast.").into(),
+        None => lang
+            .pick(
+                "Im Prognosezeitraum ist das Amt geschlossen.",
+                "The office is closed throughout the forecast.",
+            )
+            .into(),
     };
     s.chart(page, "forecast-ahead", &title, aid, &fig)
 }
@@ -133,7 +174,8 @@ fn past(
     lang: Lang,
 ) -> Result<(), ReportError> {
     let h = 7;
-    let rows: Vec<_> = days.iter().filter(|d| d.office_id == office && d.method == method && d.horizon_days == h).collect();
+    let rows: Vec<_> =
+        days.iter().filter(|d| d.office_id == office && d.method == method && d.horizon_days == h).collect();
     let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
         s.text(lang.pick("Für dieses Amt gibt es keine Backtest-Tage.", "No backtest days for this office."));
         return Ok(());
@@ -141,9 +183,20 @@ fn past(
     let span = (last.date - first.date).num_days() + 1;
     let x = |d: NaiveDate| (d - first.date).num_days() as f64 + 0.5;
     let mut p = Panel::new(YAxis::new(lang.pick("Tickets je Tag", "Tickets per day"), Unit::Number));
-    p.series.push(Series::new(category(6), rows.iter().map(|r| (x(r.date), r.actual.unwrap_or(f64::NAN))).collect(), LineStyle::SolidPoints));
-    p.series.push(Series::new(category(1), rows.iter().map(|r| (x(r.date), r.expected.unwrap_or(f64::NAN))).collect(), LineStyle::Dashed));
-    let title = lang.pick("Prognose (7 Tage im Voraus) und tatsächliche Tickets", "Forecast (7 days ahead) and actual tickets");
+    p.series.push(Series::new(
+        category(6),
+        rows.iter().map(|r| (x(r.date), r.actual.unwrap_or(f64::NAN))).collect(),
+        LineStyle::SolidPoints,
+    ));
+    p.series.push(Series::new(
+        category(1),
+        rows.iter().map(|r| (x(r.date), r.expected.unwrap_or(f64::NAN))).collect(),
+        LineStyle::Dashed,
+    ));
+    let title = lang.pick(
+        "Prognose (7 Tage im Voraus) und tatsächliche Tickets",
+        "Forecast (7 days ahead) and actual tickets",
+    );
     let fig = LineFigure {
         title: title.into(),
         lang,
@@ -152,17 +205,22 @@ fn past(
         legend: vec![
             LegendItem::new(lang.pick("tatsächlich", "actual"), category(6), Mark::Line),
             LegendItem::new(
-                lang.pick(format!("Prognose ({})", method_name(method, lang)), format!("forecast ({})", method_name(method, lang))),
+                lang.pick(
+                    format!("Prognose ({})", method_name(method, lang)),
+                    format!("forecast ({})", method_name(method, lang)),
+                ),
                 category(1),
                 Mark::Dashed,
             ),
         ],
         panel_height: 200,
     };
-    let pairs: Vec<(NaiveDate, f64, f64)> = rows.iter().filter_map(|r| Some((r.date, r.actual?, r.expected?))).collect();
+    let pairs: Vec<(NaiveDate, f64, f64)> =
+        rows.iter().filter_map(|r| Some((r.date, r.actual?, r.expected?))).collect();
     let actual: f64 = pairs.iter().map(|p| p.1).sum();
     let err: f64 = pairs.iter().map(|p| (p.1 - p.2).abs()).sum();
-    let worst = extreme(&pairs.iter().map(|p| ((p.0, p.1 - p.2), (p.1 - p.2).abs())).collect::<Vec<_>>(), true);
+    let worst =
+        extreme(&pairs.iter().map(|p| ((p.0, p.1 - p.2), (p.1 - p.2).abs())).collect::<Vec<_>>(), true);
     let aid = match worst {
         Some(((d, diff), _)) if actual > 0.0 => lang.pick(
             format!(

@@ -31,10 +31,16 @@ struct Metric {
 }
 
 pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<Section, ReportError> {
-    let mut s = Section::new("heatmaps", lang.pick("1 Auslastung nach Wochentag und Stunde", "1 Load by weekday and hour"));
+    let mut s = Section::new(
+        "heatmaps",
+        lang.pick("1 Auslastung nach Wochentag und Stunde", "1 Load by weekday and hour"),
+    );
     let grid = cells(data, office);
     if grid.is_empty() {
-        s.text(lang.pick("Für dieses Amt enthält das Profil keine Zellen.", "The profile holds no cells for this office."));
+        s.text(lang.pick(
+            "Für dieses Amt enthält das Profil keine Zellen.",
+            "The profile holds no cells for this office.",
+        ));
         return Ok(s);
     }
     let weekdays: Vec<u32> = {
@@ -58,7 +64,9 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         },
         Metric {
             kind: "heatmap-within15",
-            title: lang.pick("Anteil innerhalb von 15 Minuten aufgerufen", "Share called within 15 minutes").into(),
+            title: lang
+                .pick("Anteil innerhalb von 15 Minuten aufgerufen", "Share called within 15 minutes")
+                .into(),
             legend: lang.pick("Anteil", "Share").into(),
             value: |r| r.service_level,
         },
@@ -68,7 +76,10 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         let max = values.iter().copied().fold(0.0f64, f64::max);
         let share = m.kind == "heatmap-within15";
         let (scale, ticks) = if share {
-            (Scale::Sequential { lo: 0.0, hi: 1.0 }, [0.0, 0.25, 0.5, 0.75, 1.0].map(|t| (t, lang.pct(t, 0))).to_vec())
+            (
+                Scale::Sequential { lo: 0.0, hi: 1.0 },
+                [0.0, 0.25, 0.5, 0.75, 1.0].map(|t| (t, lang.pct(t, 0))).to_vec(),
+            )
         } else {
             let ((lo, hi), t) = nice_ticks(0.0, max.max(1.0), 4);
             (Scale::Sequential { lo, hi }, t.into_iter().map(|t| (t, lang.num(t, 0))).collect())

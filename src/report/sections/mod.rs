@@ -79,7 +79,9 @@ pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
     );
     Ok(Document {
         lang,
-        title: lang.pick("Planungsbericht der Bürgerbüros", "Planners' report of the citizens' offices").to_string(),
+        title: lang
+            .pick("Planungsbericht der Bürgerbüros", "Planners' report of the citizens' offices")
+            .to_string(),
         meta,
         pages,
         footer,
@@ -170,7 +172,10 @@ mod tests {
         let m = monday_ticks(d(2025, 12, 31), 7, Lang::De);
         assert_eq!(m, vec![(5.0, "Mo 05.01.".to_string())]);
         assert_eq!(cap("montags"), "Montags");
-        assert_eq!(weighted_mean([(Some(1.0), Some(1.0)), (Some(4.0), Some(3.0)), (None, Some(9.0))].into_iter()), Some(3.25));
+        assert_eq!(
+            weighted_mean([(Some(1.0), Some(1.0)), (Some(4.0), Some(3.0)), (None, Some(9.0))].into_iter()),
+            Some(3.25)
+        );
         assert_eq!(weighted_mean(std::iter::empty()), None);
         let items = [("a", 1.0), ("b", 3.0), ("c", 3.0), ("d", f64::NAN), ("e", 1.0)];
         assert_eq!(extreme(&items, true), Some(("b", 3.0)));

@@ -9,7 +9,7 @@ use crate::report::ReportError;
 use crate::report::charts::bars::{BarFigure, BarGroup};
 use crate::report::charts::frame::{LegendItem, Mark, nice_ticks};
 use crate::report::charts::lines::{Band, HLine, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
-use crate::report::charts::style::{MUTED, category};
+use crate::report::charts::style::{BAND_ALPHA, MUTED, category, over_white};
 use crate::report::doc::{Section, Table};
 use crate::report::i18n::Lang;
 use crate::report::load::ExportData;
@@ -131,7 +131,10 @@ fn mae_chart(
         values: names.iter().map(|(_, a, o)| Some(pick(a, o))).collect(),
         labels: names.iter().map(|(_, a, o)| lang.num(pick(a, o), 2)).collect(),
     };
-    let title = lang.pick("Mittlerer absoluter Fehler je Vorhersager (Minuten)", "Mean absolute error per predictor (minutes)");
+    let title = lang.pick(
+        "Mittlerer absoluter Fehler je Vorhersager (Minuten)",
+        "Mean absolute error per predictor (minutes)",
+    );
     let fig = BarFigure {
         title: title.into(),
         lang,
@@ -174,18 +177,46 @@ fn mae_chart(
     s.chart(page, "model-mae", title, aid, &fig)
 }
 
-fn calibration_chart(s: &mut Section, m: &ModelBacktestDoc, default: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
-    let Some(bins) = m.backtest.predictors.get(default).and_then(|p| p.predicted_vs_actual.as_ref()).filter(|b| !b.is_empty()) else {
-        s.text(lang.pick("Keine Werte „Vorhersage gegen Ist“ im Modell.", "No predicted-vs-actual figures in the model."));
+fn calibration_chart(
+    s: &mut Section,
+    m: &ModelBacktestDoc,
+    default: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    let Some(bins) = m
+        .backtest
+        .predictors
+        .get(default)
+        .and_then(|p| p.predicted_vs_actual.as_ref())
+        .filter(|b| !b.is_empty())
+    else {
+        s.text(lang.pick(
+            "Keine Werte „Vorhersage gegen Ist“ im Modell.",
+            "No predicted-vs-actual figures in the model.",
+        ));
         return Ok(());
     };
     let hi = bins.iter().map(|b| b.actual_p90.max(b.mean_predicted)).fold(0.0f64, f64::max);
     let ((_, top), ticks) = nice_ticks(0.0, hi.max(1.0), 5);
-    let mut p = Panel::new(YAxis { fixed: Some((0.0, top)), ..YAxis::new(lang.pick("tatsächliche Wartezeit (min)", "actual wait (min)"), Unit::Number) });
-    p.bands.push(Band { color: category(0), points: bins.iter().map(|b| (b.mean_predicted, b.actual_p10, b.actual_p90)).collect() });
+    let mut p = Panel::new(YAxis {
+        fixed: Some((0.0, top)),
+        ..YAxis::new(lang.pick("tatsächliche Wartezeit (min)", "actual wait (min)"), Unit::Number)
+    });
+    p.bands.push(Band {
+        color: category(0),
+        points: bins.iter().map(|b| (b.mean_predicted, b.actual_p10, b.actual_p90)).collect(),
+    });
     p.series.push(Series::new(MUTED, vec![(0.0, 0.0), (top, top)], LineStyle::Dashed));
-    p.series.push(Series::new(category(0), bins.iter().map(|b| (b.mean_predicted, b.mean_actual)).collect(), LineStyle::SolidPoints));
-    let title = lang.pick(format!("Vorhersage gegen Ist ({default}, alle Zeitpunkte)"), format!("Predicted vs actual ({default}, all snapshots)"));
+    p.series.push(Series::new(
+        category(0),
+        bins.iter().map(|b| (b.mean_predicted, b.mean_actual)).collect(),
+        LineStyle::SolidPoints,
+    ));
+    let title = lang.pick(
+        format!("Vorhersage gegen Ist ({default}, alle Zeitpunkte)"),
+        format!("Predicted vs actual ({default}, all snapshots)"),
+    );
     let fig = LineFigure {
         title: title.clone(),
         lang,
@@ -196,14 +227,24 @@ fn calibration_chart(s: &mut Section, m: &ModelBacktestDoc, default: &str, page:
         },
         panels: vec![p],
         legend: vec![
-            LegendItem::new(lang.pick("Mittel der tatsächlichen Wartezeit", "mean actual wait"), category(0), Mark::Line),
-            LegendItem::new(lang.pick("p10–p90 der tatsächlichen", "p10–p90 of actual"), category(0), Mark::Box),
+            LegendItem::new(
+                lang.pick("Mittel der tatsächlichen Wartezeit", "mean actual wait"),
+                category(0),
+                Mark::Line,
+            ),
+            LegendItem::new(
+                lang.pick("p10–p90 der tatsächlichen", "p10–p90 of actual"),
+                over_white(category(0), BAND_ALPHA),
+                Mark::Light,
+            ),
             LegendItem::new(lang.pick("Vorhersage = Ist", "predicted = actual"), MUTED, Mark::Dashed),
         ],
         panel_height: 300,
     };
-    let off: Vec<((f64, f64, f64), f64)> =
-        bins.iter().map(|b| ((b.from_min, b.mean_predicted, b.mean_actual), (b.mean_actual - b.mean_predicted).abs())).collect();
+    let off: Vec<((f64, f64, f64), f64)> = bins
+        .iter()
+        .map(|b| ((b.from_min, b.mean_predicted, b.mean_actual), (b.mean_actual - b.mean_predicted).abs()))
+        .collect();
     let aid = match extreme(&off, true) {
         Some(((from, pred, act), _)) => lang.pick(
             format!(
@@ -224,26 +265,49 @@ fn calibration_chart(s: &mut Section, m: &ModelBacktestDoc, default: &str, page:
     s.chart(page, "model-calibration", &title, aid, &fig)
 }
 
-fn hour_chart(s: &mut Section, m: &ModelBacktestDoc, default: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
+fn hour_chart(
+    s: &mut Section,
+    m: &ModelBacktestDoc,
+    default: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
     let Some(p) = m.backtest.predictors.get(default) else { return Ok(()) };
-    let hours: Vec<(u32, &Metrics)> = p.by_hour.iter().filter_map(|(h, m)| h.parse::<u32>().ok().map(|h| (h, m))).collect();
+    // The JSON keys are strings ("10" sorts before "7"): order by the hour's number.
+    let mut hours: Vec<(u32, &Metrics)> =
+        p.by_hour.iter().filter_map(|(h, m)| h.parse::<u32>().ok().map(|h| (h, m))).collect();
+    hours.sort_by_key(|h| h.0);
     let (Some(h0), Some(h1)) = (hours.iter().map(|h| h.0).min(), hours.iter().map(|h| h.0).max()) else {
         s.text(lang.pick("Keine Kennzahlen je Stunde im Modell.", "No figures by hour in the model."));
         return Ok(());
     };
     let x = |h: u32| f64::from(h) + 0.5;
-    let mut cov = Panel::new(YAxis { fixed: Some((0.0, 1.0)), ..YAxis::new(lang.pick("Anteil", "Share"), Unit::Share) });
-    cov.label = Some(lang.pick("p10–p90 trifft die tatsächliche Wartezeit", "p10–p90 covers the actual wait").into());
+    let mut cov = Panel::new(YAxis {
+        fixed: Some((0.0, 1.0)),
+        ..YAxis::new(lang.pick("Anteil", "Share"), Unit::Share)
+    });
+    cov.label =
+        Some(lang.pick("p10–p90 trifft die tatsächliche Wartezeit", "p10–p90 covers the actual wait").into());
     cov.hlines.push(HLine { y: 0.8, color: MUTED, label: lang.pick("Ziel 80 %", "target 80%").into() });
-    cov.series.push(Series::new(category(0), hours.iter().map(|(h, m)| (x(*h), m.coverage_p10_p90)).collect(), LineStyle::SolidPoints));
+    let by = |pick: fn(&Metrics) -> f64| -> Vec<(f64, f64)> {
+        (h0..=h1).map(|h| (x(h), hours.iter().find(|k| k.0 == h).map_or(f64::NAN, |k| pick(k.1)))).collect()
+    };
+    cov.series.push(Series::new(category(0), by(|m| m.coverage_p10_p90), LineStyle::SolidPoints));
     let mut mae = Panel::new(YAxis::new(lang.pick("Minuten", "Minutes"), Unit::Number));
     mae.label = Some(lang.pick("Mittlerer absoluter Fehler", "Mean absolute error").into());
-    mae.series.push(Series::new(category(1), hours.iter().map(|(h, m)| (x(*h), m.mae)).collect(), LineStyle::SolidPoints));
-    let title = lang.pick(format!("Treffsicherheit nach Uhrzeit ({default})"), format!("Accuracy by time of day ({default})"));
+    mae.series.push(Series::new(category(1), by(|m| m.mae), LineStyle::SolidPoints));
+    let title = lang.pick(
+        format!("Treffsicherheit nach Uhrzeit ({default})"),
+        format!("Accuracy by time of day ({default})"),
+    );
     let fig = LineFigure {
         title: title.clone(),
         lang,
-        x: XAxis { range: (f64::from(h0), f64::from(h1 + 1)), ticks: hour_ticks(h0, h1 + 1), title: Some(lang.pick("Stunde (Ortszeit)", "Hour (local time)").into()) },
+        x: XAxis {
+            range: (f64::from(h0), f64::from(h1 + 1)),
+            ticks: hour_ticks(h0, h1 + 1),
+            title: Some(lang.pick("Stunde (Ortszeit)", "Hour (local time)").into()),
+        },
         panels: vec![cov, mae],
         legend: vec![],
         panel_height: 140,
@@ -280,8 +344,12 @@ fn gate(s: &mut Section, m: &ModelBacktestDoc, lang: Lang) {
     let mut t = Table::new(vec![lang.pick("Gate", "Gate").into(), lang.pick("Wert", "Value").into()]);
     for (k, v) in g {
         let shown = match v {
-            Value::Number(n) => n.as_f64().map_or(n.to_string(), |x| lang.num(x, if x.fract() == 0.0 { 0 } else { 3 })),
-            Value::Bool(b) => lang.pick(if *b { "ja" } else { "nein" }, if *b { "yes" } else { "no" }).to_string(),
+            Value::Number(n) => {
+                n.as_f64().map_or(n.to_string(), |x| lang.num(x, if x.fract() == 0.0 { 0 } else { 3 }))
+            }
+            Value::Bool(b) => {
+                lang.pick(if *b { "ja" } else { "nein" }, if *b { "yes" } else { "no" }).to_string()
+            }
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };

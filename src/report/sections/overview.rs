@@ -43,7 +43,12 @@ fn key_figures(data: &ExportData, lang: Lang) -> Table {
     ]);
     for office in &data.offices {
         let days: Vec<_> = data.daily.iter().filter(|d| d.office_id == *office && !d.suppressed).collect();
-        let tickets: f64 = data.monthly.iter().filter(|r| r.office_id == *office && r.service == "*").filter_map(|r| r.tickets).sum();
+        let tickets: f64 = data
+            .monthly
+            .iter()
+            .filter(|r| r.office_id == *office && r.service == "*")
+            .filter_map(|r| r.tickets)
+            .sum();
         let wait = weighted_mean(days.iter().map(|d| (d.wait_mean_min, d.called())));
         let within = weighted_mean(days.iter().map(|d| (d.service_level, d.called())));
         let doc = data.office_docs.get(office);
@@ -112,7 +117,8 @@ fn weekly(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), ReportEr
 /// Share called within 15 minutes per weekday (over the called tickets of the office's days).
 fn weekday_share(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), ReportError> {
     let weekdays: Vec<u32> = {
-        let mut w: Vec<u32> = data.daily.iter().map(|d| d.local_date.weekday().number_from_monday()).collect();
+        let mut w: Vec<u32> =
+            data.daily.iter().map(|d| d.local_date.weekday().number_from_monday()).collect();
         w.sort_unstable();
         w.dedup();
         w
@@ -127,7 +133,9 @@ fn weekday_share(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), R
                 .iter()
                 .map(|w| {
                     let days = data.daily.iter().filter(|d| {
-                        d.office_id == *office && !d.suppressed && d.local_date.weekday().number_from_monday() == *w
+                        d.office_id == *office
+                            && !d.suppressed
+                            && d.local_date.weekday().number_from_monday() == *w
                     });
                     weighted_mean(days.map(|d| (d.service_level, d.called())))
                 })
@@ -140,12 +148,18 @@ fn weekday_share(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), R
             BarGroup {
                 name: office.clone(),
                 color: category(i),
-                labels: values.iter().map(|v| v.map_or(lang.pick("geschlossen", "closed").into(), |v| lang.pct(v, 0))).collect(),
+                labels: values
+                    .iter()
+                    .map(|v| v.map_or(lang.pick("geschlossen", "closed").into(), |v| lang.pct(v, 0)))
+                    .collect(),
                 values,
             }
         })
         .collect();
-    let title = lang.pick("Anteil innerhalb von 15 Minuten aufgerufen, nach Wochentag", "Share called within 15 minutes, by weekday");
+    let title = lang.pick(
+        "Anteil innerhalb von 15 Minuten aufgerufen, nach Wochentag",
+        "Share called within 15 minutes, by weekday",
+    );
     let fig = BarFigure {
         title: title.into(),
         lang,

@@ -52,7 +52,10 @@ pub fn slot_profile(doc: &OfficeDoc) -> BTreeMap<u32, BTreeMap<u32, SlotMeans>> 
 }
 
 pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<Section, ReportError> {
-    let mut s = Section::new("profile", lang.pick("2 Tagesverlauf in 15-Minuten-Schritten", "2 The day in 15-minute slots"));
+    let mut s = Section::new(
+        "profile",
+        lang.pick("2 Tagesverlauf in 15-Minuten-Schritten", "2 The day in 15-minute slots"),
+    );
     let Some(doc) = data.office_docs.get(office) else {
         s.text(lang.pick("Keine Prognosedatei für dieses Amt.", "No forecast file for this office."));
         return Ok(s);
@@ -60,13 +63,22 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
     let profile = slot_profile(doc);
     let slots: Vec<u32> = profile.values().flat_map(|m| m.keys().copied()).collect();
     let (Some(&first), Some(&last)) = (slots.iter().min(), slots.iter().max()) else {
-        s.text(lang.pick("Im Prognosezeitraum ist das Amt an keinem Tag geöffnet.", "The office is open on no day of the forecast."));
+        s.text(lang.pick(
+            "Im Prognosezeitraum ist das Amt an keinem Tag geöffnet.",
+            "The office is open on no day of the forecast.",
+        ));
         return Ok(s);
     };
     let max_arr = profile.values().flat_map(|m| m.values().map(|v| v.arrivals)).fold(0.0f64, f64::max);
     let max_wait = profile.values().flat_map(|m| m.values().filter_map(|v| v.p90)).fold(0.0f64, f64::max);
-    let arr_axis = YAxis { fixed: Some(nice_ticks(0.0, max_arr.max(1.0), 3).0), ..YAxis::new(lang.pick("Tickets", "Tickets"), Unit::Number) };
-    let wait_axis = YAxis { fixed: Some(nice_ticks(0.0, max_wait.max(1.0), 3).0), ..YAxis::new(lang.pick("Minuten", "Minutes"), Unit::Number) };
+    let arr_axis = YAxis {
+        fixed: Some(nice_ticks(0.0, max_arr.max(1.0), 3).0),
+        ..YAxis::new(lang.pick("Tickets", "Tickets"), Unit::Number)
+    };
+    let wait_axis = YAxis {
+        fixed: Some(nice_ticks(0.0, max_wait.max(1.0), 3).0),
+        ..YAxis::new(lang.pick("Minuten", "Minutes"), Unit::Number)
+    };
     let (bar_c, p50_c, p90_c) = (category(5), category(0), category(1));
     let panels: Vec<Panel> = profile
         .iter()
@@ -78,14 +90,21 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
             let mut p = Panel::new(arr_axis.clone());
             p.label = Some(lang.weekday(*w).to_string());
             p.y2 = Some(wait_axis.clone());
-            p.bars.push(Bars { color: bar_c, points: slots.iter().map(|(sl, m)| (x(*sl), m.arrivals)).collect(), width: 0.25 });
-            p.series.push(Series { secondary: true, ..Series::new(p50_c, line(|m| m.p50), LineStyle::Solid) });
-            p.series.push(Series { secondary: true, ..Series::new(p90_c, line(|m| m.p90), LineStyle::Dashed) });
+            p.bars.push(Bars {
+                color: bar_c,
+                points: slots.iter().map(|(sl, m)| (x(*sl), m.arrivals)).collect(),
+                width: 0.25,
+            });
+            p.series
+                .push(Series { secondary: true, ..Series::new(p50_c, line(|m| m.p50), LineStyle::Solid) });
+            p.series
+                .push(Series { secondary: true, ..Series::new(p90_c, line(|m| m.p90), LineStyle::Dashed) });
             p
         })
         .collect();
     let (h0, h1) = (first / 4, last / 4 + 1);
-    let title = lang.pick("Erwartete Tickets und Wartezeit je Viertelstunde", "Expected tickets and wait per 15 minutes");
+    let title = lang
+        .pick("Erwartete Tickets und Wartezeit je Viertelstunde", "Expected tickets and wait per 15 minutes");
     let fig = LineFigure {
         title: title.into(),
         lang,
@@ -96,8 +115,19 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         },
         panels,
         legend: vec![
-            LegendItem::new(lang.pick("erwartete Tickets je 15 min (linke Achse)", "expected tickets per 15 min (left axis)"), bar_c, Mark::Box),
-            LegendItem::new(lang.pick("Wartezeit p50 (rechte Achse)", "wait p50 (right axis)"), p50_c, Mark::Line),
+            LegendItem::new(
+                lang.pick(
+                    "erwartete Tickets je 15 min (linke Achse)",
+                    "expected tickets per 15 min (left axis)",
+                ),
+                bar_c,
+                Mark::Box,
+            ),
+            LegendItem::new(
+                lang.pick("Wartezeit p50 (rechte Achse)", "wait p50 (right axis)"),
+                p50_c,
+                Mark::Line,
+            ),
             LegendItem::new(lang.pick("Wartezeit p90", "wait p90"), p90_c, Mark::Dashed),
         ],
         panel_height: 110,
@@ -108,11 +138,15 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
 
 fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang: Lang) -> String {
     let all = |pick: fn(&SlotMeans) -> Option<f64>| -> Vec<((u32, u32), f64)> {
-        profile.iter().flat_map(|(w, m)| m.iter().filter_map(move |(s, v)| pick(v).map(|x| ((*w, *s), x)))).collect()
+        profile
+            .iter()
+            .flat_map(|(w, m)| m.iter().filter_map(move |(s, v)| pick(v).map(|x| ((*w, *s), x))))
+            .collect()
     };
     let busiest = extreme(&all(|m| Some(m.arrivals)), true);
     let longest = extreme(&all(|m| m.p90), true);
-    let p50_at = |k: (u32, u32)| profile.get(&k.0).and_then(|m| m.get(&k.1)).and_then(|m| m.p50).unwrap_or(f64::NAN);
+    let p50_at =
+        |k: (u32, u32)| profile.get(&k.0).and_then(|m| m.get(&k.1)).and_then(|m| m.p50).unwrap_or(f64::NAN);
     let days = doc.days.iter().filter(|d| d.open).count();
     match (busiest, longest) {
         (Some((bk, b)), Some((lk, l))) => lang.pick(

@@ -31,7 +31,10 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
                     lang.int(t.stored as f64),
                     lang.int(t.duplicates as f64),
                     lang.int(t.quarantined as f64),
-                    lang.pct(if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 }, 2),
+                    lang.pct(
+                        if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 },
+                        2
+                    ),
                     if adds_up { "" } else { " — die Summe geht nicht auf, bitte den Import prüfen" }
                 ),
                 format!(
@@ -40,7 +43,10 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
                     lang.int(t.stored as f64),
                     lang.int(t.duplicates as f64),
                     lang.int(t.quarantined as f64),
-                    lang.pct(if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 }, 2),
+                    lang.pct(
+                        if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 },
+                        2
+                    ),
                     if adds_up { "" } else { " — the counts do not add up, check the ingest" }
                 ),
             ));
@@ -54,7 +60,14 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
             ]);
             for f in &q.files {
                 let n = |x: u64| lang.int(x as f64);
-                files.rows.push(vec![f.file.clone(), n(f.rows_read), n(f.stored), n(f.duplicates), n(f.quarantined), n(f.office_days)]);
+                files.rows.push(vec![
+                    f.file.clone(),
+                    n(f.rows_read),
+                    n(f.stored),
+                    n(f.duplicates),
+                    n(f.quarantined),
+                    n(f.office_days),
+                ]);
             }
             s.table(files);
             if q.quarantine_by_reason.is_empty() {
@@ -97,7 +110,11 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
             if q.unknown_services.is_empty() {
                 s.text(lang.pick("Keine unbekannten Dienstkürzel.", "No unknown service codes."));
             } else {
-                let list: Vec<String> = q.unknown_services.iter().map(|c| format!("{} ({})", c.code, lang.int(c.rows as f64))).collect();
+                let list: Vec<String> = q
+                    .unknown_services
+                    .iter()
+                    .map(|c| format!("{} ({})", c.code, lang.int(c.rows as f64)))
+                    .collect();
                 s.text(lang.pick(
                     format!("Unbekannte Dienstkürzel (Zeilen in Quarantäne): {}.", list.join(", ")),
                     format!("Unknown service codes (quarantined rows): {}.", list.join(", ")),
@@ -133,7 +150,12 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
     let mut s = Section::new("quality", title(lang));
     let days: Vec<_> = data.daily.iter().filter(|d| d.office_id == office).collect();
     let suppressed_days = days.iter().filter(|d| d.suppressed).count();
-    let tickets: f64 = data.monthly.iter().filter(|r| r.office_id == office && r.service == "*").filter_map(|r| r.tickets).sum();
+    let tickets: f64 = data
+        .monthly
+        .iter()
+        .filter(|r| r.office_id == office && r.service == "*")
+        .filter_map(|r| r.tickets)
+        .sum();
     let cells: Vec<_> = data.weekday_hour.iter().filter(|r| r.office_id == office).collect();
     let withheld = cells.iter().filter(|r| r.suppressed).count();
     let mut t = Table::new(vec![lang.pick("Kennzahl", "Figure").into(), lang.pick("Wert", "Value").into()]);
@@ -144,20 +166,37 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
         _ => "–".into(),
     };
     t.rows.push(vec![lang.pick("Zeitraum", "Period").into(), range]);
-    t.rows.push(vec![lang.pick("Öffnungstage mit Tickets", "Open days with tickets").into(), days.len().to_string()]);
+    t.rows.push(vec![
+        lang.pick("Öffnungstage mit Tickets", "Open days with tickets").into(),
+        days.len().to_string(),
+    ]);
     t.rows.push(vec![lang.pick("Tickets", "Tickets").into(), lang.int(tickets)]);
     t.rows.push(vec![
         lang.pick("ausgeblendete Tage (unter 5 Tickets)", "withheld days (under 5 tickets)").into(),
         suppressed_days.to_string(),
     ]);
     t.rows.push(vec![
-        lang.pick("ausgeblendete Profilzellen (Wochentag × Stunde × Dienst)", "withheld profile cells (weekday × hour × service)").into(),
+        lang.pick(
+            "ausgeblendete Profilzellen (Wochentag × Stunde × Dienst)",
+            "withheld profile cells (weekday × hour × service)",
+        )
+        .into(),
         format!("{} / {}", withheld, cells.len()),
     ]);
     if let Some(doc) = data.office_docs.get(office) {
         for o in &doc.opening_hours {
-            let hours = if o.hours.is_empty() { lang.pick("geschlossen", "closed").to_string() } else { o.hours.join(", ") };
-            t.rows.push(vec![lang.pick(format!("Öffnungszeit {}", lang.weekday(o.weekday)), format!("Opening hours {}", lang.weekday(o.weekday))), hours]);
+            let hours = if o.hours.is_empty() {
+                lang.pick("geschlossen", "closed").to_string()
+            } else {
+                o.hours.join(", ")
+            };
+            t.rows.push(vec![
+                lang.pick(
+                    format!("Öffnungszeit {}", lang.weekday(o.weekday)),
+                    format!("Opening hours {}", lang.weekday(o.weekday)),
+                ),
+                hours,
+            ]);
         }
     }
     s.text(lang.pick(

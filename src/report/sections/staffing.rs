@@ -31,7 +31,13 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
 }
 
 /// Heatmap of suggested − observed counters, each cell labelled `observed→suggested`.
-fn counters(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
+fn counters(
+    s: &mut Section,
+    data: &ExportData,
+    office: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
     let rows: BTreeMap<(u32, u32), _> =
         data.staffing.iter().filter(|r| r.office_id == office).map(|r| ((r.weekday, r.hour), r)).collect();
     if rows.is_empty() {
@@ -41,7 +47,8 @@ fn counters(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: 
     let mut weekdays: Vec<u32> = rows.keys().map(|k| k.0).collect();
     weekdays.dedup();
     let (h0, h1) = (rows.keys().map(|k| k.1).min().unwrap_or(0), rows.keys().map(|k| k.1).max().unwrap_or(0));
-    let diff = |r: &crate::report::load::rows::StaffingRow| Some(r.suggested_counters? - r.observed_counters?);
+    let diff =
+        |r: &crate::report::load::rows::StaffingRow| Some(r.suggested_counters? - r.observed_counters?);
     let max = rows.values().filter_map(|r| diff(r)).map(f64::abs).fold(1.0f64, f64::max).ceil();
     let cells = weekdays
         .iter()
@@ -51,7 +58,10 @@ fn counters(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: 
                     None => Cell::Closed,
                     Some(r) if r.suppressed => Cell::Suppressed,
                     Some(r) => match (r.observed_counters, r.suggested_counters) {
-                        (Some(o), Some(g)) => Cell::Value { v: g - o, label: format!("{}→{}", lang.num(o, 1), lang.num(g, 0)) },
+                        (Some(o), Some(g)) => Cell::Value {
+                            v: g - o,
+                            label: format!("{}→{}", lang.num(o, 1), lang.num(g, 0)),
+                        },
                         _ => Cell::Closed,
                     },
                 })
@@ -59,7 +69,8 @@ fn counters(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: 
         })
         .collect();
     let title = lang.pick("Schalter: beobachtet → vorgeschlagen", "Counters: observed → suggested");
-    let ticks = [-max, -max / 2.0, 0.0, max / 2.0, max].map(|t| (t, lang.num(t, if max < 2.0 { 1 } else { 0 }))).to_vec();
+    let half = (max / 2.0).round();
+    let ticks = [-max, -half, 0.0, half, max].map(|t| (t, lang.num(t, 0))).to_vec();
     let fig = Heatmap {
         title: title.into(),
         rows: weekdays.iter().map(|w| lang.weekday(*w).to_string()).collect(),
@@ -74,7 +85,10 @@ fn counters(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: 
     };
     let diffs: Vec<((u32, u32), f64)> =
         rows.iter().filter(|(_, r)| !r.suppressed).filter_map(|(k, r)| diff(r).map(|d| (*k, d))).collect();
-    let at = |k: (u32, u32)| rows.get(&k).map_or((0.0, 0.0), |r| (r.observed_counters.unwrap_or(0.0), r.suggested_counters.unwrap_or(0.0)));
+    let at = |k: (u32, u32)| {
+        rows.get(&k)
+            .map_or((0.0, 0.0), |r| (r.observed_counters.unwrap_or(0.0), r.suggested_counters.unwrap_or(0.0)))
+    };
     let when = |k: (u32, u32)| format!("{} {}", lang.on_weekdays(k.0), lang.hour_span(k.1));
     let aid = match (extreme(&diffs, true), extreme(&diffs, false)) {
         (Some((up, _)), Some((down, _))) => {
@@ -169,19 +183,30 @@ pub fn whatif_rows<'a>(data: &'a ExportData, office: &str) -> BTreeMap<i64, Vec<
 }
 
 /// Mean wait by hour for each share moved.
-fn whatif_by_hour(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
+fn whatif_by_hour(
+    s: &mut Section,
+    data: &ExportData,
+    office: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
     let shares = whatif_rows(data, office);
     let hours: Vec<u32> = shares.values().flatten().filter_map(|r| r.hour()).collect();
     let (Some(&h0), Some(&h1)) = (hours.iter().min(), hours.iter().max()) else {
         s.text(lang.pick("Keine Was-wäre-wenn-Rechnung für dieses Amt.", "No what-if run for this office."));
         return Ok(());
     };
-    let mut p = Panel::new(YAxis::new(lang.pick("mittlere Wartezeit (min)", "mean wait (min)"), Unit::Number));
+    let mut p =
+        Panel::new(YAxis::new(lang.pick("mittlere Wartezeit (min)", "mean wait (min)"), Unit::Number));
     let mut legend = Vec::new();
     for (i, (share, rows)) in shares.iter().enumerate() {
         let pts = (h0..=h1)
             .map(|h| {
-                let v = rows.iter().find(|r| r.hour() == Some(h)).filter(|r| !r.suppressed).and_then(|r| r.mean_wait_min);
+                let v = rows
+                    .iter()
+                    .find(|r| r.hour() == Some(h))
+                    .filter(|r| !r.suppressed)
+                    .and_then(|r| r.mean_wait_min);
                 (f64::from(h) + 0.5, v.unwrap_or(f64::NAN))
             })
             .collect();
@@ -190,15 +215,25 @@ fn whatif_by_hour(s: &mut Section, data: &ExportData, office: &str, page: &str, 
         let label = if *share == 0 {
             lang.pick("heute (nichts verlagert)", "today (nothing moved)").to_string()
         } else {
-            lang.pick(format!("{} verlagert", lang.pct(*share as f64 / 1000.0, 0)), format!("{} moved", lang.pct(*share as f64 / 1000.0, 0)))
+            lang.pick(
+                format!("{} verlagert", lang.pct(*share as f64 / 1000.0, 0)),
+                format!("{} moved", lang.pct(*share as f64 / 1000.0, 0)),
+            )
         };
         legend.push(LegendItem::new(label, category(i), if *share == 0 { Mark::Line } else { Mark::Dashed }));
     }
-    let title = lang.pick("Was wäre, wenn Laufkundschaft der Spitzenstunden später käme?", "What if walk-ins of the peak hours came later?");
+    let title = lang.pick(
+        "Was wäre, wenn Laufkundschaft der Spitzenstunden später käme?",
+        "What if walk-ins of the peak hours came later?",
+    );
     let fig = LineFigure {
         title: title.into(),
         lang,
-        x: XAxis { range: (f64::from(h0), f64::from(h1 + 1)), ticks: hour_ticks(h0, h1 + 1), title: Some(lang.pick("Stunde (Ortszeit)", "Hour (local time)").into()) },
+        x: XAxis {
+            range: (f64::from(h0), f64::from(h1 + 1)),
+            ticks: hour_ticks(h0, h1 + 1),
+            title: Some(lang.pick("Stunde (Ortszeit)", "Hour (local time)").into()),
+        },
         panels: vec![p],
         legend,
         panel_height: 220,
@@ -208,7 +243,9 @@ fn whatif_by_hour(s: &mut Section, data: &ExportData, office: &str, page: &str, 
 
 /// The best share and what it does to the day's mean wait.
 fn whatif_aid(shares: &BTreeMap<i64, Vec<&WhatIfRow>>, lang: Lang) -> String {
-    let all = |k: &i64| shares.get(k).and_then(|rows| rows.iter().find(|r| r.hour().is_none()).and_then(|r| r.mean_wait_min));
+    let all = |k: &i64| {
+        shares.get(k).and_then(|rows| rows.iter().find(|r| r.hour().is_none()).and_then(|r| r.mean_wait_min))
+    };
     let totals: Vec<(i64, f64)> = shares.keys().filter_map(|k| all(k).map(|v| (*k, v))).collect();
     let (Some(base), Some((best, bv))) = (all(&0), extreme(&totals, false)) else { return String::new() };
     if best == 0 {
@@ -243,29 +280,42 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
         ));
         s.table(check_table(&data.staffing_check, lang));
     }
-    let mut p = Panel::new(YAxis::new(lang.pick("mittlere Wartezeit (min)", "mean wait (min)"), Unit::Number));
+    let mut p =
+        Panel::new(YAxis::new(lang.pick("mittlere Wartezeit (min)", "mean wait (min)"), Unit::Number));
     let mut legend = Vec::new();
     let mut best: Vec<((usize, i64, f64), f64)> = Vec::new();
     for (i, office) in data.offices.iter().enumerate() {
         let shares = whatif_rows(data, office);
         let pts: Vec<(f64, f64)> = shares
             .iter()
-            .filter_map(|(k, rows)| rows.iter().find(|r| r.hour().is_none()).and_then(|r| r.mean_wait_min).map(|v| (*k as f64 / 10.0, v)))
+            .filter_map(|(k, rows)| {
+                rows.iter()
+                    .find(|r| r.hour().is_none())
+                    .and_then(|r| r.mean_wait_min)
+                    .map(|v| (*k as f64 / 10.0, v))
+            })
             .collect();
-        if let (Some(base), Some(min)) = (pts.first(), extreme(&pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(), false)) {
+        if let (Some(base), Some(min)) =
+            (pts.first(), extreme(&pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(), false))
+        {
             best.push(((i, min.0.round() as i64, base.1), base.1 - min.1));
         }
         p.series.push(Series::new(category(i), pts, LineStyle::SolidPoints));
         legend.push(LegendItem::new(office.clone(), category(i), Mark::Line));
     }
     let max_share = data.whatif.iter().map(|r| r.share).fold(0.0f64, f64::max) * 100.0;
-    let title = lang.pick("Mittlere Wartezeit je verlagertem Anteil der Spitzen-Laufkundschaft", "Mean wait by share of peak walk-ins moved");
+    let title = lang.pick(
+        "Mittlere Wartezeit je verlagertem Anteil der Spitzen-Laufkundschaft",
+        "Mean wait by share of peak walk-ins moved",
+    );
     let fig = LineFigure {
         title: title.into(),
         lang,
         x: XAxis {
             range: (0.0, max_share.max(10.0)),
-            ticks: (0..=(max_share.max(10.0) / 10.0).round() as i64).map(|k| (k as f64 * 10.0, lang.pct(k as f64 / 10.0, 0))).collect(),
+            ticks: (0..=(max_share.max(10.0) / 10.0).round() as i64)
+                .map(|k| (k as f64 * 10.0, lang.pct(k as f64 / 10.0, 0)))
+                .collect(),
             title: Some(lang.pick("verlagerter Anteil", "share moved").into()),
         },
         panels: vec![p],
@@ -289,7 +339,12 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
                 lang.min(base - gain)
             ),
         ),
-        _ => lang.pick("In keinem Amt verkürzt das Verlagern die Wartezeit.", "In no office does moving shorten the wait.").into(),
+        _ => lang
+            .pick(
+                "In keinem Amt verkürzt das Verlagern die Wartezeit.",
+                "In no office does moving shorten the wait.",
+            )
+            .into(),
     };
     s.chart(page, "whatif-offices", title, aid, &fig)?;
     Ok(s)

@@ -34,32 +34,51 @@ pub fn weeks(data: &ExportData, office: &str) -> Vec<Week> {
     }
     acc.into_iter()
         .filter(|(monday, _)| *monday >= from && *monday + Days::new(6) <= to)
-        .map(|(monday, (tickets, waits))| Week { monday, tickets, wait_mean: weighted_mean(waits.into_iter()) })
+        .map(|(monday, (tickets, waits))| Week {
+            monday,
+            tickets,
+            wait_mean: weighted_mean(waits.into_iter()),
+        })
         .collect()
 }
 
 pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<Section, ReportError> {
-    let mut s = Section::new("trends", lang.pick("3 Entwicklung nach Woche und Monat", "3 Trends by week and month"));
+    let mut s =
+        Section::new("trends", lang.pick("3 Entwicklung nach Woche und Monat", "3 Trends by week and month"));
     weekly(&mut s, data, office, page, lang)?;
     monthly(&mut s, data, office, page, lang)?;
     Ok(s)
 }
 
-fn weekly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
+fn weekly(
+    s: &mut Section,
+    data: &ExportData,
+    office: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
     let w = weeks(data, office);
     let (Some(first), Some(last)) = (w.first(), w.last()) else {
-        s.text(lang.pick("Zu wenige ganze Wochen für einen Wochenverlauf.", "Too few whole weeks for a weekly trend."));
+        s.text(lang.pick(
+            "Zu wenige ganze Wochen für einen Wochenverlauf.",
+            "Too few whole weeks for a weekly trend.",
+        ));
         return Ok(());
     };
     let x = |d: NaiveDate| (d - first.monday).num_days() as f64 + 3.5;
     let span = (last.monday - first.monday).num_days() + 7;
     let mut tickets = Panel::new(YAxis::new(lang.pick("Tickets je Woche", "Tickets per week"), Unit::Number));
-    tickets.bars.push(Bars { color: category(0), points: w.iter().map(|k| (x(k.monday), k.tickets)).collect(), width: 5.0 });
+    tickets.bars.push(Bars {
+        color: category(0),
+        points: w.iter().map(|k| (x(k.monday), k.tickets)).collect(),
+        width: 5.0,
+    });
     let mut wait = Panel::new(YAxis::new(lang.pick("Minuten", "Minutes"), Unit::Number));
     wait.label = Some(lang.pick("Mittlere Wartezeit", "Mean wait").into());
     let pts = w.iter().map(|k| (x(k.monday), k.wait_mean.unwrap_or(f64::NAN))).collect();
     wait.series.push(Series::new(category(1), pts, LineStyle::SolidPoints));
-    let title = lang.pick("Tickets und mittlere Wartezeit je Kalenderwoche", "Tickets and mean wait per calendar week");
+    let title = lang
+        .pick("Tickets und mittlere Wartezeit je Kalenderwoche", "Tickets and mean wait per calendar week");
     let fig = LineFigure {
         title: title.into(),
         lang,
@@ -98,10 +117,19 @@ fn weekly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: La
     s.chart(page, "trend-weekly", title, aid, &fig)
 }
 
-fn monthly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: Lang) -> Result<(), ReportError> {
+fn monthly(
+    s: &mut Section,
+    data: &ExportData,
+    office: &str,
+    page: &str,
+    lang: Lang,
+) -> Result<(), ReportError> {
     let rows: Vec<_> = data.monthly.iter().filter(|r| r.office_id == office && r.service != "*").collect();
     let month = |y: i32, m: u32| y * 12 + m as i32 - 1;
-    let (Some(m0), Some(m1)) = (rows.iter().map(|r| month(r.year, r.month)).min(), rows.iter().map(|r| month(r.year, r.month)).max()) else {
+    let (Some(m0), Some(m1)) = (
+        rows.iter().map(|r| month(r.year, r.month)).min(),
+        rows.iter().map(|r| month(r.year, r.month)).max(),
+    ) else {
         s.text(lang.pick("Keine Monatswerte nach Dienst.", "No monthly figures by service."));
         return Ok(());
     };
@@ -114,11 +142,16 @@ fn monthly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: L
     let ticks: Vec<(f64, String)> = (m0..=m1)
         .map(|k| {
             let (y, m) = (k.div_euclid(12), (k.rem_euclid(12) + 1) as u32);
-            let label = if k == m0 || m == 1 { format!("{} {}", lang.month_short(m), y) } else { lang.month_short(m).to_string() };
+            let label = if k == m0 || m == 1 {
+                format!("{} {}", lang.month_short(m), y)
+            } else {
+                lang.month_short(m).to_string()
+            };
             (f64::from(k - m0), label)
         })
         .collect();
-    let mut tickets = Panel::new(YAxis::new(lang.pick("Tickets je Monat", "Tickets per month"), Unit::Number));
+    let mut tickets =
+        Panel::new(YAxis::new(lang.pick("Tickets je Monat", "Tickets per month"), Unit::Number));
     let mut wait = Panel::new(YAxis::new(lang.pick("Minuten", "Minutes"), Unit::Number));
     wait.label = Some(lang.pick("Mittlere Wartezeit", "Mean wait").into());
     let mut legend = Vec::new();
@@ -137,7 +170,10 @@ fn monthly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: L
         let name = data.service_names.get(*code).map_or(code.to_string(), |n| format!("{code} {n}"));
         legend.push(LegendItem::new(name, category(i), Mark::Line));
     }
-    let title = lang.pick("Tickets und mittlere Wartezeit je Monat nach Dienst", "Tickets and mean wait per month by service");
+    let title = lang.pick(
+        "Tickets und mittlere Wartezeit je Monat nach Dienst",
+        "Tickets and mean wait per month by service",
+    );
     let fig = LineFigure {
         title: title.into(),
         lang,
@@ -147,8 +183,11 @@ fn monthly(s: &mut Section, data: &ExportData, office: &str, page: &str, lang: L
         panel_height: 160,
     };
     let total: f64 = services.iter().map(|s| s.1).sum();
-    let waits: Vec<((&str, i32, u32), f64)> =
-        rows.iter().filter(|r| !r.suppressed).filter_map(|r| r.wait_mean_min.map(|w| ((r.service.as_str(), r.year, r.month), w))).collect();
+    let waits: Vec<((&str, i32, u32), f64)> = rows
+        .iter()
+        .filter(|r| !r.suppressed)
+        .filter_map(|r| r.wait_mean_min.map(|w| ((r.service.as_str(), r.year, r.month), w)))
+        .collect();
     let aid = match (services.first(), extreme(&waits, true)) {
         (Some((top, n)), Some(((code, y, m), w))) if total > 0.0 => lang.pick(
             format!(
