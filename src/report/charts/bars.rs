@@ -73,7 +73,7 @@ impl BarFigure {
         let values = self.groups.iter().flat_map(|g| g.values.iter().flatten().copied());
         let hi = values.chain(self.target.as_ref().map(|t| t.x)).fold(0.0f64, f64::max);
         match self.unit {
-            Unit::Share => nice_ticks(0.0, hi.max(0.01).min(1.0), 4),
+            Unit::Share => nice_ticks(0.0, hi.clamp(0.01, 1.0), 4),
             Unit::Number => nice_ticks(0.0, hi.max(1e-9), 4),
         }
     }

@@ -123,6 +123,11 @@ pub fn month_ticks(first: NaiveDate, days: i64, lang: Lang) -> Vec<(f64, String)
     out
 }
 
+/// Date ticks for `days` days from `first`: each Monday for up to 15 weeks, else each month.
+pub fn date_ticks(first: NaiveDate, days: i64, lang: Lang) -> Vec<(f64, String)> {
+    if days <= 105 { monday_ticks(first, days, lang) } else { month_ticks(first, days, lang) }
+}
+
 /// Ticks at each Monday between `first` and `first + days` (x = days since `first`),
 /// labelled `Mo 05.01.`.
 pub fn monday_ticks(first: NaiveDate, days: i64, lang: Lang) -> Vec<(f64, String)> {

@@ -14,7 +14,7 @@ use crate::report::i18n::Lang;
 use crate::report::load::ExportData;
 use crate::report::sections::forecast::method_name;
 use crate::report::sections::trends::weeks;
-use crate::report::sections::{OVERVIEW, extreme, model, month_ticks, quality, staffing, weighted_mean};
+use crate::report::sections::{OVERVIEW, date_ticks, extreme, model, quality, staffing, weighted_mean};
 
 pub fn page(data: &ExportData, lang: Lang) -> Result<Page, ReportError> {
     let mut s = Section::new("comparison", lang.pick("Die Ämter im Vergleich", "The offices compared"));
@@ -87,7 +87,7 @@ fn weekly(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), ReportEr
     let fig = LineFigure {
         title: title.into(),
         lang,
-        x: XAxis { range: (0.0, span as f64), ticks: month_ticks(first, span, lang), title: None },
+        x: XAxis { range: (0.0, span as f64), ticks: date_ticks(first, span, lang), title: None },
         panels: vec![p],
         legend,
         panel_height: 220,

@@ -12,7 +12,7 @@ use crate::report::charts::style::category;
 use crate::report::doc::Section;
 use crate::report::i18n::Lang;
 use crate::report::load::ExportData;
-use crate::report::sections::{extreme, month_ticks, weighted_mean};
+use crate::report::sections::{date_ticks, extreme, weighted_mean};
 
 /// One calendar week of an office: its Monday, tickets, mean wait of the called tickets.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,9 @@ pub struct Week {
 /// Whole weeks (Monday–Sunday inside the data range) of `office`, from its unsuppressed days.
 pub fn weeks(data: &ExportData, office: &str) -> Vec<Week> {
     let (from, to) = (data.manifest.source.from, data.manifest.source.to);
-    let mut acc: BTreeMap<NaiveDate, (f64, Vec<(Option<f64>, Option<f64>)>)> = BTreeMap::new();
+    // Monday → (tickets, (mean wait, called tickets) of each day).
+    type WeekAcc = (f64, Vec<(Option<f64>, Option<f64>)>);
+    let mut acc: BTreeMap<NaiveDate, WeekAcc> = BTreeMap::new();
     for d in data.daily.iter().filter(|d| d.office_id == office && !d.suppressed) {
         let monday = d.local_date - Days::new(u64::from(d.local_date.weekday().num_days_from_monday()));
         let a = acc.entry(monday).or_default();
@@ -82,7 +84,7 @@ fn weekly(
     let fig = LineFigure {
         title: title.into(),
         lang,
-        x: XAxis { range: (0.0, span as f64), ticks: month_ticks(first.monday, span, lang), title: None },
+        x: XAxis { range: (0.0, span as f64), ticks: date_ticks(first.monday, span, lang), title: None },
         panels: vec![tickets, wait],
         legend: vec![],
         panel_height: 150,
