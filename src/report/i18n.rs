@@ -41,7 +41,9 @@ impl Lang {
         if !x.is_finite() {
             return "–".to_string();
         }
-        let s = format!("{:.*}", decimals, x.abs());
+        // Half away from zero (12,5 → 13), not the formatter's half to even.
+        let scale = 10f64.powi(decimals as i32);
+        let s = format!("{:.*}", decimals, (x.abs() * scale).round() / scale);
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
         let (group, point) = self.pick(('.', ','), (',', '.'));
         let mut grouped = String::new();
@@ -195,6 +197,10 @@ mod tests {
         assert_eq!(de.num(-12.5, 0), "−13");
         assert_eq!(de.int(203_550.0), "203.550");
         assert_eq!(de.num(999.0, 0), "999");
+        assert_eq!(
+            (de.num(12.5, 0), de.num(0.25, 1), de.num(-0.5, 0)),
+            ("13".into(), "0,3".into(), "−1".into())
+        );
         assert_eq!(de.pct(0.7835, 0), "78 %");
         assert_eq!(en.pct(0.7835, 1), "78.4%");
         assert_eq!(de.min(9.42), "9,4 min");

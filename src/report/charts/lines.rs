@@ -357,7 +357,7 @@ mod tests {
         assert_eq!(range, (0.0, 1.0));
         assert_eq!(
             ticks.iter().map(|t| t.1.as_str()).collect::<Vec<_>>(),
-            ["0 %", "25 %", "50 %", "75 %", "100 %"]
+            ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"]
         );
         let (_, ticks) = axis_ticks(&YAxis::new("x", Unit::Number), Some((0.0, 2.2)), Lang::De);
         assert_eq!(ticks[1].1, "0,5");

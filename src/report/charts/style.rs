@@ -33,8 +33,9 @@ pub const SUPPRESSED: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
 /// Shading of closed days in time series.
 pub const CLOSED: RGBColor = RGBColor(0xee, 0xee, 0xee);
 
-/// Okabe–Ito colours for categories (yellow left out: too light on white).
-pub const CATEGORICAL: [RGBColor; 7] = [
+/// Okabe–Ito colours for categories (its yellow replaced by a mid grey: too light on white);
+/// eight, as many as there are service codes and simulated offices.
+pub const CATEGORICAL: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xb2),
     RGBColor(0xd5, 0x5e, 0x00),
     RGBColor(0x00, 0x9e, 0x73),
@@ -42,6 +43,7 @@ pub const CATEGORICAL: [RGBColor; 7] = [
     RGBColor(0xe6, 0x9f, 0x00),
     RGBColor(0x56, 0xb4, 0xe9),
     RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x8c, 0x8c, 0x8c),
 ];
 
 /// The i-th categorical colour (cycling).

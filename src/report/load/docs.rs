@@ -21,6 +21,14 @@ pub struct SourceDoc {
     pub to: NaiveDate,
 }
 
+/// `tables/profile/profile.json`: the profiled window and the suppression threshold k.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProfileMetaDoc {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub min_cell_tickets: u32,
+}
+
 /// `export_report.json`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ExportReportDoc {

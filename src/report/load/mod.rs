@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 use crate::report::ReportError;
-use docs::{ExportReportDoc, ManifestDoc, ModelBacktestDoc, OfficeDoc, QualityDoc, ServicesDoc};
+use docs::{
+    ExportReportDoc, ManifestDoc, ModelBacktestDoc, OfficeDoc, ProfileMetaDoc, QualityDoc, ServicesDoc,
+};
 use rows::{
     ArrivalScoreRow, BacktestDayRow, DailyRow, MonthlyRow, StaffingCheckRow, StaffingRow, WeekdayHourRow,
     WhatIfRow,
@@ -24,6 +26,8 @@ pub struct ExportData {
     pub dir: PathBuf,
     pub manifest: ManifestDoc,
     pub report: ExportReportDoc,
+    /// The profile tables' window and k.
+    pub profile: ProfileMetaDoc,
     /// Office ids in name order.
     pub offices: Vec<String>,
     pub office_docs: BTreeMap<String, OfficeDoc>,
@@ -77,6 +81,7 @@ pub fn load(dir: &Path) -> Result<ExportData, ReportError> {
     Ok(ExportData {
         manifest,
         report,
+        profile: read_json(&t.join("profile/profile.json"))?,
         offices,
         office_docs,
         service_names: services.services.into_iter().map(|s| (s.code, s.name)).collect(),

@@ -48,6 +48,7 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         w.dedup();
         w
     };
+    let k = data.profile.min_cell_tickets;
     let hours = (grid.keys().map(|k| k.1).min().unwrap_or(0), grid.keys().map(|k| k.1).max().unwrap_or(0));
     let metrics = [
         Metric {
@@ -108,7 +109,8 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
             scale_ticks: ticks,
             legend_title: m.legend.clone(),
             closed_label: lang.pick("geschlossen", "closed").into(),
-            suppressed_label: lang.pick("unter 5 Tickets: ausgeblendet", "under 5 tickets: withheld").into(),
+            suppressed_label: lang
+                .pick(format!("unter {k} Tickets: ausgeblendet"), format!("under {k} tickets: withheld")),
         };
         let aid = aid(m.kind, &grid, m.value, lang);
         s.chart(page, m.kind, &m.title, aid, &fig)?;

@@ -47,8 +47,20 @@ pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
     let created = m.created_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok());
     let meta = vec![
         lang.pick(
-            format!("Daten vom {} bis {}", lang.date(m.source.from), lang.date(m.source.to)),
-            format!("Data from {} to {}", lang.date(m.source.from), lang.date(m.source.to)),
+            format!(
+                "Daten vom {} bis {}; Profile und Trends über {} bis {}",
+                lang.date(m.source.from),
+                lang.date(m.source.to),
+                lang.date(data.profile.from),
+                lang.date(data.profile.to)
+            ),
+            format!(
+                "Data from {} to {}; profiles and trends over {} to {}",
+                lang.date(m.source.from),
+                lang.date(m.source.to),
+                lang.date(data.profile.from),
+                lang.date(data.profile.to)
+            ),
         ),
         lang.pick(
             format!(
@@ -67,14 +79,16 @@ pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
     ];
     let footer = lang.pick(
         format!(
-            "Erstellt von queuecast {} aus der Exportgeneration {}. Alle Zahlen sind Summen oder Mittel über viele Besuche; Zellen mit weniger als 5 Tickets sind ausgeblendet. Schrift der Diagramme: DejaVu Sans (Bitstream-Vera-Lizenz).",
+            "Erstellt von queuecast {} aus der Exportgeneration {}. Alle Zahlen sind Summen oder Mittel über viele Besuche; Zellen mit weniger als {} Tickets sind ausgeblendet. Schrift der Diagramme: DejaVu Sans (Bitstream-Vera-Lizenz).",
             env!("CARGO_PKG_VERSION"),
-            m.generation
+            m.generation,
+            data.profile.min_cell_tickets
         ),
         format!(
-            "Made by queuecast {} from export generation {}. Every figure is a sum or mean over many visits; cells of fewer than 5 tickets are withheld. Chart font: DejaVu Sans (Bitstream Vera licence).",
+            "Made by queuecast {} from export generation {}. Every figure is a sum or mean over many visits; cells of fewer than {} tickets are withheld. Chart font: DejaVu Sans (Bitstream Vera licence).",
             env!("CARGO_PKG_VERSION"),
-            m.generation
+            m.generation,
+            data.profile.min_cell_tickets
         ),
     );
     Ok(Document {

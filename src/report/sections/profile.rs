@@ -176,3 +176,32 @@ fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang:
         _ => lang.pick("Für die Prognosetage liegen keine erwarteten Wartezeiten vor.", "No expected waits for the forecast days.").into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_means_average_the_open_days_of_each_weekday() {
+        // Two Mondays and a closed Tuesday; slot 33 has a wait only on the first Monday.
+        let doc: OfficeDoc = serde_json::from_value(serde_json::json!({
+            "office_id": "a",
+            "forecast": {"origin": "2026-01-05", "days": 9, "method": "model"},
+            "opening_hours": [],
+            "days": [
+                {"date": "2026-01-05", "weekday": 1, "open": true, "closed_reason": null, "expected_tickets": 6.0,
+                 "slots": [{"slot": 32, "expected": 4.0, "p10": 1.0, "p90": 7.0, "wait_p50_min": 2.0, "wait_p90_min": 10.0},
+                           {"slot": 33, "expected": 2.0, "p10": 0.0, "p90": 4.0, "wait_p50_min": 1.0, "wait_p90_min": 5.0}]},
+                {"date": "2026-01-06", "weekday": 2, "open": false, "closed_reason": "closure", "expected_tickets": 0.0, "slots": []},
+                {"date": "2026-01-12", "weekday": 1, "open": true, "closed_reason": null, "expected_tickets": 7.0,
+                 "slots": [{"slot": 32, "expected": 6.0, "p10": 2.0, "p90": 9.0, "wait_p50_min": 4.0, "wait_p90_min": 12.0},
+                           {"slot": 33, "expected": 1.0, "p10": 0.0, "p90": 3.0, "wait_p50_min": null, "wait_p90_min": null}]}
+            ]
+        }))
+        .unwrap();
+        let p = slot_profile(&doc);
+        assert_eq!(p.keys().copied().collect::<Vec<_>>(), [1]);
+        assert_eq!(p[&1][&32], SlotMeans { arrivals: 5.0, p50: Some(3.0), p90: Some(11.0) });
+        assert_eq!(p[&1][&33], SlotMeans { arrivals: 1.5, p50: Some(1.0), p90: Some(5.0) });
+    }
+}

@@ -150,6 +150,7 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
     let mut s = Section::new("quality", title(lang));
     let days: Vec<_> = data.daily.iter().filter(|d| d.office_id == office).collect();
     let suppressed_days = days.iter().filter(|d| d.suppressed).count();
+    let k = data.profile.min_cell_tickets;
     let tickets: f64 = data
         .monthly
         .iter()
@@ -172,7 +173,10 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
     ]);
     t.rows.push(vec![lang.pick("Tickets", "Tickets").into(), lang.int(tickets)]);
     t.rows.push(vec![
-        lang.pick("ausgeblendete Tage (unter 5 Tickets)", "withheld days (under 5 tickets)").into(),
+        lang.pick(
+            format!("ausgeblendete Tage (unter {k} Tickets)"),
+            format!("withheld days (under {k} tickets)"),
+        ),
         suppressed_days.to_string(),
     ]);
     t.rows.push(vec![

@@ -69,6 +69,7 @@ fn counters(
         })
         .collect();
     let title = lang.pick("Schalter: beobachtet → vorgeschlagen", "Counters: observed → suggested");
+    let k = data.profile.min_cell_tickets;
     let half = (max / 2.0).round();
     let ticks = [-max, -half, 0.0, half, max].map(|t| (t, lang.num(t, 0))).to_vec();
     let fig = Heatmap {
@@ -81,7 +82,7 @@ fn counters(
         scale_ticks: ticks,
         legend_title: lang.pick("mehr (orange) / weniger (lila)", "more (orange) / fewer (purple)").into(),
         closed_label: lang.pick("geschlossen", "closed").into(),
-        suppressed_label: lang.pick("unter 5 Tickets", "under 5 tickets").into(),
+        suppressed_label: lang.pick(format!("unter {k} Tickets"), format!("under {k} tickets")),
     };
     let diffs: Vec<((u32, u32), f64)> =
         rows.iter().filter(|(_, r)| !r.suppressed).filter_map(|(k, r)| diff(r).map(|d| (*k, d))).collect();

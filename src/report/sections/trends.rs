@@ -22,9 +22,9 @@ pub struct Week {
     pub wait_mean: Option<f64>,
 }
 
-/// Whole weeks (Monday–Sunday inside the data range) of `office`, from its unsuppressed days.
+/// Whole weeks (Monday–Sunday inside the profiled window) of `office`, from its unsuppressed days.
 pub fn weeks(data: &ExportData, office: &str) -> Vec<Week> {
-    let (from, to) = (data.manifest.source.from, data.manifest.source.to);
+    let (from, to) = (data.profile.from, data.profile.to);
     // Monday → (tickets, (mean wait, called tickets) of each day).
     type WeekAcc = (f64, Vec<(Option<f64>, Option<f64>)>);
     let mut acc: BTreeMap<NaiveDate, WeekAcc> = BTreeMap::new();
