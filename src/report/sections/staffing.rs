@@ -149,26 +149,20 @@ fn check_sentence(c: &StaffingCheckRow, lang: Lang) -> String {
     )
 }
 
-/// The simulated check of one or more offices as a table.
+/// The simulated check of one or more offices as a table: observed → suggested per figure.
 pub fn check_table(rows: &[StaffingCheckRow], lang: Lang) -> Table {
     let mut t = Table::new(vec![
         lang.pick("Amt", "Office").into(),
-        lang.pick("Schalterstunden beobachtet", "Counter-hours observed").into(),
-        lang.pick("vorgeschlagen", "suggested").into(),
-        lang.pick("Wartezeit beobachtet", "Wait observed").into(),
-        lang.pick("vorgeschlagen", "suggested").into(),
-        lang.pick("≤ 15 min beobachtet", "≤ 15 min observed").into(),
-        lang.pick("vorgeschlagen", "suggested").into(),
+        lang.pick("Schalterstunden", "Counter-hours").into(),
+        lang.pick("mittlere Wartezeit", "Mean wait").into(),
+        lang.pick("≤ 15 min", "≤ 15 min").into(),
     ]);
     for c in rows {
         t.rows.push(vec![
             c.office_id.clone(),
-            lang.int(c.counter_hours_observed),
-            lang.int(c.counter_hours_suggested),
-            lang.min(c.mean_wait_observed_min),
-            lang.min(c.mean_wait_suggested_min),
-            lang.pct(c.share_within_observed, 1),
-            lang.pct(c.share_within_suggested, 1),
+            format!("{} → {}", lang.int(c.counter_hours_observed), lang.int(c.counter_hours_suggested)),
+            format!("{} → {}", lang.min(c.mean_wait_observed_min), lang.min(c.mean_wait_suggested_min)),
+            format!("{} → {}", lang.pct(c.share_within_observed, 1), lang.pct(c.share_within_suggested, 1)),
         ]);
     }
     t
@@ -276,8 +270,8 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
     let mut s = Section::new("staffing", title(lang));
     if !data.staffing_check.is_empty() {
         s.text(lang.pick(
-            "Simulierte Prüfung der vorgeschlagenen Schalterbesetzung (jeder Tag mit den vorgeschlagenen statt den beobachteten Schaltern nachgespielt):",
-            "Simulated check of the suggested counters (every day replayed with the suggested instead of the observed counters):",
+            "Simulierte Prüfung der vorgeschlagenen Schalterbesetzung, beobachtet → vorgeschlagen (jeder Tag mit den vorgeschlagenen statt den beobachteten Schaltern nachgespielt):",
+            "Simulated check of the suggested counters, observed → suggested (every day replayed with the suggested instead of the observed counters):",
         ));
         s.table(check_table(&data.staffing_check, lang));
     }
