@@ -26,24 +26,54 @@ pub fn office_page(office: &str) -> String {
     format!("office-{office}")
 }
 
-/// Builds the whole document.
+/// One office's page.
+fn office(data: &ExportData, office: &str, lang: Lang) -> Result<Page, ReportError> {
+    let id = office_page(office);
+    let sections = vec![
+        heatmaps::section(data, office, &id, lang)?,
+        profile::section(data, office, &id, lang)?,
+        trends::section(data, office, &id, lang)?,
+        forecast::section(data, office, &id, lang)?,
+        model::office_section(data, office, lang),
+        staffing::section(data, office, &id, lang)?,
+        quality::office_section(data, office, lang),
+    ];
+    let title = lang.pick(format!("Amt {office}"), format!("Office {office}"));
+    Ok(Page { id, title, sections })
+}
+
+/// Builds the whole document. The pages are independent, so they are drawn on parallel
+/// threads (one per available core) and put together in their fixed order.
 pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
     let m = &data.manifest;
-    let mut pages = vec![overview::page(data, lang)?];
-    for office in &data.offices {
-        let id = office_page(office);
-        let sections = vec![
-            heatmaps::section(data, office, &id, lang)?,
-            profile::section(data, office, &id, lang)?,
-            trends::section(data, office, &id, lang)?,
-            forecast::section(data, office, &id, lang)?,
-            model::office_section(data, office, lang),
-            staffing::section(data, office, &id, lang)?,
-            quality::office_section(data, office, lang),
-        ];
-        let title = lang.pick(format!("Amt {office}"), format!("Office {office}"));
-        pages.push(Page { id, title, sections });
+    let jobs: Vec<Option<&str>> =
+        std::iter::once(None).chain(data.offices.iter().map(|o| Some(o.as_str()))).collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, jobs.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, Result<Page, ReportError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break mine };
+                        let page = match job {
+                            None => overview::page(data, lang),
+                            Some(o) => office(data, o, lang),
+                        };
+                        mine.push((i, page));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_default()).collect()
+    });
+    done.sort_by_key(|(i, _)| *i);
+    if done.len() != jobs.len() {
+        return Err(ReportError::Chart { chart: "all".into(), message: "a drawing thread panicked".into() });
     }
+    let pages = done.into_iter().map(|(_, p)| p).collect::<Result<Vec<Page>, ReportError>>()?;
     let created = m.created_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok());
     let meta = vec![
         lang.pick(
