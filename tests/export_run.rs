@@ -134,7 +134,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
     // The summary: files, row counts, both backtests, catalog gaps.
     let out = &f.stdout;
     assert!(
-        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 25 files")),
+        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 27 files")),
         "{out}"
     );
     assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");

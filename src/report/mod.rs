@@ -61,24 +61,41 @@ pub fn chart_dir(out: &Path) -> PathBuf {
     out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join("charts")
 }
 
+/// The rendered report in memory: the HTML page and every chart file (`<id>.png`,
+/// `<id>.svg`), in the order they appear.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub generation: String,
+    pub html: String,
+    pub charts: Vec<(String, Vec<u8>)>,
+}
+
+/// Builds the report of loaded export data (the same data and language give the same bytes).
+pub fn render_data(data: &load::ExportData, lang: Lang) -> Result<Rendered, ReportError> {
+    let document = sections::build(data, lang)?;
+    let mut charts = Vec::new();
+    for c in document.charts() {
+        charts.push((format!("{}.png", c.id), c.drawn.png.clone()));
+        charts.push((format!("{}.svg", c.id), c.drawn.svg.clone().into_bytes()));
+    }
+    Ok(Rendered { generation: data.manifest.generation.clone(), html: html::html(&document), charts })
+}
+
 /// Reads the export, builds the report and writes the HTML and the chart files (each
 /// atomically). The same export and language give the same bytes.
 pub fn render(params: &ReportParams) -> Result<ReportSummary, ReportError> {
     let data = load::load(&params.exports)?;
-    let document = sections::build(&data, params.lang)?;
-    let page = html::html(&document);
+    let r = render_data(&data, params.lang)?;
     let dir = chart_dir(&params.out);
-    let mut charts = Vec::new();
-    for c in document.charts() {
-        write(&dir.join(format!("{}.png", c.id)), &c.drawn.png)?;
-        write(&dir.join(format!("{}.svg", c.id)), c.drawn.svg.as_bytes())?;
-        charts.push(c.id.clone());
+    for (name, bytes) in &r.charts {
+        write(&dir.join(name), bytes)?;
     }
-    write(&params.out, page.as_bytes())?;
+    write(&params.out, r.html.as_bytes())?;
+    let charts = r.charts.iter().filter_map(|(n, _)| n.strip_suffix(".png")).map(String::from).collect();
     Ok(ReportSummary {
-        generation: data.manifest.generation.clone(),
+        generation: r.generation,
         html: params.out.clone(),
-        html_bytes: page.len() as u64,
+        html_bytes: r.html.len() as u64,
         chart_dir: dir,
         charts,
     })

@@ -65,6 +65,14 @@ pub fn generation_dir(dir: &Path) -> Result<PathBuf, ReportError> {
 pub fn load(dir: &Path) -> Result<ExportData, ReportError> {
     let g = generation_dir(dir)?;
     let manifest: ManifestDoc = read_json(&g.join(crate::export::MANIFEST))?;
+    load_generation(&g, manifest)
+}
+
+/// Reads the files of generation directory `g` with its manifest data given: also works on
+/// a generation still being written (no `manifest.json` yet), so a caller that publishes
+/// the report inside the generation can render it before the generation is finished.
+pub fn load_generation(g: &Path, manifest: ManifestDoc) -> Result<ExportData, ReportError> {
+    let g = g.to_path_buf();
     let report: ExportReportDoc = read_json(&g.join("export_report.json"))?;
     let mut office_docs = BTreeMap::new();
     for path in office_files(&g.join("offices"))? {
