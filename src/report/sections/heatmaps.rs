@@ -169,14 +169,14 @@ fn aid(
             if under > 0 {
                 lang.pick(
                     format!(
-                        "{} warten die meisten länger als 15 Minuten: nur {} kommen früher dran (in {} von {} Stunden wartet die Mehrheit länger).",
+                        "{} warten die meisten länger als 15 Minuten: nur {} kommen innerhalb von 15 Minuten dran (in {} von {} Stunden wartet die Mehrheit länger).",
                         cap(&when(lo_k)),
                         lang.pct(lo, 0),
                         under,
                         vals.len()
                     ),
                     format!(
-                        "{} most people wait longer than 15 minutes: only {} are called sooner (in {} of {} hours most wait longer).",
+                        "{} most people wait longer than 15 minutes: only {} are called within 15 minutes (in {} of {} hours most wait longer).",
                         cap(&when(lo_k)),
                         lang.pct(lo, 0),
                         under,

@@ -20,6 +20,11 @@ fn title(lang: Lang) -> String {
     lang.pick("5 Wartezeit-Modell", "5 Wait-time model").into()
 }
 
+/// A date of the model card in the report's format (`?` when absent).
+fn card_date(card: &Value, key: &str, lang: Lang) -> String {
+    card[key].as_str().and_then(|d| d.parse::<chrono::NaiveDate>().ok()).map_or("?".into(), |d| lang.date(d))
+}
+
 /// Why there are no backtest figures, as a sentence.
 fn missing(data: &ExportData, lang: Lang) -> String {
     let m = &data.report.model;
@@ -36,14 +41,14 @@ fn missing(data: &ExportData, lang: Lang) -> String {
         ),
         (Some(card), _) => lang.pick(
             format!(
-                "Das Modell (trainiert {} bis {}) wurde ohne Backtest erstellt (`queuecast train --with-backtest` ergänzt ihn).",
-                card["trained_from"].as_str().unwrap_or("?"),
-                card["trained_to"].as_str().unwrap_or("?")
+                "Das Modell (trainiert {} bis {}) wurde ohne Backtest erstellt; queuecast train --with-backtest ergänzt ihn.",
+                card_date(card, "trained_from", lang),
+                card_date(card, "trained_to", lang)
             ),
             format!(
-                "The model (trained {} to {}) was made without a backtest (`queuecast train --with-backtest` adds it).",
-                card["trained_from"].as_str().unwrap_or("?"),
-                card["trained_to"].as_str().unwrap_or("?")
+                "The model (trained {} to {}) was made without a backtest; queuecast train --with-backtest adds it.",
+                card_date(card, "trained_from", lang),
+                card_date(card, "trained_to", lang)
             ),
         ),
     }
@@ -65,19 +70,19 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
     };
     s.text(lang.pick(
         format!(
-            "Modell trainiert auf {} bis {}, Standard-Vorhersager {}; Backtest über {} Testwochen ({}). Die Zeilen sind nach dem mittleren Fehler beim Ziehen der Nummer sortiert.",
-            card["trained_from"].as_str().unwrap_or("?"),
-            card["trained_to"].as_str().unwrap_or("?"),
+            "Modell trainiert auf den Daten vom {} bis {}, Standard-Vorhersager {}; Backtest über {} ({}). Die Zeilen sind nach dem mittleren Fehler beim Ziehen der Nummer sortiert.",
+            card_date(card, "trained_from", lang),
+            card_date(card, "trained_to", lang),
             default,
-            folds.len(),
+            if folds.len() == 1 { "1 Testwoche".to_string() } else { format!("{} Testwochen", folds.len()) },
             window
         ),
         format!(
-            "Model trained on {} to {}, default predictor {}; backtest over {} test weeks ({}). Rows are sorted by the mean error at the time the ticket is drawn.",
-            card["trained_from"].as_str().unwrap_or("?"),
-            card["trained_to"].as_str().unwrap_or("?"),
+            "Model trained on the data from {} to {}, default predictor {}; backtest over {} ({}). Rows are sorted by the mean error at the time the ticket is drawn.",
+            card_date(card, "trained_from", lang),
+            card_date(card, "trained_to", lang),
             default,
-            folds.len(),
+            if folds.len() == 1 { "1 test week".to_string() } else { format!("{} test weeks", folds.len()) },
             window
         ),
     ));

@@ -96,7 +96,7 @@ fn weekly(
     let aid = match (peak, lo, hi) {
         (Some((pd, pv)), Some((_, lw)), Some((hd, hw))) => lang.pick(
             format!(
-                "Im Schnitt {} Tickets je Woche, die stärkste Woche begann am {} ({} Tickets); die mittlere Wartezeit lag zwischen {} und {} (Woche ab {}).",
+                "Im Schnitt {} Tickets je Woche, die stärkste Woche begann am {} ({} Tickets); die mittlere Wartezeit lag zwischen {} und {} (am höchsten in der Woche ab {}).",
                 lang.int(mean),
                 lang.date(pd),
                 lang.int(pv),
@@ -105,7 +105,7 @@ fn weekly(
                 lang.date(hd)
             ),
             format!(
-                "On average {} tickets a week, the busiest week beginning on {} ({} tickets); the mean wait ranged from {} to {} (week of {}).",
+                "On average {} tickets a week, the busiest week beginning on {} ({} tickets); the mean wait ranged from {} to {} (highest in the week of {}).",
                 lang.int(mean),
                 lang.date(pd),
                 lang.int(pv),
