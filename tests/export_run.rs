@@ -134,7 +134,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
     // The summary: files, row counts, both backtests, catalog gaps.
     let out = &f.stdout;
     assert!(
-        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 25 files")),
+        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 27 files")),
         "{out}"
     );
     assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");
@@ -166,6 +166,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
         "services.json",
         "tables/forecast/arrival_backtest.csv",
         "tables/forecast/arrival_backtest.json",
+        "tables/forecast/arrival_backtest_days.csv",
         "tables/forecast/arrivals.csv",
         "tables/forecast/arrivals.parquet",
         "tables/forecast/forecast.json",
@@ -177,6 +178,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
     expected.extend(profile.iter().map(String::as_str));
     expected.extend([
         "tables/profile/profile.json",
+        "tables/quality/data_quality.json",
         "tables/staffing/staffing.csv",
         "tables/staffing/staffing_check.csv",
         "tables/staffing/staffing_validation.csv",
