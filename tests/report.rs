@@ -80,18 +80,7 @@ fn root() -> &'static Path {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        // Under the target directory (a static is never dropped); earlier runs' copies older
-        // than an hour are removed.
-        let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let hour = std::time::Duration::from_secs(3600);
-        for e in fs::read_dir(parent).unwrap().map_while(Result::ok) {
-            let old = e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a > hour));
-            if e.file_name().to_string_lossy().starts_with(FIXTURE_PREFIX) && old {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
-        let dir = tempfile::Builder::new().prefix(FIXTURE_PREFIX).tempdir_in(parent).unwrap();
-        let work = Workdir { dir };
+        let work = Workdir::shared(FIXTURE_PREFIX);
         // A small, quick model: one backtest week, snapshots every 15 minutes, few GBM rows.
         let config = format!(
             "[model]\nbacktest_weeks = 1\ncalibration_days = 7\nsnapshot_minutes = 15\ngbm_budget = 0.3\ngbm_max_rows = 3000\n[catalog]\npath = {:?}\n",

@@ -3,6 +3,19 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// `format!` in the report's language: the German text or the English one, with the same
+/// arguments (written once): `text!(lang, "{} Tage", "{} days", n)`.
+macro_rules! text {
+    ($lang:expr, $de:literal, $en:literal $(, $arg:expr)* $(,)?) => {
+        match $lang {
+            $crate::report::i18n::Lang::De => format!($de $(, $arg)*),
+            $crate::report::i18n::Lang::En => format!($en $(, $arg)*),
+        }
+    };
+}
+
+pub(crate) use text;
+
 /// The report's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {

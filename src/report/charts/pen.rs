@@ -115,9 +115,7 @@ impl<'a, DB: Backend> Pen<'a, DB> {
         color: RGBColor,
         align: Align,
     ) -> Result<(), ChartError> {
-        self.area
-            .draw(&Text::new(s.to_string(), at, Self::style(size, false, &color, align, VPos::Center)))
-            .map_err(draw_err)
+        self.centred(s, at, (size, false), color, align)
     }
 
     /// Bold text with its vertical centre at `at.1`.
@@ -129,9 +127,19 @@ impl<'a, DB: Backend> Pen<'a, DB> {
         color: RGBColor,
         align: Align,
     ) -> Result<(), ChartError> {
-        self.area
-            .draw(&Text::new(s.to_string(), at, Self::style(size, true, &color, align, VPos::Center)))
-            .map_err(draw_err)
+        self.centred(s, at, (size, true), color, align)
+    }
+
+    fn centred(
+        &self,
+        s: &str,
+        at: (i32, i32),
+        (size, bold): (f64, bool),
+        color: RGBColor,
+        align: Align,
+    ) -> Result<(), ChartError> {
+        let style = Self::style(size, bold, &color, align, VPos::Center);
+        self.area.draw(&Text::new(s.to_string(), at, style)).map_err(draw_err)
     }
 
     /// Text turned 90° counter-clockwise (for a y-axis title), centred on `at`.

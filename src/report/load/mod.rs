@@ -12,12 +12,10 @@ use serde::de::DeserializeOwned;
 
 use crate::export::quality::DataQuality;
 use crate::export::report_tables::{BACKTEST_DAYS, DATA_QUALITY, MODEL_BACKTEST, ModelBacktestFile};
+use crate::planning::tables::CheckTableRow;
 use crate::report::ReportError;
 use docs::{ExportReportDoc, ManifestDoc, OfficeDoc, ProfileMetaDoc, ServicesDoc};
-use rows::{
-    ArrivalScoreRow, BacktestDayRow, DailyRow, MonthlyRow, StaffingCheckRow, StaffingRow, WeekdayHourRow,
-    WhatIfRow,
-};
+use rows::{ArrivalScoreRow, BacktestDayRow, DailyRow, MonthlyRow, StaffingRow, WeekdayHourRow, WhatIfRow};
 
 /// Everything the report shows, read from one generation.
 #[derive(Debug, Clone)]
@@ -37,7 +35,8 @@ pub struct ExportData {
     pub daily: Vec<DailyRow>,
     pub monthly: Vec<MonthlyRow>,
     pub staffing: Vec<StaffingRow>,
-    pub staffing_check: Vec<StaffingCheckRow>,
+    /// `staffing_check.csv`, read into the row type that writes it.
+    pub staffing_check: Vec<CheckTableRow>,
     pub whatif: Vec<WhatIfRow>,
     pub arrival_scores: Vec<ArrivalScoreRow>,
     /// Absent in generations written before the report existed.

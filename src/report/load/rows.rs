@@ -67,19 +67,6 @@ pub struct StaffingRow {
     pub suppressed: bool,
 }
 
-/// `tables/staffing/staffing_check.csv`: every day re-simulated with observed and suggested counters.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StaffingCheckRow {
-    pub office_id: String,
-    pub days: f64,
-    pub counter_hours_observed: f64,
-    pub counter_hours_suggested: f64,
-    pub mean_wait_observed_min: f64,
-    pub mean_wait_suggested_min: f64,
-    pub share_within_observed: f64,
-    pub share_within_suggested: f64,
-}
-
 /// `tables/whatif/whatif.csv`: one office × share moved × hour (`all` for the day totals).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct WhatIfRow {

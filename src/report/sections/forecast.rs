@@ -11,7 +11,7 @@ use crate::report::charts::lines::{
 };
 use crate::report::charts::style::{BAND_ALPHA, CLOSED, category, over_white};
 use crate::report::doc::{Section, Table};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::load::docs::OfficeDoc;
 use crate::report::sections::{extreme, monday_ticks};
@@ -87,10 +87,7 @@ fn ahead(s: &mut Section, doc: &OfficeDoc, page: &str, lang: Lang) -> Result<(),
     p.spans = spans.iter().map(|s| Span { label: None, ..s.clone() }).collect();
     p.bands.push(Band { color: category(0), points: band });
     p.series.push(Series { width: 1, ..Series::new(category(0), line, LineStyle::Solid) });
-    let title = lang.pick(
-        format!("Prognose der Ankünfte ab {}", lang.date(origin)),
-        format!("Arrival forecast from {}", lang.date(origin)),
-    );
+    let title = text!(lang, "Prognose der Ankünfte ab {}", "Arrival forecast from {}", lang.date(origin));
     let fig = LineFigure {
         title: title.clone(),
         lang,
@@ -130,7 +127,7 @@ fn ahead(s: &mut Section, doc: &OfficeDoc, page: &str, lang: Lang) -> Result<(),
     let closed = if named.is_empty() {
         lang.pick("keine Feier- oder Schließtage", "no holidays or closures").to_string()
     } else {
-        lang.pick(format!("geschlossen: {}", named.join(", ")), format!("closed: {}", named.join(", ")))
+        text!(lang, "geschlossen: {}", "closed: {}", named.join(", "))
     };
     let aid = match extreme(&open, true) {
         Some((d, v)) => lang.pick(
@@ -206,10 +203,7 @@ fn past(
         legend: vec![
             LegendItem::new(lang.pick("tatsächlich", "actual"), category(6), Mark::Line),
             LegendItem::new(
-                lang.pick(
-                    format!("Prognose ({})", method_name(method, lang)),
-                    format!("forecast ({})", method_name(method, lang)),
-                ),
+                text!(lang, "Prognose ({})", "forecast ({})", method_name(method, lang)),
                 category(1),
                 Mark::Dashed,
             ),

@@ -8,7 +8,7 @@ use crate::report::charts::frame::nice_ticks;
 use crate::report::charts::heatmap::{Cell, Heatmap};
 use crate::report::charts::style::Scale;
 use crate::report::doc::Section;
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::load::rows::WeekdayHourRow;
 use crate::report::sections::{cap, extreme};
@@ -132,65 +132,43 @@ fn aid(
     };
     let when = |k: (u32, u32)| format!("{} {}", lang.on_weekdays(k.0), lang.hour_span(k.1));
     match kind {
-        "heatmap-tickets" => lang.pick(
-            format!(
-                "Am meisten los ist {} mit {} Tickets je Öffnungstag, am wenigsten {} ({}).",
-                when(hi_k),
-                lang.num(hi, 1),
-                when(lo_k),
-                lang.num(lo, 1)
-            ),
-            format!(
-                "The busiest hour is {} with {} tickets per open day, the quietest {} ({}).",
-                when(hi_k),
-                lang.num(hi, 1),
-                when(lo_k),
-                lang.num(lo, 1)
-            ),
+        "heatmap-tickets" => text!(
+            lang,
+            "Am meisten los ist {} mit {} Tickets je Öffnungstag, am wenigsten {} ({}).",
+            "The busiest hour is {} with {} tickets per open day, the quietest {} ({}).",
+            when(hi_k),
+            lang.num(hi, 1),
+            when(lo_k),
+            lang.num(lo, 1)
         ),
-        "heatmap-wait" => lang.pick(
-            format!(
-                "Am längsten warten die Kunden {} (Median {}), am kürzesten {} ({}).",
-                when(hi_k),
-                lang.min(hi),
-                when(lo_k),
-                lang.min(lo)
-            ),
-            format!(
-                "Waits are longest {} (median {}) and shortest {} ({}).",
-                when(hi_k),
-                lang.min(hi),
-                when(lo_k),
-                lang.min(lo)
-            ),
+        "heatmap-wait" => text!(
+            lang,
+            "Am längsten warten die Kunden {} (Median {}), am kürzesten {} ({}).",
+            "Waits are longest {} (median {}) and shortest {} ({}).",
+            when(hi_k),
+            lang.min(hi),
+            when(lo_k),
+            lang.min(lo)
         ),
         _ => {
             let under = vals.iter().filter(|(_, v)| *v < 0.5).count();
             if under > 0 {
-                lang.pick(
-                    format!(
-                        "{} warten die meisten länger als 15 Minuten: nur {} kommen innerhalb von 15 Minuten dran (in {} von {} Stunden wartet die Mehrheit länger).",
-                        cap(&when(lo_k)),
-                        lang.pct(lo, 0),
-                        under,
-                        vals.len()
-                    ),
-                    format!(
-                        "{} most people wait longer than 15 minutes: only {} are called within 15 minutes (in {} of {} hours most wait longer).",
-                        cap(&when(lo_k)),
-                        lang.pct(lo, 0),
-                        under,
-                        vals.len()
-                    ),
+                text!(
+                    lang,
+                    "{} warten die meisten länger als 15 Minuten: nur {} kommen innerhalb von 15 Minuten dran (in {} von {} Stunden wartet die Mehrheit länger).",
+                    "{} most people wait longer than 15 minutes: only {} are called within 15 minutes (in {} of {} hours most wait longer).",
+                    cap(&when(lo_k)),
+                    lang.pct(lo, 0),
+                    under,
+                    vals.len()
                 )
             } else {
-                lang.pick(
-                    format!(
-                        "In jeder Stunde kommt die Mehrheit innerhalb von 15 Minuten dran; am knappsten {} ({}).",
-                        when(lo_k),
-                        lang.pct(lo, 0)
-                    ),
-                    format!("In every hour most people are called within 15 minutes; least so {} ({}).", when(lo_k), lang.pct(lo, 0)),
+                text!(
+                    lang,
+                    "In jeder Stunde kommt die Mehrheit innerhalb von 15 Minuten dran; am knappsten {} ({}).",
+                    "In every hour most people are called within 15 minutes; least so {} ({}).",
+                    when(lo_k),
+                    lang.pct(lo, 0)
                 )
             }
         }

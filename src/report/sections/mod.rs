@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::report::ReportError;
 use crate::report::doc::{Document, Page};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 
 /// Id of the overview page; office pages are `office-<id>`, so they never clash with it.
@@ -76,21 +76,14 @@ pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
     let pages = done.into_iter().map(|(_, p)| p).collect::<Result<Vec<Page>, ReportError>>()?;
     let created = m.created_at.get(..10).and_then(|d| d.parse::<NaiveDate>().ok());
     let meta = vec![
-        lang.pick(
-            format!(
-                "Daten vom {} bis {}; Profile und Trends über {} bis {}",
-                lang.date(m.source.from),
-                lang.date(m.source.to),
-                lang.date(data.profile.from),
-                lang.date(data.profile.to)
-            ),
-            format!(
-                "Data from {} to {}; profiles and trends over {} to {}",
-                lang.date(m.source.from),
-                lang.date(m.source.to),
-                lang.date(data.profile.from),
-                lang.date(data.profile.to)
-            ),
+        text!(
+            lang,
+            "Daten vom {} bis {}; Profile und Trends über {} bis {}",
+            "Data from {} to {}; profiles and trends over {} to {}",
+            lang.date(m.source.from),
+            lang.date(m.source.to),
+            lang.date(data.profile.from),
+            lang.date(data.profile.to)
         ),
         lang.pick(
             format!(
@@ -107,19 +100,13 @@ pub fn build(data: &ExportData, lang: Lang) -> Result<Document, ReportError> {
             ),
         ),
     ];
-    let footer = lang.pick(
-        format!(
-            "Erstellt von queuecast {} aus der Exportgeneration {}. Alle Zahlen sind Summen oder Mittel über viele Besuche; Zellen mit weniger als {} Tickets sind ausgeblendet. Schrift der Diagramme: DejaVu Sans (Bitstream-Vera-Lizenz).",
-            env!("CARGO_PKG_VERSION"),
-            m.generation,
-            data.profile.min_cell_tickets
-        ),
-        format!(
-            "Made by queuecast {} from export generation {}. Every figure is a sum or mean over many visits; cells of fewer than {} tickets are withheld. Chart font: DejaVu Sans (Bitstream Vera licence).",
-            env!("CARGO_PKG_VERSION"),
-            m.generation,
-            data.profile.min_cell_tickets
-        ),
+    let footer = text!(
+        lang,
+        "Erstellt von queuecast {} aus der Exportgeneration {}. Alle Zahlen sind Summen oder Mittel über viele Besuche; Zellen mit weniger als {} Tickets sind ausgeblendet. Schrift der Diagramme: DejaVu Sans (Bitstream-Vera-Lizenz).",
+        "Made by queuecast {} from export generation {}. Every figure is a sum or mean over many visits; cells of fewer than {} tickets are withheld. Chart font: DejaVu Sans (Bitstream Vera licence).",
+        env!("CARGO_PKG_VERSION"),
+        m.generation,
+        data.profile.min_cell_tickets
     );
     Ok(Document {
         lang,

@@ -10,7 +10,7 @@ use crate::report::charts::frame::{LegendItem, Mark, nice_ticks};
 use crate::report::charts::lines::{Band, HLine, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
 use crate::report::charts::style::{BAND_ALPHA, MUTED, category, over_white};
 use crate::report::doc::{Section, Table};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::sections::{extreme, hour_ticks};
 
@@ -22,27 +22,18 @@ fn title(lang: Lang) -> String {
 fn missing(data: &ExportData, lang: Lang) -> String {
     let m = &data.report.model;
     match (&m.card, &m.reason) {
-        (None, reason) => lang.pick(
-            format!(
-                "Diese Exportgeneration enthält kein Wartezeit-Modell ({}); es gibt daher keine Backtest-Kennzahlen.",
-                reason.as_deref().unwrap_or("ohne Angabe")
-            ),
-            format!(
-                "This export generation has no wait-time model ({}), so there are no backtest figures.",
-                reason.as_deref().unwrap_or("no reason given")
-            ),
+        (None, reason) => text!(
+            lang,
+            "Diese Exportgeneration enthält kein Wartezeit-Modell ({}); es gibt daher keine Backtest-Kennzahlen.",
+            "This export generation has no wait-time model ({}), so there are no backtest figures.",
+            reason.as_deref().unwrap_or(lang.pick("ohne Angabe", "no reason given"))
         ),
-        (Some(card), _) => lang.pick(
-            format!(
-                "Das Modell (trainiert {} bis {}) wurde ohne Backtest erstellt; queuecast train --with-backtest ergänzt ihn.",
-                lang.date(card.trained_from),
-                lang.date(card.trained_to)
-            ),
-            format!(
-                "The model (trained {} to {}) was made without a backtest; queuecast train --with-backtest adds it.",
-                lang.date(card.trained_from),
-                lang.date(card.trained_to)
-            ),
+        (Some(card), _) => text!(
+            lang,
+            "Das Modell (trainiert {} bis {}) wurde ohne Backtest erstellt; queuecast train --with-backtest ergänzt ihn.",
+            "The model (trained {} to {}) was made without a backtest; queuecast train --with-backtest adds it.",
+            lang.date(card.trained_from),
+            lang.date(card.trained_to)
         ),
     }
 }
@@ -61,23 +52,19 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
         (Some(a), Some(b)) => format!("{} – {}", lang.date(a.test_from), lang.date(b.test_to)),
         _ => "–".into(),
     };
-    s.text(lang.pick(
-        format!(
-            "Modell trainiert auf den Daten vom {} bis {}, Standard-Vorhersager {}; Backtest über {} ({}). Die Zeilen sind nach dem mittleren Fehler beim Ziehen der Nummer sortiert.",
-            lang.date(card.trained_from),
-            lang.date(card.trained_to),
-            default,
-            if folds.len() == 1 { "1 Testwoche".to_string() } else { format!("{} Testwochen", folds.len()) },
-            window
-        ),
-        format!(
-            "Model trained on the data from {} to {}, default predictor {}; backtest over {} ({}). Rows are sorted by the mean error at the time the ticket is drawn.",
-            lang.date(card.trained_from),
-            lang.date(card.trained_to),
-            default,
-            if folds.len() == 1 { "1 test week".to_string() } else { format!("{} test weeks", folds.len()) },
-            window
-        ),
+    let weeks = match folds.len() {
+        1 => lang.pick("1 Testwoche", "1 test week").to_string(),
+        n => text!(lang, "{} Testwochen", "{} test weeks", n),
+    };
+    s.text(text!(
+        lang,
+        "Modell trainiert auf den Daten vom {} bis {}, Standard-Vorhersager {}; Backtest über {} ({}). Die Zeilen sind nach dem mittleren Fehler beim Ziehen der Nummer sortiert.",
+        "Model trained on the data from {} to {}, default predictor {}; backtest over {} ({}). Rows are sorted by the mean error at the time the ticket is drawn.",
+        lang.date(card.trained_from),
+        lang.date(card.trained_to),
+        default,
+        weeks,
+        window
     ));
     let mut names: Vec<(&String, &Metrics, &Metrics)> =
         m.backtest.predictors.iter().map(|(n, p)| (n, &p.at_issue, &p.overall)).collect();
@@ -147,27 +134,22 @@ fn mae_chart(
     let best = names.first();
     let zms = names.iter().find(|n| n.0 == "zms_rule");
     let aid = match (best, zms, names.iter().find(|n| n.0 == default)) {
-        (Some(b), Some(z), Some(d)) if z.1.mae > 0.0 => lang.pick(
-            format!(
-                "Am genauesten ist {} ({} beim Ziehen); {} liegt {} unter der ZMS-Regel ({}).",
-                b.0,
-                lang.min(b.1.mae),
-                d.0,
-                lang.pct(1.0 - d.1.mae / z.1.mae, 0),
-                lang.min(z.1.mae)
-            ),
-            format!(
-                "Most accurate is {} ({} at issue); {} is {} below the ZMS rule ({}).",
-                b.0,
-                lang.min(b.1.mae),
-                d.0,
-                lang.pct(1.0 - d.1.mae / z.1.mae, 0),
-                lang.min(z.1.mae)
-            ),
+        (Some(b), Some(z), Some(d)) if z.1.mae > 0.0 => text!(
+            lang,
+            "Am genauesten ist {} ({} beim Ziehen); {} liegt {} unter der ZMS-Regel ({}).",
+            "Most accurate is {} ({} at issue); {} is {} below the ZMS rule ({}).",
+            b.0,
+            lang.min(b.1.mae),
+            d.0,
+            lang.pct(1.0 - d.1.mae / z.1.mae, 0),
+            lang.min(z.1.mae)
         ),
-        (Some(b), _, _) => lang.pick(
-            format!("Am genauesten ist {} ({} beim Ziehen).", b.0, lang.min(b.1.mae)),
-            format!("Most accurate is {} ({} at issue).", b.0, lang.min(b.1.mae)),
+        (Some(b), _, _) => text!(
+            lang,
+            "Am genauesten ist {} ({} beim Ziehen).",
+            "Most accurate is {} ({} at issue).",
+            b.0,
+            lang.min(b.1.mae)
         ),
         _ => String::new(),
     };
@@ -239,19 +221,13 @@ fn calibration_chart(
         .map(|b| ((b.from_min, b.mean_predicted, b.mean_actual), (b.mean_actual - b.mean_predicted).abs()))
         .collect();
     let aid = match extreme(&off, true) {
-        Some(((from, pred, act), _)) => lang.pick(
-            format!(
-                "Je näher die Punkte an der gestrichelten Linie, desto besser: am weitesten daneben liegt das Modell bei Vorhersagen ab {} min (vorhergesagt im Mittel {}, tatsächlich {}).",
-                lang.num(from, 0),
-                lang.min(pred),
-                lang.min(act)
-            ),
-            format!(
-                "The closer the points lie to the dashed line, the better: the model is furthest off for predictions from {} min (predicted {} on average, actual {}).",
-                lang.num(from, 0),
-                lang.min(pred),
-                lang.min(act)
-            ),
+        Some(((from, pred, act), _)) => text!(
+            lang,
+            "Je näher die Punkte an der gestrichelten Linie, desto besser: am weitesten daneben liegt das Modell bei Vorhersagen ab {} min (vorhergesagt im Mittel {}, tatsächlich {}).",
+            "The closer the points lie to the dashed line, the better: the model is furthest off for predictions from {} min (predicted {} on average, actual {}).",
+            lang.num(from, 0),
+            lang.min(pred),
+            lang.min(act)
         ),
         None => String::new(),
     };
@@ -304,21 +280,14 @@ fn hour_chart(
     };
     let covs: Vec<(u32, f64)> = hours.iter().map(|(h, m)| (*h, m.coverage_p10_p90)).collect();
     let aid = match (extreme(&covs, false), extreme(&covs, true)) {
-        (Some((lh, lv)), Some((hh, hv))) => lang.pick(
-            format!(
-                "Die Spanne p10–p90 trifft je Stunde zwischen {} ({}) und {} ({}) der Wartezeiten (Ziel 80 %).",
-                lang.pct(lv, 0),
-                lang.hour_span(lh),
-                lang.pct(hv, 0),
-                lang.hour_span(hh)
-            ),
-            format!(
-                "By hour the p10–p90 range covers between {} ({}) and {} ({}) of the waits (target 80%).",
-                lang.pct(lv, 0),
-                lang.hour_span(lh),
-                lang.pct(hv, 0),
-                lang.hour_span(hh)
-            ),
+        (Some((lh, lv)), Some((hh, hv))) => text!(
+            lang,
+            "Die Spanne p10–p90 trifft je Stunde zwischen {} ({}) und {} ({}) der Wartezeiten (Ziel 80 %).",
+            "By hour the p10–p90 range covers between {} ({}) and {} ({}) of the waits (target 80%).",
+            lang.pct(lv, 0),
+            lang.hour_span(lh),
+            lang.pct(hv, 0),
+            lang.hour_span(hh)
         ),
         _ => String::new(),
     };

@@ -10,7 +10,7 @@ use crate::report::charts::frame::{LegendItem, Mark};
 use crate::report::charts::lines::{LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
 use crate::report::charts::style::category;
 use crate::report::doc::{Page, Section, Table};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::sections::forecast::method_name;
 use crate::report::sections::trends::weeks;
@@ -93,21 +93,14 @@ fn weekly(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), ReportEr
         panel_height: 220,
     };
     let aid = match (extreme(&means, true), extreme(&means, false)) {
-        (Some((b, bv)), Some((q, qv))) => lang.pick(
-            format!(
-                "Am meisten zu tun hat {} mit im Schnitt {} Tickets je Woche, am wenigsten {} ({}).",
-                data.offices[b],
-                lang.int(bv),
-                data.offices[q],
-                lang.int(qv)
-            ),
-            format!(
-                "{} is busiest with {} tickets a week on average, {} the quietest ({}).",
-                data.offices[b],
-                lang.int(bv),
-                data.offices[q],
-                lang.int(qv)
-            ),
+        (Some((b, bv)), Some((q, qv))) => text!(
+            lang,
+            "Am meisten zu tun hat {} mit im Schnitt {} Tickets je Woche, am wenigsten {} ({}).",
+            "{} is busiest with {} tickets a week on average, {} the quietest ({}).",
+            data.offices[b],
+            lang.int(bv),
+            data.offices[q],
+            lang.int(qv)
         ),
         _ => String::new(),
     };
@@ -170,19 +163,13 @@ fn weekday_share(s: &mut Section, data: &ExportData, lang: Lang) -> Result<(), R
         target: Some(Target { x: 0.8, label: lang.pick("Ziel 80 %", "target 80%").into() }),
     };
     let aid = match extreme(&worst, false) {
-        Some(((i, w), v)) => lang.pick(
-            format!(
-                "Am schlechtesten steht {} {} da: nur {} der Aufgerufenen kamen innerhalb von 15 Minuten dran (Ziel 80 %).",
-                data.offices[i],
-                lang.on_weekdays(w),
-                lang.pct(v, 0)
-            ),
-            format!(
-                "{} does worst {}: only {} of those called waited 15 minutes or less (target 80%).",
-                data.offices[i],
-                lang.on_weekdays(w),
-                lang.pct(v, 0)
-            ),
+        Some(((i, w), v)) => text!(
+            lang,
+            "Am schlechtesten steht {} {} da: nur {} der Aufgerufenen kamen innerhalb von 15 Minuten dran (Ziel 80 %).",
+            "{} does worst {}: only {} of those called waited 15 minutes or less (target 80%).",
+            data.offices[i],
+            lang.on_weekdays(w),
+            lang.pct(v, 0)
         ),
         None => String::new(),
     };

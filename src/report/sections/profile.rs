@@ -8,7 +8,7 @@ use crate::report::charts::frame::{LegendItem, Mark, nice_ticks};
 use crate::report::charts::lines::{Bars, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
 use crate::report::charts::style::category;
 use crate::report::doc::Section;
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::load::docs::OfficeDoc;
 use crate::report::sections::{extreme, hour_ticks};
@@ -154,31 +154,25 @@ fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang:
         |k: (u32, u32)| profile.get(&k.0).and_then(|m| m.get(&k.1)).and_then(|m| m.p50).unwrap_or(f64::NAN);
     let days = doc.days.iter().filter(|d| d.open).count();
     match (busiest, longest) {
-        (Some((bk, b)), Some((lk, l))) => lang.pick(
-            format!(
-                "Mittel über die {} offenen Prognosetage: am längsten wird {} um {} gewartet (p50 {}, p90 {}); die meisten Tickets kommen {} um {} ({} je Viertelstunde).",
-                days,
-                lang.on_weekdays(lk.0),
-                slot_start(lk.1 as usize),
-                lang.min(p50_at(lk)),
-                lang.min(l),
-                lang.on_weekdays(bk.0),
-                slot_start(bk.1 as usize),
-                lang.num(b, 1)
-            ),
-            format!(
-                "Mean over the {} open forecast days: the longest wait is {} at {} (p50 {}, p90 {}); most tickets come {} at {} ({} per 15 minutes).",
-                days,
-                lang.on_weekdays(lk.0),
-                slot_start(lk.1 as usize),
-                lang.min(p50_at(lk)),
-                lang.min(l),
-                lang.on_weekdays(bk.0),
-                slot_start(bk.1 as usize),
-                lang.num(b, 1)
-            ),
+        (Some((bk, b)), Some((lk, l))) => text!(
+            lang,
+            "Mittel über die {} offenen Prognosetage: am längsten wird {} um {} gewartet (p50 {}, p90 {}); die meisten Tickets kommen {} um {} ({} je Viertelstunde).",
+            "Mean over the {} open forecast days: the longest wait is {} at {} (p50 {}, p90 {}); most tickets come {} at {} ({} per 15 minutes).",
+            days,
+            lang.on_weekdays(lk.0),
+            slot_start(lk.1 as usize),
+            lang.min(p50_at(lk)),
+            lang.min(l),
+            lang.on_weekdays(bk.0),
+            slot_start(bk.1 as usize),
+            lang.num(b, 1)
         ),
-        _ => lang.pick("Für die Prognosetage liegen keine erwarteten Wartezeiten vor.", "No expected waits for the forecast days.").into(),
+        _ => lang
+            .pick(
+                "Für die Prognosetage liegen keine erwarteten Wartezeiten vor.",
+                "No expected waits for the forecast days.",
+            )
+            .into(),
     }
 }
 

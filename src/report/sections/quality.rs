@@ -7,7 +7,7 @@ use crate::report::charts::bars::{BarFigure, BarGroup};
 use crate::report::charts::lines::Unit;
 use crate::report::charts::style::category;
 use crate::report::doc::{Section, Table};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 
 fn title(lang: Lang) -> String {
@@ -24,31 +24,24 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
         Some(q) => {
             let t = &q.totals;
             let adds_up = t.rows_read == t.stored + t.duplicates + t.quarantined;
-            s.text(lang.pick(
-                format!(
-                    "Gelesen {} Zeilen: {} gespeichert, {} doppelt, {} in Quarantäne ({}){}.",
-                    lang.int(t.rows_read as f64),
-                    lang.int(t.stored as f64),
-                    lang.int(t.duplicates as f64),
-                    lang.int(t.quarantined as f64),
-                    lang.pct(
-                        if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 },
-                        2
-                    ),
-                    if adds_up { "" } else { " — die Summe geht nicht auf, bitte den Import prüfen" }
+            let share = if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 };
+            let check = match adds_up {
+                true => "",
+                false => lang.pick(
+                    " — die Summe geht nicht auf, bitte den Import prüfen",
+                    " — the counts do not add up, check the ingest",
                 ),
-                format!(
-                    "Read {} rows: {} stored, {} duplicates, {} quarantined ({}){}.",
-                    lang.int(t.rows_read as f64),
-                    lang.int(t.stored as f64),
-                    lang.int(t.duplicates as f64),
-                    lang.int(t.quarantined as f64),
-                    lang.pct(
-                        if t.rows_read > 0 { t.quarantined as f64 / t.rows_read as f64 } else { 0.0 },
-                        2
-                    ),
-                    if adds_up { "" } else { " — the counts do not add up, check the ingest" }
-                ),
+            };
+            s.text(text!(
+                lang,
+                "Gelesen {} Zeilen: {} gespeichert, {} doppelt, {} in Quarantäne ({}){}.",
+                "Read {} rows: {} stored, {} duplicates, {} quarantined ({}){}.",
+                lang.int(t.rows_read as f64),
+                lang.int(t.stored as f64),
+                lang.int(t.duplicates as f64),
+                lang.int(t.quarantined as f64),
+                lang.pct(share, 2),
+                check
             ));
             let mut files = Table::new(vec![
                 lang.pick("Datei", "File").into(),
@@ -91,19 +84,13 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
                     target: None,
                 };
                 let top = &reasons[0];
-                let aid = lang.pick(
-                    format!(
-                        "Häufigster Grund ist {} mit {} von {} Zeilen in Quarantäne; die Zeilen stehen mit Zeilennummer und Grund im Quarantäne-Ordner des Speichers.",
-                        top.reason,
-                        lang.int(top.rows as f64),
-                        lang.int(t.quarantined as f64)
-                    ),
-                    format!(
-                        "The most frequent reason is {} with {} of {} quarantined rows; the rows are in the store's quarantine folder with line number and reason.",
-                        top.reason,
-                        lang.int(top.rows as f64),
-                        lang.int(t.quarantined as f64)
-                    ),
+                let aid = text!(
+                    lang,
+                    "Häufigster Grund ist {} mit {} von {} Zeilen in Quarantäne; die Zeilen stehen mit Zeilennummer und Grund im Quarantäne-Ordner des Speichers.",
+                    "The most frequent reason is {} with {} of {} quarantined rows; the rows are in the store's quarantine folder with line number and reason.",
+                    top.reason,
+                    lang.int(top.rows as f64),
+                    lang.int(t.quarantined as f64)
                 );
                 s.chart(page, "quality-quarantine", title, aid, &fig)?;
             }
@@ -115,9 +102,11 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
                     .iter()
                     .map(|c| format!("{} ({})", c.code, lang.int(c.rows as f64)))
                     .collect();
-                s.text(lang.pick(
-                    format!("Unbekannte Dienstkürzel (Zeilen in Quarantäne): {}.", list.join(", ")),
-                    format!("Unknown service codes (quarantined rows): {}.", list.join(", ")),
+                s.text(text!(
+                    lang,
+                    "Unbekannte Dienstkürzel (Zeilen in Quarantäne): {}.",
+                    "Unknown service codes (quarantined rows): {}.",
+                    list.join(", ")
                 ));
             }
         }
@@ -125,19 +114,13 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
     let c = &data.report.catalog;
     let none = lang.pick("keine", "none");
     let list = |v: &[String]| if v.is_empty() { none.to_string() } else { v.join(", ") };
-    s.text(lang.pick(
-        format!(
-            "Dienstkatalog: {} Einträge; Kürzel im Speicher ohne Katalogeintrag: {}; Katalogeinträge ohne Tickets: {}.",
-            c.services,
-            list(&c.missing_services),
-            list(&c.unseen_services)
-        ),
-        format!(
-            "Service catalog: {} entries; codes in the store without a catalog entry: {}; catalog entries without tickets: {}.",
-            c.services,
-            list(&c.missing_services),
-            list(&c.unseen_services)
-        ),
+    s.text(text!(
+        lang,
+        "Dienstkatalog: {} Einträge; Kürzel im Speicher ohne Katalogeintrag: {}; Katalogeinträge ohne Tickets: {}.",
+        "Service catalog: {} entries; codes in the store without a catalog entry: {}; catalog entries without tickets: {}.",
+        c.services,
+        list(&c.missing_services),
+        list(&c.unseen_services)
     ));
     for w in &c.review_warnings {
         s.text(lang.pick(format!("Katalog-Hinweis: {w}"), format!("Catalog warning: {w}")));
@@ -195,10 +178,7 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
                 o.hours.join(", ")
             };
             t.rows.push(vec![
-                lang.pick(
-                    format!("Öffnungszeit {}", lang.weekday(o.weekday)),
-                    format!("Opening hours {}", lang.weekday(o.weekday)),
-                ),
+                text!(lang, "Öffnungszeit {}", "Opening hours {}", lang.weekday(o.weekday)),
                 hours,
             ]);
         }

@@ -4,15 +4,16 @@
 
 use std::collections::BTreeMap;
 
+use crate::planning::tables::CheckTableRow;
 use crate::report::ReportError;
 use crate::report::charts::frame::{LegendItem, Mark};
 use crate::report::charts::heatmap::{Cell, Heatmap};
 use crate::report::charts::lines::{LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
 use crate::report::charts::style::{Scale, category};
 use crate::report::doc::{Section, Table};
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
-use crate::report::load::rows::{StaffingCheckRow, WhatIfRow};
+use crate::report::load::rows::WhatIfRow;
 use crate::report::sections::{cap, extreme, hour_ticks};
 
 fn title(lang: Lang) -> String {
@@ -94,25 +95,16 @@ fn counters(
     let aid = match (extreme(&diffs, true), extreme(&diffs, false)) {
         (Some((up, _)), Some((down, _))) => {
             let ((uo, ug), (dob, dg)) = (at(up), at(down));
-            lang.pick(
-                format!(
-                    "Der Vorschlag (Erlang C, 80 % innerhalb von 15 Minuten) braucht {} die meisten zusätzlichen Schalter ({} beobachtet → {}); am meisten frei wird {} ({} → {}).",
-                    when(up),
-                    lang.num(uo, 1),
-                    lang.num(ug, 0),
-                    when(down),
-                    lang.num(dob, 1),
-                    lang.num(dg, 0)
-                ),
-                format!(
-                    "The suggestion (Erlang C, 80% within 15 minutes) adds the most counters {} ({} observed → {}) and frees the most {} ({} → {}).",
-                    when(up),
-                    lang.num(uo, 1),
-                    lang.num(ug, 0),
-                    when(down),
-                    lang.num(dob, 1),
-                    lang.num(dg, 0)
-                ),
+            text!(
+                lang,
+                "Der Vorschlag (Erlang C, 80 % innerhalb von 15 Minuten) braucht {} die meisten zusätzlichen Schalter ({} beobachtet → {}); am meisten frei wird {} ({} → {}).",
+                "The suggestion (Erlang C, 80% within 15 minutes) adds the most counters {} ({} observed → {}) and frees the most {} ({} → {}).",
+                when(up),
+                lang.num(uo, 1),
+                lang.num(ug, 0),
+                when(down),
+                lang.num(dob, 1),
+                lang.num(dg, 0)
             )
         }
         _ => lang.pick("Alle Zellen sind ausgeblendet.", "Every cell is withheld.").into(),
@@ -121,36 +113,25 @@ fn counters(
 }
 
 /// The simulated check as a sentence.
-fn check_sentence(c: &StaffingCheckRow, lang: Lang) -> String {
+fn check_sentence(c: &CheckTableRow, lang: Lang) -> String {
     let change = c.counter_hours_suggested / c.counter_hours_observed - 1.0;
-    lang.pick(
-        format!(
-            "Simulierte Prüfung: jeder der {} Tage mit den vorgeschlagenen Schaltern nachgespielt ergibt {} statt {} innerhalb von 15 Minuten und eine mittlere Wartezeit von {} statt {}, mit {} Schalterstunden ({}{}).",
-            lang.int(c.days),
-            lang.pct(c.share_within_suggested, 0),
-            lang.pct(c.share_within_observed, 0),
-            lang.min(c.mean_wait_suggested_min),
-            lang.min(c.mean_wait_observed_min),
-            lang.int(c.counter_hours_suggested),
-            if change >= 0.0 { "+" } else { "" },
-            lang.pct(change, 0)
-        ),
-        format!(
-            "Simulated check: replaying each of the {} days with the suggested counters gives {} instead of {} within 15 minutes and a mean wait of {} instead of {}, with {} counter-hours ({}{}).",
-            lang.int(c.days),
-            lang.pct(c.share_within_suggested, 0),
-            lang.pct(c.share_within_observed, 0),
-            lang.min(c.mean_wait_suggested_min),
-            lang.min(c.mean_wait_observed_min),
-            lang.int(c.counter_hours_suggested),
-            if change >= 0.0 { "+" } else { "" },
-            lang.pct(change, 0)
-        ),
+    text!(
+        lang,
+        "Simulierte Prüfung: jeder der {} Tage mit den vorgeschlagenen Schaltern nachgespielt ergibt {} statt {} innerhalb von 15 Minuten und eine mittlere Wartezeit von {} statt {}, mit {} Schalterstunden ({}{}).",
+        "Simulated check: replaying each of the {} days with the suggested counters gives {} instead of {} within 15 minutes and a mean wait of {} instead of {}, with {} counter-hours ({}{}).",
+        lang.int(c.days as f64),
+        lang.pct(c.share_within_suggested, 0),
+        lang.pct(c.share_within_observed, 0),
+        lang.min(c.mean_wait_suggested_min),
+        lang.min(c.mean_wait_observed_min),
+        lang.int(c.counter_hours_suggested),
+        if change >= 0.0 { "+" } else { "" },
+        lang.pct(change, 0)
     )
 }
 
 /// The simulated check of one or more offices as a table: observed → suggested per figure.
-pub fn check_table(rows: &[StaffingCheckRow], lang: Lang) -> Table {
+pub fn check_table(rows: &[CheckTableRow], lang: Lang) -> Table {
     let mut t = Table::new(vec![
         lang.pick("Amt", "Office").into(),
         lang.pick("Schalterstunden", "Counter-hours").into(),
@@ -210,10 +191,7 @@ fn whatif_by_hour(
         let label = if *share == 0 {
             lang.pick("heute (nichts verlagert)", "today (nothing moved)").to_string()
         } else {
-            lang.pick(
-                format!("{} verlagert", lang.pct(*share as f64 / 1000.0, 0)),
-                format!("{} moved", lang.pct(*share as f64 / 1000.0, 0)),
-            )
+            text!(lang, "{} verlagert", "{} moved", lang.pct(*share as f64 / 1000.0, 0))
         };
         legend.push(LegendItem::new(label, category(i), if *share == 0 { Mark::Line } else { Mark::Dashed }));
     }
@@ -244,24 +222,20 @@ fn whatif_aid(shares: &BTreeMap<i64, Vec<&WhatIfRow>>, lang: Lang) -> String {
     let totals: Vec<(i64, f64)> = shares.keys().filter_map(|k| all(k).map(|v| (*k, v))).collect();
     let (Some(base), Some((best, bv))) = (all(&0), extreme(&totals, false)) else { return String::new() };
     if best == 0 {
-        return lang.pick(
-            format!("Verlagern hilft hier nicht: die mittlere Wartezeit bleibt ohne Verlagerung am kürzesten ({}).", lang.min(base)),
-            format!("Moving does not help here: the mean wait is shortest with nothing moved ({}).", lang.min(base)),
+        return text!(
+            lang,
+            "Verlagern hilft hier nicht: die mittlere Wartezeit bleibt ohne Verlagerung am kürzesten ({}).",
+            "Moving does not help here: the mean wait is shortest with nothing moved ({}).",
+            lang.min(base)
         );
     }
-    lang.pick(
-        format!(
-            "Kämen {} der Laufkundschaft aus den vollen in ruhige Stunden, sänke die mittlere Wartezeit des Tages von {} auf {}.",
-            lang.pct(best as f64 / 1000.0, 0),
-            lang.min(base),
-            lang.min(bv)
-        ),
-        format!(
-            "If {} of the walk-ins came in quiet instead of busy hours, the day's mean wait would drop from {} to {}.",
-            lang.pct(best as f64 / 1000.0, 0),
-            lang.min(base),
-            lang.min(bv)
-        ),
+    text!(
+        lang,
+        "Kämen {} der Laufkundschaft aus den vollen in ruhige Stunden, sänke die mittlere Wartezeit des Tages von {} auf {}.",
+        "If {} of the walk-ins came in quiet instead of busy hours, the day's mean wait would drop from {} to {}.",
+        lang.pct(best as f64 / 1000.0, 0),
+        lang.min(base),
+        lang.min(bv)
     )
 }
 
@@ -318,21 +292,14 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
         panel_height: 220,
     };
     let aid = match extreme(&best, true) {
-        Some(((i, share, base), gain)) if gain > 0.0 => lang.pick(
-            format!(
-                "Am meisten bringt das Verlagern in {}: bei {} sinkt die mittlere Wartezeit von {} auf {}.",
-                data.offices[i],
-                lang.pct(share as f64 / 100.0, 0),
-                lang.min(base),
-                lang.min(base - gain)
-            ),
-            format!(
-                "Moving helps most in {}: at {} the mean wait drops from {} to {}.",
-                data.offices[i],
-                lang.pct(share as f64 / 100.0, 0),
-                lang.min(base),
-                lang.min(base - gain)
-            ),
+        Some(((i, share, base), gain)) if gain > 0.0 => text!(
+            lang,
+            "Am meisten bringt das Verlagern in {}: bei {} sinkt die mittlere Wartezeit von {} auf {}.",
+            "Moving helps most in {}: at {} the mean wait drops from {} to {}.",
+            data.offices[i],
+            lang.pct(share as f64 / 100.0, 0),
+            lang.min(base),
+            lang.min(base - gain)
         ),
         _ => lang
             .pick(

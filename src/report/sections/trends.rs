@@ -10,7 +10,7 @@ use crate::report::charts::frame::{LegendItem, Mark};
 use crate::report::charts::lines::{Bars, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
 use crate::report::charts::style::category;
 use crate::report::doc::Section;
-use crate::report::i18n::Lang;
+use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
 use crate::report::sections::{date_ticks, extreme, weighted_mean};
 
@@ -94,25 +94,16 @@ fn weekly(
     let waits: Vec<(NaiveDate, f64)> = w.iter().filter_map(|k| k.wait_mean.map(|m| (k.monday, m))).collect();
     let (lo, hi) = (extreme(&waits, false), extreme(&waits, true));
     let aid = match (peak, lo, hi) {
-        (Some((pd, pv)), Some((_, lw)), Some((hd, hw))) => lang.pick(
-            format!(
-                "Im Schnitt {} Tickets je Woche, die stärkste Woche begann am {} ({} Tickets); die mittlere Wartezeit lag zwischen {} und {} (am höchsten in der Woche ab {}).",
-                lang.int(mean),
-                lang.date(pd),
-                lang.int(pv),
-                lang.min(lw),
-                lang.min(hw),
-                lang.date(hd)
-            ),
-            format!(
-                "On average {} tickets a week, the busiest week beginning on {} ({} tickets); the mean wait ranged from {} to {} (highest in the week of {}).",
-                lang.int(mean),
-                lang.date(pd),
-                lang.int(pv),
-                lang.min(lw),
-                lang.min(hw),
-                lang.date(hd)
-            ),
+        (Some((pd, pv)), Some((_, lw)), Some((hd, hw))) => text!(
+            lang,
+            "Im Schnitt {} Tickets je Woche, die stärkste Woche begann am {} ({} Tickets); die mittlere Wartezeit lag zwischen {} und {} (am höchsten in der Woche ab {}).",
+            "On average {} tickets a week, the busiest week beginning on {} ({} tickets); the mean wait ranged from {} to {} (highest in the week of {}).",
+            lang.int(mean),
+            lang.date(pd),
+            lang.int(pv),
+            lang.min(lw),
+            lang.min(hw),
+            lang.date(hd)
         ),
         _ => String::new(),
     };
@@ -191,25 +182,16 @@ fn monthly(
         .filter_map(|r| r.wait_mean_min.map(|w| ((r.service.as_str(), r.year, r.month), w)))
         .collect();
     let aid = match (services.first(), extreme(&waits, true)) {
-        (Some((top, n)), Some(((code, y, m), w))) if total > 0.0 => lang.pick(
-            format!(
-                "Häufigster Dienst ist {} ({} der Tickets); am längsten gewartet wurde bei {} im {} {} (im Mittel {}).",
-                top,
-                lang.pct(n / total, 0),
-                code,
-                lang.month(m),
-                y,
-                lang.min(w)
-            ),
-            format!(
-                "The most frequent service is {} ({} of tickets); the longest mean wait was for {} in {} {} ({}).",
-                top,
-                lang.pct(n / total, 0),
-                code,
-                lang.month(m),
-                y,
-                lang.min(w)
-            ),
+        (Some((top, n)), Some(((code, y, m), w))) if total > 0.0 => text!(
+            lang,
+            "Häufigster Dienst ist {} ({} der Tickets); am längsten gewartet wurde bei {} im {} {} (im Mittel {}).",
+            "The most frequent service is {} ({} of tickets); the longest mean wait was for {} in {} {} ({}).",
+            top,
+            lang.pct(n / total, 0),
+            code,
+            lang.month(m),
+            y,
+            lang.min(w)
         ),
         _ => String::new(),
     };
