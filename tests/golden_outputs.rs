@@ -123,8 +123,11 @@ fn check(name: &str, hashes: &BTreeMap<String, String>, stdout: &BTreeMap<String
 
 fn workdir(config: &str) -> Workdir {
     let work = Workdir::new();
-    let catalog = root().join("data/services.toml").display().to_string();
-    fs::write(work.path("test.toml"), format!("{config}[catalog]\npath = {catalog:?}\n")).unwrap();
+    // The catalog's path is part of export_report.json: a relative copy keeps the hashes
+    // independent of where the checkout lives.
+    fs::create_dir_all(work.path("data")).unwrap();
+    fs::copy(root().join("data/services.toml"), work.path("data/services.toml")).unwrap();
+    fs::write(work.path("test.toml"), format!("{config}[catalog]\npath = \"data/services.toml\"\n")).unwrap();
     work
 }
 

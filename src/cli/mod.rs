@@ -226,7 +226,7 @@ pub enum Command {
         /// Number of days (overrides [simulate] days).
         #[arg(long)]
         days: Option<u32>,
-        /// Number of offices, 1-8 (overrides [simulate] offices).
+        /// Number of offices, 1-999: eight presets, then generated offices (overrides [simulate] offices).
         #[arg(long)]
         offices: Option<u32>,
         /// Demand multiplier (overrides [simulate] scale).
