@@ -33,5 +33,8 @@ pub mod planning;
 pub mod profile;
 pub mod replay;
 
+// Above the stages: reads an export generation.
+pub mod report;
+
 // Above export: the HTTP API, reading generations and the model file.
 pub mod serve;
