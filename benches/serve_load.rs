@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use queuecast::schema::EpochMs;
-use queuecast::serve::{Clock, Server};
+use queuecast::serve::{Clock, ServeConfig, Server};
 use queuecast::settings::Settings;
 use queuecast::timezones::parse_rfc3339;
 use serde_json::{Value, json};
@@ -323,11 +323,7 @@ fn main() {
     let eta_rate = env_or("QUEUECAST_LOAD_ETA_RATE", 2_000) as f64;
     // The server logs as `queuecast serve` does (info level, one access line per request),
     // into a sink: the formatting is part of the measured cost.
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .with_writer(std::io::sink)
-        .with_ansi(false)
-        .init();
+    tracing_subscriber::fmt().with_max_level(tracing::Level::INFO).with_writer(std::io::sink).init();
     let dir = tempfile::tempdir().expect("tempdir");
     let t = Instant::now();
     let (config, day) = fixture(dir.path());
@@ -344,13 +340,9 @@ fn main() {
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
     let mut settings = Settings::from_toml(&config).expect("settings");
     settings.serve.day_log_dir = dir.path().join("live");
-    let cfg = queuecast::serve::config(
-        &settings,
-        dir.path().join("exports"),
-        dir.path().join("model.json"),
-        Some("127.0.0.1:0"),
-    )
-    .expect("config");
+    settings.serve.addr = "127.0.0.1:0".into();
+    let settings = settings.validate().expect("settings");
+    let cfg = ServeConfig::new(&settings, dir.path().join("exports"), dir.path().join("model.json"));
     let server: Server = server_rt.block_on(Server::start(cfg, clock.clone())).expect("server");
     let addr = server.addr;
     let client_rt =

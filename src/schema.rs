@@ -116,8 +116,17 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Milliseconds since the Unix epoch (UTC): the one representation of an instant in memory.
-pub type EpochMs = i64;
+/// Instants are epoch milliseconds (defined with the time units in [`crate::time`]).
+pub use crate::time::EpochMs;
+
+/// Office ids name store directories and day-log files, so they are restricted to path-safe
+/// characters (the ticket logs, the settings' `[offices.<id>]` and the API all check this one rule).
+pub fn is_valid_office_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
 
 /// One validated ticket of the canonical log.
 ///

@@ -4,7 +4,11 @@
 use crate::ingest::reason::{Reason, Rejection};
 use crate::schema::{Channel, EpochMs, Outcome, col};
 use crate::settings::Settings;
+use crate::time::{MS_PER_HOUR, ms_to_minutes};
 use crate::timezones::{TimeError, parse_rfc3339};
+
+/// The office-id rule lives with the canonical schema; ingest's readers use it from here.
+pub use crate::schema::is_valid_office_id;
 
 /// The limits validation needs, taken from the settings once.
 #[derive(Debug, Clone)]
@@ -20,8 +24,8 @@ impl Rules {
     pub fn from_settings(settings: &Settings) -> Rules {
         Rules {
             services: settings.services.iter().map(|s| s.code.clone()).collect(),
-            max_wait_ms: (settings.ingest.max_wait_hours * 3_600_000.0) as i64,
-            max_service_ms: (settings.ingest.max_service_hours * 3_600_000.0) as i64,
+            max_wait_ms: (settings.ingest.max_wait_hours * MS_PER_HOUR as f64) as i64,
+            max_service_ms: (settings.ingest.max_service_hours * MS_PER_HOUR as f64) as i64,
             counter_required: true,
         }
     }
@@ -125,14 +129,6 @@ pub fn validate<'a>(f: [&'a str; 9], rules: &Rules) -> Result<ValidRow<'a>, Reje
     })
 }
 
-/// Office ids name store directories, so they are restricted to path-safe characters.
-pub fn is_valid_office_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('.')
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
 fn timestamp(field: &'static str, value: &str) -> Result<Option<EpochMs>, Rejection> {
     if value.is_empty() {
         return Ok(None);
@@ -192,7 +188,7 @@ fn check_order(
     finished: Option<EpochMs>,
     rules: &Rules,
 ) -> Result<(), Rejection> {
-    let minutes = |ms: i64| format!("{:.1} min", ms as f64 / 60_000.0);
+    let minutes = |ms: i64| format!("{:.1} min", ms_to_minutes(ms));
     if let Some(c) = called {
         if c < issued {
             return Err(Rejection::new(

@@ -111,7 +111,7 @@ impl ModelFile {
             .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
         let json = serde_json::to_vec(&value)
             .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
-        crate::store::atomic::write_atomic(path, |w| std::io::Write::write_all(w, &json))
+        crate::output::atomic::write_atomic(path, |w| std::io::Write::write_all(w, &json))
             .map_err(|e| ModelFileError::Write { path: p, message: e.to_string() })
     }
 }

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Serialize;
 
-use crate::export::sha256_hex;
+use crate::hashing::sha256_hex;
 
 /// A serialized JSON body and its entity tag.
 #[derive(Debug, Clone, PartialEq)]

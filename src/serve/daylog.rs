@@ -81,10 +81,10 @@ impl DayLog {
         let Ok(file) = File::open(&path) else { return Ok(Vec::new()) };
         let mut out = Vec::new();
         for (i, line) in complete_lines(file, &path)?.iter().enumerate() {
-            let event = serde_json::from_str(line).map_err(|e| ServeError::DayLogLine {
+            let event = serde_json::from_str(line).map_err(|source| ServeError::DayLogLine {
                 path: path.clone(),
                 line: i + 1,
-                message: e.to_string(),
+                source,
             })?;
             out.push(event);
         }
@@ -172,7 +172,7 @@ impl DayLog {
     /// Marks an office-day closed.
     pub fn mark_closed(&self, date: NaiveDate, office: &str, note: &str) -> Result<(), ServeError> {
         let path = self.closed_path(date, office);
-        crate::store::atomic::write_atomic(&path, |w| w.write_all(note.as_bytes()))
+        crate::output::atomic::write_atomic(&path, |w| w.write_all(note.as_bytes()))
             .map_err(day_log_err(&path))
     }
 }
@@ -182,10 +182,8 @@ impl DayFiles {
     pub fn append_events(&mut self, events: &[EventIn]) -> Result<(), ServeError> {
         let mut text = Vec::new();
         for e in events {
-            serde_json::to_writer(&mut text, e).map_err(|e| ServeError::DayLog {
-                path: self.events_path.clone(),
-                cause: std::io::Error::other(e),
-            })?;
+            serde_json::to_writer(&mut text, e)
+                .map_err(|source| ServeError::DayLogEncode { path: self.events_path.clone(), source })?;
             text.push(b'\n');
         }
         append_synced(&mut self.events, &text, &self.events_path)

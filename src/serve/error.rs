@@ -1,35 +1,63 @@
 //! Errors of the serve stage that stop a start or a reload (request errors are
-//! [`super::problem::ApiError`]); each names the file or setting concerned.
+//! [`super::problem::ApiError`]); each names the file concerned and keeps its cause as the
+//! source.
 
 use std::path::PathBuf;
 
 use crate::export::ExportError;
 use crate::model::file::ModelFileError;
+use crate::timezones::TimeError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
-    #[error(transparent)]
-    Export(#[from] ExportError),
+    #[error("no current export generation at {path}")]
+    NoCurrent { path: PathBuf, source: std::io::Error },
+    #[error("export generation {dir}")]
+    Verify { dir: PathBuf, source: ExportError },
     #[error("export generation {dir} fails verification, refused: {}", problems.join("; "))]
     Refused { dir: PathBuf, problems: Vec<String> },
-    #[error("export file {path}: {message}")]
-    File { path: PathBuf, message: String },
+    #[error("cannot read export file {path}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("export file {path}")]
+    Json { path: PathBuf, source: serde_json::Error },
+    #[error("export file {path}: schema_version {found}; this server reads version {known}")]
+    SchemaVersion { path: PathBuf, found: u32, known: u32 },
+    #[error("export file {path}: office_id {office_id:?} differs from the file name")]
+    OfficeId { path: PathBuf, office_id: String },
+    #[error("export manifest {path}: created_at")]
+    CreatedAt { path: PathBuf, source: TimeError },
+    #[error("cannot read model file {path}")]
+    ModelRead { path: PathBuf, source: std::io::Error },
+    #[error("model file {path} changed while it was read; trying again later")]
+    ModelChanged { path: PathBuf },
     #[error(transparent)]
     Model(#[from] ModelFileError),
-    #[error("day log {path}: {cause}")]
-    DayLog { path: PathBuf, cause: std::io::Error },
-    #[error("day log {path}, line {line}: {message}")]
-    DayLogLine { path: PathBuf, line: usize, message: String },
-    #[error("setting {field}: {message}")]
-    Setting { field: &'static str, message: String },
-    #[error("cannot listen on {addr}: {cause}")]
-    Bind { addr: String, cause: std::io::Error },
-    #[error("server: {0}")]
-    Io(#[from] std::io::Error),
+    #[error("day log {path}")]
+    DayLog { path: PathBuf, source: std::io::Error },
+    #[error("day log {path}, line {line}")]
+    DayLogLine { path: PathBuf, line: usize, source: serde_json::Error },
+    #[error("day log {path}: an event cannot be encoded")]
+    DayLogEncode { path: PathBuf, source: serde_json::Error },
+    #[error("the live state of {what} is poisoned (a thread panicked while changing it)")]
+    Poisoned { what: &'static str },
+    #[error("cannot listen on {addr}")]
+    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    #[error("server runtime")]
+    Runtime(#[from] std::io::Error),
+    #[error("a server task failed")]
+    Task(#[from] tokio::task::JoinError),
+    #[error("{} = {text:?} is not an RFC 3339 instant", super::CLOCK_ENV)]
+    ClockEnv { text: String, source: TimeError },
+    #[error("[serve.push] vapid_private_key_file {path}: {message}")]
+    VapidKey { path: PathBuf, message: String },
+    #[error("cannot read the VAPID key file {path} ([serve.push] vapid_private_key_file)")]
+    VapidKeyRead { path: PathBuf, source: std::io::Error },
+    #[error("the HTTP client of Web Push")]
+    PushClient(#[source] reqwest::Error),
 }
 
 /// Attaches the day-log path to an I/O error.
 pub(crate) fn day_log_err(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> ServeError {
     let path = path.into();
-    move |cause| ServeError::DayLog { path, cause }
+    move |source| ServeError::DayLog { path, source }
 }

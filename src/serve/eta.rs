@@ -15,6 +15,8 @@ use crate::serve::live::LiveDay;
 use crate::serve::problem::ApiError;
 use crate::serve::queues::QueueSource;
 use crate::serve::state::LoadedModel;
+use crate::slots::SLOT_MINUTES;
+use crate::time::{MS_PER_MINUTE, MS_PER_SECOND};
 use crate::timezones::{format_rfc3339, to_local};
 
 /// Where a ticket stands.
@@ -173,10 +175,11 @@ pub fn slot_of(t: &LiveTicket, tz: Tz) -> Option<EpochMs> {
     }
     issue.slot.or_else(|| {
         let local = to_local(issue.at, tz);
-        let into_quarter = i64::from(local.minute() % 15) * 60_000
-            + i64::from(local.second()) * 1000
-            + issue.at.rem_euclid(1000);
-        Some(if into_quarter == 0 { issue.at } else { issue.at - into_quarter + 15 * 60_000 })
+        let slot_ms = SLOT_MINUTES as i64 * MS_PER_MINUTE;
+        let into_slot = i64::from(local.minute()) % SLOT_MINUTES as i64 * MS_PER_MINUTE
+            + i64::from(local.second()) * MS_PER_SECOND
+            + issue.at.rem_euclid(MS_PER_SECOND);
+        Some(if into_slot == 0 { issue.at } else { issue.at - into_slot + slot_ms })
     })
 }
 
@@ -222,13 +225,13 @@ pub fn position(day: &LiveDay, id: &str, now: EpochMs, expected_call: EpochMs, t
         }
     }
     if issue.channel == Channel::Appointment && waiting_walk_ins > 0 {
-        let since = now - CALL_RATE_WINDOW_MIN * 60_000;
+        let since = now - CALL_RATE_WINDOW_MIN * MS_PER_MINUTE;
         let calls = day
             .tickets
             .values()
             .filter(|t| in_queue(t) && t.called.as_ref().is_some_and(|c| c.0 > since && c.0 <= now))
             .count() as f64;
-        let before_me = calls * (until - now) as f64 / (CALL_RATE_WINDOW_MIN * 60_000) as f64;
+        let before_me = calls * (until - now) as f64 / (CALL_RATE_WINDOW_MIN * MS_PER_MINUTE) as f64;
         walk_ins = ((before_me - f64::from(appointments)).round().max(0.0) as u32).min(waiting_walk_ins);
     }
     Some(Position {
@@ -283,7 +286,7 @@ pub fn eta(
     let model = model.ok_or_else(|| ApiError::Unavailable("no wait-time model is loaded".into()))?;
     let p = predict_live(day, now, tz, id, notice, |snap| predict(&model.model, snap, None))
         .map_err(predict_error)?;
-    let expected_call = now + (p.remaining_min.p50 * 60_000.0).round() as EpochMs;
+    let expected_call = now + (p.remaining_min.p50 * MS_PER_MINUTE as f64).round() as EpochMs;
     out.position = position(day, id, now, expected_call, tz);
     out.alarm_reason = alarm_reason(&p);
     out.remaining_min =

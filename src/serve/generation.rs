@@ -1,6 +1,7 @@
 //! One export generation loaded for serving: verified against its manifest, its app files
-//! parsed into typed values, and the responses that never change while it is current
-//! (forecast days, profiles, services) serialized once with their entity tags.
+//! parsed into the export's own document types ([`OfficeDoc`], [`ServicesDoc`]: one definition
+//! of each file's shape), and the responses that never change while it is current (forecast
+//! days, profiles, services) serialized once with their entity tags.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -9,13 +10,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::export::office::{DayDoc, OFFICE_SCHEMA_VERSION, OfficeDoc, ProfileDoc};
+use crate::export::services::{SERVICES_SCHEMA_VERSION, ServiceDoc, ServicesDoc};
 use crate::export::{ExportManifest, MANIFEST, verify};
-use crate::schema::EpochMs;
 use crate::serve::cache::Cached;
 use crate::serve::error::ServeError;
-use crate::serve::types::{
-    ForecastDay, OFFICE_SCHEMA_VERSION, OfficeFile, Profile, SERVICES_SCHEMA_VERSION, Service, ServicesFile,
-};
+use crate::time::EpochMs;
 use crate::timezones::parse_rfc3339;
 
 /// `GET /v1/offices/{id}/forecast`: one forecast day of an office.
@@ -24,7 +24,7 @@ pub struct ForecastResponse {
     pub office_id: String,
     /// Export generation the day comes from.
     pub generation: String,
-    pub day: ForecastDay,
+    pub day: DayDoc,
 }
 
 /// `GET /v1/offices/{id}/profile`.
@@ -32,20 +32,20 @@ pub struct ForecastResponse {
 pub struct ProfileResponse {
     pub office_id: String,
     pub generation: String,
-    pub profile: Profile,
+    pub profile: ProfileDoc,
 }
 
 /// `GET /v1/services`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ServicesResponse {
     pub generation: String,
-    pub services: Vec<Service>,
+    pub services: Vec<ServiceDoc>,
 }
 
 /// An office of the generation with its prepared responses.
 #[derive(Debug, Clone)]
 pub struct OfficeData {
-    pub file: OfficeFile,
+    pub file: OfficeDoc,
     pub profile: Cached,
     /// Forecast responses by local date.
     pub forecast: BTreeMap<NaiveDate, Cached>,
@@ -53,9 +53,8 @@ pub struct OfficeData {
 
 impl OfficeData {
     /// The forecast day of `date`, if the horizon has it.
-    pub fn day(&self, date: NaiveDate) -> Option<&ForecastDay> {
-        let text = date.to_string();
-        self.file.days.iter().find(|d| d.date == text)
+    pub fn day(&self, date: NaiveDate) -> Option<&DayDoc> {
+        self.file.day(date)
     }
 }
 
@@ -78,25 +77,23 @@ pub struct GenerationData {
 /// The generation directory `current` points to under the export directory `exports`.
 pub fn current_dir(exports: &Path) -> Result<PathBuf, ServeError> {
     let current = exports.join(crate::export::CURRENT);
-    std::fs::canonicalize(&current).map_err(|e| ServeError::File {
-        path: current,
-        message: format!("no current export generation ({e})"),
-    })
+    std::fs::canonicalize(&current).map_err(|source| ServeError::NoCurrent { path: current, source })
 }
 
 /// Verifies the generation in `dir` (as `queuecast verify-export` does) and loads it; a
 /// generation with a changed, missing or unlisted file is refused.
 pub fn load_generation(dir: &Path) -> Result<GenerationData, ServeError> {
-    let report = verify(dir)?;
+    let verify_err = |source| ServeError::Verify { dir: dir.to_path_buf(), source };
+    let report = verify(dir).map_err(verify_err)?;
     if !report.is_ok() {
         return Err(ServeError::Refused { dir: dir.to_path_buf(), problems: report.problems() });
     }
-    let manifest = ExportManifest::load(&dir.join(MANIFEST))?;
+    let manifest = ExportManifest::load(&dir.join(MANIFEST)).map_err(verify_err)?;
     let id = manifest.generation.clone();
     let created_ms = parse_rfc3339(&manifest.created_at)
-        .map_err(|e| ServeError::File { path: dir.join(MANIFEST), message: format!("created_at: {e}") })?;
+        .map_err(|source| ServeError::CreatedAt { path: dir.join(MANIFEST), source })?;
     let services_path = dir.join("services.json");
-    let services: ServicesFile = read_json(&services_path)?;
+    let services: ServicesDoc = read_json(&services_path)?;
     if services.schema_version != SERVICES_SCHEMA_VERSION {
         return Err(version_error(&services_path, services.schema_version, SERVICES_SCHEMA_VERSION));
     }
@@ -108,15 +105,14 @@ pub fn load_generation(dir: &Path) -> Result<GenerationData, ServeError> {
             continue;
         };
         let path = dir.join(&entry.path);
-        let file: OfficeFile = read_json(&path)?;
+        let file: OfficeDoc = read_json(&path)?;
         if file.schema_version != OFFICE_SCHEMA_VERSION {
             return Err(version_error(&path, file.schema_version, OFFICE_SCHEMA_VERSION));
         }
         if file.office_id != name {
-            let message = format!("office_id {:?} differs from the file name", file.office_id);
-            return Err(ServeError::File { path, message });
+            return Err(ServeError::OfficeId { path, office_id: file.office_id });
         }
-        offices.insert(name.to_string(), office_data(file, &id, &path)?);
+        offices.insert(name.to_string(), office_data(file, &id));
     }
     Ok(GenerationData {
         id,
@@ -130,38 +126,33 @@ pub fn load_generation(dir: &Path) -> Result<GenerationData, ServeError> {
     })
 }
 
-fn office_data(file: OfficeFile, generation: &str, path: &Path) -> Result<OfficeData, ServeError> {
-    let mut forecast = BTreeMap::new();
-    for day in &file.days {
-        let date: NaiveDate = day.date.parse().map_err(|e| ServeError::File {
-            path: path.to_path_buf(),
-            message: format!("days: date {:?}: {e}", day.date),
-        })?;
-        let response = ForecastResponse {
-            office_id: file.office_id.clone(),
-            generation: generation.to_string(),
-            day: day.clone(),
-        };
-        forecast.insert(date, Cached::json(&response));
-    }
+fn office_data(file: OfficeDoc, generation: &str) -> OfficeData {
+    let forecast = file
+        .days
+        .iter()
+        .map(|day| {
+            let response = ForecastResponse {
+                office_id: file.office_id.clone(),
+                generation: generation.to_string(),
+                day: day.clone(),
+            };
+            (day.date, Cached::json(&response))
+        })
+        .collect();
     let profile = Cached::json(&ProfileResponse {
         office_id: file.office_id.clone(),
         generation: generation.to_string(),
         profile: file.profile.clone(),
     });
-    Ok(OfficeData { file, profile, forecast })
+    OfficeData { file, profile, forecast }
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ServeError> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| ServeError::File { path: path.to_path_buf(), message: e.to_string() })?;
-    serde_json::from_str(&text)
-        .map_err(|e| ServeError::File { path: path.to_path_buf(), message: e.to_string() })
+        .map_err(|source| ServeError::Read { path: path.to_path_buf(), source })?;
+    serde_json::from_str(&text).map_err(|source| ServeError::Json { path: path.to_path_buf(), source })
 }
 
 fn version_error(path: &Path, found: u32, known: u32) -> ServeError {
-    ServeError::File {
-        path: path.to_path_buf(),
-        message: format!("schema_version {found}; this server reads version {known}"),
-    }
+    ServeError::SchemaVersion { path: path.to_path_buf(), found, known }
 }

@@ -211,10 +211,7 @@ impl OfficeLive {
     /// Closes the current day and opens `today` if the date has changed (called by the
     /// server's ticker, so a day closes even when no event arrives after midnight).
     pub fn roll(&self, today: NaiveDate, cfg: &LiveConfig) -> Result<(), ServeError> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| ServeError::Setting { field: "live", message: "live state poisoned".into() })?;
+        let mut writer = self.writer.lock().map_err(|_| ServeError::Poisoned { what: "an office's day" })?;
         self.roll_locked(&mut writer, today, cfg)
     }
 
@@ -236,8 +233,9 @@ impl OfficeLive {
 }
 
 fn internal(e: ServeError) -> ApiError {
-    tracing::error!(error = %e, "day log");
-    ApiError::Internal(format!("the event could not be logged: {e}"))
+    let text = crate::errors::chain(&e);
+    tracing::error!(error = %text, "day log");
+    ApiError::Internal(format!("the event could not be logged: {text}"))
 }
 
 fn queues(configured: Option<&QueueGroups>, past: &CallCounts, day: &LiveDay) -> QueueGroups {

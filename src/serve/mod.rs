@@ -6,11 +6,11 @@
 //! generations and model files are picked up without a restart; live events are kept in
 //! per-day logs that `ingest` reads and a restart replays.
 //!
-//! Files: `state` (what requests read), `reload` (hot swap), `generation` and `types` (the
-//! export as served), `cache` (ETags), `events` and `live` (the live queue), `daylog`,
+//! Files: `state` (what requests read), `reload` (hot swap), `generation` (the export's
+//! documents as served), `cache` (ETags), `events` and `live` (the live queue), `daylog`,
 //! `queues` (shared counters), `eta` and `now` (live answers), `routes` and `live_routes`
-//! (HTTP), `problem` (RFC 9457), `openapi`, `clock`, `web` (the citizens' web app at `/`),
-//! `push` (its Web Push reminders).
+//! (handlers), `router`, `problem` (RFC 9457), `openapi`, `clock`, `web` (the citizens'
+//! web app at `/`), `push` (its Web Push reminders).
 
 pub mod cache;
 pub mod clock;
@@ -27,13 +27,12 @@ pub mod problem;
 pub mod push;
 pub mod queues;
 pub mod reload;
+pub mod router;
 pub mod routes;
 pub mod state;
-pub mod types;
 pub mod web;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::watch;
@@ -42,41 +41,6 @@ use tokio::task::JoinHandle;
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use error::ServeError;
 pub use state::{AppState, ServeConfig};
-
-use crate::settings::Settings;
-
-/// The server's configuration from validated settings and the command line.
-pub fn config(
-    settings: &Settings,
-    exports: PathBuf,
-    model: PathBuf,
-    addr: Option<&str>,
-) -> Result<ServeConfig, ServeError> {
-    let addr_text = addr.unwrap_or(&settings.serve.addr);
-    let addr: SocketAddr = addr_text.parse().map_err(|_| ServeError::Setting {
-        field: "serve.addr",
-        message: format!("{addr_text:?} is not an address and port such as 127.0.0.1:8080"),
-    })?;
-    let tz = settings.tz().ok_or_else(|| ServeError::Setting {
-        field: "timezone",
-        message: format!("{:?} is not an IANA zone", settings.timezone),
-    })?;
-    if let Some(id) = settings.offices.keys().find(|id| !crate::ingest::validate::is_valid_office_id(id)) {
-        return Err(ServeError::Setting {
-            field: "offices",
-            message: format!("{id:?} is not an office id (letters, digits, '-', '_', '.')"),
-        });
-    }
-    Ok(ServeConfig {
-        exports,
-        model,
-        addr,
-        tz,
-        services: settings.services.iter().map(|s| s.code.clone()).collect(),
-        serve: settings.serve.clone(),
-        offices: settings.offices.clone(),
-    })
-}
 
 /// A running server.
 pub struct Server {
@@ -98,26 +62,24 @@ impl Server {
         let generation = tokio::task::spawn_blocking(move || {
             generation::current_dir(&exports).and_then(|dir| generation::load_generation(&dir))
         })
-        .await
-        .map_err(|e| ServeError::Io(std::io::Error::other(e)))??;
+        .await??;
         let path = cfg.model.clone();
-        let model = match tokio::task::spawn_blocking(move || state::load_model(&path)).await {
-            Ok(Ok(m)) => Some(m),
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "no model loaded; ETAs wait for a model file");
+        let model = match tokio::task::spawn_blocking(move || state::load_model(&path)).await? {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let error = crate::errors::chain(&e);
+                tracing::warn!(%error, "no model loaded; ETAs wait for a model file");
                 None
             }
-            Err(e) => return Err(ServeError::Io(std::io::Error::other(e))),
         };
         tracing::info!(generation = %generation.id, model = ?model.as_ref().map(|m| &m.info.id), "loaded");
         let (shutdown, shutdown_rx) = watch::channel(false);
         let addr = cfg.addr;
         let state = AppState::new(cfg, clock, Some(generation), model, shutdown_rx.clone())?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|cause| ServeError::Bind { addr: addr.to_string(), cause })?;
+        let listener =
+            tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Bind { addr, source })?;
         let addr = listener.local_addr()?;
-        let app = routes::router(state.clone());
+        let app = router::router(state.clone());
         let mut stop = shutdown_rx;
         let http = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -137,10 +99,7 @@ impl Server {
         self.shutdown.send_replace(true);
         let _ = self.reload.await;
         let _ = self.push.await;
-        match self.http.await {
-            Ok(result) => result.map_err(ServeError::Io),
-            Err(e) => Err(ServeError::Io(std::io::Error::other(e))),
-        }
+        Ok(self.http.await??)
     }
 }
 
@@ -153,7 +112,7 @@ pub fn clock_from_env() -> Result<Arc<dyn Clock>, ServeError> {
     match std::env::var(CLOCK_ENV) {
         Ok(text) if !text.is_empty() => {
             let start = crate::timezones::parse_rfc3339(&text)
-                .map_err(|e| ServeError::Setting { field: CLOCK_ENV, message: format!("{text:?}: {e}") })?;
+                .map_err(|source| ServeError::ClockEnv { text: text.clone(), source })?;
             tracing::warn!(start = %text, "the server's clock is moved by {CLOCK_ENV}");
             Ok(Arc::new(OffsetClock::starting_at(start)))
         }

@@ -6,13 +6,14 @@ use chrono::Timelike;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::forecast::Level;
 use crate::model::predict::{SnapshotTicket, predict};
 use crate::schema::{Channel, EpochMs};
 use crate::serve::eta::{RemainingMin, predict_error, snapshot};
 use crate::serve::generation::OfficeData;
 use crate::serve::live::LiveDay;
 use crate::serve::state::{LoadedModel, ModelInfo};
-use crate::serve::types::Level;
+use crate::slots::{SLOT_MINUTES, SLOTS_PER_HOUR};
 use crate::timezones::{format_rfc3339, to_local};
 
 /// Ticket id of the hypothetical ticket (never a real one: live ids have no parentheses).
@@ -60,7 +61,7 @@ pub fn slot_now(
 ) -> Option<(bool, Option<Level>)> {
     let local = to_local(now, tz);
     let day = office?.day(local.date_naive())?;
-    let slot = (local.hour() * 4 + local.minute() / 15) as u8;
+    let slot = (local.hour() as usize * SLOTS_PER_HOUR + local.minute() as usize / SLOT_MINUTES) as u8;
     let s = day.slots.iter().find(|s| s.slot == slot);
     Some((s.is_some(), s.map(|s| s.level)))
 }

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::errors::chain;
 use crate::serve::generation::{current_dir, load_generation};
 use crate::serve::state::{AppState, FileStamp, load_model};
 
@@ -43,7 +44,7 @@ pub async fn reload_once(state: &AppState, refused: &mut Refused) {
             let cfg = state.live_cfg.clone();
             let result = tokio::task::spawn_blocking(move || office.roll(today, &cfg)).await;
             if let Ok(Err(e)) = result {
-                tracing::error!(office = %id, error = %e, "closing the day log failed");
+                tracing::error!(office = %id, error = %chain(&e), "closing the day log failed");
             }
         }
     }
@@ -53,7 +54,7 @@ async fn check_generation(state: &AppState, refused: &mut Refused) {
     let dir = match current_dir(&state.cfg.exports) {
         Ok(dir) => dir,
         Err(e) => {
-            tracing::warn!(error = %e, "no current export generation; keeping the loaded one");
+            tracing::warn!(error = %chain(&e), "no current export generation; keeping the loaded one");
             return;
         }
     };
@@ -71,7 +72,7 @@ async fn check_generation(state: &AppState, refused: &mut Refused) {
         }
         Ok(Err(e)) => {
             let kept = loaded.map_or("none".to_string(), |g| g.id.clone());
-            tracing::warn!(error = %e, kept = %kept, "export generation refused; keeping the loaded one");
+            tracing::warn!(error = %chain(&e), kept = %kept, "export generation refused; keeping the loaded one");
             refused.generation = Some(dir);
         }
         Err(e) => tracing::error!(error = %e, "generation loader panicked"),
@@ -95,7 +96,7 @@ async fn check_model(state: &AppState, refused: &mut Refused) {
         }
         Ok(Err(e)) => {
             let kept = loaded.map_or("none".to_string(), |m| m.info.id.clone());
-            tracing::warn!(error = %e, kept = %kept, "model file refused; keeping the loaded one");
+            tracing::warn!(error = %chain(&e), kept = %kept, "model file refused; keeping the loaded one");
             refused.model = Some(stamp);
         }
         Err(e) => tracing::error!(error = %e, "model loader panicked"),
@@ -104,6 +105,6 @@ async fn check_model(state: &AppState, refused: &mut Refused) {
 
 fn add_offices(state: &AppState) {
     if let Err(e) = state.add_known_offices() {
-        tracing::error!(error = %e, "starting the live queue of a new office failed");
+        tracing::error!(error = %chain(&e), "starting the live queue of a new office failed");
     }
 }

@@ -1,108 +1,24 @@
-//! The router: health, the exported data (straight from the current generation, with
-//! `ETag` and `Cache-Control`), the live routes, `/openapi.json`, and the layers every
-//! request passes (CORS, access log, problem details, timeout, body limit).
+//! The handlers of health and of the exported data: straight from the current generation,
+//! with `ETag` and `Cache-Control` (the live routes are in `live_routes`, the router in
+//! `router`).
 
-use std::time::Duration;
-
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnRequest, MakeSpan, OnResponse, TraceLayer};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::export::office::{BestDoc, OpeningDay, WeekdayBestDoc};
+use crate::forecast::Level;
 use crate::serve::cache::Cached;
 use crate::serve::generation::{GenerationData, OfficeData};
-use crate::serve::live_routes;
 use crate::serve::now::slot_now;
-use crate::serve::problem::{ApiError, Problem, ensure_problem};
-use crate::serve::push::routes as push;
+use crate::serve::problem::{ApiError, Problem};
 use crate::serve::state::{AppState, ModelInfo};
-use crate::serve::types::{BestTime, Level, OpeningDay, WeekdayBest};
+use crate::time::MS_PER_SECOND;
 use crate::timezones::format_rfc3339;
-
-/// Every route of the API, with its layers; the web app's files (`serve::web`) are the
-/// fallback, and any other path is a 404 problem.
-pub fn router(state: AppState) -> Router {
-    let serve = &state.cfg.serve;
-    let limit = serve.body_limit_bytes;
-    let timeout = Duration::from_secs(serve.request_timeout_seconds);
-    let openapi = Cached::from_bytes(crate::serve::openapi::document().into_bytes());
-    let mut app = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route(
-            "/openapi.json",
-            get(
-                move |h: HeaderMap| async move { openapi.respond(&h, &HeaderValue::from_static("no-cache")) },
-            ),
-        )
-        .route("/v1/offices", get(offices))
-        .route("/v1/offices/{id}/forecast", get(forecast))
-        .route("/v1/offices/{id}/profile", get(profile))
-        .route("/v1/offices/{id}/best-times", get(best_times))
-        .route("/v1/services", get(services))
-        .route("/v1/services/{code}", get(service))
-        .route("/v1/offices/{id}/events", post(live_routes::post_events))
-        .route("/v1/offices/{id}/now", get(live_routes::now))
-        .route("/v1/offices/{id}/tickets/{number}/eta", get(live_routes::eta))
-        .route("/v1/offices/{id}/tickets/{number}/eta/stream", get(live_routes::eta_stream))
-        .route("/v1/push/key", get(push::push_key))
-        .route("/v1/offices/{id}/tickets/{number}/push", post(push::subscribe).delete(push::unsubscribe))
-        .fallback(crate::serve::web::fallback)
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
-        .layer(axum::middleware::map_response(ensure_problem))
-        .layer(access_log());
-    if !serve.cors_origins.is_empty() {
-        let origins: Vec<HeaderValue> =
-            serve.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-        app = app.layer(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::list(origins))
-                .allow_methods([Method::GET, Method::POST, Method::DELETE])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_NONE_MATCH])
-                .expose_headers([header::ETAG]),
-        );
-    }
-    app.with_state(state)
-}
-
-/// Access log at info level: method, route template (never the path itself, which holds
-/// ticket numbers), status and latency.
-fn access_log()
--> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RouteSpan, DefaultOnRequest, LogResponse> {
-    TraceLayer::new_for_http().make_span_with(RouteSpan).on_response(LogResponse)
-}
-
-/// The span of a request: method and route template.
-#[derive(Debug, Clone, Copy)]
-struct RouteSpan;
-
-impl<B> MakeSpan<B> for RouteSpan {
-    fn make_span(&mut self, req: &Request<B>) -> tracing::Span {
-        let route = req.extensions().get::<MatchedPath>().map_or("(unmatched)", |p| p.as_str());
-        tracing::info_span!("request", method = %req.method(), route = %route)
-    }
-}
-
-/// The access-log line of a response.
-#[derive(Debug, Clone, Copy)]
-struct LogResponse;
-
-impl<B> OnResponse<B> for LogResponse {
-    fn on_response(self, res: &axum::http::Response<B>, latency: Duration, _span: &tracing::Span) {
-        tracing::info!(status = res.status().as_u16(), latency_us = latency.as_micros() as u64, "served");
-    }
-}
 
 /// `GET /healthz`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -149,13 +65,13 @@ pub async fn readyz(State(s): State<AppState>) -> Response {
     let generation = s.generation.load_full().map(|g| GenerationStatus {
         id: g.id.clone(),
         created_at: g.created_at.clone(),
-        age_seconds: (now - g.created_ms) / 1000,
+        age_seconds: (now - g.created_ms) / MS_PER_SECOND,
         data_until: g.data_until.clone(),
     });
     let model = s.model.load_full().map(|m| {
         let written =
             m.stamp.modified.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-        ModelStatus { info: m.info.clone(), age_seconds: (now - written) / 1000 }
+        ModelStatus { info: m.info.clone(), age_seconds: (now - written) / MS_PER_SECOND }
     });
     let ready = generation.is_some() && model.is_some();
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
@@ -306,15 +222,15 @@ pub struct BestTimesResponse {
     /// The forecast days from today on (as many as the export covers, at most `days`).
     pub days: Vec<DayBest>,
     /// Per weekday over the whole forecast horizon.
-    pub by_weekday: Vec<WeekdayBest>,
+    pub by_weekday: Vec<WeekdayBestDoc>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DayBest {
-    pub date: String,
-    pub weekday: u8,
+    pub date: NaiveDate,
+    pub weekday: u32,
     pub open: bool,
-    pub best_times: Vec<BestTime>,
+    pub best_times: Vec<BestDoc>,
 }
 
 #[utoipa::path(get, path = "/v1/offices/{id}/best-times", tag = "offices",
@@ -333,19 +249,14 @@ pub async fn best_times(
     }
     let g = current(&s)?;
     let office = office_of(&g, &id)?;
-    let today = s.today().to_string();
+    let today = s.today();
     let list = office
         .file
         .days
         .iter()
         .filter(|d| d.date >= today)
         .take(days as usize)
-        .map(|d| DayBest {
-            date: d.date.clone(),
-            weekday: d.weekday,
-            open: d.open,
-            best_times: d.best_times.clone(),
-        })
+        .map(|d| DayBest { date: d.date, weekday: d.weekday, open: d.open, best_times: d.best_times.clone() })
         .collect();
     let body = Cached::json(&BestTimesResponse {
         office_id: id,
@@ -364,7 +275,7 @@ pub async fn services(State(s): State<AppState>, headers: HeaderMap) -> Result<R
 
 #[utoipa::path(get, path = "/v1/services/{code}", tag = "services",
     params(("code" = String, Path, description = "Service code, e.g. PA")),
-    responses((status = 200, body = crate::serve::types::Service), (status = 304, description = "Not modified"),
+    responses((status = 200, body = crate::export::services::ServiceDoc), (status = 304, description = "Not modified"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn service(
     State(s): State<AppState>,

@@ -12,21 +12,22 @@ use axum::http::HeaderValue;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 use utoipa::ToSchema;
 
+use crate::hashing::{sha256_file, sha256_hex};
 use crate::model::file::ModelFile;
-use crate::schema::EpochMs;
+use crate::schema::is_valid_office_id;
 use crate::serve::clock::Clock;
 use crate::serve::error::ServeError;
 use crate::serve::generation::GenerationData;
 use crate::serve::live::{LiveConfig, OfficeLive};
 use crate::serve::queues::QueueGroups;
-use crate::settings::{OfficeSettings, ServeSettings};
+use crate::settings::{OfficeSettings, ServeSettings, ValidSettings};
+use crate::time::{EpochMs, MS_PER_SECOND};
 use crate::timezones::local_parts;
 
-/// The validated configuration of a server.
+/// The configuration of a server, from validated settings.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Export directory (holds `current`).
@@ -39,6 +40,25 @@ pub struct ServeConfig {
     pub services: Vec<String>,
     pub serve: ServeSettings,
     pub offices: BTreeMap<String, OfficeSettings>,
+    /// Office → SHA-256 (lowercase hex) of its event token.
+    pub token_sha256: BTreeMap<String, String>,
+}
+
+impl ServeConfig {
+    /// The server's configuration: the export directory and model file of the command line,
+    /// everything else from the validated settings (`[serve]`, `[offices.<id>]`).
+    pub fn new(settings: &ValidSettings, exports: PathBuf, model: PathBuf) -> ServeConfig {
+        ServeConfig {
+            exports,
+            model,
+            addr: settings.serve_addr(),
+            tz: settings.tz(),
+            services: settings.services.iter().map(|s| s.code.clone()).collect(),
+            serve: settings.serve.clone(),
+            offices: settings.offices.clone(),
+            token_sha256: settings.event_token_sha256().clone(),
+        }
+    }
 }
 
 /// Who the model is, as the API reports it.
@@ -77,19 +97,17 @@ pub struct LoadedModel {
 
 /// Loads the model file at `path` (through [`ModelFile::load`]) and identifies it by hash.
 pub fn load_model(path: &Path) -> Result<LoadedModel, ServeError> {
-    let read_err = |e: std::io::Error| ServeError::File { path: path.to_path_buf(), message: e.to_string() };
-    let stamp = FileStamp::of(path).ok_or_else(|| read_err(std::io::Error::other("cannot stat the file")))?;
-    let mut hasher = Sha256::new();
-    let mut file = std::fs::File::open(path).map_err(read_err)?;
-    std::io::copy(&mut file, &mut hasher).map_err(read_err)?;
+    let read_err = |source| ServeError::ModelRead { path: path.to_path_buf(), source };
+    let stamp = std::fs::metadata(path)
+        .and_then(|m| Ok(FileStamp { modified: m.modified()?, len: m.len() }))
+        .map_err(read_err)?;
+    let (hash, _) = sha256_file(path).map_err(read_err)?;
     let model = ModelFile::load(path)?;
     if FileStamp::of(path) != Some(stamp) {
-        return Err(read_err(std::io::Error::other(
-            "the file changed while it was read; trying again later",
-        )));
+        return Err(ServeError::ModelChanged { path: path.to_path_buf() });
     }
     let info = ModelInfo {
-        id: hex::encode(hasher.finalize())[..16].to_string(),
+        id: hash[..16].to_string(),
         queuecast_version: model.queuecast_version.clone(),
         format: model.format,
         trained_from: model.trained_from.to_string(),
@@ -114,8 +132,6 @@ pub struct Inner {
     offices: ArcSwap<BTreeMap<String, Arc<OfficeLive>>>,
     /// Serializes adding offices.
     adding: Mutex<()>,
-    /// SHA-256 of each office's event token.
-    tokens: BTreeMap<String, [u8; 32]>,
     pub shutdown: watch::Receiver<bool>,
     /// `Cache-Control` of the responses from the export.
     pub cache_control: HeaderValue,
@@ -142,20 +158,9 @@ impl AppState {
             log: crate::serve::daylog::DayLog { dir: cfg.serve.day_log_dir.clone(), tz: cfg.tz },
             tz: cfg.tz,
             services: cfg.services.clone(),
-            tolerance_ms: cfg.serve.future_tolerance_seconds as EpochMs * 1000,
+            tolerance_ms: cfg.serve.future_tolerance_seconds as EpochMs * MS_PER_SECOND,
             learning_days: cfg.serve.queue_learning_days,
         };
-        let mut tokens = BTreeMap::new();
-        for (id, o) in &cfg.offices {
-            if let Some(h) = &o.token_sha256 {
-                let mut digest = [0u8; 32];
-                hex::decode_to_slice(h, &mut digest).map_err(|e| ServeError::Setting {
-                    field: "offices.token_sha256",
-                    message: format!("{id}: {e}"),
-                })?;
-                tokens.insert(id.clone(), digest);
-            }
-        }
         let cache_control =
             HeaderValue::from_str(&format!("public, max-age={}", cfg.serve.cache_max_age_seconds))
                 .unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
@@ -169,7 +174,6 @@ impl AppState {
             model_changed: watch::channel(0).0,
             offices: ArcSwap::from_pointee(BTreeMap::new()),
             adding: Mutex::new(()),
-            tokens,
             shutdown,
             cache_control,
             push,
@@ -199,10 +203,7 @@ impl AppState {
     /// Starts the live queue of every office known now that has none yet (at start and
     /// after a reload brought new offices).
     pub fn add_known_offices(&self) -> Result<(), ServeError> {
-        let _guard = self
-            .adding
-            .lock()
-            .map_err(|_| ServeError::Setting { field: "offices", message: "office list poisoned".into() })?;
+        let _guard = self.adding.lock().map_err(|_| ServeError::Poisoned { what: "the office list" })?;
         let today = self.today();
         let mut ids: Vec<String> = self.cfg.offices.keys().cloned().collect();
         if let Some(g) = self.generation.load_full() {
@@ -215,7 +216,7 @@ impl AppState {
         let current = self.offices.load_full();
         let mut next = (*current).clone();
         for id in ids {
-            if next.contains_key(&id) || !crate::ingest::validate::is_valid_office_id(&id) {
+            if next.contains_key(&id) || !is_valid_office_id(&id) {
                 continue;
             }
             let configured = self
@@ -235,12 +236,13 @@ impl AppState {
 
     /// Whether `token` is the office's event token (compared by SHA-256, in constant time).
     pub fn token_ok(&self, office: &str, token: &str) -> bool {
-        let Some(expected) = self.tokens.get(office) else { return false };
-        let got: [u8; 32] = Sha256::digest(token.as_bytes()).into();
-        got.iter().zip(expected).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        let Some(expected) = self.cfg.token_sha256.get(office) else { return false };
+        let got = sha256_hex(token.as_bytes());
+        got.len() == expected.len()
+            && got.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
     }
 
     pub fn has_token(&self, office: &str) -> bool {
-        self.tokens.contains_key(office)
+        self.cfg.token_sha256.contains_key(office)
     }
 }

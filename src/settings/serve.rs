@@ -2,10 +2,12 @@
 //! address, the ticket system's token, queues by hand).
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::schema::is_valid_office_id;
 use crate::settings::SettingsError;
 pub use crate::settings::push::PushSettings;
 
@@ -90,17 +92,26 @@ pub struct OfficeSettings {
     pub queues: Vec<Vec<String>>,
 }
 
-/// Checks `[serve]` and every `[offices.<id>]` (service codes against `services`).
-pub fn validate(
+/// `[serve]` and `[offices.<id>]` as checked: the listen address parsed, and the SHA-256 of each
+/// office's event token in lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedServe {
+    pub addr: SocketAddr,
+    pub token_sha256: BTreeMap<String, String>,
+}
+
+/// Checks `[serve]` and every `[offices.<id>]` (office ids as the ticket logs spell them, service
+/// codes against `services`).
+pub(super) fn validate(
     serve: &ServeSettings,
     offices: &BTreeMap<String, OfficeSettings>,
     services: &[&str],
-) -> Result<(), SettingsError> {
+) -> Result<CheckedServe, SettingsError> {
     let invalid =
         |field: &'static str, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
-    if serve.addr.parse::<std::net::SocketAddr>().is_err() {
+    let Ok(addr) = serve.addr.parse::<SocketAddr>() else {
         return invalid("serve.addr", serve.addr.clone(), "an address and port such as 127.0.0.1:8080");
-    }
+    };
     if let Some(o) =
         serve.cors_origins.iter().find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
     {
@@ -122,14 +133,18 @@ pub fn validate(
             return invalid(field, v.to_string(), "1 to 3600 seconds");
         }
     }
-    if serve.cache_max_age_seconds > 86_400 || serve.future_tolerance_seconds > 3600 {
+    if serve.future_tolerance_seconds > 3600 {
+        return invalid(
+            "serve.future_tolerance_seconds",
+            serve.future_tolerance_seconds.to_string(),
+            "0 to 3600 seconds",
+        );
+    }
+    if serve.cache_max_age_seconds > 86_400 {
         return invalid(
             "serve.cache_max_age_seconds",
-            format!(
-                "{} (future_tolerance_seconds {})",
-                serve.cache_max_age_seconds, serve.future_tolerance_seconds
-            ),
-            "at most a day, and a future tolerance of at most an hour",
+            serve.cache_max_age_seconds.to_string(),
+            "0 to 86400 seconds",
         );
     }
     if !(1..=100_000).contains(&serve.max_batch_events) {
@@ -139,7 +154,11 @@ pub fn validate(
     if serve.queue_learning_days > 366 {
         return invalid("serve.queue_learning_days", serve.queue_learning_days.to_string(), "0 to 366 days");
     }
+    let mut token_sha256 = BTreeMap::new();
     for (id, o) in offices {
+        if !is_valid_office_id(id) {
+            return invalid("offices", id.clone(), "office ids of letters, digits, '-', '_' and '.'");
+        }
         if let Some(text) = [&o.name, &o.address].into_iter().flatten().find(|t| t.trim().is_empty()) {
             return invalid(
                 "offices.name",
@@ -147,14 +166,15 @@ pub fn validate(
                 "a non-empty name and address when given",
             );
         }
-        if let Some(h) = &o.token_sha256
-            && (h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()))
-        {
-            return invalid(
-                "offices.token_sha256",
-                format!("{id}: {h}"),
-                "64 hex digits (sha256sum of the token)",
-            );
+        if let Some(h) = &o.token_sha256 {
+            if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return invalid(
+                    "offices.token_sha256",
+                    format!("{id}: {h}"),
+                    "64 hex digits (sha256sum of the token)",
+                );
+            }
+            token_sha256.insert(id.clone(), h.to_ascii_lowercase());
         }
         let mut seen: Vec<&str> = Vec::new();
         for code in o.queues.iter().flatten() {
@@ -168,5 +188,47 @@ pub fn validate(
             seen.push(code);
         }
     }
-    Ok(())
+    Ok(CheckedServe { addr, token_sha256 })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+
+    fn check(toml: &str) -> Result<crate::settings::ValidSettings, String> {
+        Settings::from_toml(toml).map_err(|e| e.to_string())?.validate().map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn address_and_tokens_are_parsed_once() {
+        let hash = "ABCDEF".repeat(10) + "0123";
+        let s = check(&format!(
+            "[serve]\naddr = \"0.0.0.0:9000\"\n[offices.neuss-mitte]\nname = \"Bürgerbüro\"\ntoken_sha256 = \"{hash}\"\n[offices.dormagen]\nqueues = [[\"KFZ\", \"FS\"], [\"PA\"]]\n"
+        ))
+        .unwrap();
+        assert_eq!(s.serve_addr().port(), 9000);
+        let tokens: Vec<(&str, &str)> =
+            s.event_token_sha256().iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(tokens, [("neuss-mitte", hash.to_ascii_lowercase().as_str())]);
+    }
+
+    #[test]
+    fn bad_serve_and_office_settings_name_the_field_and_value() {
+        for (toml, field, value) in [
+            ("[serve]\naddr = \"localhost\"\n", "serve.addr", "localhost"),
+            ("[serve]\ncors_origins = [\"app.example.org\"]\n", "serve.cors_origins", "app.example.org"),
+            ("[serve]\nbody_limit_bytes = 10\n", "serve.body_limit_bytes", "10"),
+            ("[serve]\nreload_seconds = 0\n", "serve.reload_seconds", "0"),
+            ("[serve]\nfuture_tolerance_seconds = 7200\n", "serve.future_tolerance_seconds", "7200"),
+            ("[serve]\ncache_max_age_seconds = 100000\n", "serve.cache_max_age_seconds", "100000"),
+            ("[offices.\"../x\"]\nname = \"X\"\n", "offices", "../x"),
+            ("[offices.a]\nname = \" \"\n", "offices.name", "a: \" \""),
+            ("[offices.a]\ntoken_sha256 = \"abc\"\n", "offices.token_sha256", "a: abc"),
+            ("[offices.a]\nqueues = [[\"KFZ\"], [\"KFZ\"]]\n", "offices.queues", "a: KFZ"),
+            ("[offices.a]\nqueues = [[\"XX\"]]\n", "offices.queues", "a: XX"),
+        ] {
+            let e = check(toml).unwrap_err();
+            assert!(e.contains(field) && e.contains(value), "{toml}: {e}");
+        }
+    }
 }

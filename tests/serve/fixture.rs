@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, Utc};
 use queuecast::export::{ExportManifest, GenerationWriter, ManifestMeta};
-use queuecast::serve::{ManualClock, Server};
+use queuecast::serve::{ManualClock, ServeConfig, Server};
 use queuecast::settings::Settings;
 use queuecast::timezones::parse_rfc3339;
 use serde_json::{Value, json};
@@ -220,10 +220,9 @@ pub async fn start(exports: &Path, day_logs: &Path, clock: &ManualClock) -> Serv
 pub async fn start_with(exports: &Path, model: &Path, day_logs: &Path, clock: &ManualClock) -> Server {
     let mut settings = Settings::from_toml(&fixture().config).unwrap();
     settings.serve.day_log_dir = day_logs.to_path_buf();
-    settings.validate().unwrap();
-    let cfg =
-        queuecast::serve::config(&settings, exports.to_path_buf(), model.to_path_buf(), Some("127.0.0.1:0"))
-            .unwrap();
+    settings.serve.addr = "127.0.0.1:0".into();
+    let settings = settings.validate().unwrap();
+    let cfg = ServeConfig::new(&settings, exports.to_path_buf(), model.to_path_buf());
     Server::start(cfg, Arc::new(clock.clone())).await.unwrap()
 }
 

@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use queuecast::serve::push::keys::{decode_b64, encode_b64, generate_file};
-use queuecast::serve::{ManualClock, Server};
+use queuecast::serve::{ManualClock, ServeConfig, Server};
 use queuecast::settings::Settings;
 use serde_json::{Value, json};
 
@@ -140,9 +140,9 @@ async fn start_push(
     // The test checks after every change itself; the timer would only repeat those checks.
     settings.serve.push.check_seconds = 600;
     settings.serve.push.resend_earlier_minutes = RESEND_MIN;
-    settings.validate().unwrap();
-    let cfg =
-        queuecast::serve::config(&settings, f.exports.clone(), f.model.clone(), Some("127.0.0.1:0")).unwrap();
+    settings.serve.addr = "127.0.0.1:0".into();
+    let settings = settings.validate().unwrap();
+    let cfg = ServeConfig::new(&settings, f.exports.clone(), f.model.clone());
     Server::start(cfg, Arc::new(clock.clone())).await.unwrap()
 }
 

@@ -12,8 +12,6 @@ use p256::ecdsa::{Signature, SigningKey};
 
 use crate::serve::error::ServeError;
 
-const FIELD: &str = "serve.push.vapid_private_key_file";
-
 /// The server's VAPID key.
 #[derive(Clone)]
 pub struct VapidKey {
@@ -55,12 +53,10 @@ impl VapidKey {
 
     /// Reads the key file; errors name the file.
     pub fn load(path: &Path, subject: &str) -> Result<VapidKey, ServeError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ServeError::Setting {
-            field: FIELD,
-            message: format!("cannot read {}: {e}", path.display()),
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ServeError::VapidKeyRead { path: path.to_path_buf(), source })?;
         VapidKey::from_private(&text, subject)
-            .map_err(|m| ServeError::Setting { field: FIELD, message: format!("{}: {m}", path.display()) })
+            .map_err(|message| ServeError::VapidKey { path: path.to_path_buf(), message })
     }
 
     /// The public key (base64url, 65 bytes uncompressed): the app's `applicationServerKey`.
@@ -157,7 +153,14 @@ mod tests {
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
         assert!(generate_file(&path).is_err(), "an existing key is not replaced");
-        let missing = VapidKey::load(&dir.path().join("nope"), "mailto:a@b").unwrap_err().to_string();
-        assert!(missing.contains("vapid_private_key_file") && missing.contains("nope"), "{missing}");
+        let missing = VapidKey::load(&dir.path().join("nope"), "mailto:a@b").unwrap_err();
+        assert!(
+            matches!(&missing, ServeError::VapidKeyRead { path, .. } if path.ends_with("nope")),
+            "{missing}"
+        );
+        assert!(missing.to_string().contains("vapid_private_key_file"), "{missing}");
+        std::fs::write(dir.path().join("short"), "AAAA\n").unwrap();
+        let short = VapidKey::load(&dir.path().join("short"), "mailto:a@b").unwrap_err().to_string();
+        assert!(short.contains("short") && short.contains("3 bytes"), "{short}");
     }
 }

@@ -132,7 +132,7 @@ impl PushHub {
             .timeout(Duration::from_secs(cfg.timeout_seconds))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ServeError::Setting { field: "serve.push", message: format!("HTTP client: {e}") })?;
+            .map_err(ServeError::PushClient)?;
         Ok(PushHub {
             key,
             cfg: cfg.clone(),
