@@ -89,7 +89,7 @@ impl Server {
                 .await
         });
         let reload = tokio::spawn(reload::reload_loop(state.clone()));
-        let push = tokio::spawn(push::push_loop(state.clone()));
+        let push = tokio::spawn(push::check::push_loop(state.clone()));
         tracing::info!(%addr, "listening");
         Ok(Server { addr, state, shutdown, http, reload, push })
     }

@@ -136,7 +136,7 @@ pub struct Inner {
     /// `Cache-Control` of the responses from the export.
     pub cache_control: HeaderValue,
     /// Web Push subscriptions of the app's reminders.
-    pub push: Arc<crate::serve::push::PushHub>,
+    pub push: Arc<crate::serve::push::hub::PushHub>,
 }
 
 impl std::ops::Deref for AppState {
@@ -164,7 +164,7 @@ impl AppState {
         let cache_control =
             HeaderValue::from_str(&format!("public, max-age={}", cfg.serve.cache_max_age_seconds))
                 .unwrap_or_else(|_| HeaderValue::from_static("no-cache"));
-        let push = Arc::new(crate::serve::push::PushHub::new(&cfg.serve.push)?);
+        let push = Arc::new(crate::serve::push::hub::PushHub::new(&cfg.serve.push)?);
         let state = AppState(Arc::new(Inner {
             cfg,
             live_cfg,

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
+use queuecast::serve::push::check::check;
 use queuecast::serve::push::keys::{decode_b64, encode_b64, generate_file};
 use queuecast::serve::{ManualClock, ServeConfig, Server};
 use queuecast::settings::Settings;
@@ -233,7 +234,7 @@ async fn a_replayed_day_sends_one_push_per_crossing_and_none_after_the_call_or_t
     // A subscription whose push service says it is gone: one attempt, then dropped.
     let gone = Browser::new(format!("{origin}/gone/1"), 99);
     assert_eq!(subscribe(waiting_now.ticket.clone(), gone.body(240.0)).await, 201);
-    let report = hub.check(&server.state).await;
+    let report = check(&server.state).await;
     assert_eq!((report.sent, report.dropped, hub.len()), (0, 1, 0), "{report:?}");
 
     let mut expect: Vec<Expect> = Vec::new();
@@ -265,7 +266,7 @@ async fn a_replayed_day_sends_one_push_per_crossing_and_none_after_the_call_or_t
             }
         }
         oracle(&api, &mut expect, &mut wanted, now).await;
-        hub.check(&server.state).await;
+        check(&server.state).await;
         steps += 1;
     }
     // One more ticket still waiting at the end, subscribed; then the day ends.
@@ -284,10 +285,10 @@ async fn a_replayed_day_sends_one_push_per_crossing_and_none_after_the_call_or_t
         seen_not_due: false,
     });
     oracle(&api, &mut expect, &mut wanted, now).await;
-    hub.check(&server.state).await;
+    check(&server.state).await;
     assert_eq!(hub.len(), 1);
     clock.set(ms("2025-02-25T00:00:30+01:00"));
-    let report = hub.check(&server.state).await;
+    let report = check(&server.state).await;
     assert_eq!((report.sent, report.dropped, hub.len()), (0, 1, 0), "the day's end drops it: {report:?}");
 
     // Every delivery: to the subscription's endpoint, signed, decrypted as the oracle said.

@@ -109,7 +109,7 @@ fn the_web_app_in_headless_chromium_against_queuecast_serve() {
         .args(["--addr", "127.0.0.1:0"])
         .current_dir(work.dir.path())
         .env("QUEUECAST_SERVE_CLOCK", format!("{DAY}T10:00:00+01:00"))
-        .env("RUST_LOG", "warn")
+        .env("QUEUECAST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

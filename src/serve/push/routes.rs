@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::serve::eta::{TicketStatus, eta};
 use crate::serve::problem::{ApiError, Problem};
-use crate::serve::push::SubscribeRequest;
+use crate::serve::push::hub::SubscribeRequest;
 use crate::serve::state::AppState;
 
 /// `GET /v1/push/key`.

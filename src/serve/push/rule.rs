@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::schema::EpochMs;
 use crate::serve::eta::{EtaResponse, TicketStatus};
+use crate::time::EpochMs;
 use crate::timezones::parse_rfc3339;
 
 /// Why a reminder is sent.
