@@ -171,13 +171,15 @@ class App:
             self.size(w, h)
             time.sleep(0.6)
             height = self.js("return document.documentElement.scrollHeight;")
-            for i, y in enumerate(range(0, height, MAX_SHOT)):
+            pieces = math.ceil(height / MAX_SHOT)
+            step = math.ceil(height / pieces)
+            for i, y in enumerate(range(0, height, step)):
                 png = self.d.execute_cdp_cmd(
                     "Page.captureScreenshot",
                     {
                         "format": "png",
                         "captureBeyondViewport": True,
-                        "clip": {"x": 0, "y": y, "width": w, "height": min(MAX_SHOT, height - y), "scale": 1},
+                        "clip": {"x": 0, "y": y, "width": w, "height": min(step, height - y), "scale": 1},
                     },
                 )
                 suffix = "" if i == 0 else f"-{i + 1}"
