@@ -28,6 +28,7 @@ pub mod export;
 pub mod forecast;
 pub mod ingest;
 pub mod model;
+pub mod nightly;
 pub mod occupancy;
 pub mod planning;
 pub mod profile;
