@@ -2,5 +2,6 @@
 //! (behind the model's quality gate) → forecasts, staffing, what-if → export → report, under a
 //! lock, safe to kill and rerun.
 
+pub mod decide;
 pub mod inbox;
 pub mod lock;
