@@ -5,43 +5,12 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+pub use crate::settings::InboxRule;
 
 /// Sub-folder of the inbox for files that were ingested.
 pub const PROCESSED: &str = "processed";
 /// Sub-folder of the inbox for files that could not be read, each with `<name>.reason.txt`.
 pub const FAILED: &str = "failed";
-
-/// Which files of the inbox are read how: the first rule whose pattern matches the file
-/// name wins.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct InboxRule {
-    /// Glob on the file name, e.g. `zms-*.csv` (`*`, `?`, `[abc]`).
-    pub pattern: String,
-    /// `canonical` (default), `zms`, `qmatic` or `custom`.
-    #[serde(default = "canonical")]
-    pub format: String,
-    /// Mapping file for vendor exports (required for `custom` and `qmatic`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mapping: Option<PathBuf>,
-    /// Leave matched files in the inbox instead of moving them to `processed/` (for folders
-    /// that another program keeps writing, such as the API's day logs).
-    #[serde(default)]
-    pub keep: bool,
-}
-
-fn canonical() -> String {
-    "canonical".into()
-}
-
-/// The rules used when the settings give none: every canonical log.
-pub fn default_rules() -> Vec<InboxRule> {
-    ["*.csv", "*.csv.gz", "*.ndjson", "*.ndjson.gz", "*.jsonl", "*.jsonl.gz", "*.parquet"]
-        .iter()
-        .map(|p| InboxRule { pattern: p.to_string(), format: canonical(), mapping: None, keep: false })
-        .collect()
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum InboxError {
@@ -131,6 +100,10 @@ impl Inbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn default_rules() -> Vec<InboxRule> {
+        crate::settings::NightlySettings::default().rules
+    }
 
     fn rule(pattern: &str, format: &str) -> InboxRule {
         InboxRule { pattern: pattern.into(), format: format.into(), mapping: None, keep: false }

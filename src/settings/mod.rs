@@ -4,6 +4,7 @@
 //! [`Settings::validate`] ([`validate`]) turns them into [`ValidSettings`], the form every stage
 //! takes; each stage converts them into its own parameters in one place.
 
+mod nightly;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use nightly::{InboxRule, NightlySettings};
 pub use validate::ValidSettings;
 
 /// The settings file read when `--config` is not given and it exists in the working directory.
@@ -48,6 +50,7 @@ pub struct Settings {
     pub staffing: StaffingSettings,
     pub catalog: CatalogSettings,
     pub export: ExportSettings,
+    pub nightly: NightlySettings,
 }
 
 /// One accepted service code.
@@ -335,6 +338,7 @@ impl Default for Settings {
             simulate: SimulateSettings::default(),
             staffing: StaffingSettings::default(),
             catalog: CatalogSettings::default(),
+            nightly: NightlySettings::default(),
             export: ExportSettings::default(),
         }
     }

@@ -221,6 +221,25 @@ impl Settings {
         if keep == 0 || keep > 100 {
             return invalid("export.keep_generations", keep.to_string(), "1 to 100 generations");
         }
+        self.validate_nightly()
+    }
+
+    fn validate_nightly(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        let n = &self.nightly;
+        if n.retrain_days == 0 || n.retrain_days > 366 {
+            return invalid("nightly.retrain_days", n.retrain_days.to_string(), "1 to 366 days");
+        }
+        if !(n.drift_ratio.is_finite() && n.drift_ratio >= 1.0) {
+            return invalid("nightly.drift_ratio", n.drift_ratio.to_string(), "a factor of at least 1");
+        }
+        // Formats and mapping files are checked where they are read (nightly's start), like
+        // `ingest --format/--mapping`.
+        for rule in &n.rules {
+            if glob::Pattern::new(&rule.pattern).is_err() {
+                return invalid("nightly.rules.pattern", rule.pattern.clone(), "a glob such as zms-*.csv");
+            }
+        }
         Ok(())
     }
 }
