@@ -8,6 +8,7 @@
 // Leaves.
 pub mod calendar;
 pub mod catalog;
+pub mod checkpoint;
 pub mod errors;
 pub mod hashing;
 pub mod random;
