@@ -28,7 +28,7 @@ impl Setup {
     }
 
     /// Validated settings with `--store` and the other flags applied.
-    fn with_store(&self, store: &StoreArg, flags: impl FnOnce(&mut Settings)) -> Result<ValidSettings> {
+    pub(super) fn with_store(&self, store: &StoreArg, flags: impl FnOnce(&mut Settings)) -> Result<ValidSettings> {
         self.valid(|s| {
             if let Some(dir) = &store.store {
                 s.store.path = dir.clone();

@@ -2,6 +2,7 @@
 //! tables the commands print are in [`tables`].
 
 mod commands;
+mod nightly;
 mod tables;
 mod timing;
 
@@ -12,7 +13,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-pub use timing::{Timings, install_subscriber};
+pub use timing::{LogFormat, LogOptions, Timings, install_subscriber};
 
 /// Prints a line to stdout; a closed pipe (`queuecast … | head`) ends output quietly
 /// instead of panicking.
@@ -37,6 +38,10 @@ pub(crate) use {say, say_raw};
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code when good rows were stored but a file's quarantine share exceeded the threshold.
 pub const EXIT_QUARANTINE: u8 = 3;
+/// Exit code when `train`'s quality gate refused the new model (the old model file stays).
+pub const EXIT_MODEL_REFUSED: u8 = 4;
+/// Exit code when another `nightly` run holds the lock.
+pub const EXIT_LOCKED: u8 = 5;
 
 /// queuecast: load profiles and wait-time forecasts for citizens' offices.
 #[derive(Debug, Parser)]
@@ -199,6 +204,43 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
+    /// The nightly job: ingest new inbox files, retrain the model when due (behind its quality
+    /// gate), publish a new export generation with the report; safe to kill and rerun.
+    Nightly {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Inbox folder of new ticket files (overrides [nightly] inbox).
+        #[arg(long, value_name = "DIR")]
+        inbox: Option<PathBuf>,
+        /// Leave inbox files where they are instead of moving them to processed/ (their content
+        /// hashes keep them from being ingested twice), e.g. for the bundled sample.
+        #[arg(long)]
+        keep_inbox: bool,
+        /// Export directory holding `current` and `generations/` (overrides [nightly] export_dir).
+        #[arg(long, value_name = "DIR")]
+        exports: Option<PathBuf>,
+        /// Model file trained and used (overrides [nightly] model).
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// State directory with the run lock and the last run's record (overrides [nightly] state_dir).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+        /// Time of the run, RFC 3339 (default: now): the new generation's id and created_at.
+        #[arg(long, value_name = "TIME")]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        /// Say what would be done (files, model decision, publication) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Log lines on stderr as plain text or as JSON objects (one per line).
+        #[arg(long, value_enum, default_value = "plain", value_name = "FORMAT")]
+        log_format: LogFormat,
+        /// Log only warnings and errors (QUEUECAST_LOG overrides).
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Log debug lines too (QUEUECAST_LOG overrides).
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -220,6 +262,25 @@ pub enum Command {
         #[arg(long)]
         scale: Option<f64>,
     },
+}
+
+impl Cli {
+    /// How this command logs: `nightly` reports each step at info level (its log is the cron
+    /// job's record); every other command only warnings, unless `QUEUECAST_LOG` says otherwise.
+    pub fn log_options(&self) -> LogOptions {
+        use tracing_subscriber::filter::LevelFilter;
+        match &self.command {
+            Command::Nightly { log_format, quiet, verbose, .. } => LogOptions {
+                level: match (quiet, verbose) {
+                    (true, _) => LevelFilter::WARN,
+                    (_, true) => LevelFilter::DEBUG,
+                    _ => LevelFilter::INFO,
+                },
+                format: *log_format,
+            },
+            _ => LogOptions::default(),
+        }
+    }
 }
 
 /// Runs one command; `Ok` carries the exit code for runs that finished but need attention.
@@ -247,6 +308,10 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         Command::Catalog { path } => c::catalog(&setup, path),
         Command::Export { store, out, days, model, at } => c::export(&setup, &store, &out, days, model, at),
         Command::VerifyExport { dir } => c::verify_export(&dir),
+        Command::Nightly { store, inbox, keep_inbox, exports, model, state, at, dry_run, .. } => {
+            let args = nightly::NightlyArgs { store, inbox, keep_inbox, exports, model, state, at, dry_run };
+            nightly::nightly(&setup, args)
+        }
         Command::Simulate { out, seed, start, days, offices, scale } => {
             c::simulate(&setup, &out, c::SimulateArgs { seed, start, days, offices, scale })
         }

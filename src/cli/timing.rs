@@ -63,17 +63,49 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Timings {
     }
 }
 
+/// How log lines look on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One plain text line per event (what cron mails and journald keep).
+    #[default]
+    Plain,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// The level and format of stderr's log lines (`QUEUECAST_LOG` overrides the level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogOptions {
+    pub level: LevelFilter,
+    pub format: LogFormat,
+}
+
+impl Default for LogOptions {
+    fn default() -> Self {
+        LogOptions { level: LevelFilter::WARN, format: LogFormat::Plain }
+    }
+}
+
 /// Installs the subscriber for this process; returns the timings it collects.
-pub fn install_subscriber() -> Timings {
+pub fn install_subscriber(opts: LogOptions) -> Timings {
     let timings = Timings::default();
-    let level =
-        std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(LevelFilter::WARN);
-    let stderr = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_filter(level);
+    let level = std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(opts.level);
+    let plain = (opts.format == LogFormat::Plain).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_filter(level)
+    });
+    let json = (opts.format == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_span_events(FmtSpan::CLOSE)
+            .with_filter(level)
+    });
     // A second subscriber (only possible in tests) keeps the first; timings then stay empty.
-    let _ = tracing_subscriber::registry().with(stderr).with(timings.clone()).try_init();
+    let _ = tracing_subscriber::registry().with(plain).with(json).with(timings.clone()).try_init();
     timings
 }
 
