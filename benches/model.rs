@@ -105,5 +105,27 @@ fn bench_fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_features, bench_fit);
+/// Predicting with the fitted GBM over feature sets of growing size.
+fn bench_gbm_predict(c: &mut Criterion) {
+    let defaults = Settings::default().model;
+    let gbm = GbmParams {
+        budget: defaults.gbm_budget,
+        seed: defaults.seed,
+        max_rows: defaults.gbm_max_rows,
+        threads: defaults.gbm_threads,
+    };
+    let model = gbm.fit(&Window::simulate(FIT_DAYS).dataset()).expect("gbm");
+    let mut group = c.benchmark_group("gbm_predict");
+    group.sample_size(10);
+    for days in [14u32, 28] {
+        let x = Window::simulate(days).dataset();
+        group.throughput(Throughput::Elements(x.len() as u64));
+        group.bench_with_input(BenchmarkId::new("predict", format!("{days}d_{}", x.len())), &x, |b, x| {
+            b.iter(|| black_box(model.predict(x)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_features, bench_fit, bench_gbm_predict);
 criterion_main!(benches);

@@ -34,3 +34,6 @@ pub mod occupancy;
 pub mod planning;
 pub mod profile;
 pub mod replay;
+
+// Above the stages: reads an export generation.
+pub mod report;

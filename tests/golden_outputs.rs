@@ -1,7 +1,8 @@
-//! Golden outputs: the SHA-256 of every file that `profile`, `forecast`, `staffing`, `whatif` and
-//! `export` write, and their printed summaries (timings masked), compared with the values recorded
-//! in `tests/data/golden/` before the code was reshaped (issue 11). Any change of an output byte
-//! fails here, naming each file that changed.
+//! Golden outputs: the SHA-256 of every file that `profile`, `forecast`, `staffing`, `whatif`,
+//! `export` and `report` write, and their printed summaries (timings masked), compared with the
+//! values recorded in `tests/data/golden/` (first before the code was reshaped in issue 11; the
+//! report and its export tables since issue 15). Any change of an output byte fails here, naming
+//! each file that changed.
 //!
 //! Two stores: the bundled sample (`data/sample`, three offices, one year; default settings) for
 //! every command, and a small simulated one (one office, 60 days to 2025-12-18, k = 200) whose export
@@ -20,6 +21,8 @@ use sha2::{Digest, Sha256};
 use util::Workdir;
 
 const AT: &str = "2026-01-05T04:00:00Z";
+/// The planners' report of the export (German, the default).
+const REPORT: [&str; 5] = ["report", "--exports", "export", "--out", "report/report.html"];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -120,8 +123,11 @@ fn check(name: &str, hashes: &BTreeMap<String, String>, stdout: &BTreeMap<String
 
 fn workdir(config: &str) -> Workdir {
     let work = Workdir::new();
-    let catalog = root().join("data/services.toml").display().to_string();
-    fs::write(work.path("test.toml"), format!("{config}[catalog]\npath = {catalog:?}\n")).unwrap();
+    // The catalog's path is part of export_report.json: a relative copy keeps the hashes
+    // independent of where the checkout lives.
+    fs::create_dir_all(work.path("data")).unwrap();
+    fs::copy(root().join("data/services.toml"), work.path("data/services.toml")).unwrap();
+    fs::write(work.path("test.toml"), format!("{config}[catalog]\npath = \"data/services.toml\"\n")).unwrap();
     work
 }
 
@@ -144,8 +150,9 @@ fn sample_outputs_are_byte_identical_to_the_recorded_ones() {
         "export".to_string(),
         run(&work, &["export", "--store", "store", "--out", "export", "--at", AT]),
     );
+    stdout.insert("report".to_string(), run(&work, &REPORT));
     let mut all = BTreeMap::new();
-    for dir in ["profile", "forecast", "staffing", "whatif", "export"] {
+    for dir in ["profile", "forecast", "staffing", "whatif", "export", "report"] {
         hashes(&work.path(dir), dir, &mut all);
     }
     check("sample", &all, &stdout);
@@ -164,9 +171,11 @@ fn small_store_outputs_with_suppression_are_byte_identical_to_the_recorded_ones(
         "export".to_string(),
         run(&work, &["export", "--store", "store", "--out", "export", "--at", AT]),
     );
+    stdout.insert("report".to_string(), run(&work, &REPORT));
     let mut all = BTreeMap::new();
-    hashes(&work.path("profile"), "profile", &mut all);
-    hashes(&work.path("export"), "export", &mut all);
+    for dir in ["profile", "export", "report"] {
+        hashes(&work.path(dir), dir, &mut all);
+    }
     let export = fs::read_to_string(work.path("export/current/tables/whatif/whatif.csv")).unwrap();
     assert!(export.lines().any(|l| l.ends_with(",true")), "k = 200 suppresses some what-if rows");
     check("small", &all, &stdout);

@@ -290,6 +290,18 @@ pub fn export(
     Ok(ExitCode::SUCCESS)
 }
 
+pub fn report(
+    setup: &Setup,
+    exports: PathBuf,
+    out: PathBuf,
+    lang: queuecast::report::Lang,
+) -> Result<ExitCode> {
+    setup.valid(|_| {})?;
+    let r = queuecast::report::render(&queuecast::report::ReportParams { exports, out, lang })?;
+    say_raw!("{}", tables::report(&r, &setup.timings.of("queuecast::report")));
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn verify_export(dir: &Path) -> Result<ExitCode> {
     let report = queuecast::export::verify(dir)?;
     say_raw!("{report}");

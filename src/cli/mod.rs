@@ -198,6 +198,19 @@ pub enum Command {
         #[arg(long, value_name = "TIME")]
         at: Option<chrono::DateTime<chrono::Utc>>,
     },
+    /// Render the planners' report from the current export generation: one self-contained HTML
+    /// file (charts inline, no external links; prints on A4) plus every chart as PNG and SVG.
+    Report {
+        /// Export directory (holding `current` and `generations/`), or one generation directory.
+        #[arg(long, value_name = "DIR", default_value = "out/export")]
+        exports: PathBuf,
+        /// HTML file to write; the charts go to a `charts/` directory beside it.
+        #[arg(long, value_name = "FILE", default_value = "out/report/report.html")]
+        out: PathBuf,
+        /// Language of the report: de (German, default) or en (English).
+        #[arg(long, value_name = "LANG", default_value = "de", value_parser = parse_lang)]
+        lang: queuecast::report::Lang,
+    },
     /// Re-hash every file of the current export generation against its manifest.
     VerifyExport {
         /// Export directory (holding `current` and `generations/`), or one generation directory.
@@ -255,7 +268,7 @@ pub enum Command {
         /// Number of days (overrides [simulate] days).
         #[arg(long)]
         days: Option<u32>,
-        /// Number of offices, 1-8 (overrides [simulate] offices).
+        /// Number of offices, 1-999: eight presets, then generated offices (overrides [simulate] offices).
         #[arg(long)]
         offices: Option<u32>,
         /// Demand multiplier (overrides [simulate] scale).
@@ -283,6 +296,11 @@ impl Cli {
     }
 }
 
+/// `--lang`: `de` or `en`.
+fn parse_lang(s: &str) -> Result<queuecast::report::Lang, String> {
+    queuecast::report::Lang::parse(s).ok_or_else(|| format!("{s:?} is not a report language: use de or en"))
+}
+
 /// Runs one command; `Ok` carries the exit code for runs that finished but need attention.
 /// `timings` are the spans the library closed (for the summaries that print durations).
 pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
@@ -307,6 +325,7 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         Command::Whatif { store, out, shares } => c::whatif(&setup, &store, &out, shares),
         Command::Catalog { path } => c::catalog(&setup, path),
         Command::Export { store, out, days, model, at } => c::export(&setup, &store, &out, days, model, at),
+        Command::Report { exports, out, lang } => c::report(&setup, exports, out, lang),
         Command::VerifyExport { dir } => c::verify_export(&dir),
         Command::Nightly { store, inbox, keep_inbox, exports, model, state, at, dry_run, .. } => {
             let args = nightly::NightlyArgs { store, inbox, keep_inbox, exports, model, state, at, dry_run };

@@ -218,3 +218,17 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
     }
     out
 }
+
+/// What `queuecast report` wrote, and how long its steps took.
+pub fn report(r: &queuecast::report::ReportSummary, timings: &[super::timing::Timing]) -> String {
+    let timings: Vec<String> = timings.iter().map(|t| format!("{} {:.1} s", t.name, t.secs)).collect();
+    format!(
+        "report of generation {}: {} ({} bytes), {} charts as PNG and SVG in {} (took {})\n",
+        r.generation,
+        r.html.display(),
+        r.html_bytes,
+        r.charts.len(),
+        r.chart_dir.display(),
+        timings.join(", ")
+    )
+}

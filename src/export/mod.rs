@@ -11,7 +11,9 @@ pub mod generation;
 pub mod manifest;
 pub mod names;
 pub mod office;
+pub mod quality;
 pub mod report;
+pub mod report_tables;
 pub mod run;
 pub mod services;
 pub mod verify;
@@ -25,7 +27,7 @@ pub use crate::hashing::{combined_sha256, sha256_hex};
 pub use generation::{Generation, GenerationWriter};
 pub use manifest::{EXPORT_SCHEMA_VERSION, ExportManifest, FileEntry, ManifestMeta, SourceRange};
 pub use services::services_json;
-pub use verify::{Mismatch, VerifyReport, verify};
+pub use verify::{Mismatch, VerifyReport, generation_dir, verify};
 
 /// Name of the link that points at the current generation.
 pub const CURRENT: &str = "current";

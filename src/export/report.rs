@@ -1,16 +1,19 @@
 //! `export_report.json` (schema: `schemas/export_report.schema.json`): what an operator checks
 //! after an export — catalog gaps and review warnings, the arrival backtest, the slot-wait
 //! backtest's summary figures and the row counts of the tables; and the model card that the
-//! office files carry.
+//! office files carry, with the model's backtest summary in typed form for the planners' report.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::Catalog;
 use crate::forecast::arrival_backtest::ArrivalBacktest;
+use crate::model::backtest::Fold;
 use crate::model::file::ModelFile;
+use crate::model::metrics::{CalibrationBin, Metrics};
 use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
 
 /// Version of the report layout.
@@ -18,15 +21,56 @@ pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// The model card as the office files and the report hold it: a summary of the model file, or
 /// `null` and why there is none.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelCardJson {
     pub card: Option<Card>,
     pub reason: Option<String>,
+    /// The model file's backtest summary, if a backtest ran: what the planners' report shows
+    /// (`tables/model/backtest.json`). Not part of the office files or `export_report.json`.
+    #[serde(skip)]
+    pub backtest: Option<BacktestSummary>,
+}
+
+/// The model file's backtest summary (its `backtest`, see `model::run::summary_json`), typed:
+/// the test weeks and every predictor's metrics. Breakdowns that an older model file lacks are
+/// empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BacktestSummary {
+    pub folds: Vec<Fold>,
+    pub predictors: BTreeMap<String, PredictorBacktest>,
+}
+
+/// One predictor's backtest: at issue and over all snapshots, by office and by local hour, and
+/// predicted vs actual in bins of the prediction (all snapshots).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PredictorBacktest {
+    pub at_issue: Metrics,
+    pub overall: Metrics,
+    #[serde(default)]
+    pub by_office: BTreeMap<String, Metrics>,
+    #[serde(default)]
+    pub by_hour: BTreeMap<u8, Metrics>,
+    #[serde(default)]
+    pub predicted_vs_actual: Vec<CalibrationBin>,
+}
+
+impl BacktestSummary {
+    /// The summary of model file `path`, or `None` (with a warning) when it does not have the
+    /// expected form: the export goes on without the model's backtest, as without a model.
+    fn of(path: &Path, backtest: &serde_json::Value) -> Option<BacktestSummary> {
+        match BacktestSummary::deserialize(backtest) {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                tracing::warn!(model = %path.display(), error = %e, "the model's backtest summary is unreadable; it is left out");
+                None
+            }
+        }
+    }
 }
 
 /// The summary of a model file: format, version, training range, features and the headline
 /// backtest figures of the default predictor (its overall metrics), if a backtest ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Card {
     pub format: u32,
     pub queuecast_version: String,
@@ -43,11 +87,15 @@ impl ModelCardJson {
     /// (the forecasts do not need it): the card is `null` with the error as reason.
     pub fn load(path: Option<&Path>) -> ModelCardJson {
         let Some(path) = path else {
-            return ModelCardJson { card: None, reason: Some("no model file given".into()) };
+            return ModelCardJson { card: None, reason: Some("no model file given".into()), backtest: None };
         };
         match ModelFile::load(path) {
-            Ok(m) => ModelCardJson { card: Some(Card::of(&m)), reason: None },
-            Err(e) => ModelCardJson { card: None, reason: Some(crate::errors::chain(&e)) },
+            Ok(m) => ModelCardJson {
+                card: Some(Card::of(&m)),
+                reason: None,
+                backtest: m.backtest.as_ref().and_then(|b| BacktestSummary::of(path, b)),
+            },
+            Err(e) => ModelCardJson { card: None, reason: Some(crate::errors::chain(&e)), backtest: None },
         }
     }
 }

@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
 use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
+use crate::export::report_tables::{ReportTablesError, report_files};
 use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
@@ -48,6 +49,8 @@ pub enum RunError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error("tables of the planners' report")]
+    ReportTables(#[from] ReportTablesError),
     #[error("expected waits of office {office} on {date}")]
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
     #[error("weekday × hour profile of office {office}")]
@@ -109,7 +112,8 @@ pub fn export(
     let card = ModelCardJson::load(model);
     let writing = tracing::info_span!("write").entered();
     let k = settings.profile.min_cell_tickets;
-    let tables = table_files(&c, k)?;
+    let mut tables = table_files(&c, k)?;
+    tables.extend(report_files(store, &c.forecast.backtest, &card, k)?);
     let keep = settings.export.keep_generations as usize;
     let mut g = GenerationWriter::begin(out, id)?.keep(keep)?;
     for (i, office) in c.cols.offices.iter().enumerate() {
@@ -235,7 +239,8 @@ fn forecast_name(file: &str) -> String {
 /// Every table file of the generation, named as published, in the order they are listed:
 /// profile tables (suppressed), the arrival forecast and its backtest, the staffing and what-if
 /// tables with rows of fewer than `k` tickets suppressed (on the typed rows, see
-/// [`crate::output::Suppressible`]). Left out on purpose: `slot_wait_backtest.csv` (one row per
+/// [`crate::output::Suppressible`]). The planners' report's tables follow them in the
+/// generation ([`report_files`]). Left out on purpose: `slot_wait_backtest.csv` (one row per
 /// office-date-slot can rest on a single ticket); only its summary figures are in the report.
 fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
     let under = |dir: &str, files: Vec<OutputFile>| {

@@ -121,8 +121,9 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ExportError> {
     })
 }
 
-/// The target of `dir/current`, or `dir` if it holds a manifest itself.
-fn generation_dir(dir: &Path) -> Result<PathBuf, ExportError> {
+/// The generation a reader of `dir` reads: the target of `dir/current`, or `dir` if it holds a
+/// manifest itself.
+pub fn generation_dir(dir: &Path) -> Result<PathBuf, ExportError> {
     let current = dir.join(CURRENT);
     if current.exists() {
         return fs::canonicalize(&current).map_err(io_err(&current));

@@ -71,6 +71,18 @@ pub struct MethodChoice {
     pub reason: String,
 }
 
+/// One scored target day: an office's all-service forecast total by one method at one
+/// horizon, and the tickets that came (the planners' report draws forecast vs actual).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacktestDay {
+    pub office_id: String,
+    pub date: chrono::NaiveDate,
+    pub method: Method,
+    pub horizon_days: u32,
+    pub expected: f64,
+    pub actual: f64,
+}
+
 /// The whole backtest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArrivalBacktest {
@@ -79,6 +91,10 @@ pub struct ArrivalBacktest {
     pub origins: usize,
     pub rows: Vec<BacktestRow>,
     pub choices: Vec<MethodChoice>,
+    /// Every scored target day, ordered by office, date, method and horizon (not part of the
+    /// summary files: the export writes them as their own table).
+    #[serde(skip)]
+    pub days: Vec<BacktestDay>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,11 +135,20 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
     let hi = (days + 1).saturating_sub(last_horizon);
     let lo = hi.saturating_sub(7 * weeks).max(7 * 4);
     let mut accs: BTreeMap<Key, Acc> = BTreeMap::new();
+    let mut scored = Vec::new();
     for origin in lo..hi {
         for office in offices {
-            score_origin(office, origin, &mut accs);
+            score_origin(office, origin, &mut accs, &mut scored);
         }
     }
+    scored.sort_by(|a: &BacktestDay, b| {
+        (&a.office_id, a.date, a.method, a.horizon_days).cmp(&(
+            &b.office_id,
+            b.date,
+            b.method,
+            b.horizon_days,
+        ))
+    });
     let mut rows: Vec<BacktestRow> = accs.iter().map(|((o, m, h), a)| a.row(o, *m, *h)).collect();
     let mut pooled: BTreeMap<(Method, u32), Acc> = BTreeMap::new();
     for ((_, m, h), a) in &accs {
@@ -146,11 +171,17 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
         origins: hi.saturating_sub(lo),
         rows,
         choices,
+        days: scored,
     }
 }
 
 /// Scores every method at every horizon from one origin (day index) for one office.
-fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, Acc>) {
+fn score_origin(
+    office: &OfficeInputs,
+    origin: usize,
+    accs: &mut BTreeMap<Key, Acc>,
+    scored: &mut Vec<BacktestDay>,
+) {
     let counts = &office.counts[0];
     let series =
         Series { first: office.days[0].date, counts: &counts[..origin], usable: &office.usable[..origin] };
@@ -173,6 +204,14 @@ fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, A
             let day_total: f64 = actual.iter().sum();
             acc.actual += day_total;
             acc.day_abs_err += (day_total - f.iter().sum::<f64>()).abs();
+            scored.push(BacktestDay {
+                office_id: office.office.clone(),
+                date: day.date,
+                method,
+                horizon_days: h,
+                expected: f.iter().sum(),
+                actual: day_total,
+            });
             for s in 0..SLOTS {
                 let e = (actual[s] - f[s]).abs();
                 acc.abs_err += e;

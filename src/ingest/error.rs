@@ -30,6 +30,8 @@ pub enum IngestError {
     Parquet { path: PathBuf, source: polars::prelude::PolarsError },
     #[error("cannot write quarantine file {path}")]
     Quarantine { path: PathBuf, source: std::io::Error },
+    #[error("cannot read quarantine file {path}{}", line.map(|l| format!(", line {l}")).unwrap_or_default())]
+    QuarantineRead { path: PathBuf, line: Option<u64>, source: csv::Error },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::{Calibrator, Quantiles};
 use crate::model::dataset::{Dataset, Probe};
@@ -60,7 +60,7 @@ pub struct Trained {
     pub calibration_rows: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fold {
     pub test_from: NaiveDate,
     pub test_to: NaiveDate,

@@ -9,7 +9,7 @@ use crate::model::backtest::{BacktestResult, TrainParams, backtest, train_window
 use crate::model::features::FEATURES;
 use crate::model::file::{MODEL_FORMAT, ModelFile, ModelSettings, NamedPredictor};
 use crate::model::gbm::GbmParams;
-use crate::model::metrics::Metrics;
+use crate::model::metrics::{Metrics, calibration_bins};
 use crate::model::predictors::PredictorParams;
 use crate::output::atomic::{write_atomic, write_atomic_polars};
 use crate::replay::ReplayParams;
@@ -97,12 +97,26 @@ pub fn run_train(
     })
 }
 
-/// At-issue and overall metrics per predictor, plus the folds.
+/// Per predictor: at-issue and overall metrics, by office and by hour (all snapshots) and
+/// predicted vs actual in 5-minute bins of the prediction (all snapshots, 60+ pooled); plus
+/// the folds. The planners' report draws these.
 pub fn summary_json(r: &BacktestResult) -> serde_json::Value {
+    let bins = |name: &str| {
+        r.predictions.iter().find(|(n, _)| n == name).map(|(_, q)| calibration_bins(&r.test.y, q, 5.0, 60.0))
+    };
     let per: serde_json::Map<String, serde_json::Value> = r
         .metrics
         .iter()
-        .map(|(name, b)| (name.clone(), serde_json::json!({ "at_issue": b.at_issue, "overall": b.overall })))
+        .map(|(name, b)| {
+            let v = serde_json::json!({
+                "at_issue": b.at_issue,
+                "overall": b.overall,
+                "by_office": b.by_office,
+                "by_hour": b.by_hour,
+                "predicted_vs_actual": bins(name),
+            });
+            (name.clone(), v)
+        })
         .collect();
     serde_json::json!({ "folds": r.folds, "predictors": per })
 }

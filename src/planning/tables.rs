@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::output::{self, OutputFile, Plain, Suppressible, Table};
 use crate::planning::PlanningError;
@@ -67,8 +67,8 @@ impl Suppressible for ValidationTableRow {
     }
 }
 
-/// A row of `staffing_check.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+/// A row of `staffing_check.csv` (the planners' report reads it back).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CheckTableRow {
     pub office_id: String,
     pub days: usize,

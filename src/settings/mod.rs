@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub use nightly::{InboxRule, NightlySettings};
 pub use validate::ValidSettings;
 
+/// Most offices `simulate` generates (eight presets, then generated ones).
+pub const MAX_SIMULATED_OFFICES: u32 = 999;
+
 /// The settings file read when `--config` is not given and it exists in the working directory.
 pub const DEFAULT_FILE: &str = "queuecast.toml";
 
@@ -232,7 +235,8 @@ pub struct SimulateSettings {
     pub start: NaiveDate,
     /// Number of simulated days.
     pub days: u32,
-    /// Number of offices (1–8; each has its own size, hours and service mix).
+    /// Number of offices (1–999; the first eight are presets, the rest generated; each has its own
+    /// size, hours and service mix).
     pub offices: u32,
     /// Demand multiplier (1.0 = realistic town; 10 gives ten times the tickets and counters).
     pub scale: f64,

@@ -110,8 +110,8 @@ impl Settings {
         }
         self.validate_forecast()?;
         let sim = &self.simulate;
-        if !(1..=8).contains(&sim.offices) {
-            return invalid("simulate.offices", sim.offices.to_string(), "1 to 8 offices");
+        if !(1..=super::MAX_SIMULATED_OFFICES).contains(&sim.offices) {
+            return invalid("simulate.offices", sim.offices.to_string(), "1 to 999 offices");
         }
         if sim.days == 0 || sim.days > 3660 {
             return invalid("simulate.days", sim.days.to_string(), "1 to 3660 days");

@@ -101,7 +101,7 @@ impl Visitor {
 pub fn simulate_day(day: &OfficeDay, rng: &mut DayRng, clock: &DayClock) -> DayResult {
     let (run, missed_appointments) = run_day(day, rng);
     let turned_away = run.turned_away;
-    DayResult { tickets: run.into_tickets(day.office.id, clock), turned_away, missed_appointments }
+    DayResult { tickets: run.into_tickets(&day.office.id, clock), turned_away, missed_appointments }
 }
 
 /// Draws the day's citizens and runs the counters until everyone is served or cancelled.
