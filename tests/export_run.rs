@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use queuecast::export::run::{PAUSE_ENV, PAUSE_MARKER};
+use queuecast::checkpoint::{PAUSE_ENV, PAUSE_MARKER};
 use util::{Workdir, validate_schema};
 
 /// k for these tests: high enough that some all-services weekday × hour cells are suppressed.
@@ -405,7 +405,7 @@ fn killed_export_leaves_the_previous_generation_current() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_queuecast"))
         .args(["--config", "test.toml", "export", "--store", "store", "--out", "killed", "--at", AT])
         .current_dir(f.work.dir.path())
-        .env(PAUSE_ENV, "1")
+        .env(PAUSE_ENV, "export:file-written")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

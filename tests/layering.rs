@@ -12,7 +12,7 @@
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|
-//! | 0 leaves | time, stats, slots, hashing, random, errors, schema, timezones, calendar, settings, catalog | shared primitives and configuration |
+//! | 0 leaves | time, stats, slots, hashing, random, errors, schema, timezones, calendar, settings, catalog, checkpoint | shared primitives, configuration, the kill-test hook |
 //! | 1 output | output | typed rows → CSV/JSON/Parquet, atomic files |
 //! | 2 store | store | the Parquet ticket store |
 //! | 3 data | ingest, replay, simulate | what writes the store, the event sweep over a stored day, sample data |
@@ -20,8 +20,9 @@
 //! | 5 stages | profile, forecast, planning, model | the analyses, siblings of each other |
 //! | 6 publish | export | generations of the stages' results |
 //! | 7 readers | report | what reads a generation: the planners' report |
+//! | 8 orchestration | nightly | runs the stages in order for the cron job |
 //!
-//! A new stage gets a row here: nightly and serve go to layer 7 too, beside report.
+//! A new stage gets a row here: serve goes to layer 7, beside report.
 //!
 //! Paths are found in code only (comments and string literals are skipped). Inside an inline
 //! `mod … {` block (unit tests), `super::` names the file's own module.
@@ -50,6 +51,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("calendar", 0),
     ("settings", 0),
     ("catalog", 0),
+    ("checkpoint", 0),
     ("output", 1),
     ("store", 2),
     ("ingest", 3),
@@ -62,6 +64,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 5),
     ("export", 6),
     ("report", 7),
+    ("nightly", 8),
 ];
 
 fn src() -> PathBuf {

@@ -14,7 +14,7 @@ use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
 use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
 use crate::export::report_tables::{ReportTablesError, report_files};
-use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
+use crate::export::{ExportError, ExportManifest, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
@@ -27,13 +27,6 @@ use crate::settings::ValidSettings;
 use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::manifest::Manifest;
 use crate::store::{Store, StoreError};
-
-/// Test hook: when this environment variable is `1`, the export stops after writing its first
-/// file into the `.partial` generation, prints [`PAUSE_MARKER`] to stderr and sleeps until
-/// killed — so a test can SIGKILL it mid-export (tests/export_run.rs). Unset in production.
-pub const PAUSE_ENV: &str = "QUEUECAST_EXPORT_PAUSE_AFTER_FIRST_FILE";
-/// What the paused export prints.
-pub const PAUSE_MARKER: &str = "queuecast-export-paused";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -55,6 +48,8 @@ pub enum RunError {
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
     #[error("weekday × hour profile of office {office}")]
     ProfileCells { office: String, source: ProfileError },
+    #[error("files added to the generation")]
+    Extra(#[source] BoxError),
     #[error("the store {0} holds no tickets: nothing to export")]
     Empty(PathBuf),
 }
@@ -99,6 +94,27 @@ pub fn export(
     created_at: DateTime<Utc>,
     model: Option<&Path>,
 ) -> Result<ExportSummary, RunError> {
+    export_with(store, settings, out, id, created_at, model, &mut |_, _| Ok(Vec::new()))
+}
+
+/// Files a caller adds to a generation before it is finished, made from the generation as
+/// written so far (its directory and manifest): `nightly` renders the planners' report there,
+/// so the report is part of the generation and of its manifest.
+pub type ExtraFiles<'a> = dyn FnMut(&Path, &ExportManifest) -> Result<Vec<OutputFile>, BoxError> + 'a;
+
+/// The error of an [`ExtraFiles`] callback.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// [`export`], with `extra` files added last (before the manifest).
+pub fn export_with(
+    store: &Store,
+    settings: &ValidSettings,
+    out: &Path,
+    id: &str,
+    created_at: DateTime<Utc>,
+    model: Option<&Path>,
+    extra: &mut ExtraFiles<'_>,
+) -> Result<ExportSummary, RunError> {
     let catalog = crate::catalog::load(&settings.catalog.path)?;
     let c = compute(store, settings)?;
     let warnings: Vec<String> = crate::catalog::review_warnings(
@@ -122,7 +138,7 @@ pub fn export(
         let profile = profile_doc(&cells, c.profile.from, c.profile.to, k);
         let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card);
         g.add_json(&format!("offices/{office}.json"), &doc)?;
-        pause_if_asked();
+        crate::checkpoint::reached("export:file-written");
     }
     g.add_json("services.json", &crate::export::services_json(&catalog))?;
     let mut rows = Vec::new();
@@ -151,6 +167,11 @@ pub fn export(
         created_at,
         source: SourceRange { from: c.source.0, sha256: c.source_sha256.clone(), to: c.source.1 },
     };
+    let files = extra(g.partial_dir(), &g.manifest(&meta)).map_err(RunError::Extra)?;
+    for f in &files {
+        g.add_bytes(&f.name, &f.bytes)?;
+        crate::checkpoint::reached("export:file-written");
+    }
     let generation = g.finish(&meta)?;
     drop(writing);
     Ok(ExportSummary {
@@ -260,15 +281,6 @@ fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
     Ok(files)
 }
 
-/// See [`PAUSE_ENV`].
-fn pause_if_asked() {
-    if std::env::var(PAUSE_ENV).as_deref() == Ok("1") {
-        eprintln!("{PAUSE_MARKER}");
-        loop {
-            std::thread::sleep(std::time::Duration::from_secs(1));
-        }
-    }
-}
 
 /// The generation id of a run at `t`: `20261129T041500Z`.
 pub fn generation_id(t: DateTime<Utc>) -> String {

@@ -13,12 +13,15 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::run::{export, generation_id};
+use crate::export::ExportManifest;
+use crate::export::run::{BoxError, export_with, generation_id};
 use crate::export::{CURRENT, GENERATIONS};
 use crate::hashing::{combined_sha256, sha256_file, sha256_hex};
 use crate::nightly::decide::needs_publish;
 use crate::nightly::{NightlyError, NightlyParams, Observer, Step};
+use crate::output::OutputFile;
 use crate::output::atomic::write_atomic;
+use crate::report::Lang;
 use crate::settings::ValidSettings;
 use crate::store::Store;
 use crate::store::manifest::Manifest;
@@ -92,14 +95,46 @@ pub fn run(
     }
     save_record(&params.state_dir.join(PUBLISHING), &record).map_err(fail)?;
     let model = params.model.exists().then_some(params.model.as_path());
-    let summary = export(store, settings, &params.export_dir, &id, params.at, model).map_err(|e| fail(e.into()))?;
+    let lang = Lang::parse(&settings.nightly.report_lang).unwrap_or_default();
+    let mut report_secs = None;
+    let mut report = |dir: &Path, manifest: &ExportManifest| {
+        observer.step(Step::Export, false, 0);
+        observer.step(Step::Report, true, 0);
+        let began = std::time::Instant::now();
+        let files = report_files(dir, manifest, lang);
+        report_secs = Some(began.elapsed().as_secs_f64());
+        files
+    };
+    let summary = export_with(store, settings, &params.export_dir, &id, params.at, model, &mut report)
+        .map_err(|e| match e {
+            crate::export::run::RunError::Extra(source) => NightlyError::Step { step: Step::Report, source },
+            e => fail(e.into()),
+        })?;
     crate::checkpoint::reached("nightly:published");
     save_record(&params.state_dir.join(PUBLISHED), &record).map_err(fail)?;
-    seconds.push((Step::Export, started.elapsed().as_secs_f64()));
-    observer.step(Step::Export, false, 0);
+    let report_secs = report_secs.unwrap_or(0.0);
+    seconds.push((Step::Export, started.elapsed().as_secs_f64() - report_secs));
+    seconds.push((Step::Report, report_secs));
+    observer.step(Step::Report, false, 0);
     let g = summary.generation;
     Ok(Publication::Published { generation: g.id, files: g.manifest.files.len() + 1, removed: g.removed })
 }
+
+/// The planners' report rendered from the generation being written: `report/report.html` and
+/// its charts as `report/charts/*.png|svg`.
+fn report_files(dir: &Path, manifest: &ExportManifest, lang: Lang) -> Result<Vec<OutputFile>, BoxError> {
+    let doc = serde_json::from_value(serde_json::to_value(manifest)?)?;
+    let data = crate::report::load::load_generation(dir, doc)?;
+    let rendered = crate::report::render_data(&data, lang)?;
+    let mut files = vec![OutputFile::new(REPORT_HTML, rendered.html.into_bytes(), None)];
+    files.extend(
+        rendered.charts.into_iter().map(|c| OutputFile { name: format!("report/charts/{}", c.name), ..c }),
+    );
+    Ok(files)
+}
+
+/// Where the report lies inside a generation.
+pub const REPORT_HTML: &str = "report/report.html";
 
 /// One hash of everything a generation is computed from.
 fn inputs_sha256(

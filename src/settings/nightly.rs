@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// | `model` | `out/model.json` | the model file trained and used |
 /// | `retrain_days` | 7 | retrain when the store holds this many days past the model's window |
 /// | `drift_ratio` | 1.25 | retrain when the MAE at issue since the window exceeds the model's own by this factor |
+/// | `report_lang` | `de` | language of the report in each generation (`de`, `en`) |
 /// | `rules` | canonical logs | inbox rules, first match wins |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -29,6 +30,8 @@ pub struct NightlySettings {
     /// Retrain when the model's MAE at issue on the days since its window exceeds its own gate
     /// figure by this factor.
     pub drift_ratio: f64,
+    /// Language of the planners' report in each generation: `de` or `en`.
+    pub report_lang: String,
     /// How each inbox file is read: the first rule whose pattern matches its name wins.
     pub rules: Vec<InboxRule>,
 }
@@ -69,6 +72,7 @@ impl Default for NightlySettings {
             model: PathBuf::from("out/model.json"),
             retrain_days: 7,
             drift_ratio: 1.25,
+            report_lang: "de".into(),
             rules,
         }
     }

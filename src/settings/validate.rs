@@ -233,6 +233,9 @@ impl Settings {
         if !(n.drift_ratio.is_finite() && n.drift_ratio >= 1.0) {
             return invalid("nightly.drift_ratio", n.drift_ratio.to_string(), "a factor of at least 1");
         }
+        if !matches!(n.report_lang.as_str(), "de" | "en") {
+            return invalid("nightly.report_lang", n.report_lang.clone(), "de or en");
+        }
         // Formats and mapping files are checked where they are read (nightly's start), like
         // `ingest --format/--mapping`.
         for rule in &n.rules {
