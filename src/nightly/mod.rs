@@ -164,7 +164,7 @@ pub fn run(
 ) -> Result<NightlyReport, NightlyError> {
     let started = std::time::Instant::now();
     let mut seconds = Vec::new();
-    let mut lap = |step: Step, seconds: &mut Vec<(Step, f64)>, since: &mut std::time::Instant| {
+    let lap = |step: Step, seconds: &mut Vec<(Step, f64)>, since: &mut std::time::Instant| {
         seconds.push((step, since.elapsed().as_secs_f64()));
         *since = std::time::Instant::now();
     };
@@ -189,8 +189,8 @@ pub fn run(
     lap(Step::Train, &mut seconds, &mut since);
     crate::checkpoint::reached("nightly:after-train");
 
-    let publication = publish::run(settings, params, &store, observer, &mut seconds)?;
-    lap(Step::Export, &mut seconds, &mut since);
+    let would_ingest = files.iter().any(|f| matches!(f.status, FileStatus::WouldIngest { .. }));
+    let publication = publish::run(settings, params, &store, observer, &mut seconds, would_ingest)?;
     crate::checkpoint::reached("nightly:after-export");
 
     let report = NightlyReport {

@@ -64,6 +64,7 @@ pub fn run(
     store: &Store,
     observer: &dyn Observer,
     seconds: &mut Vec<(Step, f64)>,
+    would_ingest: bool,
 ) -> Result<Publication, NightlyError> {
     let fail = |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Export, source: e };
     let started = std::time::Instant::now();
@@ -71,6 +72,9 @@ pub fn run(
     let published = read_record(&params.state_dir.join(PUBLISHED));
     let current = current_generation(&params.export_dir);
     let current_is_published = published.as_ref().is_some_and(|p| Some(&p.generation) == current.as_ref());
+    if params.dry_run && would_ingest {
+        return Ok(Publication::WouldPublish { inputs_changed: true });
+    }
     if !needs_publish(&inputs, published.as_ref().map(|p| p.inputs.as_str()), current_is_published) {
         let generation = current.unwrap_or_default();
         tracing::info!(%generation, "inputs unchanged: no new generation");
