@@ -42,11 +42,26 @@ fn logs() -> &'static Logs {
     LOGS.get_or_init(|| {
         let w = Workdir::new();
         let sim = |out: &str, start: &str, days: &str| {
-            w.run_ok(&["simulate", "--out", out, "--start", start, "--days", days, "--offices", "1", "--seed", "11"])
+            w.run_ok(&[
+                "simulate",
+                "--out",
+                out,
+                "--start",
+                start,
+                "--days",
+                days,
+                "--offices",
+                "1",
+                "--seed",
+                "11",
+            ])
         };
         sim("first.csv", "2025-09-01", "42");
         sim("second.csv", "2025-10-13", "7");
-        Logs { first: fs::read(w.path("first.csv")).unwrap(), second: fs::read(w.path("second.csv")).unwrap() }
+        Logs {
+            first: fs::read(w.path("first.csv")).unwrap(),
+            second: fs::read(w.path("second.csv")).unwrap(),
+        }
     })
 }
 
@@ -108,7 +123,8 @@ fn outcome(w: &Workdir) -> BTreeMap<String, String> {
     let manifest: serde_json::Value =
         serde_json::from_slice(&fs::read(w.path("store/manifest.json")).unwrap()).unwrap();
     for f in manifest["files"].as_array().unwrap() {
-        let counts = ["rows_read", "stored", "duplicates", "quarantined", "office_days"].map(|k| f[k].to_string());
+        let counts =
+            ["rows_read", "stored", "duplicates", "quarantined", "office_days"].map(|k| f[k].to_string());
         all.insert(format!("store/manifest/{}", f["sha256"].as_str().unwrap()), counts.join(","));
     }
     all
@@ -138,7 +154,8 @@ fn a_first_run_publishes_everything_and_names_what_it_did() {
     let html = fs::read_to_string(w.path("export/current/report/report.html")).unwrap();
     assert!(html.contains("<html"), "the report is part of the generation");
     w.run_ok(&["verify-export", "--dir", "export"]);
-    let state: serde_json::Value = serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
     assert_eq!(state["model"]["outcome"], "trained");
     assert_eq!(state["model"]["reason"], "no model yet");
     assert_eq!(state["publication"]["generation"], "20260105T040000Z");
@@ -156,7 +173,8 @@ fn a_second_run_ingests_only_the_new_file_and_a_third_publishes_nothing() {
     assert!(out.starts_with("nightly: ingested 1 file(s) ("), "only the new file: {out}");
     assert!(out.contains("generation 20260106T040000Z published"), "{out}");
     assert_ne!(sha(&w.path("store/manifest.json")), stored_before);
-    let state: serde_json::Value = serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
     assert_eq!(state["files"].as_array().unwrap().len(), 1);
     assert_eq!(state["files"][0]["file"], "tickets-2025-10.csv");
     // Seven new days since the model's window ended: due for retraining.
@@ -238,7 +256,8 @@ fn a_second_run_is_locked_out_and_a_dead_holders_lock_is_taken_over() {
     first.wait().unwrap();
     let out = nightly(&w, AT, 0);
     assert!(out.contains("published"), "{out}");
-    let state: serde_json::Value = serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
+    let state: serde_json::Value =
+        serde_json::from_slice(&fs::read(w.path("state/last-run.json")).unwrap()).unwrap();
     assert_eq!(state["took_over"]["pid"], pid, "the dead run's lock was taken over: {state}");
 }
 

@@ -28,7 +28,11 @@ impl Setup {
     }
 
     /// Validated settings with `--store` and the other flags applied.
-    pub(super) fn with_store(&self, store: &StoreArg, flags: impl FnOnce(&mut Settings)) -> Result<ValidSettings> {
+    pub(super) fn with_store(
+        &self,
+        store: &StoreArg,
+        flags: impl FnOnce(&mut Settings),
+    ) -> Result<ValidSettings> {
         self.valid(|s| {
             if let Some(dir) = &store.store {
                 s.store.path = dir.clone();
@@ -241,12 +245,12 @@ pub fn catalog(setup: &Setup, path: Option<PathBuf>) -> Result<ExitCode> {
         }
     })?;
     let path = &settings.catalog.path;
-    let catalog = queuecast::catalog::load(path)?;
+    let catalog = queuecast::catalog::load_configured(path)?;
     let today = chrono::Local::now().date_naive();
     let warnings = queuecast::catalog::review_warnings(&catalog, today, settings.catalog.max_review_age_days);
     let configured = settings.services.iter().map(|s| s.code.as_str());
     let missing = queuecast::catalog::missing_services(&catalog, configured);
-    say!("service catalog {}: {} services", path.display(), catalog.services.len());
+    say!("service catalog {}: {} services", queuecast::catalog::source_name(path), catalog.services.len());
     for s in &catalog.services {
         let leika = s.leika.as_deref().unwrap_or("(no LeiKa key)");
         say!(

@@ -89,7 +89,8 @@ impl Default for LogOptions {
 /// Installs the subscriber for this process; returns the timings it collects.
 pub fn install_subscriber(opts: LogOptions) -> Timings {
     let timings = Timings::default();
-    let level = std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(opts.level);
+    let level =
+        std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(opts.level);
     let plain = (opts.format == LogFormat::Plain).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)

@@ -217,7 +217,7 @@ pub fn report_doc<'a>(r: &ReportInputs<'a>) -> ReportDoc<'a> {
         generation: r.generation,
         source: DateRange { from: r.source.0, to: r.source.1 },
         catalog: CatalogDoc {
-            path: r.catalog_path.display().to_string(),
+            path: crate::catalog::source_name(r.catalog_path),
             services: r.catalog.services.len(),
             missing_services: crate::catalog::missing_services(r.catalog, seen.clone()),
             unseen_services: crate::catalog::unseen_services(r.catalog, seen),

@@ -115,7 +115,7 @@ pub fn export_with(
     model: Option<&Path>,
     extra: &mut ExtraFiles<'_>,
 ) -> Result<ExportSummary, RunError> {
-    let catalog = crate::catalog::load(&settings.catalog.path)?;
+    let catalog = crate::catalog::load_configured(&settings.catalog.path)?;
     let c = compute(store, settings)?;
     let warnings: Vec<String> = crate::catalog::review_warnings(
         &catalog,
@@ -280,7 +280,6 @@ fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
     files.extend(under("whatif", crate::planning::whatif_files(&c.whatif, Some(k))?));
     Ok(files)
 }
-
 
 /// The generation id of a run at `t`: `20261129T041500Z`.
 pub fn generation_id(t: DateTime<Utc>) -> String {

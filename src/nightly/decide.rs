@@ -76,11 +76,16 @@ pub fn model_decision(
         };
     }
     let drift = match (recent_mae, model.reference_mae) {
-        (Some(recent), Some(reference)) => format!("; MAE at issue {recent:.2} min vs its own {reference:.2} min"),
+        (Some(recent), Some(reference)) => {
+            format!("; MAE at issue {recent:.2} min vs its own {reference:.2} min")
+        }
         _ => String::new(),
     };
     ModelDecision::Reuse {
-        reason: format!("current: window ends {}, {age} new days (retrain at {}){drift}", model.trained_to, rule.every_days),
+        reason: format!(
+            "current: window ends {}, {age} new days (retrain at {}){drift}",
+            model.trained_to, rule.every_days
+        ),
     }
 }
 
@@ -119,7 +124,10 @@ mod tests {
     #[test]
     fn drift_above_the_ratio_trains() {
         let m = CurrentModel { trained_to: day("2025-12-27"), reference_mae: Some(2.0) };
-        assert!(!model_decision(&RULE, Some(&m), day("2025-12-30"), Some(2.5)).trains(), "2.5 = 1.25 × 2.0 is not over");
+        assert!(
+            !model_decision(&RULE, Some(&m), day("2025-12-30"), Some(2.5)).trains(),
+            "2.5 = 1.25 × 2.0 is not over"
+        );
         let d = model_decision(&RULE, Some(&m), day("2025-12-30"), Some(2.51));
         assert!(d.trains());
         assert!(d.reason().starts_with("drift"), "{}", d.reason());

@@ -83,8 +83,10 @@ impl Inbox {
         let dest = self.move_into(file, FAILED)?;
         let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let note = dest.with_file_name(format!("{name}.reason.txt"));
-        crate::output::atomic::write_atomic(&note, |w| std::io::Write::write_all(w, format!("{reason}\n").as_bytes()))
-            .map_err(|source| InboxError::Io { path: note.clone(), source })?;
+        crate::output::atomic::write_atomic(&note, |w| {
+            std::io::Write::write_all(w, format!("{reason}\n").as_bytes())
+        })
+        .map_err(|source| InboxError::Io { path: note.clone(), source })?;
         Ok(dest)
     }
 

@@ -23,13 +23,23 @@ pub struct FileOutcome {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum FileStatus {
-    Ingested { read: u64, stored: u64, duplicates: u64, quarantined: u64, over_threshold: bool },
+    Ingested {
+        read: u64,
+        stored: u64,
+        duplicates: u64,
+        quarantined: u64,
+        over_threshold: bool,
+    },
     /// Its content was ingested before (by this run's killed predecessor, or as another name).
     AlreadyIngested,
     /// Could not be read at all; moved to `failed/` with this reason.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     /// Dry run: would be ingested with this format.
-    WouldIngest { format: String },
+    WouldIngest {
+        format: String,
+    },
 }
 
 /// Ingests the pending inbox files in name order.
@@ -39,7 +49,8 @@ pub fn run(
     store: &Store,
     observer: &dyn Observer,
 ) -> Result<Vec<FileOutcome>, NightlyError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Ingest, source: e };
+    let fail =
+        |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Ingest, source: e };
     let inbox = Inbox::new(&params.inbox, settings.nightly.rules.clone()).map_err(|e| fail(e.into()))?;
     // Every rule's format and mapping is checked before the first file is touched.
     let formats: Vec<InputFormat> = inbox
@@ -82,7 +93,12 @@ pub fn run(
 }
 
 /// Moves an unreadable file to `failed/` (unless the inbox is kept) and says why.
-fn reject(inbox: &Inbox, params: &NightlyParams, path: &Path, reason: &str) -> Result<FileStatus, NightlyError> {
+fn reject(
+    inbox: &Inbox,
+    params: &NightlyParams,
+    path: &Path,
+    reason: &str,
+) -> Result<FileStatus, NightlyError> {
     tracing::warn!(file = %path.display(), reason, "inbox file cannot be read; moved to failed/");
     if !params.dry_run && !params.keep_inbox {
         inbox.mark_failed(path, reason).map_err(|e| NightlyError::step(Step::Ingest, e))?;
@@ -98,8 +114,10 @@ fn ingest_one(
     path: &Path,
     format: &InputFormat,
 ) -> Result<FileStatus, NightlyError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Ingest, source: e };
-    let (sha, _) = sha256_file(path).map_err(|e| fail(Box::new(IngestError::Open { path: path.into(), source: e })))?;
+    let fail =
+        |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Ingest, source: e };
+    let (sha, _) =
+        sha256_file(path).map_err(|e| fail(Box::new(IngestError::Open { path: path.into(), source: e })))?;
     let manifest = Manifest::load(&store.manifest_path()).map_err(|e| fail(e.into()))?;
     if manifest.files.iter().any(|f| f.sha256 == sha) {
         return Ok(FileStatus::AlreadyIngested);

@@ -49,11 +49,13 @@ impl RunLock {
         let path = dir.join(LOCK_FILE);
         let io = |source| LockError::Io { path: path.clone(), source };
         fs::create_dir_all(dir).map_err(io)?;
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
+        let mut file =
+            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                let holder = read_holder(&path).map_or_else(|| "holder unknown".to_string(), |h| h.to_string());
+                let holder =
+                    read_holder(&path).map_or_else(|| "holder unknown".to_string(), |h| h.to_string());
                 return Err(LockError::Held { path, holder });
             }
             Err(TryLockError::Error(e)) => return Err(io(e)),

@@ -178,7 +178,8 @@ pub fn run(
         tracing::warn!("took over the lock of a run that ended without releasing it ({h})");
     }
     crate::checkpoint::reached("nightly:locked");
-    let store = Store::open(&settings.store.path, settings.tz()).map_err(|e| NightlyError::step(Step::Ingest, e))?;
+    let store =
+        Store::open(&settings.store.path, settings.tz()).map_err(|e| NightlyError::step(Step::Ingest, e))?;
     lap(Step::Lock, &mut seconds, &mut since);
 
     let files = intake::run(settings, params, &store, observer)?;

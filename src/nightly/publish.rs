@@ -51,7 +51,9 @@ pub enum Publication {
 impl Publication {
     pub fn generation(&self) -> Option<&str> {
         match self {
-            Publication::Published { generation, .. } | Publication::Unchanged { generation } => Some(generation),
+            Publication::Published { generation, .. } | Publication::Unchanged { generation } => {
+                Some(generation)
+            }
             Publication::WouldPublish { .. } => None,
         }
     }
@@ -66,7 +68,8 @@ pub fn run(
     seconds: &mut Vec<(Step, f64)>,
     would_ingest: bool,
 ) -> Result<Publication, NightlyError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Export, source: e };
+    let fail =
+        |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Export, source: e };
     let started = std::time::Instant::now();
     let inputs = inputs_sha256(settings, store, &params.model).map_err(fail)?;
     let published = read_record(&params.state_dir.join(PUBLISHED));
@@ -87,7 +90,9 @@ pub fn run(
     let id = generation_id(params.at);
     let record = Record { inputs: inputs.clone(), generation: id.clone() };
     // A killed predecessor may have made this very generation current already.
-    if read_record(&params.state_dir.join(PUBLISHING)).as_ref() == Some(&record) && current.as_deref() == Some(&id) {
+    if read_record(&params.state_dir.join(PUBLISHING)).as_ref() == Some(&record)
+        && current.as_deref() == Some(&id)
+    {
         tracing::info!(generation = %id, "adopting the generation a killed run made current");
         save_record(&params.state_dir.join(PUBLISHED), &record).map_err(fail)?;
         return Ok(Publication::Published { generation: id, files: 0, removed: Vec::new() });
@@ -152,9 +157,9 @@ fn inputs_sha256(
         true => sha256_file(model)?.0,
         false => "no model".into(),
     };
-    let catalog = match settings.catalog.path.exists() {
-        true => sha256_file(&settings.catalog.path)?.0,
-        false => "built-in catalog".into(),
+    let catalog = match settings.catalog.path.as_os_str().is_empty() {
+        true => sha256_hex(crate::catalog::BUILT_IN.as_bytes()),
+        false => sha256_file(&settings.catalog.path)?.0,
     };
     let settings = sha256_hex(serde_json::to_string(settings.settings())?.as_bytes());
     let version = env!("CARGO_PKG_VERSION");

@@ -43,14 +43,18 @@ pub fn run(
     store: &Store,
     observer: &dyn Observer,
 ) -> Result<ModelOutcome, NightlyError> {
-    let fail = |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Train, source: e };
+    let fail =
+        |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Train, source: e };
     observer.step(Step::Train, true, 0);
     let newest = newest_day(store).map_err(|e| fail(e.into()))?;
     let current = match params.model.exists() {
         true => match ModelFile::load(&params.model) {
             Ok(m) => Some(m),
             Err(e) => {
-                tracing::warn!("the model file cannot be used ({}); training a new one", crate::errors::chain(&e));
+                tracing::warn!(
+                    "the model file cannot be used ({}); training a new one",
+                    crate::errors::chain(&e)
+                );
                 None
             }
         },
@@ -107,7 +111,9 @@ fn newest_day(store: &Store) -> Result<Option<NaiveDate>, crate::store::StoreErr
 fn recent_mae(store: &Store, model: &ModelFile, newest: NaiveDate) -> Option<f64> {
     let from = model.summary.trained_to.checked_add_days(Days::new(1))?;
     match run_evaluate(store, model, from, newest) {
-        Ok(r) => r.metrics.get(&model.summary.default_predictor).map(|b| b.at_issue.mae).filter(|m| m.is_finite()),
+        Ok(r) => {
+            r.metrics.get(&model.summary.default_predictor).map(|b| b.at_issue.mae).filter(|m| m.is_finite())
+        }
         Err(e) => {
             tracing::info!("drift not measured: {}", crate::errors::chain(&e));
             None

@@ -40,7 +40,10 @@ pub fn summary_line(r: &NightlyReport, export_dir: &Path) -> String {
     }
     let model = match &r.model {
         ModelOutcome::Trained { mae_at_issue, .. } => {
-            format!("model trained (MAE at issue {})", mae_at_issue.map_or("n/a".into(), |m| format!("{m:.2} min")))
+            format!(
+                "model trained (MAE at issue {})",
+                mae_at_issue.map_or("n/a".into(), |m| format!("{m:.2} min"))
+            )
         }
         ModelOutcome::Refused { refusal, .. } => format!("new model refused, old one kept ({refusal})"),
         ModelOutcome::Reused { recent_mae, .. } => format!(
@@ -51,7 +54,9 @@ pub fn summary_line(r: &NightlyReport, export_dir: &Path) -> String {
     };
     let generation = match &r.publication {
         Publication::Published { generation, .. } => format!("generation {generation} published"),
-        Publication::Unchanged { generation } => format!("nothing new: generation {generation} stays current"),
+        Publication::Unchanged { generation } => {
+            format!("nothing new: generation {generation} stays current")
+        }
         Publication::WouldPublish { .. } => "would publish a new generation".into(),
     };
     let times: Vec<String> = r.seconds.iter().map(|(s, t)| format!("{s} {t:.1} s")).collect();

@@ -290,7 +290,8 @@ impl Default for StaffingSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CatalogSettings {
-    /// Catalog file (default `data/services.toml`); `--path` overrides it.
+    /// Catalog file; empty (the default) = the copy of `data/services.toml` built into the
+    /// binary. `--path` overrides it.
     pub path: PathBuf,
     /// An entry last reviewed more than this many days ago gives a warning (not an error).
     pub max_review_age_days: u32,
@@ -298,7 +299,7 @@ pub struct CatalogSettings {
 
 impl Default for CatalogSettings {
     fn default() -> Self {
-        CatalogSettings { path: PathBuf::from("data/services.toml"), max_review_age_days: 365 }
+        CatalogSettings { path: PathBuf::new(), max_review_age_days: 365 }
     }
 }
 
