@@ -19,10 +19,8 @@
 //! | 4 occupancy | occupancy | replayed queue state integrated over the 15-minute slots |
 //! | 5 stages | profile, forecast, planning, model | the analyses, siblings of each other |
 //! | 6 publish | export | generations of the stages' results |
-//! | 7 readers | report | what reads a generation: the planners' report |
+//! | 7 readers | report, serve | what reads a generation: the planners' report; the HTTP API (also the model file) |
 //! | 8 orchestration | nightly | runs the stages in order for the cron job |
-//!
-//! A new stage gets a row here: serve goes to layer 7, beside report.
 //!
 //! Paths are found in code only (comments and string literals are skipped). Inside an inline
 //! `mod … {` block (unit tests), `super::` names the file's own module.
@@ -64,6 +62,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 5),
     ("export", 6),
     ("report", 7),
+    ("serve", 7),
     ("nightly", 8),
 ];
 

@@ -254,6 +254,19 @@ pub enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Serve the HTTP API: exported forecasts, live queues fed by the ticket systems' events,
+    /// and each waiting ticket's ETA; new generations and model files are picked up live.
+    Serve {
+        /// Export directory (holds `current`), as `queuecast export --out` writes it.
+        #[arg(long, value_name = "DIR")]
+        exports: PathBuf,
+        /// Model file for the ETAs (loaded again whenever it changes).
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        /// Address and port to listen on (overrides [serve] addr), e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<String>,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -279,7 +292,8 @@ pub enum Command {
 
 impl Cli {
     /// How this command logs: `nightly` reports each step at info level (its log is the cron
-    /// job's record); every other command only warnings, unless `QUEUECAST_LOG` says otherwise.
+    /// job's record); the server logs every request at info level and keeps no span timings (it
+    /// runs for weeks); every other command only warnings, unless `QUEUECAST_LOG` says otherwise.
     pub fn log_options(&self) -> LogOptions {
         use tracing_subscriber::filter::LevelFilter;
         match &self.command {
@@ -290,7 +304,9 @@ impl Cli {
                     _ => LevelFilter::INFO,
                 },
                 format: *log_format,
+                server: false,
             },
+            Command::Serve { .. } => LogOptions::server(),
             _ => LogOptions::default(),
         }
     }
@@ -331,6 +347,7 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
             let args = nightly::NightlyArgs { store, inbox, keep_inbox, exports, model, state, at, dry_run };
             nightly::nightly(&setup, args)
         }
+        Command::Serve { exports, model, addr } => c::serve(&setup, exports, model, addr),
         Command::Simulate { out, seed, start, days, offices, scale } => {
             c::simulate(&setup, &out, c::SimulateArgs { seed, start, days, offices, scale })
         }

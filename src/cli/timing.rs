@@ -1,6 +1,7 @@
 //! The tracing subscriber of the command line: span timings kept for the printed summaries
 //! ([`Timings`]), and spans and events written to stderr at the level `QUEUECAST_LOG` names
 //! (`off`, `error`, `warn` (default), `info`, `debug`, `trace`; `info` shows every span's time).
+//! `queuecast serve` logs at `info` by default (its access log) and keeps no timings.
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -73,40 +74,55 @@ pub enum LogFormat {
     Json,
 }
 
-/// The level and format of stderr's log lines (`QUEUECAST_LOG` overrides the level).
+/// What a command logs: the level and format of stderr's lines (`QUEUECAST_LOG` overrides the
+/// level), and whether it is the long-running server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LogOptions {
     pub level: LevelFilter,
     pub format: LogFormat,
+    /// The server: events (one access line per request) but no span lines and no timings,
+    /// which would grow with every request.
+    pub server: bool,
 }
 
 impl Default for LogOptions {
+    /// A batch command: warnings, each span's time at `info`, timings kept.
     fn default() -> Self {
-        LogOptions { level: LevelFilter::WARN, format: LogFormat::Plain }
+        LogOptions { level: LevelFilter::WARN, format: LogFormat::Plain, server: false }
     }
 }
 
-/// Installs the subscriber for this process; returns the timings it collects.
+impl LogOptions {
+    /// `queuecast serve`: the access log at `info`.
+    pub fn server() -> Self {
+        LogOptions { level: LevelFilter::INFO, format: LogFormat::Plain, server: true }
+    }
+}
+
+/// Installs the subscriber for this process; returns the timings it collects (none for the
+/// server).
 pub fn install_subscriber(opts: LogOptions) -> Timings {
     let timings = Timings::default();
     let level =
         std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(opts.level);
+    let spans = if opts.server { FmtSpan::NONE } else { FmtSpan::CLOSE };
     let plain = (opts.format == LogFormat::Plain).then(|| {
         tracing_subscriber::fmt::layer()
             .with_writer(std::io::stderr)
             .with_ansi(false)
-            .with_span_events(FmtSpan::CLOSE)
+            .with_span_events(spans.clone())
             .with_filter(level)
     });
     let json = (opts.format == LogFormat::Json).then(|| {
         tracing_subscriber::fmt::layer()
             .json()
             .with_writer(std::io::stderr)
-            .with_span_events(FmtSpan::CLOSE)
+            .with_span_events(spans)
             .with_filter(level)
     });
+    let kept = (!opts.server).then(|| timings.clone());
     // A second subscriber (only possible in tests) keeps the first; timings then stay empty.
-    let _ = tracing_subscriber::registry().with(plain).with(json).with(timings.clone()).try_init();
+    let _ = tracing_subscriber::registry().with(plain).with(json).with(kept).try_init();
     timings
 }
 

@@ -5,8 +5,10 @@
 //! takes; each stage converts them into its own parameters in one place.
 
 mod nightly;
+mod serve;
 mod validate;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -14,6 +16,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 pub use nightly::{InboxRule, NightlySettings};
+pub use serve::{OfficeSettings, ServeSettings};
 pub use validate::ValidSettings;
 
 /// Most offices `simulate` generates (eight presets, then generated ones).
@@ -54,6 +57,9 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub export: ExportSettings,
     pub nightly: NightlySettings,
+    pub serve: ServeSettings,
+    /// Per office (`[offices.<id>]`): public name and address, event token, queues.
+    pub offices: BTreeMap<String, OfficeSettings>,
 }
 
 /// One accepted service code.
@@ -345,6 +351,8 @@ impl Default for Settings {
             catalog: CatalogSettings::default(),
             nightly: NightlySettings::default(),
             export: ExportSettings::default(),
+            serve: ServeSettings::default(),
+            offices: BTreeMap::new(),
         }
     }
 }
