@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use queuecast::forecast::arrival_backtest::ArrivalBacktest;
+use queuecast::output::TextTable;
 use queuecast::planning::StaffingReport;
 use queuecast::planning::slot_waits::SlotBacktestScore;
 use queuecast::planning::whatif::WhatIf;
@@ -17,24 +18,31 @@ pub fn arrival_backtest(bt: &ArrivalBacktest) -> String {
         bt.first_origin.map_or("—".into(), |d| d.to_string()),
         bt.last_origin.map_or("—".into(), |d| d.to_string()),
     );
-    out.push_str(&format!(
-        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>9} {:>7} {:>8}\n",
-        "office", "method", "h", "days", "tickets", "WAPE", "WAPE day", "MASE", "p10-p90"
-    ));
+    let mut t = TextTable::new(&[
+        "office",
+        "method",
+        ">h",
+        ">days",
+        ">tickets",
+        ">WAPE",
+        ">WAPE day",
+        ">MASE",
+        ">p10-p90",
+    ]);
     for r in &bt.rows {
-        out.push_str(&format!(
-            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>9} {:>7} {:>8}\n",
-            r.office_id,
-            r.method.as_str(),
-            r.horizon_days,
-            r.days,
-            r.actual_tickets,
+        t.row([
+            r.office_id.clone(),
+            r.method.as_str().to_string(),
+            r.horizon_days.to_string(),
+            r.days.to_string(),
+            format!("{:.0}", r.actual_tickets),
             fmt(r.wape),
             fmt(r.wape_daily),
             fmt(r.mase),
-            fmt(r.coverage_p10_p90)
-        ));
+            fmt(r.coverage_p10_p90),
+        ]);
     }
+    out.push_str(&t.render(""));
     for c in &bt.choices {
         out.push_str(&format!("{}: {} — {}\n", c.office_id, c.method.as_str(), c.reason));
     }
@@ -53,7 +61,7 @@ pub fn staffing(r: &StaffingReport) -> String {
         p.threshold_min
     );
     let _ = writeln!(s, "Erlang C validation (predicted − measured service level, ticket-weighted):");
-    let _ = writeln!(s, "  {:<14} {:>6} {:>8} {:>8} {:>8}", "office", "groups", "tickets", "MAE", "bias");
+    let mut t = TextTable::new(&["office", ">groups", ">tickets", ">MAE", ">bias"]);
     let v = &r.validation;
     let extra = [
         ("all".to_string(), v.overall),
@@ -62,37 +70,40 @@ pub fn staffing(r: &StaffingReport) -> String {
     ];
     let by_office = v.by_office.iter().map(|s| (s.office.clone(), s.score));
     for (o, e) in by_office.chain(extra) {
-        let _ = writeln!(
-            s,
-            "  {o:<14} {:>6} {:>8} {:>7.1}% {:>+7.1}%",
-            e.groups,
-            e.tickets,
-            100.0 * e.mae,
-            100.0 * e.bias
-        );
+        t.row([
+            o,
+            e.groups.to_string(),
+            e.tickets.to_string(),
+            format!("{:.1}%", 100.0 * e.mae),
+            format!("{:+.1}%", 100.0 * e.bias),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let _ = writeln!(
         s,
         "suggested counters re-simulated on every day (same engine, observed counters as reference):"
     );
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>12} {:>12} {:>9} {:>9} {:>9} {:>9}",
-        "office", "cnt-h obs.", "cnt-h sugg.", "mean obs", "mean sug", "≤ th obs", "≤ th sug"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">cnt-h obs.",
+        ">cnt-h sugg.",
+        ">mean obs",
+        ">mean sug",
+        ">≤ th obs",
+        ">≤ th sug",
+    ]);
     for x in &r.check {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>12.0} {:>12.0} {:>9.2} {:>9.2} {:>8.1}% {:>8.1}%",
-            x.office,
-            x.counter_hours_observed,
-            x.counter_hours_suggested,
-            x.observed.mean_min,
-            x.suggested.mean_min,
-            100.0 * x.observed.share_within,
-            100.0 * x.suggested.share_within
-        );
+        t.row([
+            x.office.clone(),
+            format!("{:.0}", x.counter_hours_observed),
+            format!("{:.0}", x.counter_hours_suggested),
+            format!("{:.2}", x.observed.mean_min),
+            format!("{:.2}", x.suggested.mean_min),
+            format!("{:.1}%", 100.0 * x.observed.share_within),
+            format!("{:.1}%", 100.0 * x.suggested.share_within),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let b = &r.slot_backtest;
     let by_office = b.by_office.iter().map(|s| (s.office.as_str(), s.score));
     s.push_str(&slot_wait_backtest(by_office.chain(std::iter::once(("all", b.overall))), true));
@@ -107,73 +118,74 @@ fn slot_wait_backtest<'a>(
 ) -> String {
     let mut s =
         String::from("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):\n");
-    let mean = |text: String| if with_mean { text } else { String::new() };
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>6} {:>9}{} {:>12} {:>9}",
-        "office",
-        "slots",
-        "MAE p50",
-        mean(format!(" {:>9}", "MAE mean")),
-        "MAE baseline",
-        "cover p90"
-    );
-    for (o, e) in scores {
-        let _ = writeln!(
-            s,
-            "  {o:<14} {:>6} {:>9.2}{} {:>12.2} {:>8.1}%",
-            e.slots,
-            e.mae_p50,
-            mean(format!(" {:>9.2}", e.mae_mean)),
-            e.mae_baseline,
-            100.0 * e.coverage_p90
-        );
+    let mut header = vec!["office", ">slots", ">MAE p50"];
+    if with_mean {
+        header.push(">MAE mean");
     }
+    header.extend([">MAE baseline", ">cover p90"]);
+    let mut t = TextTable::new(&header);
+    for (o, e) in scores {
+        let mut row = vec![o.to_string(), e.slots.to_string(), format!("{:.2}", e.mae_p50)];
+        if with_mean {
+            row.push(format!("{:.2}", e.mae_mean));
+        }
+        row.extend([format!("{:.2}", e.mae_baseline), format!("{:.1}%", 100.0 * e.coverage_p90)]);
+        t.row(row);
+    }
+    s.push_str(&t.render("  "));
     s
 }
 
 /// Terminal summary of a what-if run: totals per office and share, and the reproduction error.
 pub fn whatif(w: &WhatIf) -> String {
     let mut s = String::from("what-if totals (share 0 = baseline simulation):\n");
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>5} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}",
-        "office", "share", "tickets", "moved", "mean min", "p90 min", "≤ thresh", "not called"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">share",
+        ">tickets",
+        ">moved",
+        ">mean min",
+        ">p90 min",
+        ">≤ thresh",
+        ">not called",
+    ]);
     for x in w.rows.iter().filter(|x| x.hour.is_none()) {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>5.2} {:>7} {:>6} {:>9.2} {:>8.2} {:>8.1}% {:>10}",
-            x.office,
-            x.share,
-            x.tickets,
-            x.moved,
-            x.waits.mean_min,
-            x.waits.p90_min,
-            100.0 * x.waits.share_within,
-            x.not_called
-        );
+        t.row([
+            x.office.clone(),
+            format!("{:.2}", x.share),
+            x.tickets.to_string(),
+            x.moved.to_string(),
+            format!("{:.2}", x.waits.mean_min),
+            format!("{:.2}", x.waits.p90_min),
+            format!("{:.1}%", 100.0 * x.waits.share_within),
+            x.not_called.to_string(),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let _ = writeln!(s, "baseline simulation vs measured waits (called in both):");
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10} {:>7}",
-        "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE", "gap s"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">days",
+        ">actual",
+        ">simulated",
+        ">act. ≤ th",
+        ">sim ≤ th",
+        ">day MAE",
+        ">gap s",
+    ]);
     for r in &w.reproduction {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>5} {:>9.2} {:>9.2} {:>9.1}% {:>9.1}% {:>10.2} {:>7.1}",
-            r.office,
-            r.days,
-            r.actual.mean_min,
-            r.simulated.mean_min,
-            100.0 * r.actual.share_within,
-            100.0 * r.simulated.share_within,
-            r.day_mean_mae_min,
-            r.call_gap_ms as f64 / 1000.0
-        );
+        t.row([
+            r.office.clone(),
+            r.days.to_string(),
+            format!("{:.2}", r.actual.mean_min),
+            format!("{:.2}", r.simulated.mean_min),
+            format!("{:.1}%", 100.0 * r.actual.share_within),
+            format!("{:.1}%", 100.0 * r.simulated.share_within),
+            format!("{:.2}", r.day_mean_mae_min),
+            format!("{:.1}", r.call_gap_ms as f64 / 1000.0),
+        ]);
     }
+    s.push_str(&t.render("  "));
     s
 }
 
@@ -183,17 +195,19 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
     let g = &s.generation;
     let _ = writeln!(
         out,
-        "export generation {} of {} … {} ({} offices): {} files, current -> {}",
+        "export generation {} of {} … {} ({} offices): {} files listed in manifest.json, current -> {}",
         g.id,
         s.from,
         s.to,
         s.offices.len(),
-        g.manifest.files.len() + 1,
+        g.manifest.files.len(),
         g.dir.display()
     );
-    for t in &s.rows {
-        let _ = writeln!(out, "  {:<44} {:>8} rows", t.path, t.rows);
+    let mut t = TextTable::new(&["file", ">rows"]);
+    for r in &s.rows {
+        t.row([r.path.clone(), r.rows.to_string()]);
     }
+    out.push_str(&t.render("  "));
     out.push_str(&arrival_backtest(&s.arrival_backtest));
     out.push_str(&slot_wait_backtest(
         s.slot_wait_backtest.iter().map(|o| (o.office.as_str(), o.score)),
