@@ -18,7 +18,7 @@ use queuecast::model::file::ModelFile;
 use queuecast::model::gbm::GbmParams;
 use queuecast::model::metrics::metrics;
 use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
-use queuecast::replay::{ReplayParams, office_days};
+use queuecast::replay::{ReplayParams, office_days_bounded};
 use queuecast::store::Store;
 use queuecast::store::columns::load_columns;
 use queuecast::timezones::{DEFAULT_TZ, format_rfc3339, parse_rfc3339};
@@ -375,7 +375,7 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
     let model = ModelFile::load(&w.path("model.json")).unwrap();
     let store = Store::open(&w.path("store"), DEFAULT_TZ).unwrap();
     let cols = load_columns(&store, Some(pick.date()), Some(pick.date())).unwrap();
-    let day = office_days(&cols).remove(0);
+    let day = office_days_bounded(&cols, &model.history.wait_bounds).remove(0);
     let ctx = Context {
         history: &model.history,
         offices: &model.offices,
@@ -458,6 +458,58 @@ fn predict_with_a_baseline_rule_on_a_hand_made_snapshot() {
     let model = ModelFile::load(&w.path("model.json")).unwrap();
     let q = model.predictor("zms_rule").unwrap().calibrator.quantiles(point, false);
     assert_eq!(p["remaining_min"], serde_json::to_value(q).unwrap());
+}
+
+/// `predict` applies the replay's stale-ticket rule with the wait bound stored in the model:
+/// a ticket never called and never voided counts as waiting until its issue plus the bound,
+/// then no longer (it did for the rest of the day before, and set the oldest wait).
+#[test]
+fn predict_drops_a_stale_ticket_after_the_models_wait_bound() {
+    let w = with_model();
+    let model = ModelFile::load(&w.path("model.json")).unwrap();
+    let bound_min = model.history.wait_bounds.bound_ms("neuss-mitte") / MIN;
+    assert!(bound_min >= 30 && bound_min < 180, "learned bound {bound_min} min");
+    let base: Snapshot =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot_small.json")).unwrap()).unwrap();
+    let now = ms(&base.now);
+    let with_old = |age_min: i64| {
+        let mut snap = base.clone();
+        snap.tickets.insert(
+            0,
+            SnapshotTicket {
+                ticket_id: "A001".into(),
+                service: "PA".into(),
+                channel: "walk_in".into(),
+                issued_at: format_rfc3339(now - age_min * MIN, DEFAULT_TZ),
+                called_at: None,
+                finished_at: None,
+                counter: None,
+                outcome: None,
+            },
+        );
+        predict(&model, &snap, Some("zms_rule")).unwrap()
+    };
+    let feature = |p: &queuecast::model::predict::Prediction, name: &str| {
+        p.features.iter().find(|f| f.0 == name).and_then(|f| f.1).unwrap()
+    };
+    let plain = predict(&model, &base, Some("zms_rule")).unwrap();
+    // Within the bound the old ticket waits: one more ahead, and it is the oldest.
+    let within = with_old(bound_min - 1);
+    assert_eq!(feature(&within, "ahead_total"), feature(&plain, "ahead_total") + 1.0);
+    assert_eq!(feature(&within, "waiting_total"), feature(&plain, "waiting_total") + 1.0);
+    assert_eq!(feature(&within, "hol_min"), (bound_min - 1) as f64);
+    // At the bound's very instant its leaving is not seen yet (like a call at `now`).
+    assert_eq!(feature(&with_old(bound_min), "hol_min"), bound_min as f64);
+    // Past the bound it has left: the answer is the one without it.
+    for age in [bound_min + 1, 179] {
+        let stale = with_old(age);
+        // Equal up to the rounding of the running work-ahead sum (the ticket was added, then
+        // taken out again).
+        for ((name, a), (_, b)) in stale.features.iter().zip(&plain.features) {
+            assert!((a.unwrap() - b.unwrap()).abs() < 1e-9, "age {age}: {name} {a:?} vs {b:?}");
+        }
+        assert_eq!(stale.remaining_min, plain.remaining_min);
+    }
 }
 
 /// Runs a failing command: exit 1, nothing on stdout, one line on stderr that contains `needle`.

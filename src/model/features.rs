@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 
 use crate::model::dataset::{Dataset, ExampleMeta, Probe};
 use crate::model::history::History;
-use crate::replay::{EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, office_days};
+use crate::replay::{EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, office_days_bounded};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 use crate::timezones::DayClock;
@@ -120,7 +120,7 @@ impl Fenwick {
 pub fn dataset(cols: &TicketColumns, ctx: &Context<'_>, every_ms: EpochMs) -> Dataset {
     let mut out = Dataset::default();
     let mut parts = Vec::new();
-    for day in office_days(cols) {
+    for day in office_days_bounded(cols, &ctx.history.wait_bounds) {
         let probes = training_probes(&day, every_ms);
         parts.push(day_features(&day, cols, &probes, ctx));
     }
@@ -140,7 +140,8 @@ pub fn dataset(cols: &TicketColumns, ctx: &Context<'_>, every_ms: EpochMs) -> Da
     out
 }
 
-/// Computes the features of `probes` (sorted by time) for `day`, a day of `cols`.
+/// Computes the features of `probes` (sorted by time) for `day`, a day of `cols` (its wait
+/// bound set from the history, as [`office_days_bounded`] does).
 pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], ctx: &Context<'_>) -> Dataset {
     let day_office = cols.offices[day.office as usize].as_str();
     let day_services = &cols.services;
@@ -186,12 +187,15 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                         appointments.push_back(e.t);
                     }
                 }
-                EventKind::Call | EventKind::Cancel => {
-                    waiting[i] = false;
-                    all.add(i, -1.0);
-                    work.add(i, -typical[s]);
-                    per_service[s].add(i, -1.0);
-                    if e.kind == EventKind::Call {
+                EventKind::Call | EventKind::Cancel | EventKind::LateCall => {
+                    // A late call's ticket left the queue at its wait bound already.
+                    if e.kind != EventKind::LateCall {
+                        waiting[i] = false;
+                        all.add(i, -1.0);
+                        work.add(i, -typical[s]);
+                        per_service[s].add(i, -1.0);
+                    }
+                    if e.kind.is_call() {
                         calls.push_back(e.t);
                         last_called_wait = Some((e.t - tk.issued) as f64 / MIN);
                     }

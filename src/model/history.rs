@@ -7,6 +7,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::replay::WaitBounds;
 use crate::schema::Outcome;
 use crate::store::columns::TicketColumns;
 use crate::timezones::to_local;
@@ -27,6 +28,8 @@ pub struct History {
     pub mean_wait: BTreeMap<String, BTreeMap<u8, BTreeMap<u8, f64>>>,
     /// Mean wait per office over everything, minutes (fallback of `mean_wait`).
     pub office_mean_wait: BTreeMap<String, f64>,
+    /// How long a ticket can wait before the replay takes it to have left the queue.
+    pub wait_bounds: WaitBounds,
 }
 
 impl History {
@@ -57,7 +60,7 @@ impl History {
             }
         }
         let office = |o: u32| c.offices[o as usize].clone();
-        let mut h = History::default();
+        let mut h = History { wait_bounds: WaitBounds::learn(c), ..History::default() };
         for ((o, s), (sum, n)) in service {
             h.service_min
                 .entry(office(o))

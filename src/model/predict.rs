@@ -8,7 +8,7 @@ use crate::model::conformal::{Quantiles, alarm_offset};
 use crate::model::dataset::Probe;
 use crate::model::features::{Context, FEATURES, ProbeAt, day_features};
 use crate::model::file::ModelFile;
-use crate::replay::{OfficeDay, ReplayParams, office_days};
+use crate::replay::{OfficeDay, ReplayParams, office_days_bounded};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 use crate::timezones::{format_rfc3339, local_parts, parse_rfc3339};
@@ -115,7 +115,7 @@ pub fn predict(
     }
     let now = time("now", &snap.now)?;
     let (cols, target) = columns(snap, now, tz, &model.services)?;
-    let day: OfficeDay = office_days(&cols)
+    let day: OfficeDay = office_days_bounded(&cols, &model.history.wait_bounds)
         .into_iter()
         .next()
         .ok_or_else(|| PredictError::UnknownTicket(snap.ticket_id.clone()))?;
@@ -223,14 +223,15 @@ fn columns(
                 c.counters.len() - 1
             }) as u32
         });
-        // Not yet called: waiting, unless it was cancelled by now.
+        // Not yet called: waiting, unless it was cancelled by now or its wait bound passed
+        // (no void time: the replay's rule for stale tickets, as in training).
         let (outcome, finished) = match (called, outcome, finished) {
             // A no-show's counter time is not service: keep the outcome when it is known.
             (Some(_), o, f) => {
                 (o.filter(|o| o.was_called()).unwrap_or(Outcome::Served), Some(f.unwrap_or(now + NOT_YET)))
             }
             (None, Some(Outcome::Cancelled), Some(f)) => (Outcome::Cancelled, Some(f)),
-            (None, _, _) => (Outcome::Cancelled, Some(now + NOT_YET)),
+            (None, _, _) => (Outcome::Cancelled, None),
         };
         if t.ticket_id == snap.ticket_id {
             target = Some(c.len());

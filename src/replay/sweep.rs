@@ -142,12 +142,15 @@ impl<'a> Replayer<'a> {
                     *w += 1;
                 }
             }
-            EventKind::Call | EventKind::Cancel => {
-                state.waiting -= 1;
-                if let Some(w) = state.waiting_by_service.get_mut(service) {
-                    *w -= 1;
+            EventKind::Call | EventKind::Cancel | EventKind::LateCall => {
+                // A late call's ticket left the waiting queue at its bound already.
+                if e.kind != EventKind::LateCall {
+                    state.waiting -= 1;
+                    if let Some(w) = state.waiting_by_service.get_mut(service) {
+                        *w -= 1;
+                    }
                 }
-                if e.kind == EventKind::Call {
+                if e.kind.is_call() {
                     state.in_service += 1;
                     if let Some(c) = ticket.counter {
                         let counter = self.counters.entry(c).or_default();
