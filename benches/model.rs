@@ -10,7 +10,6 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use queuecast::model::dataset::Dataset;
 use queuecast::model::features::{Context, dataset};
-use queuecast::model::gbm::GbmParams;
 use queuecast::model::history::History;
 use queuecast::model::linear::LinearParams;
 use queuecast::replay::ReplayParams;
@@ -92,12 +91,7 @@ fn bench_fit(c: &mut Criterion) {
     let id = |name: &str| BenchmarkId::new(name, format!("{FIT_DAYS}d_{}", train.len()));
     let defaults = Settings::default().model;
     assert!(train.len() > defaults.gbm_max_rows, "{} snapshots: below the GBM row cap", train.len());
-    let gbm = GbmParams {
-        budget: defaults.gbm_budget,
-        seed: defaults.seed,
-        max_rows: defaults.gbm_max_rows,
-        threads: defaults.gbm_threads,
-    };
+    let gbm = queuecast::model::run::gbm_params(&Settings::default());
     group.bench_with_input(id("gbm"), &train, |b, d| b.iter(|| black_box(gbm.fit(d).expect("gbm"))));
     let linear = LinearParams::default();
     group.bench_with_input(id("linear"), &train, |b, d| b.iter(|| black_box(linear.fit(d).expect("linear"))));

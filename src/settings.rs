@@ -114,13 +114,34 @@ pub struct ModelSettings {
     pub notice_minutes: f64,
     /// Random seed of the learned models.
     pub seed: u64,
-    /// Gradient boosting budget (perpetual): larger fits longer and finer.
-    pub gbm_budget: f32,
+    /// Gradient boosting: boosting rounds (trees) at most; early stopping usually ends sooner.
+    pub gbm_max_trees: usize,
+    /// Gradient boosting: shrinkage of each tree, in (0, 1].
+    pub gbm_learning_rate: f64,
+    /// Gradient boosting: leaves per tree at most (grown best gain first), 2–1024.
+    pub gbm_max_leaves: usize,
+    /// Gradient boosting: splits from the root to a leaf at most, 1–32.
+    pub gbm_max_depth: usize,
+    /// Gradient boosting: training snapshots per leaf at least.
+    pub gbm_min_leaf: usize,
+    /// Gradient boosting: L2 penalty on the leaf values.
+    pub gbm_l2: f64,
+    /// Gradient boosting: share of the training snapshots drawn (with the seed) for each tree.
+    pub gbm_subsample: f64,
+    /// Gradient boosting stops once the loss on the held-out days has not improved for this
+    /// many rounds, and keeps the trees up to its best round.
+    pub gbm_early_stopping_rounds: usize,
+    /// Last days of the training window held out for early stopping (the model is then
+    /// refitted on all days with the number of trees found).
+    pub gbm_valid_days: u32,
     /// At most this many training snapshots are used by the gradient boosting (at-issue
     /// snapshots kept up to half, the rest an even subsample of later ones).
     pub gbm_max_rows: usize,
     /// Threads of the gradient boosting fit (the trees are the same for any number).
     pub gbm_threads: usize,
+    /// A GBM that explains less than this share of the variance of the held-out days has
+    /// collapsed: `train` refuses to write it (exit code 4).
+    pub gbm_min_r2: f64,
 }
 
 impl Default for ModelSettings {
@@ -131,9 +152,18 @@ impl Default for ModelSettings {
             calibration_days: 14,
             notice_minutes: 10.0,
             seed: 2025,
-            gbm_budget: 1.0,
+            gbm_max_trees: 500,
+            gbm_learning_rate: 0.1,
+            gbm_max_leaves: 31,
+            gbm_max_depth: 10,
+            gbm_min_leaf: 40,
+            gbm_l2: 1.0,
+            gbm_subsample: 0.8,
+            gbm_early_stopping_rounds: 30,
+            gbm_valid_days: 14,
             gbm_max_rows: 100_000,
             gbm_threads: 2,
+            gbm_min_r2: 0.3,
         }
     }
 }
@@ -439,15 +469,72 @@ impl Settings {
         if m.notice_minutes.is_nan() || m.notice_minutes < 0.0 {
             return invalid("model.notice_minutes", m.notice_minutes.to_string(), "minutes ≥ 0");
         }
-        if m.gbm_budget.is_nan() || m.gbm_budget <= 0.0 || m.gbm_max_rows == 0 {
-            return invalid(
-                "model.gbm_budget",
-                m.gbm_budget.to_string(),
-                "a positive budget and gbm_max_rows > 0",
-            );
-        }
-        if !(1..=64).contains(&m.gbm_threads) {
-            return invalid("model.gbm_threads", m.gbm_threads.to_string(), "1 to 64 threads");
+        let gbm_ranges: [(&str, String, bool, &str); 12] = [
+            (
+                "model.gbm_max_trees",
+                m.gbm_max_trees.to_string(),
+                (1..=10_000).contains(&m.gbm_max_trees),
+                "1 to 10 000",
+            ),
+            (
+                "model.gbm_learning_rate",
+                m.gbm_learning_rate.to_string(),
+                m.gbm_learning_rate > 0.0 && m.gbm_learning_rate <= 1.0,
+                "(0, 1]",
+            ),
+            (
+                "model.gbm_max_leaves",
+                m.gbm_max_leaves.to_string(),
+                (2..=1024).contains(&m.gbm_max_leaves),
+                "2 to 1024",
+            ),
+            (
+                "model.gbm_max_depth",
+                m.gbm_max_depth.to_string(),
+                (1..=32).contains(&m.gbm_max_depth),
+                "1 to 32",
+            ),
+            ("model.gbm_min_leaf", m.gbm_min_leaf.to_string(), m.gbm_min_leaf >= 1, "1 or more snapshots"),
+            (
+                "model.gbm_l2",
+                m.gbm_l2.to_string(),
+                m.gbm_l2 >= 0.0 && m.gbm_l2.is_finite(),
+                "a finite number ≥ 0",
+            ),
+            (
+                "model.gbm_subsample",
+                m.gbm_subsample.to_string(),
+                m.gbm_subsample > 0.0 && m.gbm_subsample <= 1.0,
+                "(0, 1]",
+            ),
+            (
+                "model.gbm_early_stopping_rounds",
+                m.gbm_early_stopping_rounds.to_string(),
+                m.gbm_early_stopping_rounds >= 1,
+                "1 or more rounds",
+            ),
+            (
+                "model.gbm_valid_days",
+                m.gbm_valid_days.to_string(),
+                (1..=365).contains(&m.gbm_valid_days),
+                "1 to 365 days",
+            ),
+            (
+                "model.gbm_max_rows",
+                m.gbm_max_rows.to_string(),
+                m.gbm_max_rows >= 1000,
+                "1 000 or more snapshots",
+            ),
+            (
+                "model.gbm_threads",
+                m.gbm_threads.to_string(),
+                (1..=64).contains(&m.gbm_threads),
+                "1 to 64 threads",
+            ),
+            ("model.gbm_min_r2", m.gbm_min_r2.to_string(), (0.0..1.0).contains(&m.gbm_min_r2), "[0, 1)"),
+        ];
+        if let Some((field, value, _, range)) = gbm_ranges.into_iter().find(|r| !r.2) {
+            return invalid(field, value, range);
         }
         self.validate_forecast()?;
         let sim = &self.simulate;

@@ -63,7 +63,7 @@ impl PredictorParams {
             PredictorParams::Hol => Fitted::Hol,
             PredictorParams::QueueLength => Fitted::QueueLength,
             PredictorParams::Linear(p) => Fitted::Linear(p.fit(train)?),
-            PredictorParams::Gbm(p) => Fitted::Gbm(Box::new(p.fit(train)?)),
+            PredictorParams::Gbm(p) => Fitted::Gbm(Box::new(p.fit(train).map_err(|e| e.to_string())?)),
         })
     }
 }

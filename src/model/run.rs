@@ -41,13 +41,28 @@ pub fn params_from(settings: &Settings) -> (TrainParams, Vec<PredictorParams>) {
         replay: ReplayParams { idle_gap_ms: (settings.profile.counter_idle_gap_minutes * 60_000.0) as i64 },
         services: settings.services.iter().map(|s| s.code.clone()).collect(),
     };
-    let predictors = PredictorParams::all(GbmParams {
-        budget: m.gbm_budget,
-        seed: m.seed,
-        max_rows: m.gbm_max_rows,
-        threads: m.gbm_threads,
-    });
+    let predictors = PredictorParams::all(gbm_params(settings));
     (params, predictors)
+}
+
+/// The boosting parameters of the settings.
+pub fn gbm_params(settings: &Settings) -> GbmParams {
+    let m = &settings.model;
+    GbmParams {
+        max_trees: m.gbm_max_trees,
+        learning_rate: m.gbm_learning_rate,
+        max_leaves: m.gbm_max_leaves,
+        max_depth: m.gbm_max_depth,
+        min_leaf: m.gbm_min_leaf,
+        l2: m.gbm_l2,
+        subsample: m.gbm_subsample,
+        max_bins: crate::model::gbm::bins::MAX_BINS,
+        early_stopping_rounds: m.gbm_early_stopping_rounds,
+        valid_days: m.gbm_valid_days,
+        max_rows: m.gbm_max_rows,
+        seed: m.seed,
+        threads: m.gbm_threads,
+    }
 }
 
 /// Runs the backtest on the whole store.
