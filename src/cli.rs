@@ -31,6 +31,8 @@ macro_rules! say_raw {
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code when good rows were stored but a file's quarantine share exceeded the threshold.
 pub const EXIT_QUARANTINE: u8 = 3;
+/// Exit code when `train`'s quality gate refused the new model (the old model file stays).
+pub const EXIT_MODEL_REFUSED: u8 = 4;
 
 /// queuecast: load profiles and wait-time forecasts for citizens' offices.
 #[derive(Debug, Parser)]
@@ -94,17 +96,37 @@ pub enum Command {
         #[arg(long)]
         weeks: Option<u32>,
     },
-    /// Fit the wait-time model on all stored data and write the versioned model file.
+    /// Fit the wait-time model on all stored data and write the versioned model file, unless
+    /// the quality gate refuses it (exit code 4; the file at --out stays).
     Train {
         /// Store directory (overrides [store] path in the settings).
         #[arg(long, value_name = "DIR")]
         store: Option<PathBuf>,
-        /// Model file to write.
+        /// Model file to write (the gate compares the new model with the one there).
         #[arg(long, value_name = "FILE", default_value = "out/model.json")]
         out: PathBuf,
         /// Also run the backtest and store its metrics in the model file.
         #[arg(long)]
         with_backtest: bool,
+    },
+    /// Score a model file on stored days with the backtest's metrics; print the table, write
+    /// metrics.json and predictions.parquet.
+    Evaluate {
+        /// Model file written by `queuecast train`.
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        /// Store directory (overrides [store] path in the settings).
+        #[arg(long, value_name = "DIR")]
+        store: Option<PathBuf>,
+        /// First local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: NaiveDate,
+        /// Last local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: NaiveDate,
+        /// Output directory for metrics.json and predictions.parquet.
+        #[arg(long, value_name = "DIR", default_value = "out/evaluate")]
+        out: PathBuf,
     },
     /// Predict when a waiting ticket will be called, from a queue snapshot (JSON), and print JSON.
     Predict {
@@ -270,7 +292,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let store = open_store(&settings)?;
             let started = std::time::Instant::now();
             let result = queuecast::model::run::run_backtest(&store, &settings)?;
-            queuecast::model::run::write_backtest(&result, &out, settings.model.notice_minutes)?;
+            let source = serde_json::json!({ "command": "backtest", "weeks": result.folds.len() });
+            queuecast::model::output::write_results(&result, &out, source)?;
             say!(
                 "backtest: {} weeks, {} test snapshots, {:.1} s (notice {} min)",
                 result.folds.len(),
@@ -278,7 +301,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 started.elapsed().as_secs_f64(),
                 settings.model.notice_minutes
             );
-            say_raw!("{}", queuecast::model::run::table(&result));
+            say_raw!("{}", queuecast::model::output::table(&result));
+            say!("wrote {}/metrics.json and predictions.parquet", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evaluate { model, store, from, to, out } => {
+            if let Some(dir) = store {
+                settings.store.path = dir;
+            }
+            settings.validate()?;
+            let store = open_store(&settings)?;
+            let started = std::time::Instant::now();
+            let file = queuecast::model::file::ModelFile::load(&model)?;
+            let result = queuecast::model::run::run_evaluate(&store, &file, from, to)?;
+            let source = serde_json::json!({
+                "command": "evaluate", "model": model.display().to_string(), "from": from, "to": to,
+                "trained_from": file.summary.trained_from, "trained_to": file.summary.trained_to,
+            });
+            queuecast::model::output::write_results(&result, &out, source)?;
+            say!(
+                "evaluated {} (trained {} … {}) on {from} … {to}: {} snapshots, {:.1} s (notice {} min)",
+                model.display(),
+                file.summary.trained_from,
+                file.summary.trained_to,
+                result.test.len(),
+                started.elapsed().as_secs_f64(),
+                result.notice_min
+            );
+            say_raw!("{}", queuecast::model::output::table(&result));
             say!("wrote {}/metrics.json and predictions.parquet", out.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -293,18 +343,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 true => Some(queuecast::model::run::run_backtest(&store, &settings)?),
                 false => None,
             };
-            let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
+            let model = match queuecast::model::run::run_train(&store, &settings, backtest.as_ref(), &out) {
+                Err(queuecast::model::run::ModelError::Refused(r)) => {
+                    eprintln!("error: {r}; {} kept", out.display());
+                    return Ok(ExitCode::from(EXIT_MODEL_REFUSED));
+                }
+                other => other?,
+            };
             model.save(&out)?;
-            say!(
-                "trained on {} … {} ({} offices, {} snapshots to fit, {} to calibrate, {:.1} s); wrote {}",
-                model.trained_from,
-                model.trained_to,
-                model.offices.len(),
-                model.train_rows,
-                model.calibration_rows,
-                started.elapsed().as_secs_f64(),
-                out.display()
-            );
+            say_raw!("{}", queuecast::model::run::train_summary(&model));
+            say!("took {:.1} s; wrote {}", started.elapsed().as_secs_f64(), out.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Predict { model, snapshot, predictor } => {

@@ -108,8 +108,15 @@ pub struct ModelSettings {
     pub backtest_weeks: u32,
     /// Minutes between training snapshots of a waiting ticket (besides the one at issue).
     pub snapshot_minutes: f64,
-    /// Days before each origin held out to calibrate the quantiles (split conformal).
+    /// Open days before each origin held out to calibrate the quantiles and the alarm (split
+    /// conformal): the last ones with a normal load.
     pub calibration_days: u32,
+    /// A day with fewer tickets than this share of its weekday's usual load (the median of
+    /// the 8 weeks before) is skipped for calibration (it still trains the models).
+    pub calibration_min_load: f64,
+    /// `train` refuses a model whose MAE at issue on the calibration days is more than this
+    /// share worse than the model currently at `--out` (exit code 4).
+    pub gate_max_worse: f64,
     /// Default notice the alarm gives, minutes.
     pub notice_minutes: f64,
     /// Random seed of the learned models.
@@ -150,6 +157,8 @@ impl Default for ModelSettings {
             backtest_weeks: 8,
             snapshot_minutes: 5.0,
             calibration_days: 14,
+            calibration_min_load: 0.75,
+            gate_max_worse: 0.25,
             notice_minutes: 10.0,
             seed: 2025,
             gbm_max_trees: 500,
@@ -468,6 +477,16 @@ impl Settings {
         }
         if m.notice_minutes.is_nan() || m.notice_minutes < 0.0 {
             return invalid("model.notice_minutes", m.notice_minutes.to_string(), "minutes ≥ 0");
+        }
+        if !(0.0..=1.0).contains(&m.calibration_min_load) {
+            return invalid(
+                "model.calibration_min_load",
+                m.calibration_min_load.to_string(),
+                "a share in [0, 1]",
+            );
+        }
+        if !(m.gate_max_worse >= 0.0 && m.gate_max_worse.is_finite()) {
+            return invalid("model.gate_max_worse", m.gate_max_worse.to_string(), "a share ≥ 0");
         }
         let gbm_ranges: [(&str, String, bool, &str); 12] = [
             (

@@ -541,15 +541,21 @@ fn the_model_card_summarises_the_model_file() {
     validate_schema("office.schema.json", &office).unwrap();
     let card = &office["model"]["card"];
     assert_eq!(office["model"]["reason"], Value::Null);
-    for key in ["format", "queuecast_version", "trained_from", "trained_to", "default_predictor"] {
-        assert_eq!(card[key], model[key], "{key}");
+    assert_eq!(card["format"], model["format"]);
+    let summary = &model["summary"];
+    for key in ["queuecast_version", "trained_from", "trained_to", "default_predictor", "gate"] {
+        assert_eq!(card[key], summary[key], "{key}");
     }
     assert_eq!(card["trained_from"], "2025-10-20");
-    assert_eq!(card["features"], model["features"].as_array().unwrap().len());
+    assert_eq!(card["features"], summary["features"].as_array().unwrap().len());
     assert_eq!(card["offices"], 1);
-    let headline = &model["backtest"]["predictors"][model["default_predictor"].as_str().unwrap()]["overall"];
+    let headline =
+        &summary["backtest"]["predictors"][summary["default_predictor"].as_str().unwrap()]["overall"];
     assert!(headline["mae"].as_f64().unwrap() > 0.0, "{headline}");
     assert_eq!(&card["backtest"], headline);
+    // The gate's figures: the new model against the ZMS rule on the calibration days.
+    assert!(card["gate"]["mae_new"].as_f64().unwrap() <= card["gate"]["mae_zms"].as_f64().unwrap(), "{card}");
+    assert_eq!(card["gate"]["current"], "none");
     let report = read_json(&f.work.path("with-model/current/export_report.json"));
     assert_eq!(report["model"], office["model"]);
 }

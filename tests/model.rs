@@ -234,8 +234,11 @@ fn a_different_seed_is_recorded_and_touches_only_the_gbm() {
     let b: Value = serde_json::from_slice(&std::fs::read(w.path("seed7.json")).unwrap()).unwrap();
     assert_eq!(a["settings"]["seed"], 2025);
     assert_eq!(b["settings"]["seed"], 7);
-    for key in ["features", "history", "offices", "services", "trained_from", "trained_to"] {
+    for key in ["history", "services"] {
         assert_eq!(a[key], b[key], "{key}");
+    }
+    for key in ["features", "offices", "trained_from", "trained_to", "calibration_days"] {
+        assert_eq!(a["summary"][key], b["summary"][key], "{key}");
     }
     let by_name = |m: &Value| -> BTreeMap<String, Value> {
         m["predictors"]
@@ -261,12 +264,11 @@ fn subsample_keeps_at_issue_examples() {
     let meta = |i: usize| ExampleMeta {
         office: "o".into(),
         date: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
-        ticket_id: format!("A{i:03}"),
+        row: i as u32,
         t: i as i64,
         probe: if i % 5 == 0 { Probe::AtIssue } else { Probe::Later },
         hour: 8,
         ahead: 0,
-        called: None,
     };
     let n = 100;
     let data = Dataset {
@@ -346,7 +348,7 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
     let day = office_days_bounded(&cols, &model.history.wait_bounds).remove(0);
     let ctx = Context {
         history: &model.history,
-        offices: &model.offices,
+        offices: &model.summary.offices,
         services: &model.services,
         tz: DEFAULT_TZ,
         replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * MIN as f64) as i64 },
@@ -552,20 +554,20 @@ fn predict_errors_name_the_problem() {
     );
 
     let mut model: Value = serde_json::from_slice(&shared().model).unwrap();
-    assert_eq!(model["timezone"], "Europe/Berlin");
-    model["timezone"] = Value::from("Mars/Olympus");
+    assert_eq!(model["summary"]["timezone"], "Europe/Berlin");
+    model["summary"]["timezone"] = Value::from("Mars/Olympus");
     std::fs::write(w.path("mars.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(
         &w,
         &["predict", "--model", "mars.json", "--snapshot", &snap],
         "unknown timezone 'Mars/Olympus'",
     );
-    model["timezone"] = Value::from("Europe/Berlin");
+    model["summary"]["timezone"] = Value::from("Europe/Berlin");
     model["format"] = Value::from(99);
     std::fs::write(w.path("old.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "old.json", "--snapshot", &snap], "has format 99");
     model["format"] = Value::from(queuecast::model::file::MODEL_FORMAT);
-    model["features"][0] = Value::from("renamed");
+    model["summary"]["features"][0] = Value::from("renamed");
     std::fs::write(w.path("other.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "other.json", "--snapshot", &snap], "trained with other features");
     // The default predictor still works on the same snapshot.

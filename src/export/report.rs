@@ -42,25 +42,28 @@ impl ModelCard {
     }
 }
 
-/// The summary of a model file: format, version, training range, features and the headline
-/// backtest figures of the default predictor (its overall metrics), if a backtest ran.
+/// The summary of a model file: format, version, training range, features, the headline
+/// backtest figures of the default predictor (its overall metrics) if a backtest ran, and the
+/// quality gate's figures.
 fn card(m: &ModelFile) -> Value {
-    let headline = m
+    let s = &m.summary;
+    let headline = s
         .backtest
         .as_ref()
         .and_then(|b| b.get("predictors"))
-        .and_then(|p| p.get(&m.default_predictor))
+        .and_then(|p| p.get(&s.default_predictor))
         .and_then(|p| p.get("overall"))
         .cloned();
     json!({
         "format": m.format,
-        "queuecast_version": m.queuecast_version,
-        "trained_from": m.trained_from.to_string(),
-        "trained_to": m.trained_to.to_string(),
-        "features": m.features.len(),
-        "offices": m.offices.len(),
-        "default_predictor": m.default_predictor,
+        "queuecast_version": s.queuecast_version,
+        "trained_from": s.trained_from.to_string(),
+        "trained_to": s.trained_to.to_string(),
+        "features": s.features.len(),
+        "offices": s.offices.len(),
+        "default_predictor": s.default_predictor,
         "backtest": headline,
+        "gate": s.gate,
     })
 }
 

@@ -35,12 +35,17 @@ pub struct History {
 impl History {
     /// Learns the statistics from `c` (the training window).
     pub fn learn(c: &TicketColumns, tz: Tz) -> History {
+        History::learn_where(c, tz, |_| true)
+    }
+
+    /// Learns the statistics from the tickets of `c` whose local date passes `keep`.
+    pub fn learn_where(c: &TicketColumns, tz: Tz, keep: impl Fn(chrono::NaiveDate) -> bool) -> History {
         let mut service: BTreeMap<(u32, u16), (f64, u64)> = BTreeMap::new();
         let mut office_service: BTreeMap<u32, (f64, u64)> = BTreeMap::new();
         let mut waits: BTreeMap<(u32, u8, u8), (f64, u64)> = BTreeMap::new();
         let mut office_waits: BTreeMap<u32, (f64, u64)> = BTreeMap::new();
         let mut last_issue: BTreeMap<(u32, chrono::NaiveDate), (u8, f64)> = BTreeMap::new();
-        for i in 0..c.len() {
+        for i in (0..c.len()).filter(|&i| keep(c.date[i])) {
             let local = to_local(c.issued[i], tz);
             let weekday = local.weekday().number_from_monday() as u8;
             let minute = (local.hour() * 60 + local.minute()) as f64;
@@ -60,7 +65,7 @@ impl History {
             }
         }
         let office = |o: u32| c.offices[o as usize].clone();
-        let mut h = History { wait_bounds: WaitBounds::learn(c), ..History::default() };
+        let mut h = History { wait_bounds: WaitBounds::learn_where(c, &keep), ..History::default() };
         for ((o, s), (sum, n)) in service {
             h.service_min
                 .entry(office(o))

@@ -97,13 +97,13 @@ pub fn predict(
     snap: &Snapshot,
     predictor: Option<&str>,
 ) -> Result<Prediction, PredictError> {
-    let tz = model.tz().ok_or_else(|| PredictError::Timezone(model.timezone.clone()))?;
-    let name = predictor.unwrap_or(&model.default_predictor);
+    let tz = model.tz().ok_or_else(|| PredictError::Timezone(model.summary.timezone.clone()))?;
+    let name = predictor.unwrap_or(&model.summary.default_predictor);
     let calibrated = model.predictor(name).ok_or_else(|| PredictError::UnknownPredictor(name.to_string()))?;
-    if !model.offices.contains(&snap.office_id) {
+    if !model.summary.offices.contains(&snap.office_id) {
         return Err(PredictError::UnknownOffice {
             office: snap.office_id.clone(),
-            known: model.offices.join(", "),
+            known: model.summary.offices.join(", "),
         });
     }
     let notice = snap.notice_minutes.unwrap_or(model.settings.notice_min);
@@ -130,7 +130,7 @@ pub fn predict(
     }
     let ctx = Context {
         history: &model.history,
-        offices: &model.offices,
+        offices: &model.summary.offices,
         services: &model.services,
         tz,
         replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },

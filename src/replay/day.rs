@@ -84,27 +84,49 @@ pub fn office_days_bounded(c: &TicketColumns, bounds: &WaitBounds) -> Vec<Office
 /// Splits columns (sorted by office and date, as `load_columns` returns them) into office-days
 /// (with the default wait bound).
 pub fn office_days(c: &TicketColumns) -> Vec<OfficeDay> {
-    let mut days = Vec::new();
+    day_ranges(c).into_iter().map(|r| OfficeDay::from_rows(c, r)).collect()
+}
+
+/// The rows of each office-day of `c` (sorted by office and date): office, date and row range,
+/// so a stage can build one [`OfficeDay`] at a time.
+pub fn day_ranges(c: &TicketColumns) -> Vec<DayRange> {
+    let mut out = Vec::new();
     let mut start = 0;
     for i in 1..=c.len() {
         if i == c.len() || c.office[i] != c.office[start] || c.date[i] != c.date[start] {
-            let tickets = (start..i)
-                .map(|r| {
-                    let t = DayTicket {
-                        issued: c.issued[r],
-                        called: c.called[r],
-                        finished: c.finished[r],
-                        service: c.service[r],
-                        counter: c.counter[r],
-                        channel: c.channel[r],
-                        outcome: c.outcome[r],
-                    };
-                    (r, t)
-                })
-                .collect();
-            days.push(OfficeDay::new(c.office[start], c.date[start], tickets));
+            out.push(DayRange { office: c.office[start], date: c.date[start], rows: start..i });
             start = i;
         }
     }
-    days
+    out
+}
+
+/// One office-day's place in a [`TicketColumns`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayRange {
+    pub office: u32,
+    pub date: NaiveDate,
+    pub rows: std::ops::Range<usize>,
+}
+
+impl OfficeDay {
+    /// The day of rows `r` of `c` (with the default wait bound).
+    pub fn from_rows(c: &TicketColumns, r: DayRange) -> OfficeDay {
+        let tickets = r
+            .rows
+            .map(|i| {
+                let t = DayTicket {
+                    issued: c.issued[i],
+                    called: c.called[i],
+                    finished: c.finished[i],
+                    service: c.service[i],
+                    counter: c.counter[i],
+                    channel: c.channel[i],
+                    outcome: c.outcome[i],
+                };
+                (i, t)
+            })
+            .collect();
+        OfficeDay::new(r.office, r.date, tickets)
+    }
 }

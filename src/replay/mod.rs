@@ -10,7 +10,7 @@ pub mod events;
 pub mod stale;
 pub mod sweep;
 
-pub use day::{DayTicket, OfficeDay, office_days, office_days_bounded};
+pub use day::{DayRange, DayTicket, OfficeDay, day_ranges, office_days, office_days_bounded};
 pub use events::{Event, EventKind, day_events};
 pub use stale::WaitBounds;
 pub use sweep::{QueueState, Replayer, Sweep, Timeline, Until, timeline};

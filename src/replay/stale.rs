@@ -47,8 +47,13 @@ impl Default for WaitBounds {
 impl WaitBounds {
     /// Learns the bounds from the waits of the called tickets in `c`.
     pub fn learn(c: &TicketColumns) -> WaitBounds {
+        WaitBounds::learn_where(c, |_| true)
+    }
+
+    /// Learns the bounds from the called tickets of `c` whose local date passes `keep`.
+    pub fn learn_where(c: &TicketColumns, keep: impl Fn(chrono::NaiveDate) -> bool) -> WaitBounds {
         let mut per: Vec<Vec<EpochMs>> = vec![Vec::new(); c.offices.len()];
-        for i in 0..c.len() {
+        for i in (0..c.len()).filter(|&i| keep(c.date[i])) {
             if let Some(called) = c.called[i] {
                 per[c.office[i] as usize].push(called - c.issued[i]);
             }

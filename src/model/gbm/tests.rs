@@ -24,12 +24,11 @@ fn synthetic(n: usize, seed: u64, target: impl Fn(f64, f64, f64) -> f64) -> Data
         meta.push(ExampleMeta {
             office: "o".into(),
             date: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap() + Days::new((i * 30 / n) as u64),
-            ticket_id: format!("A{i}"),
+            row: i as u32,
             t: i as i64,
             probe: Probe::AtIssue,
             hour: 9,
             ahead: 0,
-            called: None,
         });
     }
     Dataset { x, y, meta }
