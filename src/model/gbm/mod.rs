@@ -15,7 +15,7 @@ pub mod tree;
 #[cfg(test)]
 mod tests;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -160,9 +160,9 @@ impl GbmParams {
         Ok(())
     }
 
-    /// Fits on `train`: early stopping on its last `valid_days` days, then a refit on all
-    /// rows with the number of trees found. Without dates (or with one day) no rows are held
-    /// out and all `max_trees` rounds run.
+    /// Fits on `train`: early stopping on its last `valid_days` dates, then a refit on all
+    /// rows with the number of trees found. Without dates (or with no more than `valid_days`
+    /// of them) no rows are held out and all `max_trees` rounds run.
     pub fn fit(&self, train: &Dataset) -> Result<GbmModel, GbmError> {
         self.check()?;
         if train.is_empty() {
@@ -211,19 +211,19 @@ impl GbmParams {
         Ok(GbmModel { features: FEATURES.iter().map(|s| s.to_string()).collect(), base, forest, fit })
     }
 
-    /// Rows before and from the first held-out day (the last `valid_days` calendar days of
-    /// the rows' dates); nothing is held out when that would leave no rows to fit.
+    /// Rows before and from the first held-out day: the last `valid_days` dates the rows
+    /// hold (not calendar days: the window may have gaps, such as its calibration days);
+    /// nothing is held out when that would leave no rows to fit.
     fn time_split(&self, data: &Dataset) -> (Option<NaiveDate>, Vec<u32>, Vec<u32>) {
         let all = || all_u32(data.len());
-        let (Some(first), Some(last)) =
-            (data.meta.iter().map(|m| m.date).min(), data.meta.iter().map(|m| m.date).max())
-        else {
-            return (None, all(), Vec::new());
-        };
-        let from = last - Days::new(self.valid_days as u64 - 1);
-        if from <= first || data.meta.len() != data.len() {
+        if data.meta.len() != data.len() || data.is_empty() {
             return (None, all(), Vec::new());
         }
+        let dates: std::collections::BTreeSet<NaiveDate> = data.meta.iter().map(|m| m.date).collect();
+        if dates.len() <= self.valid_days as usize {
+            return (None, all(), Vec::new());
+        }
+        let from = *dates.iter().nth_back(self.valid_days as usize - 1).unwrap_or(&NaiveDate::MIN);
         let (valid, fit): (Vec<u32>, Vec<u32>) =
             (0..data.len() as u32).partition(|&i| data.meta[i as usize].date >= from);
         (Some(from), fit, valid)

@@ -54,7 +54,7 @@ fn learns_a_function_with_a_missing_branch() {
     let fit = &model.fit;
     assert_eq!(fit.valid_from, NaiveDate::from_ymd_opt(2025, 3, 26));
     assert_eq!(fit.fit_rows + fit.valid_rows, 12_000);
-    assert_eq!(fit.valid_rows, 2000); // 5 of 30 days
+    assert_eq!(fit.valid_rows, 2000); // the last 5 of 30 dates
     assert!(fit.valid_r2 > 0.95 && fit.valid_mae < 0.9 && fit.valid_mae_constant > 5.0, "{fit:?}");
     assert!(fit.trees > 20 && fit.leaves > fit.trees * 10, "{fit:?}");
     assert_eq!(model.check(0.3), Ok(()));
@@ -123,4 +123,20 @@ fn bad_parameters_are_named() {
     let mut nan = synthetic(100, 1, |a, _, _| a);
     nan.y[42] = f64::NAN;
     assert_eq!(GbmParams::default().fit(&nan), Err(GbmError::Target { row: 42 }));
+}
+
+#[test]
+fn held_out_days_are_the_last_dates_present_not_calendar_days() {
+    // Dates 0–29, with 20–28 left out (as calibration days are): the last 5 dates present are
+    // 16–19 and 29, not just 29.
+    let mut d = synthetic(3000, 7, |a, _, e| a + e);
+    let keep: Vec<usize> = (0..d.len()).filter(|&i| !(20..29).contains(&(i * 30 / 3000))).collect();
+    d = d.select(&keep);
+    let fit = params().fit(&d).unwrap().fit;
+    assert_eq!(fit.valid_from, NaiveDate::from_ymd_opt(2025, 3, 17));
+    assert_eq!(fit.valid_rows, 500);
+    // No more dates than held-out days: nothing held out.
+    let short =
+        GbmParams { valid_days: 30, max_trees: 5, ..params() }.fit(&synthetic(600, 8, |a, _, _| a)).unwrap();
+    assert_eq!((short.fit.valid_rows, short.fit.valid_from), (0, None));
 }
