@@ -4,12 +4,15 @@
 //! caps apply (`gbm_max_rows` 100 000, elastic net 50 000): that is the cost of fitting on
 //! any longer history, two years of three offices included. The fit group takes several
 //! minutes (ten GBM fits); `cargo bench --bench model -- features` runs the quick part.
+//! `model_file` loads a model file `train` wrote for that window: what `predict` and the API
+//! pay before their first answer (goal: under 100 ms).
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use queuecast::model::dataset::Dataset;
 use queuecast::model::features::{Context, dataset};
+use queuecast::model::file::ModelFile;
 use queuecast::model::history::History;
 use queuecast::model::linear::LinearParams;
 use queuecast::replay::ReplayParams;
@@ -98,5 +101,27 @@ fn bench_fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_features, bench_fit);
+fn bench_model_file(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::default();
+    settings.simulate.days = FIT_DAYS;
+    let log = dir.path().join("log.csv");
+    queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &log)
+        .expect("simulate");
+    let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
+    queuecast::ingest::ingest_paths(&[log], &settings, &store).expect("ingest");
+    let path = dir.path().join("model.json");
+    let model = queuecast::model::run::run_train(&store, &settings, None, &path).expect("train");
+    model.save(&path).expect("save");
+    let bytes = std::fs::metadata(&path).expect("model file").len();
+    let mut group = c.benchmark_group("model_file");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function(BenchmarkId::new("load", format!("{FIT_DAYS}d_{bytes}B")), |b| {
+        b.iter(|| black_box(ModelFile::load(&path).expect("load")))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_features, bench_fit, bench_model_file);
 criterion_main!(benches);

@@ -133,3 +133,32 @@ fn a_stale_ticket_leaves_the_queue_features_at_its_bound() {
     let v = |name: &str| f64::from_bits(f[feature(name)]);
     assert_eq!((v("ahead_total"), v("waiting_total"), v("hol_min")), (2.0, 3.0, 172.0));
 }
+
+fn context_parts() -> (History, Vec<String>, Vec<String>) {
+    (History::default(), vec!["amt".to_string()], vec!["PA".to_string(), "MB".to_string(), "KFZ".to_string()])
+}
+
+proptest! {
+    /// Choosing the training rows before building them gives exactly the rows (and order) of
+    /// building every snapshot and subsampling afterwards.
+    #[test]
+    fn planned_rows_equal_the_subsample_of_all_rows(raw in raw_day(), max_rows in 1usize..60) {
+        use crate::model::features::{dataset, dataset_of};
+        use crate::model::sample::{Plan, probe_counts};
+        let c = columns(&raw);
+        let (history, offices, services) = context_parts();
+        let ctx = Context { history: &history, offices: &offices, services: &services, tz: DEFAULT_TZ, replay: ReplayParams::default() };
+        let every = 5 * MIN;
+        let all = dataset(&c, &ctx, every);
+        let days = crate::replay::day_ranges(&c);
+        let (issue, later) = probe_counts(&c, &days, every);
+        prop_assert_eq!(issue + later, all.len());
+        let mut plan = Plan::new(issue, later, max_rows);
+        let planned = dataset_of(&c, &days, &ctx, every, Some(&mut plan));
+        let expected = all.subsample(max_rows).into_owned();
+        prop_assert_eq!(planned.len(), expected.len());
+        prop_assert!(planned.x.iter().zip(&expected.x).all(|(a, b)| a.to_bits() == b.to_bits()));
+        prop_assert_eq!(planned.y, expected.y);
+        prop_assert_eq!(planned.meta, expected.meta);
+    }
+}

@@ -108,6 +108,8 @@ impl<'a> Replayer<'a> {
             changed = true;
             on_event(&e, &self.state);
         }
+        // Timeouts started by the events just applied may also be due by the limit.
+        changed |= self.expire(t);
         changed
     }
 

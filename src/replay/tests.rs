@@ -172,6 +172,24 @@ fn brute_force(tickets: &[DayTicket], t: EpochMs, gap: i64) -> (u32, u32, u32) {
 }
 
 proptest! {
+    /// Regression: one `advance` over a long stretch missed the idle timeouts that the
+    /// stretch's own finishes started, so a counter idle for longer than the gap still counted
+    /// as active, and features depended on which other probes of the day were built.
+    #[test]
+    fn one_advance_equals_the_sweep(tickets in day_strategy(), probe in 0i64..700) {
+        let d = day(tickets).with_max_wait(BOUND);
+        let params = ReplayParams { idle_gap_ms: GAP };
+        let tl = timeline(&d, 3, params);
+        let events = day_events(&d);
+        let mut r = Replayer::new(&d, &events, 3, params);
+        let t = probe * MIN;
+        r.advance(Until::Through(t), |_, _| {});
+        let s = r.state();
+        let got = (s.waiting, s.in_service, s.busy_counters, s.active_counters);
+        let want = tl.step_at(t).map_or((0, 0, 0, 0), |i| (tl.waiting[i], tl.in_service[i], tl.busy_counters[i], tl.active_counters[i]));
+        prop_assert_eq!(got, want);
+    }
+
     #[test]
     fn sweep_matches_a_brute_force_recount(tickets in day_strategy(), probe in 0i64..700) {
         let d = day(tickets.clone()).with_max_wait(BOUND);
