@@ -42,7 +42,7 @@ fn bench_validate(c: &mut Criterion) {
 
 fn bench_ingest(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let settings = Settings::default();
+    let settings = Settings::default().validate().expect("valid settings");
     let mut group = c.benchmark_group("ingest_file");
     group.sample_size(10);
     for days in [28u32, 91] {
@@ -62,7 +62,7 @@ fn bench_ingest(c: &mut Criterion) {
 /// Profile tables over a stored quarter of three offices (replay + polars aggregations).
 fn bench_profile(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let settings = Settings::default();
+    let settings = Settings::default().validate().expect("valid settings");
     let (path, rows) = simulated_log(dir.path(), 91);
     let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
     ingest_paths(std::slice::from_ref(&path), &settings, &store).expect("ingest");

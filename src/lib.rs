@@ -1,19 +1,37 @@
 //! queuecast: analytics and wait-time forecasting for citizens' offices.
 //!
-//! Stages, each a module, with plain data types between them:
-//! ingest → store → (profiles, models, forecasts, exports). Leaf modules (`schema`,
-//! `settings`, `timezones`, `calendar`, `catalog`) import nothing above them.
+//! Stages, each a module, with named types between them (see `ARCHITECTURE.md`):
+//! ingest → store → replay → (profile, model, forecast, planning) → export. Leaf modules
+//! (`time`, `stats`, `slots`, `hashing`, `random`, `errors`, `schema`, `timezones`, `calendar`,
+//! `settings`, `catalog`) import only other leaves; `tests/layering.rs` checks the arrows.
 
+// Leaves.
 pub mod calendar;
 pub mod catalog;
+pub mod errors;
+pub mod hashing;
+pub mod random;
+pub mod schema;
+pub mod settings;
+pub mod slots;
+pub mod stats;
+pub mod time;
+pub mod timezones;
+
+// Infrastructure: writing files, the ticket store, the sample simulator.
+pub mod output;
+pub mod simulate;
+pub mod store;
+
+// Stages.
 pub mod export;
 pub mod forecast;
 pub mod ingest;
 pub mod model;
+pub mod occupancy;
+pub mod planning;
 pub mod profile;
 pub mod replay;
-pub mod schema;
-pub mod settings;
-pub mod simulate;
-pub mod store;
-pub mod timezones;
+
+// Above the stages: reads an export generation.
+pub mod report;

@@ -13,11 +13,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let timings = cli::install_subscriber();
+    match cli::run(args, timings) {
         Ok(code) => code,
         Err(err) => {
-            let chain: Vec<String> = err.chain().map(|e| e.to_string()).collect();
-            eprintln!("error: {}", chain.join(": "));
+            eprintln!("error: {}", queuecast::errors::chain(err.as_ref()));
             ExitCode::from(cli::EXIT_ERROR)
         }
     }

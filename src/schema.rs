@@ -116,8 +116,8 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Milliseconds since the Unix epoch (UTC): the one representation of an instant in memory.
-pub type EpochMs = i64;
+/// Instants are epoch milliseconds (defined with the time units in [`crate::time`]).
+pub use crate::time::EpochMs;
 
 /// One validated ticket of the canonical log.
 ///

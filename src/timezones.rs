@@ -7,7 +7,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
-use crate::schema::EpochMs;
+use crate::time::{EpochMs, MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE};
 
 /// The default zone of ticket logs.
 pub const DEFAULT_TZ: Tz = chrono_tz::Europe::Berlin;
@@ -112,7 +112,7 @@ impl DayClock {
         };
         // A day of exactly 24 hours has no clock change (a switch makes it 23 or 25 hours).
         let fixed = match (midnight(date), date.succ_opt().and_then(midnight)) {
-            (Some(start), Some(end)) if end - start == 86_400_000 => Some(start),
+            (Some(start), Some(end)) if end - start == MS_PER_DAY => Some(start),
             _ => None,
         };
         DayClock { date, tz, fixed }
@@ -121,10 +121,10 @@ impl DayClock {
     pub fn fields(&self, t: EpochMs) -> ClockFields {
         if let Some(start) = self.fixed {
             let ms = t - start;
-            if (0..86_400_000).contains(&ms) {
+            if (0..MS_PER_DAY).contains(&ms) {
                 return ClockFields {
-                    hour: (ms / 3_600_000) as u32,
-                    minute: ((ms / 60_000) % 60) as u32,
+                    hour: (ms / MS_PER_HOUR) as u32,
+                    minute: ((ms / MS_PER_MINUTE) % 60) as u32,
                     weekday: self.date.weekday().number_from_monday() as u8,
                     month: self.date.month(),
                 };
@@ -163,7 +163,17 @@ pub fn local_parts(ms: EpochMs, tz: Tz) -> LocalParts {
 
 /// Days since 1970-01-01 of a date (the Arrow/Parquet `Date32` value).
 pub fn days_since_epoch(date: NaiveDate) -> i32 {
-    (date - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()).num_days() as i32
+    (date - epoch()).num_days() as i32
+}
+
+/// 1970-01-01.
+fn epoch() -> NaiveDate {
+    DateTime::<Utc>::UNIX_EPOCH.date_naive()
+}
+
+/// The date `days` after 1970-01-01 (a stored `Date32`; days before 1970 are clamped to it).
+pub fn date_from_days(days: i32) -> NaiveDate {
+    epoch() + chrono::Days::new(days.max(0) as u64)
 }
 
 /// Parses an IANA zone name such as `Europe/Berlin`.
@@ -184,7 +194,7 @@ mod tests {
             let clock = DayClock::new(date, tz);
             let start = tz.from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap()).earliest().unwrap();
             for k in -30..(27 * 12 + 30) {
-                let t = start.timestamp_millis() + k * 5 * 60_000 + 17_123;
+                let t = start.timestamp_millis() + k * 5 * MS_PER_MINUTE + 17_123;
                 let local = to_local(t, tz);
                 let want = ClockFields {
                     hour: local.hour(),
@@ -235,7 +245,7 @@ mod tests {
         // 2025-10-26: 02:30 happens twice, at 00:30Z (CEST) and 01:30Z (CET).
         let first = ms("2025-10-26T02:30:00+02:00");
         let second = ms("2025-10-26T02:30:00+01:00");
-        assert_eq!(second - first, 3_600_000);
+        assert_eq!(second - first, MS_PER_HOUR);
         assert_eq!(local_parts(first, DEFAULT_TZ).hour, 2);
         assert_eq!(local_parts(second, DEFAULT_TZ).hour, 2);
         assert_eq!(format_rfc3339(first, DEFAULT_TZ), "2025-10-26T02:30:00+02:00");

@@ -54,20 +54,7 @@ impl Fixture {
 fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
-        // A static is never dropped, so the fixture lives under the target directory (not
-        // /tmp) and each run first removes earlier runs' copies (older than an hour, so a
-        // concurrent run keeps its own).
-        let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
-        let hour = std::time::Duration::from_secs(3600);
-        for e in fs::read_dir(parent).unwrap().map_while(Result::ok) {
-            let old =
-                e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a > hour));
-            if e.file_name().to_string_lossy().starts_with(FIXTURE_PREFIX) && old {
-                let _ = fs::remove_dir_all(e.path());
-            }
-        }
-        let dir = tempfile::Builder::new().prefix(FIXTURE_PREFIX).tempdir_in(parent).unwrap();
-        let work = Workdir { dir };
+        let work = Workdir::shared(FIXTURE_PREFIX);
         let config = format!(
             "[profile]\nmin_cell_tickets = {K}\n[catalog]\npath = {:?}\n",
             root().join("data/services.toml").display().to_string()
@@ -134,7 +121,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
     // The summary: files, row counts, both backtests, catalog gaps.
     let out = &f.stdout;
     assert!(
-        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 25 files")),
+        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 27 files")),
         "{out}"
     );
     assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");
@@ -166,6 +153,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
         "services.json",
         "tables/forecast/arrival_backtest.csv",
         "tables/forecast/arrival_backtest.json",
+        "tables/forecast/arrival_backtest_days.csv",
         "tables/forecast/arrivals.csv",
         "tables/forecast/arrivals.parquet",
         "tables/forecast/forecast.json",
@@ -177,6 +165,7 @@ fn export_is_verified_complete_and_matches_every_schema() {
     expected.extend(profile.iter().map(String::as_str));
     expected.extend([
         "tables/profile/profile.json",
+        "tables/quality/data_quality.json",
         "tables/staffing/staffing.csv",
         "tables/staffing/staffing_check.csv",
         "tables/staffing/staffing_validation.csv",

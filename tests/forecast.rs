@@ -142,6 +142,7 @@ fn forecast_flags_have_help_and_an_empty_store_is_an_error() {
     for flag in ["--store", "--out", "--from", "--days"] {
         assert!(help.contains(flag), "{flag}: {help}");
     }
+    std::fs::create_dir(w.path("empty")).unwrap();
     let out = w.run(&["forecast", "--store", "empty", "--out", "o"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no tickets"));

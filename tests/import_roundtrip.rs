@@ -151,7 +151,7 @@ proptest! {
         let path = dir.path().join("export.csv");
         std::fs::write(&path, &bytes).unwrap();
 
-        let settings = Settings::default();
+        let settings = Settings::default().validate().unwrap();
         let mapping = import_util::mapping("buergerbuero-custom.toml");
         let format = InputFormat::from_cli(None, Some(std::path::Path::new(&mapping)), &settings).unwrap();
         let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).unwrap();

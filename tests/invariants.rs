@@ -67,7 +67,7 @@ proptest! {
         }
         std::fs::write(&path, text).unwrap();
         let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).unwrap();
-        let report = ingest_paths(&[path], &Settings::default(), &store).unwrap();
+        let report = ingest_paths(&[path], &Settings::default().validate().unwrap(), &store).unwrap();
         let r = &report.files[0];
 
         // Independent model: group valid rows by key; one variant → kept once, several → all quarantined.

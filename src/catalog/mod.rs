@@ -24,15 +24,17 @@ pub use money::Euro;
 /// Errors loading the catalog; each names the file and, where there is one, the entry and field.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    /// (`cause`, not `source`: the message already carries it, so error chains print it once.)
-    #[error("cannot read service catalog {path}: {cause}")]
-    Read { path: PathBuf, cause: std::io::Error },
-    /// Not TOML at all, or the top level is wrong (message carries line and column).
+    #[error("cannot read service catalog {path}")]
+    Read { path: PathBuf, source: std::io::Error },
+    /// Not TOML at all (the cause carries line and column).
+    #[error("service catalog {path}")]
+    Toml { path: PathBuf, source: Box<toml::de::Error> },
+    /// The top level is wrong.
     #[error("service catalog {path}: {message}")]
     Parse { path: PathBuf, message: String },
     /// An entry that does not deserialize: unknown key, missing key, wrong type.
-    #[error("service catalog {path}: service {entry}: {message}")]
-    Entry { path: PathBuf, entry: String, message: String },
+    #[error("service catalog {path}: service {entry}")]
+    Entry { path: PathBuf, entry: String, source: Box<toml::de::Error> },
     /// A value that parses but breaks a rule (bad LeiKa key, empty documents list, …).
     #[error("service catalog {path}: service {entry}: {field} = {value}: expected {expected}")]
     Invalid { path: PathBuf, entry: String, field: String, value: String, expected: &'static str },
@@ -140,14 +142,15 @@ impl fmt::Display for CatalogWarning {
 /// Reads and checks the catalog file.
 pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
     let text =
-        std::fs::read_to_string(path).map_err(|cause| CatalogError::Read { path: path.into(), cause })?;
+        std::fs::read_to_string(path).map_err(|source| CatalogError::Read { path: path.into(), source })?;
     parse(&text, path)
 }
 
 /// Parses catalog text; `path` only names the source in errors.
 pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
-    let parse_err = |message: String| CatalogError::Parse { path: path.into(), message: one_line(&message) };
-    let mut table: toml::Table = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+    let parse_err = |message: String| CatalogError::Parse { path: path.into(), message };
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|e| CatalogError::Toml { path: path.into(), source: Box::new(e) })?;
     let entries = match table.remove("service") {
         Some(toml::Value::Array(entries)) => entries,
         Some(_) => return Err(parse_err("`service` must be an array of tables ([[service]])".into())),
@@ -162,10 +165,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
     let mut services = Vec::with_capacity(entries.len());
     for (i, value) in entries.into_iter().enumerate() {
         let entry = entry_name(&value, i);
-        let service: Service = value.try_into().map_err(|e: toml::de::Error| CatalogError::Entry {
+        let service: Service = value.try_into().map_err(|source: toml::de::Error| CatalogError::Entry {
             path: path.into(),
             entry: entry.clone(),
-            message: one_line(e.message()),
+            source: Box::new(source),
         })?;
         services.push(service);
     }
@@ -220,8 +223,4 @@ fn entry_name(value: &toml::Value, index: usize) -> String {
         Some(code) => code.to_string(),
         None => format!("#{}", index + 1),
     }
-}
-
-fn one_line(message: &str) -> String {
-    message.trim().split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
 }

@@ -34,7 +34,8 @@ fn valid_fixture_loads_with_every_field() {
 fn unknown_key_names_file_entry_and_key() {
     let path = fixture("unknown_key.toml");
     match load(&path).unwrap_err() {
-        CatalogError::Entry { path: p, entry, message } => {
+        CatalogError::Entry { path: p, entry, source } => {
+            let message = source.to_string();
             assert_eq!(p, path);
             assert_eq!(entry, "MB");
             assert!(message.contains("leika_key"), "{message}");
@@ -70,7 +71,8 @@ fn empty_documents_list_is_invalid() {
 #[test]
 fn missing_documents_list_is_an_entry_error() {
     match load(&fixture("missing_documents.toml")).unwrap_err() {
-        CatalogError::Entry { entry, message, .. } => {
+        CatalogError::Entry { entry, source, .. } => {
+            let message = source.to_string();
             assert_eq!(entry, "AN");
             assert!(message.contains("documents"), "{message}");
         }
@@ -125,14 +127,15 @@ fn stale_review_is_a_warning_not_an_error() {
 fn bad_fee_amount_and_syntax_errors_name_the_file() {
     let text = std::fs::read_to_string(fixture("valid.toml")).unwrap().replacen("\"9.00\"", "\"9,00\"", 1);
     match parse(&text, Path::new("x.toml")).unwrap_err() {
-        CatalogError::Entry { entry, message, .. } => {
+        CatalogError::Entry { entry, source, .. } => {
+            let message = source.to_string();
             assert_eq!(entry, "PA");
             assert!(message.contains("\"9,00\""), "{message}");
         }
         other => panic!("expected an entry error, got {other}"),
     }
     let err = parse("[[service]\n", Path::new("broken.toml")).unwrap_err();
-    assert!(matches!(&err, CatalogError::Parse { path, .. } if path == Path::new("broken.toml")), "{err}");
+    assert!(matches!(&err, CatalogError::Toml { path, .. } if path == Path::new("broken.toml")), "{err}");
     let err = parse("title = \"x\"\n[[service]]\ncode = \"PA\"\n", Path::new("t.toml")).unwrap_err();
     assert!(err.to_string().contains("unknown top-level key `title`"), "{err}");
 }

@@ -13,18 +13,16 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::export::manifest::{EXPORT_SCHEMA_VERSION, ExportManifest, FileEntry, ManifestMeta};
 use crate::export::names::{check_id, check_name};
-use crate::export::{CURRENT, DEFAULT_KEEP, ExportError, GENERATIONS, MANIFEST, io_err};
+use crate::export::{CURRENT, DEFAULT_KEEP, ExportError, GENERATIONS, MANIFEST, PARTIAL_SUFFIX, io_err};
+use crate::hashing::{sha256_hex, sha256_stream};
 
-/// Suffix of a generation directory that is still being written.
-pub const PARTIAL_SUFFIX: &str = ".partial";
 /// Prefix of the temporary link that replaces `current`.
 const CURRENT_TMP_PREFIX: &str = ".current.tmp-";
 
@@ -90,11 +88,10 @@ impl GenerationWriter {
         &self.partial
     }
 
-    /// Writes `value` as pretty JSON with a final newline.
+    /// Writes `value` as pretty JSON with sorted keys and a final newline ([`crate::output::json`]).
     pub fn add_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> Result<(), ExportError> {
-        let mut bytes = serde_json::to_vec_pretty(value)
-            .map_err(|e| ExportError::Json { name: name.to_string(), message: e.to_string() })?;
-        bytes.push(b'\n');
+        let bytes = crate::output::json::json(value)
+            .map_err(|source| ExportError::Json { name: name.to_string(), source: Box::new(source) })?;
         self.add_bytes(name, &bytes)
     }
 
@@ -103,29 +100,23 @@ impl GenerationWriter {
         let target = self.prepare(name)?;
         let mut file = File::create(&target).map_err(io_err(&target))?;
         file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io_err(&target))?;
-        self.record(name, Sha256::digest(bytes).into(), bytes.len() as u64);
+        self.record(name, sha256_hex(bytes), bytes.len() as u64);
         Ok(())
     }
 
     /// Copies the finished file `src` (e.g. a Parquet table) in as `name`, hashing while copying.
     pub fn add_file(&mut self, name: &str, src: &Path) -> Result<(), ExportError> {
         let target = self.prepare(name)?;
-        let mut input = File::open(src).map_err(io_err(src))?;
-        let mut output = File::create(&target).map_err(io_err(&target))?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 16];
-        let mut total = 0u64;
-        loop {
-            let n = input.read(&mut buf).map_err(io_err(src))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            output.write_all(&buf[..n]).map_err(io_err(&target))?;
-            total += n as u64;
-        }
+        let input = File::open(src).map_err(io_err(src))?;
+        let mut output =
+            NotingWrites { file: File::create(&target).map_err(io_err(&target))?, failed: false };
+        let (sha256, total) = sha256_stream(input, Some(&mut output)).map_err(|e| {
+            let path = if output.failed { &target } else { src };
+            ExportError::Io { path: path.to_path_buf(), source: e }
+        })?;
+        let output = output.file;
         output.sync_all().map_err(io_err(&target))?;
-        self.record(name, hasher.finalize().into(), total);
+        self.record(name, sha256, total);
         Ok(())
     }
 
@@ -154,10 +145,9 @@ impl GenerationWriter {
         meta.check()?;
         let manifest = self.manifest(meta);
         let manifest_path = self.partial.join(MANIFEST);
+        let bytes = manifest.to_bytes()?;
         let mut file = File::create(&manifest_path).map_err(io_err(&manifest_path))?;
-        file.write_all(&manifest.to_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(io_err(&manifest_path))?;
+        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(io_err(&manifest_path))?;
         sync_dirs(&self.partial)?;
         let generations = self.out_dir.join(GENERATIONS);
         let dir = generations.join(&self.id);
@@ -181,9 +171,25 @@ impl GenerationWriter {
         Ok(target)
     }
 
-    fn record(&mut self, name: &str, digest: [u8; 32], bytes: u64) {
-        let entry = FileEntry { bytes, path: name.to_string(), rows: None, sha256: hex::encode(digest) };
+    fn record(&mut self, name: &str, sha256: String, bytes: u64) {
+        let entry = FileEntry { bytes, path: name.to_string(), rows: None, sha256 };
         self.files.insert(name.to_string(), entry);
+    }
+}
+
+/// A file that remembers whether a write to it failed, so a copy's error names the right file.
+struct NotingWrites {
+    file: File,
+    failed: bool,
+}
+
+impl Write for NotingWrites {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf).inspect_err(|_| self.failed = true)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush().inspect_err(|_| self.failed = true)
     }
 }
 
@@ -214,9 +220,9 @@ fn switch_current(out_dir: &Path, id: &str) -> Result<(), ExportError> {
     let target = Path::new(GENERATIONS).join(id);
     symlink(&target, &tmp).map_err(io_err(&tmp))?;
     let current = out_dir.join(CURRENT);
-    if let Err(cause) = fs::rename(&tmp, &current) {
+    if let Err(source) = fs::rename(&tmp, &current) {
         let _ = fs::remove_file(&tmp);
-        return Err(ExportError::Io { path: current, cause });
+        return Err(ExportError::Io { path: current, source });
     }
     sync_dir(out_dir)
 }

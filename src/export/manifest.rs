@@ -2,12 +2,10 @@
 //! and size of every file. Keys are declared in alphabetical order and files are sorted by
 //! path, so the same inputs and `created_at` give the same bytes.
 
-use std::io::Read;
 use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::export::{ExportError, io_err};
 
@@ -90,51 +88,21 @@ impl ExportManifest {
     /// Reads and parses a manifest file.
     pub fn load(path: &Path) -> Result<ExportManifest, ExportError> {
         let text = std::fs::read_to_string(path).map_err(io_err(path))?;
-        serde_json::from_str(&text)
-            .map_err(|e| ExportError::Manifest { path: path.into(), message: e.to_string() })
+        serde_json::from_str(&text).map_err(|source| ExportError::ManifestJson { path: path.into(), source })
     }
 
     /// Pretty JSON with a final newline: the exact bytes written.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        // Serializing plain strings and integers cannot fail.
-        let mut bytes = serde_json::to_vec_pretty(self).unwrap_or_default();
-        bytes.push(b'\n');
-        bytes
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ExportError> {
+        crate::output::json::json(self).map_err(|source| ExportError::Json {
+            name: crate::export::MANIFEST.to_string(),
+            source: Box::new(source),
+        })
     }
-}
-
-/// Lowercase hex SHA-256 of bytes.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// One hash for a set of hashes (e.g. the store manifest's file hashes) as `SourceRange::sha256`:
-/// SHA-256 of the sorted, distinct parts, each followed by a newline, so order does not matter.
-pub fn combined_sha256<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
-    let sorted: std::collections::BTreeSet<&str> = parts.into_iter().collect();
-    let mut hasher = Sha256::new();
-    for part in sorted {
-        hasher.update(part.as_bytes());
-        hasher.update(b"\n");
-    }
-    hex::encode(hasher.finalize())
 }
 
 /// Lowercase hex SHA-256 and size of a file, read in blocks.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), ExportError> {
-    let mut file = std::fs::File::open(path).map_err(io_err(path))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
+    crate::hashing::sha256_file(path).map_err(io_err(path))
 }
 
 fn is_sha256(s: &str) -> bool {

@@ -3,7 +3,7 @@
 //! Names are relative `/`-separated paths of plain components, so a manifest can never point
 //! outside its generation and no temp or hidden file is mistaken for a listed one.
 
-use crate::export::{ExportError, MANIFEST};
+use crate::export::{ExportError, MANIFEST, PARTIAL_SUFFIX};
 
 const MAX_NAME_BYTES: usize = 255;
 
@@ -44,7 +44,7 @@ pub fn check_id(id: &str) -> Result<(), ExportError> {
     let ok = !id.is_empty()
         && id.len() <= 64
         && !id.starts_with('.')
-        && !id.ends_with(super::generation::PARTIAL_SUFFIX)
+        && !id.ends_with(PARTIAL_SUFFIX)
         && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     if ok { Ok(()) } else { Err(ExportError::BadId { id: id.to_string() }) }
 }

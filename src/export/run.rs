@@ -2,29 +2,28 @@
 //! store and publishes them as one generation (see [`crate::export`]). The generation id and
 //! `created_at` are parameters, so the same store, settings and id give the same bytes.
 //!
-//! Order of work: everything is computed first, then the files are written into the
-//! `.partial` generation, so a failure in a stage leaves no directory behind, and a kill while
-//! writing leaves the previous generation current.
+//! Order of work: everything is computed and rendered first, then the files are written into
+//! the `.partial` generation, so a failure in a stage leaves no directory behind, and a kill
+//! while writing leaves the previous generation current.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::catalog::CatalogError;
-use crate::export::office::{OfficeWaits, office_json, open_day_arrivals, profile_json};
-use crate::export::report::{ModelCard, ReportInputs, report_json};
-use crate::export::tables::{CountOf, TableFile, add_staged, add_suppressed_csv, staging_dir};
-use crate::export::{
-    ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange, combined_sha256, io_err,
-};
-use crate::forecast::planning::{self, History, PlanningError, StaffingReport};
-use crate::forecast::run::ForecastRun;
-use crate::forecast::slot_waits::{SlotBacktestScore, SlotWaitError, SlotWaitParams, slot_waits_for_day};
-use crate::forecast::whatif::WhatIf;
-use crate::forecast::{ForecastError, arrival_backtest};
+use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
+use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
+use crate::export::report_tables::{ReportTablesError, report_files};
+use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
+use crate::forecast::arrival_backtest::ArrivalBacktest;
+use crate::forecast::{ForecastError, ForecastRun};
+use crate::hashing::combined_sha256;
+use crate::output::OutputFile;
+use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, slot_waits_for_day};
+use crate::planning::whatif::WhatIf;
+use crate::planning::{OfficeScore, PlanningError, PlanningParams, ReplayedDays, StaffingReport};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::manifest::Manifest;
 use crate::store::{Store, StoreError};
@@ -50,10 +49,12 @@ pub enum RunError {
     Profile(#[from] ProfileError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
-    #[error("expected waits of office {office} on {date}: {source}")]
+    #[error("tables of the planners' report")]
+    ReportTables(#[from] ReportTablesError),
+    #[error("expected waits of office {office} on {date}")]
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
-    #[error("weekday × hour profile of office {office}: {message}")]
-    ProfileJson { office: String, message: String },
+    #[error("weekday × hour profile of office {office}")]
+    ProfileCells { office: String, source: ProfileError },
     #[error("the store {0} holds no tickets: nothing to export")]
     Empty(PathBuf),
 }
@@ -63,18 +64,17 @@ pub enum RunError {
 pub struct ExportSummary {
     pub generation: Generation,
     pub offices: Vec<String>,
-    pub source: (NaiveDate, NaiveDate),
-    /// (file, data rows) of the table files.
-    pub rows: Vec<(String, u64)>,
-    /// The arrival backtest as a text table.
-    pub backtest_table: String,
-    /// The slot-wait backtest's scores per office and `all`.
-    pub slot_wait_backtest: Vec<(String, SlotBacktestScore)>,
+    /// First and last local date of the exported data.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// Data rows of the table files.
+    pub rows: Vec<TableRows>,
+    pub arrival_backtest: ArrivalBacktest,
+    /// The slot-wait backtest's scores per office, then `all`.
+    pub slot_wait_backtest: Vec<OfficeScore<SlotBacktestScore>>,
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
-    /// Seconds per stage (not written anywhere: exports stay byte-identical).
-    pub timings: Vec<(&'static str, f64)>,
 }
 
 /// Everything computed before writing.
@@ -89,30 +89,18 @@ struct Computed {
     waits: Vec<OfficeWaits>,
 }
 
-/// The slot-wait parameters of the settings (as the staffing run uses them).
-pub fn slot_wait_params(settings: &Settings) -> SlotWaitParams {
-    let st = &settings.staffing;
-    SlotWaitParams {
-        replications: st.slot_wait_replications,
-        seed: st.seed,
-        sim: planning::sim_params(settings),
-        history_weeks: st.slot_wait_history_weeks,
-        test_weeks: st.slot_wait_backtest_weeks,
-    }
-}
-
-/// Computes and publishes one generation `id` under `out`.
+/// Computes and publishes one generation `id` under `out`. The stages run in spans (see
+/// [`compute`]); writing the generation is the span `write`.
 pub fn export(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     out: &Path,
     id: &str,
     created_at: DateTime<Utc>,
     model: Option<&Path>,
 ) -> Result<ExportSummary, RunError> {
     let catalog = crate::catalog::load(&settings.catalog.path)?;
-    let mut timings = Vec::new();
-    let c = compute(store, settings, &mut timings)?;
+    let c = compute(store, settings)?;
     let warnings: Vec<String> = crate::catalog::review_warnings(
         &catalog,
         created_at.date_naive(),
@@ -121,27 +109,37 @@ pub fn export(
     .iter()
     .map(ToString::to_string)
     .collect();
-    let card = ModelCard::load(model);
-    let started = Instant::now();
+    let card = ModelCardJson::load(model);
+    let writing = tracing::info_span!("write").entered();
+    let k = settings.profile.min_cell_tickets;
+    let mut tables = table_files(&c, k)?;
+    tables.extend(report_files(store, &c.forecast.backtest, &card, k)?);
     let keep = settings.export.keep_generations as usize;
     let mut g = GenerationWriter::begin(out, id)?.keep(keep)?;
-    let k = settings.profile.min_cell_tickets;
     for (i, office) in c.cols.offices.iter().enumerate() {
-        let profile = profile_json(&c.profile.weekday_hour, office, c.profile.from, c.profile.to, k)
-            .map_err(|e| RunError::ProfileJson { office: office.clone(), message: e.to_string() })?;
-        let doc = office_json(&c.forecast, office, &c.waits[i], profile, &card.json());
+        let cells = crate::profile::hours::office_hours(&c.profile.weekday_hour, office)
+            .map_err(|source| RunError::ProfileCells { office: office.clone(), source })?;
+        let profile = profile_doc(&cells, c.profile.from, c.profile.to, k);
+        let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card);
         g.add_json(&format!("offices/{office}.json"), &doc)?;
         pause_if_asked();
     }
     g.add_json("services.json", &crate::export::services_json(&catalog))?;
-    let rows = write_tables(&mut g, out, id, &c, k)?;
-    let report = report_json(&ReportInputs {
+    let mut rows = Vec::new();
+    for f in &tables {
+        g.add_bytes(&f.name, &f.bytes)?;
+        if let Some(n) = f.rows {
+            g.set_rows(&f.name, n)?;
+            rows.push(TableRows { path: f.name.clone(), rows: n });
+        }
+    }
+    let report = report_doc(&ReportInputs {
         generation: id,
         source: c.source,
         catalog_path: &settings.catalog.path,
         catalog: &catalog,
         seen_services: &c.cols.services,
-        review_warnings: warnings.clone(),
+        review_warnings: &warnings,
         arrival_backtest: &c.forecast.backtest,
         slot_backtest: &c.staffing.slot_backtest,
         slot_wait_replications: settings.staffing.slot_wait_replications,
@@ -154,13 +152,14 @@ pub fn export(
         source: SourceRange { from: c.source.0, sha256: c.source_sha256.clone(), to: c.source.1 },
     };
     let generation = g.finish(&meta)?;
-    timings.push(("write", started.elapsed().as_secs_f64()));
+    drop(writing);
     Ok(ExportSummary {
         generation,
         offices: c.cols.offices.clone(),
-        source: c.source,
+        from: c.source.0,
+        to: c.source.1,
         rows,
-        backtest_table: arrival_backtest::table(&c.forecast.backtest),
+        arrival_backtest: c.forecast.backtest.clone(),
         slot_wait_backtest: slot_scores(&c.staffing),
         missing_services: crate::catalog::missing_services(
             &catalog,
@@ -168,66 +167,60 @@ pub fn export(
         ),
         review_warnings: warnings,
         model_reason: card.reason,
-        timings,
     })
 }
 
 /// The slot-wait backtest's scores per office, then `all`.
-fn slot_scores(r: &StaffingReport) -> Vec<(String, SlotBacktestScore)> {
+fn slot_scores(r: &StaffingReport) -> Vec<OfficeScore<SlotBacktestScore>> {
     let b = &r.slot_backtest;
-    b.by_office.iter().cloned().chain(std::iter::once(("all".to_string(), b.overall))).collect()
+    let all = OfficeScore { office: "all".to_string(), score: b.overall };
+    b.by_office.iter().cloned().chain(std::iter::once(all)).collect()
 }
 
-/// Runs every stage on the store; records the seconds each took.
-fn compute(
-    store: &Store,
-    settings: &Settings,
-    timings: &mut Vec<(&'static str, f64)>,
-) -> Result<Computed, RunError> {
-    let mut clock = Instant::now();
-    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
-        timings.push((name, clock.elapsed().as_secs_f64()));
-        clock = Instant::now();
-    };
-    let cols = load_columns(store, None, None)?;
-    let source = cols.date_range().ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
-    let manifest = Manifest::load(&store.manifest_path())?;
-    let source_sha256 = combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()));
-    lap("load", timings);
-    let forecast =
-        crate::forecast::run_on_columns(&cols, store.tz(), settings, None, settings.forecast.days)?;
-    lap("forecast", timings);
-    let history = planning::history_of(&cols, store.tz(), planning::replay_params(settings))
-        .ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
-    let staffing = planning::staffing_report(&history, settings)?;
-    let whatif = planning::whatif_report(&history, settings, None)?;
-    lap("staffing and what-if", timings);
+/// Runs every stage on the store, each in its own span (target `queuecast::export::run`): `load`,
+/// `forecast`, `staffing and what-if`, `profile`, `expected waits`.
+fn compute(store: &Store, settings: &ValidSettings) -> Result<Computed, RunError> {
+    let (cols, source, source_sha256) = tracing::info_span!("load").in_scope(|| -> Result<_, RunError> {
+        let cols = load_columns(store, None, None)?;
+        let source = cols.date_range().ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
+        let manifest = Manifest::load(&store.manifest_path())?;
+        Ok((cols, source, combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()))))
+    })?;
+    let forecast = tracing::info_span!("forecast")
+        .in_scope(|| crate::forecast::run_on_columns(&cols, settings, None))?;
+    let planning = PlanningParams::from_settings(settings);
+    let (history, staffing, whatif) =
+        tracing::info_span!("staffing and what-if").in_scope(|| -> Result<_, RunError> {
+            let history = ReplayedDays::of(&cols, store.tz(), planning.replay)?;
+            let staffing = crate::planning::staffing_report(&history, &planning)?;
+            let whatif = crate::planning::whatif_report(&history, &planning)?;
+            Ok((history, staffing, whatif))
+        })?;
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
-    let profile = crate::profile::compute(store, &params)?;
-    lap("profile", timings);
-    let waits = expected_waits(&history, &forecast, store, settings)?;
-    lap("expected waits", timings);
+    let profile = tracing::info_span!("profile").in_scope(|| crate::profile::compute(store, &params))?;
+    let waits = tracing::info_span!("expected waits")
+        .in_scope(|| expected_waits(&history, &forecast, store, &planning))?;
     Ok(Computed { cols, source, source_sha256, forecast, staffing, whatif, profile, waits })
 }
 
 /// Expected waits of every open forecast day of every office, from the forecast's expected
 /// arrivals (see [`slot_waits_for_day`]).
 fn expected_waits(
-    history: &History,
+    history: &ReplayedDays,
     forecast: &ForecastRun,
     store: &Store,
-    settings: &Settings,
+    planning: &PlanningParams,
 ) -> Result<Vec<OfficeWaits>, RunError> {
-    let params = slot_wait_params(settings);
+    let params = &planning.slot_waits;
     let mut all = Vec::new();
-    for (i, office) in history.offices.iter().enumerate() {
+    for (i, office) in history.offices().iter().enumerate() {
         let mut waits = OfficeWaits::new();
         for d in 0..forecast.days {
             let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
                 continue;
             };
             let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
-            let w = slot_waits_for_day(&history.days, i as u32, date, store.tz(), Some(&arrivals), &params)
+            let w = slot_waits_for_day(history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
                 .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
             waits.insert(date, w);
         }
@@ -236,108 +229,35 @@ fn expected_waits(
     Ok(all)
 }
 
-/// Writes the stages' tables into a staging directory and copies the public ones in.
-fn write_tables(
-    g: &mut GenerationWriter,
-    out: &Path,
-    id: &str,
-    c: &Computed,
-    k: u32,
-) -> Result<Vec<(String, u64)>, RunError> {
-    let staging = staging_dir(out, id);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    let result = add_tables(g, &staging, c, k);
-    if staging.exists() {
-        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-    }
-    result
+/// Name in the generation of a forecast file (the backtest is `arrival_backtest` there).
+fn forecast_name(file: &str) -> String {
+    let file =
+        file.strip_prefix("backtest").map_or(file.to_string(), |rest| format!("arrival_backtest{rest}"));
+    format!("tables/forecast/{file}")
 }
 
-/// Runs the stages' writers into `staging` and adds the public files to the generation.
-fn add_tables(
-    g: &mut GenerationWriter,
-    staging: &Path,
-    c: &Computed,
-    k: u32,
-) -> Result<Vec<(String, u64)>, RunError> {
-    let sub = |name: &str| -> Result<PathBuf, RunError> {
-        let dir = staging.join(name);
-        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        Ok(dir)
+/// Every table file of the generation, named as published, in the order they are listed:
+/// profile tables (suppressed), the arrival forecast and its backtest, the staffing and what-if
+/// tables with rows of fewer than `k` tickets suppressed (on the typed rows, see
+/// [`crate::output::Suppressible`]). The planners' report's tables follow them in the
+/// generation ([`report_files`]). Left out on purpose: `slot_wait_backtest.csv` (one row per
+/// office-date-slot can rest on a single ticket); only its summary figures are in the report.
+fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
+    let under = |dir: &str, files: Vec<OutputFile>| {
+        files
+            .into_iter()
+            .map(move |f| OutputFile { name: format!("tables/{dir}/{}", f.name), ..f })
+            .collect::<Vec<_>>()
     };
-    let (profile, forecast, staffing, whatif) =
-        (sub("profile")?, sub("forecast")?, sub("staffing")?, sub("whatif")?);
-    crate::profile::write_tables(&c.profile, &profile)?;
-    crate::forecast::write_forecast(&c.forecast, &forecast)?;
-    planning::write_staffing(&c.staffing, &staffing)?;
-    planning::write_whatif(&c.whatif, &whatif)?;
-    let mut rows = Vec::new();
-    let mut files: Vec<TableFile> = Vec::new();
-    for (name, df) in c.profile.named() {
-        for ext in ["parquet", "csv"] {
-            let file = format!("{name}.{ext}");
-            files.push(TableFile::new(&file, &format!("tables/profile/{file}"), Some(df.height())));
-        }
-    }
-    files.push(TableFile::new("profile.json", "tables/profile/profile.json", None));
-    rows.extend(add_staged(g, &profile, &files)?);
-    let n = c.forecast.slots.len();
-    let files = [
-        TableFile::new("arrivals.parquet", "tables/forecast/arrivals.parquet", Some(n)),
-        TableFile::new("arrivals.csv", "tables/forecast/arrivals.csv", Some(n)),
-        TableFile::new(
-            "backtest.csv",
-            "tables/forecast/arrival_backtest.csv",
-            Some(c.forecast.backtest.rows.len()),
-        ),
-        TableFile::new("backtest.json", "tables/forecast/arrival_backtest.json", None),
-        TableFile::new("forecast.json", "tables/forecast/forecast.json", None),
-    ];
-    rows.extend(add_staged(g, &forecast, &files)?);
-    // The staffing tables: cells of few tickets are suppressed like the profiles'.
-    let check = [TableFile::new(
-        "staffing_check.csv",
-        "tables/staffing/staffing_check.csv",
-        Some(c.staffing.check.len()),
-    )];
-    rows.extend(add_staged(g, &staffing, &check)?);
-    let tables: [(&Path, &str, &str, &[&str], CountOf); 4] = [
-        (
-            &staffing,
-            "staffing.csv",
-            "tables/staffing/staffing.csv",
-            &["office_id", "weekday", "hour", "open_days"],
-            CountOf::Product("arrivals_per_hour", "open_days"),
-        ),
-        (
-            &staffing,
-            "staffing_validation.csv",
-            "tables/staffing/staffing_validation.csv",
-            &["office_id", "weekday", "hour", "counters", "day_hours"],
-            CountOf::Column("tickets"),
-        ),
-        (
-            &whatif,
-            "whatif.csv",
-            "tables/whatif/whatif.csv",
-            &["office_id", "share", "hour"],
-            CountOf::Column("tickets"),
-        ),
-        (
-            &whatif,
-            "whatif_reproduction.csv",
-            "tables/whatif/whatif_reproduction.csv",
-            &["office_id", "days"],
-            CountOf::Column("tickets"),
-        ),
-    ];
-    for (dir, staged, name, keys, count) in tables {
-        let n = add_suppressed_csv(g, &dir.join(staged), name, keys, count, k)?;
-        rows.push((name.to_string(), n));
-    }
-    Ok(rows)
+    let mut files = under("profile", crate::profile::profile_files(&c.profile)?);
+    files.extend(
+        crate::forecast::forecast_files(&c.forecast)?
+            .into_iter()
+            .map(|f| OutputFile { name: forecast_name(&f.name), ..f }),
+    );
+    files.extend(under("staffing", crate::planning::public_staffing_files(&c.staffing, k)?));
+    files.extend(under("whatif", crate::planning::whatif_files(&c.whatif, Some(k))?));
+    Ok(files)
 }
 
 /// See [`PAUSE_ENV`].
@@ -359,6 +279,13 @@ pub fn generation_id(t: DateTime<Utc>) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn the_forecast_backtest_is_published_as_arrival_backtest() {
+        assert_eq!(forecast_name("backtest.csv"), "tables/forecast/arrival_backtest.csv");
+        assert_eq!(forecast_name("backtest.json"), "tables/forecast/arrival_backtest.json");
+        assert_eq!(forecast_name("arrivals.parquet"), "tables/forecast/arrivals.parquet");
+    }
 
     #[test]
     fn generation_id_is_the_utc_time_to_the_second() {

@@ -158,15 +158,6 @@ fn add_json_and_add_file_record_what_was_written() {
 }
 
 #[test]
-fn combined_hash_ignores_order_and_repeats() {
-    // printf 'a\nb\n' | sha256sum
-    let expected = "911169ddaaf146aff539f58c26c489af3b892dff0fe283c1c264c65ae5aa59a2";
-    assert_eq!(combined_sha256(["b", "a"]), expected);
-    assert_eq!(combined_sha256(["a", "b", "a"]), expected);
-    assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-#[test]
 fn verify_reads_a_generation_directory_directly_and_refuses_a_foreign_manifest() {
     let out = tempfile::tempdir().unwrap();
     let g = write_small(out.path(), "g1", 3);

@@ -87,7 +87,8 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ExportError> {
     let mut listed = BTreeSet::new();
     let (mut mismatched, mut missing) = (Vec::new(), Vec::new());
     for entry in &manifest.files {
-        check_name(&entry.path).map_err(|e| corrupt(e.to_string()))?;
+        check_name(&entry.path)
+            .map_err(|e| ExportError::ManifestName { path: manifest_path.clone(), source: Box::new(e) })?;
         if !listed.insert(entry.path.clone()) {
             return Err(corrupt(format!("lists {} twice", entry.path)));
         }
@@ -120,8 +121,9 @@ pub fn verify(dir: &Path) -> Result<VerifyReport, ExportError> {
     })
 }
 
-/// The target of `dir/current`, or `dir` if it holds a manifest itself.
-fn generation_dir(dir: &Path) -> Result<PathBuf, ExportError> {
+/// The generation a reader of `dir` reads: the target of `dir/current`, or `dir` if it holds a
+/// manifest itself.
+pub fn generation_dir(dir: &Path) -> Result<PathBuf, ExportError> {
     let current = dir.join(CURRENT);
     if current.exists() {
         return fs::canonicalize(&current).map_err(io_err(&current));

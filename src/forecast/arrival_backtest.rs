@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::forecast::SLOTS;
 use crate::forecast::arrivals::{Forecaster, Method, Series};
 use crate::forecast::history::DayCounts;
-use crate::forecast::run::OfficeInputs;
+use crate::forecast::inputs::OfficeInputs;
+use crate::slots::SLOTS;
 
 /// Horizons scored, in days after the last observed day.
 pub const HORIZONS: [u32; 3] = [1, 7, 28];
@@ -71,6 +71,18 @@ pub struct MethodChoice {
     pub reason: String,
 }
 
+/// One scored target day: an office's all-service forecast total by one method at one
+/// horizon, and the tickets that came (the planners' report draws forecast vs actual).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacktestDay {
+    pub office_id: String,
+    pub date: chrono::NaiveDate,
+    pub method: Method,
+    pub horizon_days: u32,
+    pub expected: f64,
+    pub actual: f64,
+}
+
 /// The whole backtest.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ArrivalBacktest {
@@ -79,6 +91,10 @@ pub struct ArrivalBacktest {
     pub origins: usize,
     pub rows: Vec<BacktestRow>,
     pub choices: Vec<MethodChoice>,
+    /// Every scored target day, ordered by office, date, method and horizon (not part of the
+    /// summary files: the export writes them as their own table).
+    #[serde(skip)]
+    pub days: Vec<BacktestDay>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,11 +135,20 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
     let hi = (days + 1).saturating_sub(last_horizon);
     let lo = hi.saturating_sub(7 * weeks).max(7 * 4);
     let mut accs: BTreeMap<Key, Acc> = BTreeMap::new();
+    let mut scored = Vec::new();
     for origin in lo..hi {
         for office in offices {
-            score_origin(office, origin, &mut accs);
+            score_origin(office, origin, &mut accs, &mut scored);
         }
     }
+    scored.sort_by(|a: &BacktestDay, b| {
+        (&a.office_id, a.date, a.method, a.horizon_days).cmp(&(
+            &b.office_id,
+            b.date,
+            b.method,
+            b.horizon_days,
+        ))
+    });
     let mut rows: Vec<BacktestRow> = accs.iter().map(|((o, m, h), a)| a.row(o, *m, *h)).collect();
     let mut pooled: BTreeMap<(Method, u32), Acc> = BTreeMap::new();
     for ((_, m, h), a) in &accs {
@@ -146,11 +171,17 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
         origins: hi.saturating_sub(lo),
         rows,
         choices,
+        days: scored,
     }
 }
 
 /// Scores every method at every horizon from one origin (day index) for one office.
-fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, Acc>) {
+fn score_origin(
+    office: &OfficeInputs,
+    origin: usize,
+    accs: &mut BTreeMap<Key, Acc>,
+    scored: &mut Vec<BacktestDay>,
+) {
     let counts = &office.counts[0];
     let series =
         Series { first: office.days[0].date, counts: &counts[..origin], usable: &office.usable[..origin] };
@@ -173,6 +204,14 @@ fn score_origin(office: &OfficeInputs, origin: usize, accs: &mut BTreeMap<Key, A
             let day_total: f64 = actual.iter().sum();
             acc.actual += day_total;
             acc.day_abs_err += (day_total - f.iter().sum::<f64>()).abs();
+            scored.push(BacktestDay {
+                office_id: office.office.clone(),
+                date: day.date,
+                method,
+                horizon_days: h,
+                expected: f.iter().sum(),
+                actual: day_total,
+            });
             for s in 0..SLOTS {
                 let e = (actual[s] - f[s]).abs();
                 acc.abs_err += e;
@@ -206,39 +245,6 @@ fn choose(office: &str, rows: &[BacktestRow]) -> MethodChoice {
         _ => (Method::Baseline, "not enough history to backtest: baseline by default".to_string()),
     };
     MethodChoice { office_id: office.to_string(), method, reason }
-}
-
-/// The backtest as a text table (one line per office, method and horizon).
-pub fn table(bt: &ArrivalBacktest) -> String {
-    let fmt = |v: Option<f64>| v.map_or("—".to_string(), |x| format!("{x:.3}"));
-    let mut out = format!(
-        "arrival backtest: {} daily origins {} … {}; WAPE = Σ|y−ŷ|/Σy, MASE = MAE / in-sample seasonal-naive MAE\n",
-        bt.origins,
-        bt.first_origin.map_or("—".into(), |d| d.to_string()),
-        bt.last_origin.map_or("—".into(), |d| d.to_string()),
-    );
-    out.push_str(&format!(
-        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>9} {:>7} {:>8}\n",
-        "office", "method", "h", "days", "tickets", "WAPE", "WAPE day", "MASE", "p10-p90"
-    ));
-    for r in &bt.rows {
-        out.push_str(&format!(
-            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>9} {:>7} {:>8}\n",
-            r.office_id,
-            r.method.as_str(),
-            r.horizon_days,
-            r.days,
-            r.actual_tickets,
-            fmt(r.wape),
-            fmt(r.wape_daily),
-            fmt(r.mase),
-            fmt(r.coverage_p10_p90)
-        ));
-    }
-    for c in &bt.choices {
-        out.push_str(&format!("{}: {} — {}\n", c.office_id, c.method.as_str(), c.reason));
-    }
-    out
 }
 
 #[cfg(test)]

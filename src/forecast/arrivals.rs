@@ -5,13 +5,13 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Serialize;
 
-use crate::forecast::SLOTS;
 use crate::forecast::calendar_days::DayInfo;
 use crate::forecast::calendar_model::{CalendarModel, MONTH_MIN_DAYS, ModelParams};
 use crate::forecast::history::{DayCounts, total};
 use crate::forecast::intervals::{count_quantile, dispersion};
 use crate::forecast::levels::Level;
 use crate::forecast::opening::SlotMask;
+use crate::slots::SLOTS;
 
 /// A forecast method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -257,21 +257,7 @@ mod tests {
         let counts = fixture(&[8.0; 14]);
         let usable = vec![true; 14];
         let s = Series { first: d(3), counts: &counts, usable: &usable };
-        let days: Vec<DayInfo> = (0..14u64)
-            .map(|i| {
-                let date = d(3) + chrono::Days::new(i);
-                DayInfo {
-                    date,
-                    weekday: date.weekday(),
-                    holiday: None,
-                    closure: false,
-                    school_holiday: false,
-                    after_closure: false,
-                    bridge_day: false,
-                    between_years: false,
-                }
-            })
-            .collect();
+        let days: Vec<DayInfo> = (0..14u64).map(|i| DayInfo::ordinary(d(3) + chrono::Days::new(i))).collect();
         let p = MethodParams {
             baseline_weeks: 2,
             shape_weeks: 4,

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::forecast::arrivals::SlotForecast;
-use crate::forecast::{SLOTS, slot_start};
+use crate::slots::{SLOTS, slot_start};
 
 /// How many best slots are reported.
 pub const BEST_COUNT: usize = 3;

@@ -38,8 +38,8 @@ impl SchoolHolidays {
     /// Parses a school-holiday file; `source` names it in errors.
     pub fn parse(text: &str, source: &Path) -> Result<SchoolHolidays, ForecastError> {
         let err = |message: String| ForecastError::SchoolHolidays { path: source.to_path_buf(), message };
-        let parsed: SchoolHolidays =
-            toml::from_str(text).map_err(|e| err(e.to_string().trim().replace('\n', " ")))?;
+        let parsed: SchoolHolidays = toml::from_str(text)
+            .map_err(|e| ForecastError::SchoolHolidaysToml { path: source.to_path_buf(), source: e })?;
         if let Some(p) = parsed.periods.iter().find(|p| p.last < p.first) {
             return Err(err(format!("period '{}' ends ({}) before it starts ({})", p.name, p.last, p.first)));
         }
@@ -53,7 +53,7 @@ impl SchoolHolidays {
         } else {
             let path = settings.school_holidays_file.clone();
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| ForecastError::SchoolHolidays { path: path.clone(), message: e.to_string() })?;
+                .map_err(|source| ForecastError::SchoolHolidaysRead { path: path.clone(), source })?;
             (text, path)
         };
         let parsed = SchoolHolidays::parse(&text, &path)?;
@@ -94,6 +94,20 @@ pub struct DayInfo {
 }
 
 impl DayInfo {
+    /// An ordinary day: no holiday, closure or other calendar flag.
+    pub fn ordinary(date: NaiveDate) -> DayInfo {
+        DayInfo {
+            date,
+            weekday: date.weekday(),
+            holiday: None,
+            closure: false,
+            school_holiday: false,
+            after_closure: false,
+            bridge_day: false,
+            between_years: false,
+        }
+    }
+
     /// Closed by the calendar (weekdays the office never opens are decided by opening hours).
     pub fn closed(&self) -> bool {
         self.holiday.is_some() || self.closure

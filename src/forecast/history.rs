@@ -4,7 +4,7 @@
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::forecast::SLOTS;
+use crate::slots::SLOTS;
 use crate::store::columns::TicketColumns;
 use crate::timezones::local_parts;
 
@@ -16,26 +16,26 @@ pub type DayCounts = [f64; SLOTS];
 
 /// The counted history of one office.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OfficeHistory {
+pub struct OfficeArrivals {
     pub office: String,
     /// `*` first, then the office's services sorted.
     pub groups: Vec<String>,
-    /// `counts[group][day]`, days from [`History::first`].
+    /// `counts[group][day]`, days from [`ArrivalHistory::first`].
     pub counts: Vec<Vec<DayCounts>>,
 }
 
 /// Counts of all offices over the same consecutive dates.
 #[derive(Debug, Clone, PartialEq)]
-pub struct History {
+pub struct ArrivalHistory {
     pub first: NaiveDate,
     pub days: usize,
     /// Sorted by office id.
-    pub offices: Vec<OfficeHistory>,
+    pub offices: Vec<OfficeArrivals>,
 }
 
-impl History {
+impl ArrivalHistory {
     /// Counts the tickets issued before `until` (local date). `None` if there are none.
-    pub fn from_columns(cols: &TicketColumns, tz: Tz, until: NaiveDate) -> Option<History> {
+    pub fn from_columns(cols: &TicketColumns, tz: Tz, until: NaiveDate) -> Option<ArrivalHistory> {
         // Row indices instead of a filtered copy: the columns may hold millions of tickets.
         let kept: Vec<usize> = (0..cols.len()).filter(|&i| cols.date[i] < until).collect();
         let first = kept.iter().map(|&i| cols.date[i]).min()?;
@@ -64,9 +64,9 @@ impl History {
                 counts[0][day][slot] += 1.0;
                 counts[g][day][slot] += 1.0;
             }
-            offices.push(OfficeHistory { office: cols.offices[o].clone(), groups, counts });
+            offices.push(OfficeArrivals { office: cols.offices[o].clone(), groups, counts });
         }
-        Some(History { first, days, offices })
+        Some(ArrivalHistory { first, days, offices })
     }
 
     /// The date of day index `i`.
@@ -94,6 +94,7 @@ pub fn total(day: &DayCounts) -> f64 {
 mod tests {
     use super::*;
     use crate::schema::{Channel, Outcome};
+    use crate::time::MS_PER_MINUTE;
 
     #[test]
     fn counts_by_office_group_day_and_local_slot() {
@@ -102,7 +103,7 @@ mod tests {
         // 2025-03-03 08:00 +01:00 = 07:00Z; 08:14 is the same slot, 08:15 the next one.
         let ms = |day: u32, h: i64, m: i64| {
             let base = chrono::NaiveDate::from_ymd_opt(2025, 3, day).unwrap().and_hms_opt(0, 0, 0).unwrap();
-            base.and_utc().timestamp_millis() + ((h - 1) * 60 + m) * 60_000
+            base.and_utc().timestamp_millis() + ((h - 1) * 60 + m) * MS_PER_MINUTE
         };
         let cols = TicketColumns {
             offices: vec!["b".into(), "a".into()],
@@ -119,7 +120,7 @@ mod tests {
             counter: vec![None; 5],
             outcome: vec![Outcome::Cancelled; 5],
         };
-        let h = History::from_columns(&cols, tz, d(5)).unwrap();
+        let h = ArrivalHistory::from_columns(&cols, tz, d(5)).unwrap();
         assert_eq!((h.first, h.days, h.last()), (d(3), 2, d(4)));
         assert_eq!(h.offices.iter().map(|o| o.office.as_str()).collect::<Vec<_>>(), ["a", "b"]);
         let a = &h.offices[0];

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::stats::quantile_sorted;
+
 /// Level of one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -28,18 +30,8 @@ impl Level {
 /// expected load of the open slots. `None` when there are no values.
 pub fn level_thresholds(values: &[f64], q: [f64; 2]) -> Option<(f64, f64)> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
     v.sort_by(f64::total_cmp);
-    Some((quantile(&v, q[0]), quantile(&v, q[1])))
-}
-
-/// Quantile of sorted values, linear between closest ranks (Hyndman–Fan type 7).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q.clamp(0.0, 1.0) * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    Some((quantile_sorted(&v, q[0])?, quantile_sorted(&v, q[1])?))
 }
 
 /// The level of a slot: closed when not open; low up to the first threshold, high above the

@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use chrono::Weekday;
 use serde::Serialize;
 
+use crate::forecast::ForecastError;
 use crate::forecast::history::{DayCounts, total};
-use crate::forecast::{ForecastError, SLOTS, slot_start};
 use crate::settings::OpeningOverride;
+use crate::slots::{SLOTS, slot_start};
 
 /// Open slots of one day.
 pub type SlotMask = [bool; SLOTS];

@@ -4,92 +4,21 @@
 use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
-use chrono_tz::Tz;
 use serde::Serialize;
 
+use crate::forecast::ForecastError;
 use crate::forecast::arrival_backtest::{self, ArrivalBacktest};
-use crate::forecast::arrivals::{Forecaster, Method, MethodParams, Series, SlotForecast};
+use crate::forecast::arrivals::{Forecaster, Method, SlotForecast};
 use crate::forecast::calendar_days::{Calendar, DayInfo};
-use crate::forecast::calendar_model::{CalendarModel, ModelParams};
-use crate::forecast::history::{DayCounts, History, OfficeHistory, total};
+use crate::forecast::calendar_model::CalendarModel;
+use crate::forecast::history::ArrivalHistory;
+use crate::forecast::inputs::OfficeInputs;
 use crate::forecast::levels::{Level, level_of, level_thresholds};
-use crate::forecast::opening::{self, ObservedDay, OfficeOpening, Overrides, SlotMask};
-use crate::forecast::{ForecastError, SLOTS};
-use crate::settings::{ForecastSettings, Settings};
+use crate::forecast::opening::{OfficeOpening, SlotMask};
+use crate::settings::{ForecastSettings, ValidSettings};
+use crate::slots::SLOTS;
 use crate::store::Store;
 use crate::store::columns::{TicketColumns, load_columns};
-
-/// One office's history with its calendar and the parameters to forecast it.
-#[derive(Debug, Clone)]
-pub struct OfficeInputs {
-    pub office: String,
-    pub groups: Vec<String>,
-    /// `counts[group][day]`.
-    pub counts: Vec<Vec<DayCounts>>,
-    /// Calendar of each history day.
-    pub days: Vec<DayInfo>,
-    /// Calendar open and tickets issued: the days averages and fits use.
-    pub usable: Vec<bool>,
-    pub params: MethodParams,
-    overrides: Overrides,
-    opening_weeks: usize,
-    opening_share: f64,
-}
-
-impl OfficeInputs {
-    pub fn new(
-        h: OfficeHistory,
-        history: &History,
-        calendar: &Calendar,
-        settings: &ForecastSettings,
-    ) -> Result<OfficeInputs, ForecastError> {
-        let days: Vec<DayInfo> =
-            (0..history.days).map(|i| calendar.day(&h.office, history.date(i))).collect();
-        let usable = days.iter().zip(&h.counts[0]).map(|(d, c)| !d.closed() && total(c) > 0.0).collect();
-        Ok(OfficeInputs {
-            overrides: opening::parse_overrides(&h.office, &settings.opening_hours)?,
-            office: h.office,
-            groups: h.groups,
-            counts: h.counts,
-            days,
-            usable,
-            params: method_params(settings),
-            opening_weeks: settings.opening_weeks as usize,
-            opening_share: settings.opening_share,
-        })
-    }
-
-    /// Opening hours learned from the weeks before day index `origin`, with the overrides.
-    pub fn learn_opening(&self, origin: usize) -> OfficeOpening {
-        let end = origin.min(self.days.len());
-        let start = end.saturating_sub(7 * self.opening_weeks);
-        let observed: Vec<ObservedDay> = (start..end)
-            .map(|i| ObservedDay {
-                weekday: self.days[i].weekday,
-                calendar_closed: self.days[i].closed(),
-                counts: &self.counts[0][i],
-            })
-            .collect();
-        opening::apply(opening::learn(&observed, self.opening_share), &self.overrides)
-    }
-
-    fn series(&self, group: usize) -> Series<'_> {
-        Series { first: self.days[0].date, counts: &self.counts[group], usable: &self.usable }
-    }
-}
-
-/// Method parameters from the settings (the shape averages twice the baseline's weeks).
-pub fn method_params(s: &ForecastSettings) -> MethodParams {
-    MethodParams {
-        baseline_weeks: s.baseline_weeks as usize,
-        shape_weeks: 2 * s.baseline_weeks as usize,
-        model: ModelParams {
-            halflife_days: 7.0 * s.model_halflife_weeks,
-            ridge: s.model_ridge,
-            use_month: true,
-        },
-    }
-}
 
 /// Level thresholds of one series (office × service group).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -117,35 +46,33 @@ pub struct ForecastRun {
     pub models: BTreeMap<String, Option<CalendarModel>>,
 }
 
-/// Forecasts `days` days from `from` (default: the day after the newest stored day), using
-/// only tickets before `from`.
+/// Forecasts `forecast.days` days from `from` (default: the day after the newest stored day),
+/// using only tickets before `from`.
 pub fn run(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     from: Option<NaiveDate>,
-    days: u32,
 ) -> Result<ForecastRun, ForecastError> {
     let to = from.and_then(|f| f.pred_opt());
     let cols = load_columns(store, None, to)?;
-    run_on_columns(&cols, store.tz(), settings, from, days)
+    run_on_columns(&cols, settings, from)
 }
 
 /// [`run`] on tickets already loaded (rows on or after `from` are ignored).
 pub fn run_on_columns(
     cols: &TicketColumns,
-    tz: Tz,
-    settings: &Settings,
+    settings: &ValidSettings,
     from: Option<NaiveDate>,
-    days: u32,
 ) -> Result<ForecastRun, ForecastError> {
+    let (tz, days) = (settings.tz(), settings.forecast.days);
     let newest = cols.date_range().map(|(_, last)| last);
     let origin = match (from, newest) {
         (Some(f), _) => f,
         (None, Some(last)) => last.succ_opt().unwrap_or(last),
         (None, None) => return Err(ForecastError::Empty("the end of the store".into())),
     };
-    let history =
-        History::from_columns(cols, tz, origin).ok_or_else(|| ForecastError::Empty(origin.to_string()))?;
+    let history = ArrivalHistory::from_columns(cols, tz, origin)
+        .ok_or_else(|| ForecastError::Empty(origin.to_string()))?;
     let fs = &settings.forecast;
     let calendar = Calendar::from_settings(fs)?;
     let inputs: Vec<OfficeInputs> = history
@@ -244,6 +171,7 @@ mod tests {
     use super::*;
     use crate::schema::{Channel, Outcome};
     use chrono::{Datelike, TimeZone};
+    use chrono_tz::Tz;
 
     /// Twelve weeks of one office, Monday–Friday, 10 + weekday tickets from 08:00 every 7 minutes.
     fn columns(tz: Tz) -> TicketColumns {
@@ -279,11 +207,13 @@ mod tests {
     #[test]
     fn from_uses_only_earlier_tickets_and_closes_good_friday() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
-        let settings = Settings::default();
+        let mut settings = crate::settings::Settings::default();
+        settings.forecast.days = 40;
+        let settings = settings.validate().unwrap();
         let full = columns(tz);
         let from = NaiveDate::from_ymd_opt(2025, 3, 17).unwrap();
-        let a = run_on_columns(&full, tz, &settings, Some(from), 40).unwrap();
-        let b = run_on_columns(&full.between(NaiveDate::MIN, from), tz, &settings, Some(from), 40).unwrap();
+        let a = run_on_columns(&full, &settings, Some(from)).unwrap();
+        let b = run_on_columns(&full.between(NaiveDate::MIN, from), &settings, Some(from)).unwrap();
         assert_eq!(a.slots, b.slots);
         assert_eq!(a.slots.len(), 3 * 40 * SLOTS); // groups *, AN, PA
         assert_eq!((a.origin, a.history_last), (from, NaiveDate::from_ymd_opt(2025, 3, 14).unwrap()));

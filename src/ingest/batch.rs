@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use crate::ingest::validate::{Rules, ValidRow};
 use crate::schema::{Channel, EpochMs, Outcome, Ticket};
+use crate::time::MS_PER_DAY;
 use crate::timezones::{days_since_epoch, local_parts};
 
 const NONE_MS: i64 = i64::MIN;
@@ -147,8 +148,9 @@ impl Batch {
         rules: &'s Rules,
     ) -> impl Iterator<Item = (String, i32, u32, Vec<Ticket>)> + 's {
         let month_of = |day: i32| {
-            let date =
-                chrono::DateTime::from_timestamp(day as i64 * 86_400, 0).unwrap_or_default().date_naive();
+            let date = chrono::DateTime::from_timestamp_millis(day as i64 * MS_PER_DAY)
+                .unwrap_or_default()
+                .date_naive();
             (chrono::Datelike::year(&date), chrono::Datelike::month(&date))
         };
         self.rows.chunk_by(move |a, b| a.office == b.office && month_of(a.day) == month_of(b.day)).map(

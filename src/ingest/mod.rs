@@ -14,14 +14,11 @@ pub mod summary;
 pub mod validate;
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
 
-use sha2::{Digest, Sha256};
-
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::{IngestedFile, Manifest, Store};
 
 pub use error::IngestError;
@@ -68,7 +65,7 @@ impl<'m> Input<'m> {
 /// Ingests each canonical log in order (a directory stands for the log files in it) into `store`.
 pub fn ingest_paths(
     paths: &[PathBuf],
-    settings: &Settings,
+    settings: &ValidSettings,
     store: &Store,
 ) -> Result<IngestReport, IngestError> {
     ingest_with(paths, &InputFormat::Canonical, settings, store)
@@ -79,7 +76,7 @@ pub fn ingest_paths(
 pub fn ingest_with(
     paths: &[PathBuf],
     format: &InputFormat,
-    settings: &Settings,
+    settings: &ValidSettings,
     store: &Store,
 ) -> Result<IngestReport, IngestError> {
     let rules = match format {
@@ -243,19 +240,10 @@ fn quarantine_name(path: &Path, sha256: &str) -> String {
 
 /// SHA-256 and size of a file's bytes.
 fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let mut file =
-        std::fs::File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut total = 0u64;
-    loop {
-        let n =
-            file.read(&mut buf).map_err(|source| IngestError::Read { path: path.into(), line: 0, source })?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    crate::hashing::sha256_stream(file, None).map_err(|source| IngestError::Read {
+        path: path.into(),
+        line: 0,
+        source,
+    })
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use crate::ingest::error::IngestError;
+use crate::ingest::error::{HeaderProblem, IngestError};
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::split::split_line;
 use crate::schema::CANONICAL_COLUMNS;
@@ -104,7 +104,14 @@ impl SourceFile {
         let text = std::str::from_utf8(bytes).map_err(|_| err("header is not valid UTF-8".into()))?;
         let mut names = Vec::new();
         split_line(text, b',', &mut names).ok_or_else(|| err("header has an unterminated quote".into()))?;
-        column_order(names.iter().map(|n| n.as_ref()), &CANONICAL_COLUMNS).map_err(err)
+        let columns = |problem| IngestError::Columns { path: self.path.clone(), source: problem };
+        column_order(names.iter().map(|n| n.as_ref()), &CANONICAL_COLUMNS).map_err(|problem| {
+            // One "column" holding ';' or tabs: a vendor export given without its mapping.
+            match (names.len(), other_delimiter(text)) {
+                (1, Some(delimiter)) => columns(HeaderProblem::VendorExport { delimiter }),
+                _ => columns(problem),
+            }
+        })
     }
 
     fn each_ndjson(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
@@ -120,13 +127,13 @@ impl SourceFile {
     }
 
     fn each_parquet(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
-        let perr = |e: PolarsError| IngestError::Parquet { path: self.path.clone(), message: e.to_string() };
+        let perr = |source: PolarsError| IngestError::Parquet { path: self.path.clone(), source };
         let file =
             File::open(&self.path).map_err(|source| IngestError::Open { path: self.path.clone(), source })?;
         let df = ParquetReader::new(file).finish().map_err(perr)?;
         let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
         let order = column_order(names.iter().copied(), &CANONICAL_COLUMNS)
-            .map_err(|message| IngestError::Header { path: self.path.clone(), message })?;
+            .map_err(|problem| IngestError::Columns { path: self.path.clone(), source: problem })?;
         let columns: Vec<Vec<Option<String>>> = order
             .iter()
             .map(|&i| column_as_text(&df.columns()[i]))
@@ -183,11 +190,16 @@ pub(crate) fn is_gzip(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().to_lowercase().ends_with(".gz"))
 }
 
+/// The delimiter of a header line that has none of the canonical `,` but `;` or tabs.
+fn other_delimiter(header: &str) -> Option<char> {
+    [';', '\t', '|'].into_iter().find(|d| header.contains(*d))
+}
+
 /// Position of each canonical column among `names`; an error names what is missing or extra.
 pub fn column_order<'a>(
     names: impl Iterator<Item = &'a str>,
     expected: &[&str; 9],
-) -> Result<[usize; 9], String> {
+) -> Result<[usize; 9], HeaderProblem> {
     let names: Vec<&str> = names.map(|n| n.trim()).collect();
     let missing: Vec<&str> = expected.iter().copied().filter(|e| !names.contains(e)).collect();
     let extra: Vec<&str> = names.iter().copied().filter(|n| !expected.contains(n)).collect();
@@ -195,17 +207,13 @@ pub fn column_order<'a>(
     sorted.sort_unstable();
     let dup = sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
     if !missing.is_empty() || !extra.is_empty() || dup.is_some() {
-        let mut parts = Vec::new();
-        if !missing.is_empty() {
-            parts.push(format!("missing column(s) {}", missing.join(", ")));
-        }
-        if !extra.is_empty() {
-            parts.push(format!("unexpected column(s) {}", extra.join(", ")));
-        }
-        if let Some(d) = dup {
-            parts.push(format!("column {d} appears twice"));
-        }
-        return Err(format!("{}; expected {}", parts.join("; "), expected.join(",")));
+        let owned = |v: Vec<&str>| v.into_iter().map(String::from).collect();
+        return Err(HeaderProblem::Columns {
+            missing: owned(missing),
+            extra: owned(extra),
+            duplicate: dup.map(String::from),
+            expected: expected.join(","),
+        });
     }
     Ok(std::array::from_fn(|i| names.iter().position(|n| *n == expected[i]).unwrap_or(0)))
 }

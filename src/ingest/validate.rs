@@ -4,6 +4,7 @@
 use crate::ingest::reason::{Reason, Rejection};
 use crate::schema::{Channel, EpochMs, Outcome, col};
 use crate::settings::Settings;
+use crate::time::{MS_PER_HOUR, ms_to_minutes};
 use crate::timezones::{TimeError, parse_rfc3339};
 
 /// The limits validation needs, taken from the settings once.
@@ -20,8 +21,8 @@ impl Rules {
     pub fn from_settings(settings: &Settings) -> Rules {
         Rules {
             services: settings.services.iter().map(|s| s.code.clone()).collect(),
-            max_wait_ms: (settings.ingest.max_wait_hours * 3_600_000.0) as i64,
-            max_service_ms: (settings.ingest.max_service_hours * 3_600_000.0) as i64,
+            max_wait_ms: (settings.ingest.max_wait_hours * MS_PER_HOUR as f64) as i64,
+            max_service_ms: (settings.ingest.max_service_hours * MS_PER_HOUR as f64) as i64,
             counter_required: true,
         }
     }
@@ -192,7 +193,7 @@ fn check_order(
     finished: Option<EpochMs>,
     rules: &Rules,
 ) -> Result<(), Rejection> {
-    let minutes = |ms: i64| format!("{:.1} min", ms as f64 / 60_000.0);
+    let minutes = |ms: i64| format!("{:.1} min", ms_to_minutes(ms));
     if let Some(c) = called {
         if c < issued {
             return Err(Rejection::new(

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::Quantiles;
 use crate::model::dataset::Dataset;
@@ -18,7 +18,7 @@ use crate::model::train::{TrainError, TrainParams, Trained, train_window};
 use crate::replay::day_ranges;
 use crate::store::columns::TicketColumns;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fold {
     pub test_from: NaiveDate,
     pub test_to: NaiveDate,

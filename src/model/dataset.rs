@@ -1,12 +1,44 @@
-//! The wait-time examples: a feature matrix with named columns, the target, and the
-//! metadata that metrics break results down by.
+//! The wait-time examples: a feature matrix with named columns ([`FEATURES`], the layout the
+//! feature builder fills), the target, and the metadata that metrics break results down by.
 
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::model::features::FEATURES;
 use crate::schema::EpochMs;
+
+/// Every model input, in matrix column order. The model file stores these names.
+pub const FEATURES: [&str; 24] = [
+    "ahead_same_service",
+    "ahead_total",
+    "waiting_total",
+    "work_ahead_min",
+    "active_counters",
+    "busy_counters",
+    "calls_last_15min",
+    "calls_last_30min",
+    "recent_service_min",
+    "les_min",
+    "hol_min",
+    "elapsed_min",
+    "service",
+    "channel",
+    "office",
+    "minute_of_day",
+    "weekday",
+    "month",
+    "minutes_to_closing",
+    "appointments_last_30min",
+    "ql_estimate_min",
+    "own_service_min",
+    "hist_mean_wait_min",
+    "office_service_min",
+];
+
+/// Column index of a feature name.
+pub fn feature(name: &str) -> usize {
+    FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
+}
 
 /// Where a probe sits in a ticket's wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

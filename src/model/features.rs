@@ -5,46 +5,13 @@ use std::collections::VecDeque;
 
 use chrono_tz::Tz;
 
-use crate::model::dataset::{Dataset, ExampleMeta, Probe};
+use crate::model::dataset::{Dataset, ExampleMeta, FEATURES, Probe};
 use crate::model::history::History;
 use crate::model::sample::{Plan, probe_counts};
 use crate::replay::{DayRange, EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, day_ranges};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 use crate::timezones::DayClock;
-
-/// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 24] = [
-    "ahead_same_service",
-    "ahead_total",
-    "waiting_total",
-    "work_ahead_min",
-    "active_counters",
-    "busy_counters",
-    "calls_last_15min",
-    "calls_last_30min",
-    "recent_service_min",
-    "les_min",
-    "hol_min",
-    "elapsed_min",
-    "service",
-    "channel",
-    "office",
-    "minute_of_day",
-    "weekday",
-    "month",
-    "minutes_to_closing",
-    "appointments_last_30min",
-    "ql_estimate_min",
-    "own_service_min",
-    "hist_mean_wait_min",
-    "office_service_min",
-];
-
-/// Column index of a feature name.
-pub fn feature(name: &str) -> usize {
-    FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
-}
 
 /// Features that are codes, not quantities (the linear model leaves them out).
 pub const CATEGORICAL: [&str; 3] = ["service", "channel", "office"];

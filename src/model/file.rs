@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::features::FEATURES;
-use crate::model::gate::GateFigures;
+use crate::model::dataset::FEATURES;
+use crate::model::gate::{AlarmFigures, GateFigures};
 use crate::model::gbm::GbmFit;
 use crate::model::history::History;
 use crate::model::predictors::Fitted;
@@ -65,20 +65,6 @@ pub struct ModelSummary {
     pub gate: Option<GateFigures>,
     /// Backtest metrics summary (at issue and overall, per predictor), if a backtest ran.
     pub backtest: Option<serde_json::Value>,
-}
-
-/// How often the default predictor offers an alarm, at issue, on the calibration days.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct AlarmFigures {
-    pub notice_min: f64,
-    /// Tickets (at issue) and the share offered an alarm.
-    pub tickets: usize,
-    pub offered_share: f64,
-    /// Tickets that waited at least 20 minutes, and the share of them offered one at issue.
-    pub long_waits: usize,
-    pub long_wait_offered_share: f64,
-    /// Share of the offered alarms that came too late.
-    pub late_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -203,7 +189,7 @@ impl ModelFile {
     pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {
         let p = || path.to_path_buf();
         let bytes = self.to_bytes().map_err(|e| ModelFileError::Write { path: p(), source: e.into() })?;
-        crate::store::atomic::write_atomic(path, |w| w.write_all(&bytes))
+        crate::output::atomic::write_atomic(path, |w| w.write_all(&bytes))
             .map_err(|source| ModelFileError::Write { path: p(), source })
     }
 }

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::Quantiles;
 use crate::model::dataset::{Dataset, Probe};
-use crate::model::file::AlarmFigures;
 use crate::model::gbm::Collapsed;
 use crate::model::metrics::{Metrics, metrics};
 use crate::model::predictors::Fitted;
@@ -51,10 +50,50 @@ pub struct GateFigures {
     pub mae_current: Option<f64>,
     /// What was compared against: "none", "unusable: …" or "trained to DATE".
     pub current: String,
+    /// The end of the current model's training window, when it was scored.
+    #[serde(default)]
+    pub current_trained_to: Option<NaiveDate>,
     pub max_worse: f64,
     /// The GBM's held-out share of variance explained, and the least accepted.
     pub gbm_r2: Option<f64>,
     pub min_r2: f64,
+}
+
+impl GateFigures {
+    /// The new model is no worse than the ZMS rule.
+    pub fn beats_zms(&self) -> bool {
+        self.mae_new <= self.mae_zms
+    }
+
+    /// The highest MAE the current model allows (`max_worse` above its own); `None` when no
+    /// current model was scored.
+    pub fn current_limit(&self) -> Option<f64> {
+        self.mae_current.map(|c| c * (1.0 + self.max_worse))
+    }
+
+    /// The new model stays within [`GateFigures::current_limit`]; `None` when there was none.
+    pub fn near_current(&self) -> Option<bool> {
+        self.current_limit().map(|limit| self.mae_new <= limit)
+    }
+
+    /// The GBM explains at least `min_r2` of the held-out variance; `None` without a GBM.
+    pub fn gbm_learned(&self) -> Option<bool> {
+        self.gbm_r2.map(|r2| r2 >= self.min_r2)
+    }
+}
+
+/// How often the default predictor offers an alarm, at issue, on the calibration days.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlarmFigures {
+    pub notice_min: f64,
+    /// Tickets (at issue) and the share offered an alarm.
+    pub tickets: usize,
+    pub offered_share: f64,
+    /// Tickets that waited at least 20 minutes, and the share of them offered one at issue.
+    pub long_waits: usize,
+    pub long_wait_offered_share: f64,
+    /// Share of the offered alarms that came too late.
+    pub late_share: f64,
 }
 
 /// Why a model was refused; the message is the one line `train` prints.
@@ -141,6 +180,10 @@ pub fn judge(
             Current::Unusable(why) => format!("unusable: {why}"),
             Current::Scored { trained_to, .. } => format!("trained to {trained_to}"),
         },
+        current_trained_to: match current {
+            Current::Scored { trained_to, .. } => Some(*trained_to),
+            _ => None,
+        },
         max_worse: params.max_worse,
         gbm_r2: gbm.map(|g| g.fit.valid_r2),
         min_r2: params.min_r2,
@@ -156,7 +199,7 @@ pub fn verdict(f: &GateFigures, collapsed: Option<Collapsed>, current: &Current)
     if let Some(c) = collapsed {
         return Some(Refusal::Collapsed(c));
     }
-    if new > f.mae_zms {
+    if !f.beats_zms() {
         return Some(Refusal::WorseThanZms { days, from, to, tickets, new, zms: f.mae_zms });
     }
     match current {
@@ -190,6 +233,7 @@ mod tests {
             mae_zms: zms,
             mae_current: None,
             current: "none".into(),
+            current_trained_to: None,
             max_worse: 0.25,
             gbm_r2: Some(0.8),
             min_r2: 0.3,
@@ -217,5 +261,23 @@ mod tests {
         let r = verdict(&figures(2.0, 3.0), Some(c.clone()), &Current::None).unwrap();
         assert_eq!(r, Refusal::Collapsed(c));
         assert!(r.to_string().starts_with("model refused: the GBM collapsed: it explains 0.05"), "{r}");
+    }
+
+    #[test]
+    fn figures_say_which_rule_holds() {
+        let mut f = figures(2.0, 3.0);
+        assert!(f.beats_zms());
+        assert_eq!((f.current_limit(), f.near_current(), f.gbm_learned()), (None, None, Some(true)));
+        // 25 % above 1.5 is 1.875: 2.0 is beyond it, 1.875 is not.
+        f.mae_current = Some(1.5);
+        assert_eq!((f.current_limit(), f.near_current()), (Some(1.875), Some(false)));
+        f.mae_new = 1.875;
+        assert_eq!(f.near_current(), Some(true));
+        f.gbm_r2 = Some(0.29);
+        assert_eq!(f.gbm_learned(), Some(false));
+        f.gbm_r2 = None;
+        assert_eq!(f.gbm_learned(), None);
+        f.mae_new = 3.01;
+        assert!(!f.beats_zms());
     }
 }

@@ -5,8 +5,7 @@ use linfa_elasticnet::ElasticNet;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::model::dataset::Dataset;
-use crate::model::features::feature;
+use crate::model::dataset::{Dataset, feature};
 
 /// The queueing features the linear model sees (no categories: it stays interpretable).
 pub const LINEAR_FEATURES: [&str; 13] = [

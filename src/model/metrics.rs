@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::{Quantiles, alarm_offset};
 use crate::model::dataset::{Dataset, Probe};
+use crate::stats::quantile_sorted;
 
 /// Metrics of a set of predictions (point estimate = p50). Minutes unless noted.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     pub n: usize,
     pub mae: f64,
@@ -140,6 +141,47 @@ pub fn breakdown(test: &Dataset, q: &[Quantiles], notice_min: f64) -> Breakdown 
     }
 }
 
+/// Predicted vs actual: the test examples grouped by their predicted p50 in bins of
+/// `width` minutes (the last bin open-ended from `last` on); per bin the count, the mean
+/// prediction and the mean, p10 and p90 of the actual waits. What the planners' report draws.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationBin {
+    /// Lower edge of the bin (minutes of predicted p50).
+    pub from_min: f64,
+    pub n: usize,
+    pub mean_predicted: f64,
+    pub mean_actual: f64,
+    pub actual_p10: f64,
+    pub actual_p90: f64,
+}
+
+/// Bins of [`CalibrationBin`]; empty bins are left out.
+pub fn calibration_bins(actual: &[f64], q: &[Quantiles], width: f64, last: f64) -> Vec<CalibrationBin> {
+    let mut bins: BTreeMap<u32, (Vec<f64>, f64)> = BTreeMap::new();
+    for (a, q) in actual.iter().zip(q) {
+        let k = (q.p50.clamp(0.0, last) / width).floor() as u32;
+        let bin = bins.entry(k).or_default();
+        bin.0.push(*a);
+        bin.1 += q.p50;
+    }
+    bins.into_iter()
+        .map(|(k, (mut a, predicted))| {
+            a.sort_by(f64::total_cmp);
+            let n = a.len();
+            // A bin holds at least one example, so its quantiles exist.
+            let q = |level| quantile_sorted(&a, level).unwrap_or(f64::NAN);
+            CalibrationBin {
+                from_min: f64::from(k) * width,
+                n,
+                mean_predicted: predicted / n as f64,
+                mean_actual: a.iter().sum::<f64>() / n as f64,
+                actual_p10: q(0.1),
+                actual_p90: q(0.9),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,5 +214,21 @@ mod tests {
         // The same long waits without an alarm.
         let m = metrics(&actual, &[preds[0], preds[2], preds[2], preds[2]], 10.0);
         assert_eq!((m.long_waits, m.long_wait_alarm_share), (2, 0.0));
+    }
+
+    #[test]
+    fn calibration_bins_by_hand() {
+        let q = |p50| Quantiles { alarm: 0.0, p10: 0.0, p50, p90: p50 };
+        let actual = [1.0, 3.0, 8.0, 12.0, 50.0, 70.0];
+        let preds = [q(2.0), q(4.0), q(6.0), q(9.0), q(40.0), q(90.0)];
+        let bins = calibration_bins(&actual, &preds, 5.0, 30.0);
+        // Bins 0–5: (1, 3), 5–10: (8, 12), 30+: (50, 70) — predictions above 30 are clamped to 30.
+        assert_eq!(
+            bins.iter().map(|b| (b.from_min, b.n)).collect::<Vec<_>>(),
+            [(0.0, 2), (5.0, 2), (30.0, 2)]
+        );
+        assert_eq!((bins[0].mean_predicted, bins[0].mean_actual), (3.0, 2.0));
+        assert!((bins[1].actual_p10 - 8.4).abs() < 1e-12 && (bins[1].actual_p90 - 11.6).abs() < 1e-12);
+        assert_eq!(bins[2].mean_predicted, 65.0);
     }
 }

@@ -16,6 +16,7 @@ pub mod history;
 pub mod linear;
 pub mod metrics;
 pub mod output;
+pub mod params;
 pub mod predict;
 pub mod predictors;
 pub mod run;

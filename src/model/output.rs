@@ -8,8 +8,8 @@ use polars::prelude::*;
 use crate::model::backtest::BacktestResult;
 use crate::model::conformal::alarm_offset;
 use crate::model::dataset::Probe;
-use crate::model::metrics::Metrics;
-use crate::store::atomic::{write_atomic, write_atomic_polars};
+use crate::model::metrics::{Metrics, calibration_bins};
+use crate::output::atomic::{write_atomic, write_atomic_polars};
 
 /// Why an output could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -28,12 +28,26 @@ pub enum OutputError {
     },
 }
 
-/// At-issue and overall metrics per predictor, plus the folds (the model file keeps this).
+/// Per predictor: at-issue and overall metrics, by office and by hour (all snapshots) and
+/// predicted vs actual in 5-minute bins of the prediction (all snapshots, 60+ pooled); plus
+/// the folds. The model file keeps this; the planners' report draws it.
 pub fn summary_json(r: &BacktestResult) -> serde_json::Value {
+    let bins = |name: &str| {
+        r.predictions.iter().find(|(n, _)| n == name).map(|(_, q)| calibration_bins(&r.test.y, q, 5.0, 60.0))
+    };
     let per: serde_json::Map<String, serde_json::Value> = r
         .metrics
         .iter()
-        .map(|(name, b)| (name.clone(), serde_json::json!({ "at_issue": b.at_issue, "overall": b.overall })))
+        .map(|(name, b)| {
+            let v = serde_json::json!({
+                "at_issue": b.at_issue,
+                "overall": b.overall,
+                "by_office": b.by_office,
+                "by_hour": b.by_hour,
+                "predicted_vs_actual": bins(name),
+            });
+            (name.clone(), v)
+        })
         .collect();
     serde_json::json!({ "folds": r.folds, "predictors": per })
 }

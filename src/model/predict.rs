@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::{Quantiles, alarm_offset};
-use crate::model::dataset::Probe;
-use crate::model::features::{Context, FEATURES, ProbeAt, day_features};
+use crate::model::dataset::{FEATURES, Probe};
+use crate::model::features::{Context, ProbeAt, day_features};
 use crate::model::file::ModelFile;
 use crate::replay::{OfficeDay, ReplayParams, office_days_bounded};
 use crate::schema::{Channel, EpochMs, Outcome};

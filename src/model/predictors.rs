@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::dataset::Dataset;
-use crate::model::features::feature;
+use crate::model::dataset::{Dataset, feature};
 use crate::model::gbm::{GbmError, GbmModel, GbmParams};
 use crate::model::linear::{LinearError, LinearModel, LinearParams};
 

@@ -7,20 +7,18 @@ use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
 use crate::model::backtest::{BacktestResult, backtest};
-use crate::model::calibration_days::CalibrationDays;
+use crate::model::dataset::FEATURES;
 use crate::model::evaluate::evaluate;
-use crate::model::features::FEATURES;
 use crate::model::file::{
     MODEL_FORMAT, ModelFile, ModelFileError, ModelSettings, ModelSummary, NamedPredictor,
 };
-use crate::model::gate::{Current, GateParams, Refusal, alarm_figures, at_issue, judge};
-use crate::model::gbm::GbmParams;
+use crate::model::gate::{Current, Refusal, alarm_figures, at_issue, judge};
 use crate::model::output::{OutputError, summary_json};
-use crate::model::predictors::{Fitted, PredictorParams};
-use crate::model::train::{TrainError, TrainParams, train_window};
-use crate::replay::ReplayParams;
+use crate::model::params::ModelParams;
+use crate::model::predictors::Fitted;
+use crate::model::train::{TrainError, train_window};
 use crate::schema::col;
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::columns::{TicketColumns, column_exprs};
 use crate::store::{Store, StoreError};
 
@@ -43,46 +41,6 @@ pub enum ModelError {
     NoTickets { from: NaiveDate, to: NaiveDate },
     #[error("the model was trained in timezone {model}, the store is read in {store}")]
     Timezone { model: String, store: String },
-}
-
-/// Training parameters and predictors from the settings.
-pub fn params_from(settings: &Settings) -> (TrainParams, Vec<PredictorParams>) {
-    let m = &settings.model;
-    let params = TrainParams {
-        weeks: m.backtest_weeks,
-        snapshot_min: m.snapshot_minutes,
-        calibration: CalibrationDays {
-            days: m.calibration_days,
-            min_load: m.calibration_min_load,
-            ..CalibrationDays::default()
-        },
-        notice_min: m.notice_minutes,
-        seed: m.seed,
-        replay: ReplayParams { idle_gap_ms: (settings.profile.counter_idle_gap_minutes * 60_000.0) as i64 },
-        services: settings.services.iter().map(|s| s.code.clone()).collect(),
-        fit_rows: m.gbm_max_rows,
-    };
-    (params, PredictorParams::all(gbm_params(settings)))
-}
-
-/// The boosting parameters of the settings.
-pub fn gbm_params(settings: &Settings) -> GbmParams {
-    let m = &settings.model;
-    GbmParams {
-        max_trees: m.gbm_max_trees,
-        learning_rate: m.gbm_learning_rate,
-        max_leaves: m.gbm_max_leaves,
-        max_depth: m.gbm_max_depth,
-        min_leaf: m.gbm_min_leaf,
-        l2: m.gbm_l2,
-        subsample: m.gbm_subsample,
-        max_bins: crate::model::gbm::bins::MAX_BINS,
-        early_stopping_rounds: m.gbm_early_stopping_rounds,
-        valid_days: m.gbm_valid_days,
-        max_rows: m.gbm_max_rows,
-        seed: m.seed,
-        threads: m.gbm_threads,
-    }
 }
 
 /// The stored tickets of `[from, to]` (either bound optional), read partition by partition;
@@ -130,10 +88,10 @@ pub fn load_tickets(
 }
 
 /// Runs the backtest on the whole store.
-pub fn run_backtest(store: &Store, settings: &Settings) -> Result<BacktestResult, ModelError> {
+pub fn run_backtest(store: &Store, settings: &ValidSettings) -> Result<BacktestResult, ModelError> {
     let cols = load_tickets(store, None, None, true)?;
-    let (params, predictors) = params_from(settings);
-    Ok(backtest(&cols, &params, &predictors, store.tz())?)
+    let p = ModelParams::from_settings(settings);
+    Ok(backtest(&cols, &p.train, &p.predictors, store.tz())?)
 }
 
 /// Scores the model file at `model` on the stored days `from` … `to`.
@@ -165,12 +123,12 @@ pub fn run_evaluate(
 /// to write; a refused model is [`ModelError::Refused`].
 pub fn run_train(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     backtest: Option<&BacktestResult>,
     current: &Path,
 ) -> Result<ModelFile, ModelError> {
     let cols = load_tickets(store, None, None, false)?;
-    let (params, predictors) = params_from(settings);
+    let ModelParams { train: params, predictors, gate, .. } = ModelParams::from_settings(settings);
     let Some((from, to)) = cols.date_range() else {
         return Err(TrainError::NoTickets { until: NaiveDate::MAX }.into());
     };
@@ -178,7 +136,6 @@ pub fn run_train(
     let names: Vec<&str> = predictors.iter().map(|p| p.name()).collect();
     let default = "gbm";
     let current = current_model(store, current, &trained.calibration_dates);
-    let gate = GateParams { max_worse: settings.model.gate_max_worse, min_r2: settings.model.gbm_min_r2 };
     let (figures, refusal) = judge(&trained, &names, default, &current, gate, params.notice_min);
     if let Some(r) = refusal {
         return Err(r.into());

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-use crate::model::dataset::Probe;
-use crate::model::features::{Context, FEATURES, ProbeAt, day_features, feature};
+use crate::model::dataset::{FEATURES, Probe, feature};
+use crate::model::features::{Context, ProbeAt, day_features};
 use crate::model::history::History;
 use crate::replay::{ReplayParams, office_days};
 use crate::schema::{Channel, EpochMs, Outcome};

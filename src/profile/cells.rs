@@ -10,25 +10,11 @@
 use polars::prelude::*;
 
 use crate::schema::{Channel, Outcome, col};
+use crate::stats::quantile_sorted;
 use crate::store::columns::{dict_codes, parsed};
 
 /// The service value of rows that cover all services.
 pub const ALL_SERVICES: &str = "*";
-
-/// Quantiles are linear interpolation between closest ranks (Hyndman–Fan type 7, the default
-/// of numpy and pandas): the q-quantile of sorted x₀…xₙ₋₁ is at position q·(n−1).
-pub fn quantile_type7(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let pos = (n as f64 - 1.0) * q;
-    let lo = pos as usize;
-    let hi = (pos.ceil() as usize).min(n - 1);
-    let (a, b) = (sorted[lo], sorted[hi]);
-    // The same operations, in the same order, as polars' linear quantile (bit-identical).
-    Some(if lo == hi || a == b { a } else { (pos - lo as f64) * (b - a) + a })
-}
 
 /// The window's tickets as plain columns, aligned row by row.
 #[derive(Default)]
@@ -223,8 +209,8 @@ fn frame(
         let n = waits.len();
         let mean = (n > 0).then(|| waits.iter().sum::<f64>() / n as f64);
         floats[0].push(mean);
-        floats[1].push(quantile_type7(waits, 0.5));
-        floats[2].push(quantile_type7(waits, 0.9));
+        floats[1].push(quantile_sorted(waits, 0.5));
+        floats[2].push(quantile_sorted(waits, 0.9));
         floats[3].push((acc.service_n > 0).then(|| acc.service_sum_min / acc.service_n as f64));
         floats[4].push((n > 0).then(|| acc.waited_within as f64 / n as f64));
     }

@@ -5,33 +5,35 @@
 //! time-averaged queue length, active counters and utilisation from the queue replay.
 
 pub mod cells;
-pub mod occupancy;
+pub mod hours;
 pub mod peaks;
 pub mod suppress;
 pub mod tables;
 pub mod write;
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::replay::ReplayParams;
-use crate::settings::Settings;
+use crate::settings::ValidSettings;
 use crate::store::{Store, StoreError};
+use crate::time::minutes_to_ms;
 
-pub use write::write_tables;
+pub use hours::HourCell;
+pub use write::{profile_files, write_tables};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("profile computation failed: {0}")]
+    #[error("profile computation failed")]
     Polars(#[from] PolarsError),
     #[error("the store holds no tickets in the window {from} … {to}")]
     Empty { from: String, to: String },
-    #[error("cannot write {path}: {message}")]
-    Write { path: PathBuf, message: String },
+    #[error("profile table {table} has no column {column}")]
+    NoColumn { table: &'static str, column: &'static str },
+    #[error("cannot render or write the profile tables")]
+    Output(#[from] crate::output::OutputError),
 }
 
 /// What to profile and how. | Name | Default | Purpose |
@@ -51,7 +53,7 @@ pub struct ProfileParams {
 }
 
 impl ProfileParams {
-    pub fn from_settings(settings: &Settings) -> ProfileParams {
+    pub fn from_settings(settings: &ValidSettings) -> ProfileParams {
         let p = &settings.profile;
         ProfileParams {
             from: None,
@@ -60,50 +62,81 @@ impl ProfileParams {
             service_level_s: p.service_level_minutes * 60.0,
             min_cell_tickets: p.min_cell_tickets,
             suppress: true,
-            replay: ReplayParams { idle_gap_ms: (p.counter_idle_gap_minutes * 60_000.0) as i64 },
+            replay: ReplayParams { idle_gap_ms: minutes_to_ms(p.counter_idle_gap_minutes) },
         }
     }
 }
 
-/// The profile tables of one window. Each is one row per cell.
+/// One profile table: its name (the file stem), the columns that key a cell, and the frame,
+/// one row per cell. The constructor checks that the key columns are there.
+#[derive(Debug, Clone)]
+pub struct ProfileTable {
+    name: &'static str,
+    keys: &'static [&'static str],
+    frame: DataFrame,
+}
+
+impl ProfileTable {
+    pub fn new(
+        name: &'static str,
+        keys: &'static [&'static str],
+        frame: DataFrame,
+    ) -> Result<ProfileTable, ProfileError> {
+        if let Some(column) = keys.iter().find(|k| frame.column(k).is_err()) {
+            return Err(ProfileError::NoColumn { table: name, column });
+        }
+        Ok(ProfileTable { name, keys, frame })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The columns that say which cell a row is.
+    pub fn keys(&self) -> &'static [&'static str] {
+        self.keys
+    }
+
+    pub fn frame(&self) -> &DataFrame {
+        &self.frame
+    }
+
+    /// Cells (rows) of the table.
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+}
+
+/// The profile tables of one window.
 #[derive(Debug, Clone)]
 pub struct ProfileTables {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub params: ProfileParams,
     /// office × service (and `*`) × ISO weekday × local hour.
-    pub weekday_hour: DataFrame,
+    pub weekday_hour: ProfileTable,
     /// office × service (and `*`) × ISO weekday × 15-minute slot of the day (0–95).
-    pub slot15: DataFrame,
+    pub slot15: ProfileTable,
     /// office × local date.
-    pub daily: DataFrame,
+    pub daily: ProfileTable,
     /// office × service (and `*`) × year × month.
-    pub monthly: DataFrame,
+    pub monthly: ProfileTable,
     /// office × weekday: busiest and quietest open hour.
-    pub peaks: DataFrame,
-    /// Wall seconds reading the window and computing the statistics (not written to any file,
-    /// so outputs stay byte-identical; printed so a nightly log shows where the time goes).
-    pub read_s: f64,
-    pub statistics_s: f64,
+    pub peaks: ProfileTable,
 }
 
 impl ProfileTables {
-    /// Name and frame of every table, in output order.
-    pub fn named(&self) -> [(&'static str, &DataFrame); 5] {
-        [
-            ("weekday_hour", &self.weekday_hour),
-            ("slot15", &self.slot15),
-            ("daily", &self.daily),
-            ("monthly", &self.monthly),
-            ("peaks", &self.peaks),
-        ]
+    /// Every table, in output order.
+    pub fn all(&self) -> [&ProfileTable; 5] {
+        [&self.weekday_hour, &self.slot15, &self.daily, &self.monthly, &self.peaks]
     }
 }
 
-/// Computes all profile tables from the store.
+/// Computes all profile tables from the store. Timed as the span `profile`, with the reading
+/// of the window as the span `read the store` inside it (the rest is statistics).
 pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, ProfileError> {
     let (from, to) = window(store, params)?;
-    let started = std::time::Instant::now();
+    let _span = tracing::info_span!("profile").entered();
     let mut t = tables::build(store, from, to, params)?;
     if params.suppress {
         let k = params.min_cell_tickets;
@@ -117,13 +150,11 @@ pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, P
         from,
         to,
         params: params.clone(),
-        weekday_hour: t.weekday_hour,
-        slot15: t.slot15,
-        daily: t.daily,
-        monthly: t.monthly,
-        peaks,
-        read_s: t.read_s,
-        statistics_s: started.elapsed().as_secs_f64() - t.read_s,
+        weekday_hour: ProfileTable::new("weekday_hour", &tables::CELL_KEYS_WEEKDAY_HOUR, t.weekday_hour)?,
+        slot15: ProfileTable::new("slot15", &tables::CELL_KEYS_SLOT15, t.slot15)?,
+        daily: ProfileTable::new("daily", &tables::CELL_KEYS_DAILY, t.daily)?,
+        monthly: ProfileTable::new("monthly", &tables::CELL_KEYS_MONTHLY, t.monthly)?,
+        peaks: ProfileTable::new("peaks", &peaks::PEAK_KEYS, peaks)?,
     })
 }
 
@@ -148,7 +179,5 @@ fn newest_day(store: &Store) -> Result<Option<NaiveDate>, ProfileError> {
     let df =
         store.scan()?.select([col(crate::schema::col::LOCAL_DATE).max().cast(DataType::Int32)]).collect()?;
     let days = df.columns()[0].i32()?.get(0);
-    Ok(days.map(|d| {
-        NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default() + chrono::Days::new(d.max(0) as u64)
-    }))
+    Ok(days.map(crate::timezones::date_from_days))
 }

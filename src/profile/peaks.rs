@@ -19,6 +19,9 @@ struct Hour {
     avg_waiting: Option<f64>,
 }
 
+/// The columns that key a row of the peaks table.
+pub const PEAK_KEYS: [&str; 2] = [col::OFFICE_ID, col::WEEKDAY];
+
 /// Builds the peaks table from a (possibly suppressed) weekday × hour table.
 pub fn peaks(weekday_hour: &DataFrame) -> PolarsResult<DataFrame> {
     let all = weekday_hour.clone().lazy().filter(col(col::SERVICE).eq(lit(ALL_SERVICES))).collect()?;

@@ -4,10 +4,11 @@ use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use crate::profile::ProfileParams;
+use crate::occupancy::day_occupancy;
 use crate::profile::cells::{ALL_SERVICES, Key, WindowRows, aggregate, open_days};
-use crate::profile::occupancy::{SLOTS, day_occupancy};
+use crate::profile::{ProfileError, ProfileParams};
 use crate::schema::col;
+use crate::slots::SLOTS;
 use crate::store::Store;
 use crate::store::columns::{TicketColumns, column_exprs};
 use crate::timezones::days_since_epoch;
@@ -20,8 +21,6 @@ pub const CELL_KEYS_MONTHLY: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::YEA
 
 /// The four cell tables before suppression.
 pub struct Built {
-    /// Seconds spent reading the window into columns (the rest of the time is statistics).
-    pub read_s: f64,
     pub weekday_hour: DataFrame,
     pub slot15: DataFrame,
     pub daily: DataFrame,
@@ -29,7 +28,12 @@ pub struct Built {
 }
 
 /// Builds the unsuppressed tables for the window `[from, to]`.
-pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfileParams) -> PolarsResult<Built> {
+pub fn build(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    params: &ProfileParams,
+) -> Result<Built, ProfileError> {
     // Read the window once, partition by partition (only the columns the tables use), into
     // the replay's columns and the cell statistics' rows; one partition's frame at a time is
     // in memory. Ticket ids are the costliest column and neither needs them.
@@ -44,18 +48,16 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
             col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
         ])
         .collect();
-    let store_err = |e: crate::store::StoreError| PolarsError::ComputeError(e.to_string().into());
-    let started = std::time::Instant::now();
+    let reading = tracing::info_span!("read the store").entered();
     let mut cols = TicketColumns::default();
     let mut rows = WindowRows::default();
-    for key in store.partitions().map_err(store_err)? {
+    for key in store.partitions()? {
         let (first, last) = month_bounds(key.year, key.month);
         if last < from || first > to {
             continue;
         }
         let part = store
-            .scan_partition(&key)
-            .map_err(store_err)?
+            .scan_partition(&key)?
             .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
             .select(exprs.iter().cloned().chain([col(col::YEAR), col(col::MONTH)]).collect::<Vec<_>>())
             .collect()?;
@@ -63,7 +65,7 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
         rows.append_frame(&part, SLOT)?;
     }
     let cols = cols.into_sorted();
-    let read_s = started.elapsed().as_secs_f64();
+    drop(reading);
     let occ = occupancy_frames(&cols, store.tz(), params)?;
     let open_days = open_days(&rows)?.lazy();
     let sl = params.service_level_s;
@@ -114,7 +116,7 @@ pub fn build(store: &Store, from: NaiveDate, to: NaiveDate, params: &ProfilePara
     let monthly =
         aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
             .sort(CELL_KEYS_MONTHLY, Default::default())?;
-    Ok(Built { read_s, weekday_hour, slot15, daily, monthly })
+    Ok(Built { weekday_hour, slot15, daily, monthly })
 }
 
 /// First and last day of a month (a partition's date range).
@@ -283,12 +285,10 @@ impl SlotRows {
     }
 
     fn frame(self) -> PolarsResult<DataFrame> {
-        let n = self.office.len();
-        DataFrame::new(
-            n,
+        office_day_frame(
+            self.office,
+            self.date,
             vec![
-                Column::new(col::OFFICE_ID.into(), self.office),
-                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
                 Column::new(col::WEEKDAY.into(), self.weekday),
                 Column::new(SLOT.into(), self.slot),
                 Column::new(col::SERVICE.into(), self.service),
@@ -312,16 +312,25 @@ struct DayRows {
 
 impl DayRows {
     fn frame(self) -> PolarsResult<DataFrame> {
-        let n = self.office.len();
-        DataFrame::new(
-            n,
+        office_day_frame(
+            self.office,
+            self.date,
             vec![
-                Column::new(col::OFFICE_ID.into(), self.office),
-                Column::new(col::LOCAL_DATE.into(), self.date).cast(&DataType::Date)?,
                 Column::new("max_waiting".into(), self.max_waiting),
                 Column::new("max_active_counters".into(), self.max_active),
                 Column::new("mean_active_counters".into(), self.mean_active),
             ],
         )
     }
+}
+
+/// A frame keyed by office and local date (days since 1970), then `rest`.
+fn office_day_frame(office: Vec<String>, date: Vec<i32>, rest: Vec<Column>) -> PolarsResult<DataFrame> {
+    let n = office.len();
+    let mut columns = vec![
+        Column::new(col::OFFICE_ID.into(), office),
+        Column::new(col::LOCAL_DATE.into(), date).cast(&DataType::Date)?,
+    ];
+    columns.extend(rest);
+    DataFrame::new(n, columns)
 }

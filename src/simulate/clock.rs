@@ -6,9 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Timelike};
 use chrono_tz::Tz;
 
-use crate::schema::EpochMs;
-
-const MS_PER_MINUTE: i64 = 60_000;
+use crate::time::{EpochMs, MS_PER_MINUTE};
 
 /// Converts milliseconds since local midnight of one date into instants.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +67,7 @@ impl DayClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::MS_PER_HOUR;
     use crate::timezones::{DEFAULT_TZ, format_rfc3339};
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -78,9 +77,9 @@ mod tests {
     #[test]
     fn daytime_after_both_switches() {
         let spring = DayClock::new(d(2025, 3, 31), DEFAULT_TZ, 7 * 60, 20 * 60);
-        assert_eq!(format_rfc3339(spring.instant(8 * 3_600_000), DEFAULT_TZ), "2025-03-31T08:00:00+02:00");
+        assert_eq!(format_rfc3339(spring.instant(8 * MS_PER_HOUR), DEFAULT_TZ), "2025-03-31T08:00:00+02:00");
         let autumn = DayClock::new(d(2025, 10, 27), DEFAULT_TZ, 7 * 60, 20 * 60);
-        assert_eq!(format_rfc3339(autumn.instant(8 * 3_600_000), DEFAULT_TZ), "2025-10-27T08:00:00+01:00");
+        assert_eq!(format_rfc3339(autumn.instant(8 * MS_PER_HOUR), DEFAULT_TZ), "2025-10-27T08:00:00+01:00");
     }
 
     #[test]

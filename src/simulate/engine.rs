@@ -13,21 +13,20 @@ use chrono::{Datelike, NaiveDate};
 use super::clock::DayClock;
 use super::demand::DayDemand;
 use super::offices::{Hours, Minute, OfficePreset, hm};
-use super::random::{
+use super::services::SERVICES;
+use crate::random::{
     DayRng, chance, lognormal, poisson_thinning, stochastic_round, uniform_i64, weighted_index,
 };
-use super::services::SERVICES;
 use crate::schema::{Channel, Outcome, Ticket};
+use crate::time::{MS_PER_MINUTE, MS_PER_SECOND};
 
 /// The dispenser stops issuing walk-in numbers this long before closing.
 pub const DISPENSER_CLOSES_BEFORE_MIN: u32 = 30;
 /// Appointment slots lie on this grid (minutes); the last slot starts 30 minutes before closing.
 pub const SLOT_MIN: u32 = 15;
 
-const SEC: i64 = 1_000;
-const MIN: i64 = 60 * SEC;
 /// Longest counter time; the lognormal tail is cut here.
-const MAX_SERVICE: i64 = 120 * MIN;
+const MAX_SERVICE: i64 = 120 * MS_PER_MINUTE;
 
 /// One office on one open day, with the settings that shape it.
 #[derive(Debug, Clone, Copy)]
@@ -72,11 +71,13 @@ struct Visitor {
 impl Visitor {
     fn new(channel: Channel, service: usize, issued: i64, due: i64, rng: &mut DayRng) -> Visitor {
         let p = &SERVICES[service];
-        let service_ms =
-            ((lognormal(rng, p.median_min, p.sigma) * MIN as f64) as i64).clamp(MIN / 2, MAX_SERVICE);
+        let service_ms = ((lognormal(rng, p.median_min, p.sigma) * MS_PER_MINUTE as f64) as i64)
+            .clamp(MS_PER_MINUTE / 2, MAX_SERVICE);
         let (gives_up, voids) = match channel {
             // Patience: median 80 minutes; half of those who leave void their ticket in the app.
-            Channel::WalkIn => (issued + (lognormal(rng, 80.0, 0.45) * MIN as f64) as i64, chance(rng, 0.5)),
+            Channel::WalkIn => {
+                (issued + (lognormal(rng, 80.0, 0.45) * MS_PER_MINUTE as f64) as i64, chance(rng, 0.5))
+            }
             Channel::Appointment => (i64::MAX, false),
         };
         let absent = chance(rng, if channel == Channel::WalkIn { 0.025 } else { 0.015 });
@@ -100,7 +101,7 @@ impl Visitor {
 pub fn simulate_day(day: &OfficeDay, rng: &mut DayRng, clock: &DayClock) -> DayResult {
     let (run, missed_appointments) = run_day(day, rng);
     let turned_away = run.turned_away;
-    DayResult { tickets: run.into_tickets(day.office.id, clock), turned_away, missed_appointments }
+    DayResult { tickets: run.into_tickets(&day.office.id, clock), turned_away, missed_appointments }
 }
 
 /// Draws the day's citizens and runs the counters until everyone is served or cancelled.
@@ -124,7 +125,7 @@ fn draw_walk_ins(day: &OfficeDay, demand: &DayDemand, rng: &mut DayRng) -> Vec<V
     times
         .into_iter()
         .map(|m| {
-            let issued = (m * MIN as f64) as i64;
+            let issued = (m * MS_PER_MINUTE as f64) as i64;
             let service = weighted_index(rng, &demand.walk_in_weights);
             Visitor::new(Channel::WalkIn, service, issued, issued, rng)
         })
@@ -141,7 +142,7 @@ fn draw_appointments(
 ) -> (Vec<Visitor>, u32) {
     let mean_min = weighted_mean_min(&demand.appointment_weights) + 0.6;
     let fill = (0.8 * demand.season).clamp(0.5, 0.97);
-    let open = i64::from(day.hours.open) * MIN;
+    let open = i64::from(day.hours.open) * MS_PER_MINUTE;
     let last_slot = day.hours.close.saturating_sub(2 * SLOT_MIN);
     let (mut out, mut missed) = (Vec::new(), 0);
     for slot in (day.hours.open..=last_slot).step_by(SLOT_MIN as usize) {
@@ -155,11 +156,11 @@ fn draw_appointments(
                 missed += 1;
                 continue;
             }
-            let slot_ms = i64::from(slot) * MIN;
+            let slot_ms = i64::from(slot) * MS_PER_MINUTE;
             let arrival = if chance(rng, 0.12) {
-                slot_ms + uniform_i64(rng, MIN, 12 * MIN)
+                slot_ms + uniform_i64(rng, MS_PER_MINUTE, 12 * MS_PER_MINUTE)
             } else {
-                slot_ms - (lognormal(rng, 6.0, 0.6).min(25.0) * MIN as f64) as i64
+                slot_ms - (lognormal(rng, 6.0, 0.6).min(25.0) * MS_PER_MINUTE as f64) as i64
             };
             let issued = arrival.max(open);
             let service = weighted_index(rng, &demand.appointment_weights);
@@ -180,7 +181,7 @@ fn weighted_mean_min(weights: &[f64; 8]) -> f64 {
 
 /// Mean counter time of a walk-in ticket plus the call gap, for the dispenser's estimate.
 fn mean_ticket_ms(demand: &DayDemand) -> i64 {
-    ((weighted_mean_min(&demand.walk_in_weights) + 0.6) * MIN as f64) as i64
+    ((weighted_mean_min(&demand.walk_in_weights) + 0.6) * MS_PER_MINUTE as f64) as i64
 }
 
 fn counters_in(plan: &[(Minute, Minute, u32)], minute: Minute) -> u32 {
@@ -212,7 +213,7 @@ impl Run {
         appointments: Vec<Visitor>,
         mean_ticket_ms: i64,
     ) -> Run {
-        let ms = |m: Minute| i64::from(m) * MIN;
+        let ms = |m: Minute| i64::from(m) * MS_PER_MINUTE;
         let refused = vec![false; walk_ins.len()];
         Run {
             close: ms(hours.close),
@@ -289,7 +290,7 @@ impl Run {
         for k in 1..=max_counters {
             if let Some(t) = self.next_shift(k, start) {
                 // Counters open within the first minute, not all at the same second.
-                counters.push(Reverse((t + uniform_i64(rng, 0, 60 * SEC), k)));
+                counters.push(Reverse((t + uniform_i64(rng, 0, 60 * MS_PER_SECOND), k)));
             }
         }
         while let Some(Reverse((t, k))) = counters.pop() {
@@ -305,18 +306,21 @@ impl Run {
             self.admit(t);
             let Some(v) = self.pick(t) else {
                 if let Some(next) = self.next_arrival() {
-                    counters.push(Reverse((next.max(t) + uniform_i64(rng, 3 * SEC, 20 * SEC), k)));
+                    counters.push(Reverse((
+                        next.max(t) + uniform_i64(rng, 3 * MS_PER_SECOND, 20 * MS_PER_SECOND),
+                        k,
+                    )));
                 }
                 continue;
             };
             let nobody_comes = v.absent || v.gives_up <= t;
             v.called = Some((t, k));
             (v.finished, v.outcome) = if nobody_comes {
-                (t + uniform_i64(rng, 60 * SEC, 120 * SEC), Outcome::NoShow)
+                (t + uniform_i64(rng, 60 * MS_PER_SECOND, 120 * MS_PER_SECOND), Outcome::NoShow)
             } else {
                 (t + v.service_ms, Outcome::Served)
             };
-            let free = v.finished + uniform_i64(rng, 15 * SEC, 60 * SEC);
+            let free = v.finished + uniform_i64(rng, 15 * MS_PER_SECOND, 60 * MS_PER_SECOND);
             counters.push(Reverse((free, k)));
         }
     }
@@ -332,7 +336,7 @@ impl Run {
                 v.finished = if v.voids && v.gives_up < close {
                     v.gives_up
                 } else {
-                    close + uniform_i64(rng, 0, 5 * MIN)
+                    close + uniform_i64(rng, 0, 5 * MS_PER_MINUTE)
                 };
             }
         }
@@ -341,7 +345,7 @@ impl Run {
     /// Canonical tickets, numbered per day in issue order (`A001` walk-ins, `T001` appointments),
     /// with times on whole seconds as ticket systems log them (rounding keeps the order).
     fn into_tickets(self, office_id: &str, clock: &DayClock) -> Vec<Ticket> {
-        let at = |ms: i64| clock.instant((ms + SEC / 2).div_euclid(SEC) * SEC);
+        let at = |ms: i64| clock.instant((ms + MS_PER_SECOND / 2).div_euclid(MS_PER_SECOND) * MS_PER_SECOND);
         let walk_ins = self.walk_ins.into_iter().zip(self.refused).filter(|(_, r)| !r).map(|(v, _)| v);
         let mut appointments = self.appointments;
         appointments.sort_by_key(|v| v.issued);
@@ -376,8 +380,8 @@ pub fn latest_minute(hours: Hours) -> Minute {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::random::day_rng;
     use crate::simulate::offices::PRESETS;
-    use crate::simulate::random::day_rng;
 
     /// Runs of neuss-mitte over four weeks of open weekdays.
     fn runs() -> Vec<Run> {
@@ -403,7 +407,7 @@ mod tests {
     fn appointments_are_called_within_minutes_of_their_slot() {
         let delays: Vec<f64> =
             runs().iter().flat_map(|r| called(&r.appointments).map(|(v, t, _)| (t - v.due) as f64)).collect();
-        let mean_min = delays.iter().sum::<f64>() / delays.len() as f64 / MIN as f64;
+        let mean_min = delays.iter().sum::<f64>() / delays.len() as f64 / MS_PER_MINUTE as f64;
         assert!(delays.len() > 500 && mean_min < 5.0, "{} appointments, mean {mean_min} min", delays.len());
         assert!(delays.iter().all(|&d| d >= 0.0));
     }
@@ -441,7 +445,7 @@ mod tests {
                 if v.voids && v.gives_up < r.close {
                     assert_eq!(v.finished, v.gives_up);
                 } else {
-                    assert!((r.close..=r.close + 5 * MIN).contains(&v.finished));
+                    assert!((r.close..=r.close + 5 * MS_PER_MINUTE).contains(&v.finished));
                     at_closing += 1;
                 }
             }

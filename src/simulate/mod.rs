@@ -9,10 +9,10 @@
 //! still waiting then are cancelled by staff a few minutes after closing.
 
 pub mod clock;
+pub mod county;
 pub mod demand;
 pub mod engine;
 pub mod offices;
-pub mod random;
 pub mod services;
 pub mod writer;
 
@@ -24,12 +24,13 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, Days, NaiveDate};
 use chrono_tz::Tz;
 
+use crate::random;
 use crate::schema::{Channel, Outcome, Ticket};
 use crate::settings::{ServiceCode, SimulateSettings};
 use crate::timezones::days_since_epoch;
 use clock::DayClock;
 use engine::{OfficeDay, latest_minute, simulate_day};
-use offices::{OfficePreset, PRESETS};
+use offices::OfficePreset;
 use services::SERVICES;
 
 /// Errors of the simulator.
@@ -39,7 +40,7 @@ pub enum SimulateError {
     InvalidParams { field: &'static str, value: String, expected: &'static str },
     #[error("service code {code} (used by office {office}) is not among the configured services")]
     UnknownService { code: String, office: String },
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}")]
     Io { path: PathBuf, source: std::io::Error },
 }
 
@@ -106,8 +107,8 @@ impl SimulateSummary {
     }
 }
 
-/// Simulates `params.days` days of the first `params.offices` presets and hands every ticket to
-/// `sink`, ordered by local date, office id, issue time and ticket id.
+/// Simulates `params.days` days of the first `params.offices` offices ([`county::roster`]) and
+/// hands every ticket to `sink`, ordered by local date, office id, issue time and ticket id.
 pub fn simulate(
     params: &SimulateSettings,
     services: &[ServiceCode],
@@ -115,11 +116,11 @@ pub fn simulate(
     sink: &mut dyn FnMut(&Ticket) -> Result<(), SimulateError>,
 ) -> Result<SimulateSummary, SimulateError> {
     let (first, last) = check_params(params)?;
-    let chosen = &PRESETS[..params.offices as usize];
-    check_services(chosen, services)?;
-    // Output is by office id; the preset index stays the random stream's identity.
+    let chosen = county::roster(params.offices);
+    check_services(&chosen, services)?;
+    // Output is by office id; the office's position stays the random stream's identity.
     let mut order: Vec<usize> = (0..chosen.len()).collect();
-    order.sort_by_key(|&i| chosen[i].id);
+    order.sort_by(|&a, &b| chosen[a].id.cmp(&chosen[b].id));
 
     let mut summary = SimulateSummary::new(first, last, params.offices);
     let mut date = first;
@@ -166,8 +167,8 @@ pub fn write_csv(
 /// returns the first and last simulated date.
 fn check_params(p: &SimulateSettings) -> Result<(NaiveDate, NaiveDate), SimulateError> {
     let invalid = |field, value: String, expected| SimulateError::InvalidParams { field, value, expected };
-    if !(1..=PRESETS.len() as u32).contains(&p.offices) {
-        return Err(invalid("offices", p.offices.to_string(), "1 to 8 offices"));
+    if !(1..=county::MAX_OFFICES).contains(&p.offices) {
+        return Err(invalid("offices", p.offices.to_string(), "1 to 999 offices"));
     }
     if !(p.scale.is_finite() && p.scale > 0.0 && p.scale <= 1000.0) {
         return Err(invalid("scale", p.scale.to_string(), "a multiplier in (0, 1000]"));

@@ -9,6 +9,7 @@ use super::offices::{PRESETS, hm};
 use super::*;
 use crate::calendar::is_nrw_public_holiday;
 use crate::settings::Settings;
+use crate::time::{MS_PER_HOUR, MS_PER_MINUTE};
 use crate::timezones::{DEFAULT_TZ, local_parts};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -52,8 +53,10 @@ fn per_office_day(tickets: &[Ticket]) -> BTreeMap<(&str, NaiveDate), Vec<&Ticket
     m
 }
 
+/// The office of an id among the first 24 (the presets and 16 generated offices).
 fn preset(id: &str) -> &'static OfficePreset {
-    PRESETS.iter().find(|p| p.id == id).unwrap()
+    static OFFICES: OnceLock<Vec<OfficePreset>> = OnceLock::new();
+    OFFICES.get_or_init(|| county::roster(24)).iter().find(|p| p.id == id).unwrap()
 }
 
 #[test]
@@ -93,8 +96,9 @@ fn a_short_run_reproduces_the_same_days_of_a_long_run() {
 
 #[test]
 fn every_ticket_keeps_the_canonical_invariants() {
-    // All eight offices over Easter 2025 (Karfreitag 18 April, Ostermontag 21 April).
-    let (tickets, summary) = run(&params(d(2025, 4, 7), 21, 8));
+    // The eight presets and 16 generated offices over Easter 2025 (Karfreitag 18 April,
+    // Ostermontag 21 April).
+    let (tickets, summary) = run(&params(d(2025, 4, 7), 21, 24));
     assert_eq!(summary.tickets as usize, tickets.len());
     let codes: BTreeSet<String> = services().into_iter().map(|s| s.code).collect();
     let mut keys = BTreeSet::new();
@@ -105,7 +109,7 @@ fn every_ticket_keeps_the_canonical_invariants() {
         assert!(t.counter.as_deref().is_none_or(|c| c.parse::<u32>().is_ok_and(|n| n >= 1)), "{t:?}");
         let finished = t.finished_at.unwrap();
         assert!(t.called_at.is_none_or(|c| c >= t.issued_at && finished >= c), "{t:?}");
-        assert!(finished >= t.issued_at && finished - t.issued_at < 14 * 3_600_000, "{t:?}");
+        assert!(finished >= t.issued_at && finished - t.issued_at < 14 * MS_PER_HOUR, "{t:?}");
         assert!(codes.contains(&t.service), "{t:?}");
         let prefix = if t.channel == Channel::WalkIn { 'A' } else { 'T' };
         assert!(t.ticket_id.starts_with(prefix) && t.ticket_id.len() >= 4, "{t:?}");
@@ -122,6 +126,22 @@ fn every_ticket_keeps_the_canonical_invariants() {
     // Output order: local date, office id, issue time, ticket id.
     let key = |t: &Ticket| (local_date(t), t.office_id.clone(), t.issued_at, t.ticket_id.clone());
     assert!(tickets.windows(2).all(|w| key(&w[0]) < key(&w[1])));
+}
+
+#[test]
+fn the_first_three_offices_of_a_county_are_exactly_a_three_office_run() {
+    let (county, summary) = run(&params(d(2025, 3, 24), 7, 85));
+    let (three, small) = run(&params(d(2025, 3, 24), 7, 3));
+    let ids: BTreeSet<&str> = PRESETS[..3].iter().map(|p| &*p.id).collect();
+    let first: Vec<&Ticket> = county.iter().filter(|t| ids.contains(t.office_id.as_str())).collect();
+    assert!(!three.is_empty());
+    assert_eq!(first, three.iter().collect::<Vec<_>>());
+    let offices: BTreeSet<&str> = county.iter().map(|t| t.office_id.as_str()).collect();
+    assert_eq!(offices.len(), 85);
+    assert_eq!(summary.offices, 85);
+    // Six open weekdays, Saturday only where an office opens then.
+    assert!(summary.office_days > 85 * 5 && summary.office_days < 85 * 6, "{}", summary.office_days);
+    assert!(summary.tickets > 15 * small.tickets, "{} vs {}", summary.tickets, small.tickets);
 }
 
 #[test]
@@ -142,7 +162,7 @@ fn a_counter_calls_the_next_number_only_after_a_short_gap() {
         }
     }
     gaps.sort_unstable();
-    assert!(gaps[gaps.len() / 2] <= 60_000, "median gap {} ms", gaps[gaps.len() / 2]);
+    assert!(gaps[gaps.len() / 2] <= MS_PER_MINUTE, "median gap {} ms", gaps[gaps.len() / 2]);
 }
 
 #[test]
@@ -153,7 +173,7 @@ fn no_shows_and_cancellations_both_occur_in_modest_shares() {
     assert!((0.005..0.08).contains(&share(Outcome::Cancelled)), "{}", share(Outcome::Cancelled));
     let no_show_at_counter = tickets.iter().filter(|t| t.outcome == Outcome::NoShow).all(|t| {
         let held = t.finished_at.unwrap() - t.called_at.unwrap();
-        (60_000..=120_000).contains(&held)
+        (MS_PER_MINUTE..=2 * MS_PER_MINUTE).contains(&held)
     });
     assert!(no_show_at_counter);
     assert!(s.missed_appointments > 0 && s.appointments > 0 && s.walk_ins > s.appointments);
@@ -305,7 +325,7 @@ fn missing_service_and_bad_params_are_errors() {
     assert!(err.to_string().contains("KFZ"));
     // One Bürgerbüro alone does not need KFZ.
     assert!(simulate(&params(d(2025, 1, 6), 3, 1), &without_kfz, DEFAULT_TZ, &mut |_| Ok(())).is_ok());
-    for bad in [params(d(2025, 1, 6), 0, 3), params(d(2025, 1, 6), 3, 9), params(d(2099, 12, 30), 5, 3)] {
+    for bad in [params(d(2025, 1, 6), 0, 3), params(d(2025, 1, 6), 3, 1000), params(d(2099, 12, 30), 5, 3)] {
         let err = simulate(&bad, &services(), DEFAULT_TZ, &mut |_| Ok(())).unwrap_err();
         assert!(matches!(err, SimulateError::InvalidParams { .. }), "{err}");
     }
@@ -335,7 +355,7 @@ fn report() {
     let (tickets, s) = year();
     println!("{s:?}");
     let days = per_office_day(tickets);
-    for office in PRESETS.iter().take(3).map(|p| p.id) {
+    for office in PRESETS.iter().take(3).map(|p| &*p.id) {
         for wd in [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat] {
             let v: Vec<&Vec<&Ticket>> = days
                 .iter()

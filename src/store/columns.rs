@@ -91,7 +91,7 @@ pub fn load_columns(
     if store.partitions()?.is_empty() {
         return Ok(TicketColumns::default());
     }
-    let perr = |e: PolarsError| StoreError::Parquet { path: store.tickets_dir(), message: e.to_string() };
+    let perr = |source: PolarsError| StoreError::Parquet { path: store.tickets_dir(), source };
     let mut lf = store.scan()?;
     if let Some(from) = from {
         lf = lf.filter(col(col::LOCAL_DATE).gt_eq(lit(from)));
@@ -143,13 +143,12 @@ impl TicketColumns {
     /// optional), extending the dictionaries. Order is not checked: see [`Self::into_sorted`].
     pub fn append_frame(&mut self, df: &DataFrame) -> PolarsResult<()> {
         let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
-        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         for c in dict_codes(df.column(col::OFFICE_ID)?.str()?, &mut self.offices)? {
             self.office.push(c.ok_or_else(|| bad(col::OFFICE_ID))?);
         }
         for d in df.column(col::LOCAL_DATE)?.cast(&DataType::Int32)?.i32()?.iter() {
             let d = d.ok_or_else(|| bad(col::LOCAL_DATE))?;
-            self.date.push(epoch + chrono::Days::new(d.max(0) as u64));
+            self.date.push(crate::timezones::date_from_days(d));
         }
         // Stages that never look a ticket up (the profile) leave the ids out of the frame.
         if let Ok(ids) = df.column(col::TICKET_ID) {

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::output::atomic::write_atomic;
 use crate::store::StoreError;
-use crate::store::atomic::write_atomic;
 
 /// Version of the stored table layout; bumped when columns change.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -44,14 +44,12 @@ impl Manifest {
         let text =
             std::fs::read_to_string(path).map_err(|source| StoreError::Io { path: path.into(), source })?;
         let m: Manifest = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Corrupt { path: path.into(), message: e.to_string() })?;
+            .map_err(|source| StoreError::Corrupt { path: path.into(), source })?;
         if m.schema_version != SCHEMA_VERSION {
-            return Err(StoreError::Corrupt {
+            return Err(StoreError::Version {
                 path: path.into(),
-                message: format!(
-                    "schema_version {} (this queuecast reads {SCHEMA_VERSION})",
-                    m.schema_version
-                ),
+                found: m.schema_version,
+                expected: SCHEMA_VERSION,
             });
         }
         Ok(m)
@@ -70,7 +68,7 @@ impl Manifest {
 
     pub fn save(&self, path: &Path) -> Result<(), StoreError> {
         let json = serde_json::to_vec_pretty(self)
-            .map_err(|e| StoreError::Corrupt { path: path.into(), message: e.to_string() })?;
+            .map_err(|source| StoreError::Encode { path: path.into(), source })?;
         write_atomic(path, |w| std::io::Write::write_all(w, &json))
             .map_err(|source| StoreError::Io { path: path.into(), source })
     }

@@ -1,7 +1,6 @@
 //! The ticket store: Hive-partitioned Parquet (`tickets/office_id=…/year=…/month=…/part-0.parquet`),
 //! a quarantine folder and a manifest. Writes replace whole office-days, atomically per partition.
 
-pub mod atomic;
 pub mod columns;
 pub mod manifest;
 pub mod summary;
@@ -24,12 +23,22 @@ const PART_FILE: &str = "part-0.parquet";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io { path: PathBuf, source: std::io::Error },
-    #[error("{path}: Parquet error: {message}")]
-    Parquet { path: PathBuf, message: String },
-    #[error("{path}: unreadable store file: {message}")]
-    Corrupt { path: PathBuf, message: String },
+    #[error("{path}: Parquet error")]
+    Parquet { path: PathBuf, source: PolarsError },
+    #[error("{path}: unreadable store file")]
+    Corrupt { path: PathBuf, source: serde_json::Error },
+    #[error("{path}: unreadable partition")]
+    Rows { path: PathBuf, source: table::TableError },
+    #[error("{path}: schema_version {found} (this queuecast reads {expected})")]
+    Version { path: PathBuf, found: u32, expected: u32 },
+    #[error("cannot encode {path}")]
+    Encode { path: PathBuf, source: serde_json::Error },
+    #[error(
+        "there is no store at {path} (ingest ticket logs into it first: queuecast ingest FILE --store {path})"
+    )]
+    Missing { path: PathBuf },
 }
 
 /// One partition: an office's tickets issued in one local month.
@@ -64,10 +73,19 @@ impl Store {
         let store = Store { root: root.to_path_buf(), tz };
         for dir in [store.tickets_dir(), store.quarantine_dir()] {
             std::fs::create_dir_all(&dir).map_err(|source| StoreError::Io { path: dir.clone(), source })?;
-            atomic::remove_stale_temps(&dir)
+            crate::output::atomic::remove_stale_temps(&dir)
                 .map_err(|source| StoreError::Io { path: dir.clone(), source })?;
         }
         Ok(store)
+    }
+
+    /// Opens a store that must exist already (for the commands that only read it): a mistyped
+    /// `--store` is an error naming the directory, not an empty store.
+    pub fn open_existing(root: &Path, tz: Tz) -> Result<Store, StoreError> {
+        if !root.is_dir() {
+            return Err(StoreError::Missing { path: root.to_path_buf() });
+        }
+        Store::open(root, tz)
     }
 
     pub fn root(&self) -> &Path {
@@ -127,19 +145,20 @@ impl Store {
             rows_kept: kept.len(),
         };
         tickets.extend(kept);
-        let perr = |e: PolarsError| StoreError::Parquet { path: path.clone(), message: e.to_string() };
+        let perr = |source: PolarsError| StoreError::Parquet { path: path.clone(), source };
         let mut df = table::tickets_to_frame(&mut tickets, self.tz).map_err(perr)?;
         let mut result = Ok(());
-        atomic::write_atomic(&path, |w| {
+        let written = crate::output::atomic::write_atomic(&path, |w| {
             result = ParquetWriter::new(w)
                 .with_compression(ParquetCompression::Zstd(None))
                 .with_statistics(StatisticsOptions::full())
                 .finish(&mut df)
                 .map(|_| ());
-            result.as_ref().map_err(|e| std::io::Error::other(e.to_string())).map(|_| ())
-        })
-        .map_err(|source| StoreError::Io { path: path.clone(), source })?;
+            // The polars error itself stays in `result`, reported first below.
+            result.as_ref().map_err(|_| std::io::Error::other("Parquet write failed")).map(|_| ())
+        });
         result.map_err(perr)?;
+        written.map_err(|source| StoreError::Io { path: path.clone(), source })?;
         Ok(write)
     }
 
@@ -152,8 +171,8 @@ impl Store {
         let file = File::open(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
         let df = ParquetReader::new(file)
             .finish()
-            .map_err(|e| StoreError::Parquet { path: path.clone(), message: e.to_string() })?;
-        table::frame_to_tickets(&df, &key.office_id).map_err(|message| StoreError::Corrupt { path, message })
+            .map_err(|source| StoreError::Parquet { path: path.clone(), source })?;
+        table::frame_to_tickets(&df, &key.office_id).map_err(|source| StoreError::Rows { path, source })
     }
 
     /// Every partition in the store, sorted.
@@ -178,7 +197,7 @@ impl Store {
     pub fn scan_partition(&self, key: &PartitionKey) -> Result<LazyFrame, StoreError> {
         let path = self.partition_path(key);
         let lf = LazyFrame::scan_parquet(path.to_string_lossy().as_ref().into(), ScanArgsParquet::default())
-            .map_err(|e| StoreError::Parquet { path, message: e.to_string() })?;
+            .map_err(|source| StoreError::Parquet { path, source })?;
         Ok(lf.with_columns([
             lit(key.office_id.clone()).alias(col::OFFICE_ID),
             lit(key.year).alias(col::YEAR),
@@ -205,7 +224,7 @@ impl Store {
         };
         let pattern = format!("{}/**/*.parquet", dir.display());
         LazyFrame::scan_parquet(pattern.as_str().into(), args)
-            .map_err(|e| StoreError::Parquet { path: dir, message: e.to_string() })
+            .map_err(|source| StoreError::Parquet { path: dir, source })
     }
 }
 

@@ -39,7 +39,7 @@ pub fn summarize(store: &Store) -> Result<StoreSummary, StoreError> {
     if store.partitions()?.is_empty() {
         return Ok(StoreSummary::default());
     }
-    let perr = |e: PolarsError| StoreError::Parquet { path: store.tickets_dir(), message: e.to_string() };
+    let perr = |source: PolarsError| StoreError::Parquet { path: store.tickets_dir(), source };
     let count =
         |o: Outcome| col(col::OUTCOME).eq(lit(o.as_str())).sum().cast(DataType::UInt64).alias(o.as_str());
     let df = store

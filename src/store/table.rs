@@ -7,25 +7,6 @@ use polars::prelude::*;
 use crate::schema::{Channel, EpochMs, Outcome, Ticket, col};
 use crate::timezones::{days_since_epoch, local_parts};
 
-/// Column order of a stored partition file.
-pub const STORED_COLUMNS: [&str; 15] = [
-    col::TICKET_ID,
-    col::SERVICE,
-    col::CHANNEL,
-    col::ISSUED_AT,
-    col::CALLED_AT,
-    col::FINISHED_AT,
-    col::COUNTER,
-    col::OUTCOME,
-    col::SERVICE_COUNT,
-    col::LOCAL_DATE,
-    col::WEEKDAY,
-    col::HOUR,
-    col::MINUTE_OF_DAY,
-    col::WAIT_S,
-    col::SERVICE_S,
-];
-
 /// Builds the stored frame of one office's tickets (any order in, sorted out by
 /// issued_at then ticket_id, so the same tickets always give the same bytes).
 pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFrame> {
@@ -71,20 +52,32 @@ fn service_s(t: &Ticket) -> Option<i64> {
     }
 }
 
+/// Why a stored frame does not read back as tickets.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    #[error("column {column}")]
+    Column { column: &'static str, source: PolarsError },
+    #[error("column {column} is {found}, expected datetime[ms]")]
+    NotMilliseconds { column: &'static str, found: String },
+    #[error("row {row}: bad {column}")]
+    Value { row: usize, column: &'static str },
+}
+
 /// Reads the canonical fields back from a stored frame of one office.
-pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, String> {
-    let text = |name: &str| -> Result<Vec<Option<String>>, String> {
-        let c = df.column(name).map_err(|e| e.to_string())?;
-        let s = c.str().map_err(|e| format!("column {name}: {e}"))?;
+pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, TableError> {
+    let text = |name: &'static str| -> Result<Vec<Option<String>>, TableError> {
+        let err = |source| TableError::Column { column: name, source };
+        let s = df.column(name).and_then(|c| c.str().cloned()).map_err(err)?;
         Ok(s.iter().map(|v| v.map(str::to_string)).collect())
     };
-    let ms = |name: &str| -> Result<Vec<Option<i64>>, String> {
-        let c = df.column(name).map_err(|e| e.to_string())?;
+    let ms = |name: &'static str| -> Result<Vec<Option<i64>>, TableError> {
+        let err = |source| TableError::Column { column: name, source };
+        let c = df.column(name).map_err(err)?;
         if !matches!(c.dtype(), DataType::Datetime(TimeUnit::Milliseconds, _)) {
-            return Err(format!("column {name} is {}, expected datetime[ms]", c.dtype()));
+            return Err(TableError::NotMilliseconds { column: name, found: c.dtype().to_string() });
         }
-        let raw = c.cast(&DataType::Int64).map_err(|e| e.to_string())?;
-        Ok(raw.i64().map_err(|e| e.to_string())?.iter().collect())
+        let raw = c.cast(&DataType::Int64).map_err(err)?;
+        Ok(raw.i64().map_err(err)?.iter().collect())
     };
     let (ids, services, channels, counters, outcomes) = (
         text(col::TICKET_ID)?,
@@ -97,7 +90,7 @@ pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, 
     let counts = service_counts(df)?;
     (0..df.height())
         .map(|i| {
-            let bad = |what: &str| format!("row {}: bad {what}", i + 1);
+            let bad = |column: &'static str| TableError::Value { row: i + 1, column };
             Ok(Ticket {
                 office_id: office_id.to_string(),
                 ticket_id: ids[i].clone().ok_or_else(|| bad(col::TICKET_ID))?,
@@ -116,11 +109,12 @@ pub fn frame_to_tickets(df: &DataFrame, office_id: &str) -> Result<Vec<Ticket>, 
 
 /// The `service_count` column as `u16` values (`None` where a value is null or out of range).
 /// Partitions written before the column existed hold one service per ticket, so they read as 1.
-fn service_counts(df: &DataFrame) -> Result<Vec<Option<u16>>, String> {
+fn service_counts(df: &DataFrame) -> Result<Vec<Option<u16>>, TableError> {
     let Ok(c) = df.column(col::SERVICE_COUNT) else {
         return Ok(vec![Some(1); df.height()]);
     };
-    let raw = c.cast(&DataType::Int32).map_err(|e| format!("column {}: {e}", col::SERVICE_COUNT))?;
-    let values = raw.i32().map_err(|e| format!("column {}: {e}", col::SERVICE_COUNT))?;
+    let err = |source| TableError::Column { column: col::SERVICE_COUNT, source };
+    let raw = c.cast(&DataType::Int32).map_err(err)?;
+    let values = raw.i32().map_err(err)?;
     Ok(values.iter().map(|v| v.and_then(|n| u16::try_from(n).ok()).filter(|n| *n >= 1)).collect())
 }

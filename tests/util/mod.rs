@@ -15,6 +15,22 @@ impl Workdir {
         Workdir { dir: tempfile::tempdir().expect("temp dir") }
     }
 
+    /// A working directory for a fixture that the tests of one file share (kept in a static,
+    /// so never dropped): under the target directory, named `prefix…`; copies older than an hour
+    /// that earlier runs left behind are removed first.
+    pub fn shared(prefix: &str) -> Workdir {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let hour = std::time::Duration::from_secs(3600);
+        for e in std::fs::read_dir(parent).expect("target tmp dir").map_while(Result::ok) {
+            let old =
+                e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a > hour));
+            if e.file_name().to_string_lossy().starts_with(prefix) && old {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        Workdir { dir: tempfile::Builder::new().prefix(prefix).tempdir_in(parent).expect("temp dir") }
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }

@@ -5,42 +5,12 @@
 use std::borrow::Cow;
 use std::path::Path;
 
-use serde::Deserialize;
-
+use super::spec::{LineEnding, TextEncoding};
 use crate::ingest::error::IngestError;
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::source::{each_line, strip_line_end};
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Character encoding of an export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum TextEncoding {
-    /// UTF-8; a byte order mark at the start is skipped.
-    #[serde(rename = "utf-8", alias = "utf8", alias = "UTF-8")]
-    Utf8,
-    /// Windows-1252 (what "ANSI" means in a German Windows export; a superset of Latin-1's letters).
-    #[serde(rename = "windows-1252", alias = "cp1252", alias = "Windows-1252")]
-    Windows1252,
-}
-
-impl TextEncoding {
-    pub fn name(self) -> &'static str {
-        match self {
-            TextEncoding::Utf8 => "utf-8",
-            TextEncoding::Windows1252 => "windows-1252",
-        }
-    }
-}
-
-/// Line endings an export must have (`auto` accepts both, line by line).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LineEnding {
-    Auto,
-    Crlf,
-    Lf,
-}
 
 /// What the pre-scan found in a file's bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

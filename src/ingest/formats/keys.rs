@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::local_time::is_valid_format;
-use super::mapping::{Columns, MappingError, MappingFile, Names, Source, TimeSource, Values, key};
+use super::spec::{Columns, MappingError, MappingFile, Names, Source, TimeSource, Values, key};
 use crate::settings::Settings;
 
 /// Configured service codes and names (lower-cased) → code: names an export may use as they are.

@@ -145,6 +145,7 @@ pub fn is_valid_format(format: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::MS_PER_MINUTE;
     use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 
     fn wall(s: &str) -> Option<Stamp> {
@@ -167,7 +168,7 @@ mod tests {
         assert_eq!(r, Err(Unresolved::Nonexistent { event: 1 }));
         // 01:50 CET then 03:10 CEST is a real 20-minute wait.
         let r = resolve(DEFAULT_TZ, [wall("2025-03-30 01:50"), wall("2025-03-30 03:10"), None]).unwrap();
-        assert_eq!(r[1].unwrap() - r[0].unwrap(), 20 * 60_000);
+        assert_eq!(r[1].unwrap() - r[0].unwrap(), 20 * MS_PER_MINUTE);
     }
 
     #[test]
@@ -190,7 +191,7 @@ mod tests {
         let r = resolve(DEFAULT_TZ, [wall("2025-10-26 01:55"), wall("2025-10-26 02:05"), None]);
         assert_eq!(r, Err(Unresolved::Ambiguous { event: 1, readings: 2 }));
         // Arrival in the repeated hour plus a duration: both readings are in order.
-        let r = resolve(DEFAULT_TZ, [wall("2025-10-26 02:30"), Some(Stamp::After(60_000)), None]);
+        let r = resolve(DEFAULT_TZ, [wall("2025-10-26 02:30"), Some(Stamp::After(MS_PER_MINUTE)), None]);
         assert_eq!(r, Err(Unresolved::Ambiguous { event: 0, readings: 2 }));
         // Called 02:10 CET at the latest, issued 03:30: no reading is in order.
         let r = resolve(DEFAULT_TZ, [wall("2025-10-26 03:30"), wall("2025-10-26 02:10"), None]);

@@ -5,178 +5,19 @@
 //! is read; every error names the key. Defaults and meaning of each key: `data/mappings/` and
 //! the README section "Importing your ticket system's export".
 
-use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::path::Path;
 
 use chrono_tz::Tz;
-use serde::Deserialize;
 
-use super::decode::{LineEnding, TextEncoding};
 use super::keys::{Builder, catalog, custom_preset, merge};
+use super::spec::{
+    LineEnding, MappingError, MappingFile, Names, Source, TextEncoding, TimeSource, VendorFormat,
+};
 use super::{qmatic, zms};
 use crate::ingest::validate::is_valid_office_id;
 use crate::schema::{Channel, Outcome};
 use crate::settings::Settings;
-
-/// Errors of a mapping file; each names the file and the key.
-#[derive(Debug, thiserror::Error)]
-pub enum MappingError {
-    #[error("cannot read mapping file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("mapping file {path}: {message}")]
-    Parse { path: String, message: String },
-    #[error("mapping {path}: missing required key {key}: {what}")]
-    Missing { path: String, key: &'static str, what: &'static str },
-    #[error("mapping {path}: {key} = {value}: {expected}")]
-    Invalid { path: String, key: String, value: String, expected: String },
-    #[error("mapping {path}: {message}")]
-    Conflict { path: String, message: String },
-}
-
-/// The export formats a mapping can describe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum VendorFormat {
-    /// Any delimited export: the mapping names every column.
-    Custom,
-    /// ZMS / eappointment statistics archive (`buergerarchiv`).
-    Zms,
-    /// Qmatic Orchestra / Data Connect visit export.
-    Qmatic,
-}
-
-impl VendorFormat {
-    pub fn parse(name: &str) -> Option<VendorFormat> {
-        match name {
-            "custom" => Some(VendorFormat::Custom),
-            "zms" => Some(VendorFormat::Zms),
-            "qmatic" => Some(VendorFormat::Qmatic),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            VendorFormat::Custom => "custom",
-            VendorFormat::Zms => "zms",
-            VendorFormat::Qmatic => "qmatic",
-        }
-    }
-
-    /// The keys this format fills in when the mapping file leaves them out.
-    fn preset(self) -> MappingFile {
-        match self {
-            VendorFormat::Custom => custom_preset(),
-            VendorFormat::Zms => zms::preset(),
-            VendorFormat::Qmatic => qmatic::preset(),
-        }
-    }
-}
-
-/// One column name, or several accepted spellings (the first present in the header is used).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
-pub enum Names {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Names {
-    pub fn list(&self) -> Vec<String> {
-        match self {
-            Names::One(s) => vec![s.clone()],
-            Names::Many(v) => v.clone(),
-        }
-    }
-}
-
-/// The mapping file as written. Every key is optional here; [`Mapping::build`] says which
-/// are required once the preset is merged in.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MappingFile {
-    pub format: Option<VendorFormat>,
-    pub encoding: Option<TextEncoding>,
-    /// One character, or `"auto"` (the one of `; , TAB |` that splits the header most).
-    pub delimiter: Option<String>,
-    pub line_ending: Option<LineEnding>,
-    /// `"point"` or `"comma"`: the decimal mark of minute values.
-    pub decimal: Option<String>,
-    /// IANA zone of times without offset (`"UTC"` for exports in UTC).
-    pub timezone: Option<String>,
-    pub date_format: Option<Names>,
-    pub time_format: Option<Names>,
-    pub datetime_format: Option<Names>,
-    /// Office id for every row, when the export has no office column.
-    pub office: Option<String>,
-    /// Channel for every row (`walk_in` or `appointment`), when the export has no channel column.
-    pub channel: Option<String>,
-    /// Text between several service names in one cell, e.g. `","`. A trailing ` +N` (ZMS)
-    /// always counts N further services.
-    pub service_separator: Option<String>,
-    #[serde(default)]
-    pub columns: Columns,
-    #[serde(default)]
-    pub values: Values,
-    /// Service name in the export → configured service code.
-    #[serde(default)]
-    pub services: BTreeMap<String, String>,
-    /// Office name or number in the export → office id.
-    #[serde(default)]
-    pub offices: BTreeMap<String, String>,
-}
-
-/// Which export column holds each canonical field.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Columns {
-    pub office_id: Option<Names>,
-    pub ticket_id: Option<Names>,
-    pub service: Option<Names>,
-    pub channel: Option<Names>,
-    pub counter: Option<Names>,
-    pub outcome: Option<Names>,
-    /// Date for the `*_time` columns.
-    pub date: Option<Names>,
-    pub issued_time: Option<Names>,
-    pub called_time: Option<Names>,
-    pub finished_time: Option<Names>,
-    /// Date and time in one column.
-    pub issued_at: Option<Names>,
-    pub called_at: Option<Names>,
-    pub finished_at: Option<Names>,
-    /// Minutes from issue to call, and from call to end (fractional).
-    pub wait_minutes: Option<Names>,
-    pub service_minutes: Option<Names>,
-}
-
-/// Export values → canonical values.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Values {
-    #[serde(default)]
-    pub channel: BTreeMap<String, String>,
-    #[serde(default)]
-    pub outcome: BTreeMap<String, String>,
-}
-
-/// Where a text field comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    Column(Vec<String>),
-    Const(String),
-}
-
-/// Where an event time comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeSource {
-    /// Date and time in one column.
-    At(Vec<String>),
-    /// Time of day, with the date from `columns.date`.
-    Time { date: Vec<String>, time: Vec<String> },
-    /// Minutes after the previous event.
-    Minutes(Vec<String>),
-}
 
 /// A checked mapping: everything a vendor reader needs, with the preset merged in.
 #[derive(Debug, Clone)]
@@ -214,9 +55,13 @@ pub struct Mapping {
     pub service_separator: Option<String>,
 }
 
-/// Lower-cased, trimmed key for value lookups (exports vary in case and padding).
-pub fn key(s: &str) -> String {
-    s.trim().to_lowercase()
+/// The keys `format` fills in when the mapping file leaves them out.
+fn preset(format: VendorFormat) -> MappingFile {
+    match format {
+        VendorFormat::Custom => custom_preset(),
+        VendorFormat::Zms => zms::preset(),
+        VendorFormat::Qmatic => qmatic::preset(),
+    }
 }
 
 impl Mapping {
@@ -229,10 +74,8 @@ impl Mapping {
         let text = std::fs::read_to_string(path)
             .map_err(|source| MappingError::Read { path: path.to_path_buf(), source })?;
         let origin = path.display().to_string();
-        let file: MappingFile = toml::from_str(&text).map_err(|e| MappingError::Parse {
-            path: origin.clone(),
-            message: e.to_string().trim().replace('\n', " "),
-        })?;
+        let file: MappingFile =
+            toml::from_str(&text).map_err(|source| MappingError::Parse { path: origin.clone(), source })?;
         if let (Some(cli), Some(own)) = (cli_format, file.format)
             && cli != own
         {
@@ -252,7 +95,7 @@ impl Mapping {
         origin: String,
         settings: &Settings,
     ) -> Result<Mapping, MappingError> {
-        let f = merge(format.preset(), file);
+        let f = merge(preset(format), file);
         let b = Builder { origin: &origin };
         let c = &f.columns;
         let times = [
@@ -365,7 +208,7 @@ mod tests {
 
     fn build(format: VendorFormat, toml_text: &str) -> Result<Mapping, MappingError> {
         let file: MappingFile = toml::from_str(toml_text)
-            .map_err(|e| MappingError::Parse { path: "test.toml".into(), message: e.to_string() })?;
+            .map_err(|source| MappingError::Parse { path: "test.toml".into(), source })?;
         Mapping::build(format, file, "test.toml".into(), &Settings::default())
     }
 
@@ -407,9 +250,10 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_named() {
-        let err = build(VendorFormat::Custom, "delimter = \";\"").unwrap_err().to_string();
+        let chain = |e: MappingError| crate::errors::chain(&e);
+        let err = chain(build(VendorFormat::Custom, "delimter = \";\"").unwrap_err());
         assert!(err.contains("delimter"), "{err}");
-        let err = build(VendorFormat::Custom, "[columns]\nofice_id = \"x\"").unwrap_err().to_string();
+        let err = chain(build(VendorFormat::Custom, "[columns]\nofice_id = \"x\"").unwrap_err());
         assert!(err.contains("ofice_id"), "{err}");
         let err = build(VendorFormat::Custom, &CUSTOM.replace("\"FS\"", "\"FSX\"")).unwrap_err().to_string();
         assert!(err.contains("services.\"Führerschein\"") && err.contains("FSX"), "{err}");
@@ -451,5 +295,36 @@ mod tests {
         assert_eq!(m.outcomes.get("1"), Some(&Outcome::NoShow));
         assert_eq!(m.outcomes.get("2"), Some(&Outcome::Cancelled));
         assert_eq!(m.catalog.get("personalausweis").map(String::as_str), Some("PA"));
+    }
+
+    #[test]
+    fn the_qmatic_preset_needs_only_a_channel() {
+        let file = |text: &str| -> MappingFile { toml::from_str(text).unwrap() };
+        let build = |text: &str| {
+            Mapping::build(VendorFormat::Qmatic, file(text), "q.toml".into(), &Settings::default())
+        };
+        let err = build("").unwrap_err().to_string();
+        assert!(err.contains("columns.channel"), "{err}");
+        let m = build("channel = \"walk_in\"\ntimezone = \"UTC\"").unwrap();
+        assert!(m.has_counters());
+        assert_eq!(m.tz, chrono_tz::UTC);
+        assert_eq!(m.outcomes.get("no_show"), Some(&Outcome::NoShow));
+        assert_eq!(m.outcomes.get("remove_by_reset"), Some(&Outcome::Cancelled));
+        assert_eq!(m.outcomes.get("recycle"), None);
+    }
+
+    #[test]
+    fn the_zms_preset_alone_is_a_complete_mapping_without_counters_and_ticket_numbers() {
+        let m = Mapping::build(
+            VendorFormat::Zms,
+            MappingFile::default(),
+            "--format zms".into(),
+            &Settings::default(),
+        )
+        .unwrap();
+        assert!(!m.has_counters() && m.ticket_id.is_none());
+        assert_eq!(m.office, Source::Column(vec!["StandortID".into(), "scope_id".into()]));
+        assert_eq!(m.times[1], TimeSource::Minutes(vec!["waiting_time".into(), "wartezeit".into()]));
+        assert_eq!(m.delimiter, None, "detected from the header");
     }
 }

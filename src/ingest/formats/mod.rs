@@ -10,6 +10,7 @@ pub mod mapping;
 pub mod qmatic;
 pub mod row;
 pub mod sequence;
+pub mod spec;
 pub mod zms;
 
 use std::borrow::Cow;
@@ -24,8 +25,9 @@ use crate::ingest::source::{Record, each_line, is_gzip, strip_line_end};
 use crate::ingest::split::split_line;
 use crate::settings::Settings;
 
-pub use mapping::{Mapping, MappingError, MappingFile, VendorFormat};
+pub use mapping::Mapping;
 use row::Layout;
+pub use spec::{MappingError, MappingFile, VendorFormat};
 
 /// What `ingest` reads: the canonical log, or a vendor export through a mapping.
 #[derive(Debug, Clone)]

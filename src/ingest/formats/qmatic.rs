@@ -19,7 +19,7 @@
 //! → cancelled. `RECYCLE` and `TRANSFER_*` end one transaction but not the visit: they are not
 //! mapped, so such rows are quarantined as `unknown_outcome` instead of counted as visits.
 
-use super::mapping::{Columns, MappingFile, Values, VendorFormat};
+use super::spec::{Columns, MappingFile, Values, VendorFormat};
 use super::zms::{many, pairs};
 
 /// What `--format qmatic` assumes.
@@ -53,30 +53,5 @@ pub fn preset() -> MappingFile {
             ..Values::default()
         },
         ..MappingFile::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::mapping::{Mapping, MappingError};
-    use super::*;
-    use crate::schema::Outcome;
-    use crate::settings::Settings;
-
-    fn build(text: &str) -> Result<Mapping, MappingError> {
-        let file: MappingFile = toml::from_str(text).unwrap();
-        Mapping::build(VendorFormat::Qmatic, file, "q.toml".into(), &Settings::default())
-    }
-
-    #[test]
-    fn the_preset_needs_only_a_channel() {
-        let err = build("").unwrap_err().to_string();
-        assert!(err.contains("columns.channel"), "{err}");
-        let m = build("channel = \"walk_in\"\ntimezone = \"UTC\"").unwrap();
-        assert!(m.has_counters());
-        assert_eq!(m.tz, chrono_tz::UTC);
-        assert_eq!(m.outcomes.get("no_show"), Some(&Outcome::NoShow));
-        assert_eq!(m.outcomes.get("remove_by_reset"), Some(&Outcome::Cancelled));
-        assert_eq!(m.outcomes.get("recycle"), None);
     }
 }

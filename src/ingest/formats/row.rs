@@ -9,10 +9,12 @@ use chrono::NaiveDateTime;
 use chrono_tz::Tz;
 
 use super::local_time::{self, ParseProblem, Stamp, Unresolved};
-use super::mapping::{Mapping, Source, TimeSource, key};
+use super::mapping::Mapping;
+use super::spec::{Source, TimeSource, key};
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::validate::is_valid_office_id;
 use crate::schema::{Channel, Outcome, col};
+use crate::time::MS_PER_MINUTE;
 use crate::timezones::{format_rfc3339, to_local};
 
 const EVENT_FIELDS: [&str; 3] = [col::ISSUED_AT, col::CALLED_AT, col::FINISHED_AT];
@@ -385,7 +387,7 @@ pub fn minutes_ms(v: &str, decimal_comma: bool) -> Option<i64> {
         return None;
     }
     let x: f64 = format!("{int}.{frac}0").parse().ok()?;
-    let ms = (x * 60_000.0).round() as i64;
+    let ms = (x * MS_PER_MINUTE as f64).round() as i64;
     Some(if negative { -ms } else { ms })
 }
 
@@ -410,7 +412,7 @@ mod tests {
         assert_eq!(minutes_ms("12.5", true), None, "a point under decimal = comma is refused, not misread");
         assert_eq!(minutes_ms("12,5", false), None);
         assert_eq!(minutes_ms("0.25", false), Some(15_000));
-        assert_eq!(minutes_ms("-1", false), Some(-60_000));
+        assert_eq!(minutes_ms("-1", false), Some(-MS_PER_MINUTE));
         for bad in ["", ",5", "1e3", "NaN", "12 min", "1,2,3"] {
             assert_eq!(minutes_ms(bad, true), None, "{bad}");
         }

@@ -14,7 +14,7 @@
 //! (the channel comes from `mitTermin`), `AnzahlPersonen`, `name`. The archive has no ticket
 //! number (derived by arrival order, see `sequence`) and no counter (stored empty).
 
-use super::mapping::{Columns, MappingFile, Names, Values, VendorFormat};
+use super::spec::{Columns, MappingFile, Names, Values, VendorFormat};
 
 /// What `--format zms` assumes; a mapping file only adds `[services]` and, if wanted, `[offices]`.
 pub fn preset() -> MappingFile {
@@ -47,26 +47,4 @@ pub(super) fn many(names: &[&str]) -> Option<Names> {
 
 pub(super) fn pairs(p: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
     p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::mapping::{Mapping, Source, TimeSource};
-    use super::*;
-    use crate::settings::Settings;
-
-    #[test]
-    fn the_preset_alone_is_a_complete_mapping_without_counters_and_ticket_numbers() {
-        let m = Mapping::build(
-            VendorFormat::Zms,
-            MappingFile::default(),
-            "--format zms".into(),
-            &Settings::default(),
-        )
-        .unwrap();
-        assert!(!m.has_counters() && m.ticket_id.is_none());
-        assert_eq!(m.office, Source::Column(vec!["StandortID".into(), "scope_id".into()]));
-        assert_eq!(m.times[1], TimeSource::Minutes(vec!["waiting_time".into(), "wartezeit".into()]));
-        assert_eq!(m.delimiter, None, "detected from the header");
-    }
 }

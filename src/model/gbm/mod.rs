@@ -21,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::model::dataset::Dataset;
-use crate::model::features::FEATURES;
+use crate::model::dataset::FEATURES;
 use crate::model::gbm::bins::Bins;
 use crate::model::gbm::grow::{Binned, GrowParams, Tree, grow};
 use crate::model::gbm::tree::Forest;

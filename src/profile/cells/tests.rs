@@ -5,16 +5,6 @@ use rand_chacha::ChaCha8Rng;
 use super::polars_oracle::{by_service_and_all, ticket_aggs};
 use super::*;
 
-#[test]
-fn type7_quantiles_by_hand() {
-    assert_eq!(quantile_type7(&[], 0.5), None);
-    assert_eq!(quantile_type7(&[7.0], 0.9), Some(7.0));
-    // positions 0.5·3 = 1.5 → 2 + 0.5·(3 − 2); 0.9·3 = 2.7 → 3 + 0.7·(4 − 3)
-    assert_eq!(quantile_type7(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
-    assert!((quantile_type7(&[1.0, 2.0, 3.0, 4.0], 0.9).unwrap() - 3.7).abs() < 1e-12);
-    assert_eq!(quantile_type7(&[1.0, 2.0, 2.0, 9.0], 0.5), Some(2.0));
-}
-
 /// A random window: few offices and services, some nulls, dates over two years.
 fn random_window(seed: u64, n: usize) -> DataFrame {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

@@ -1,0 +1,134 @@
+//! Typed views of the export's JSON files, as far as the report reads them: the manifest,
+//! `export_report.json`, the office files and the catalog. (The model backtest summary and the
+//! data quality are read into the export's own types.)
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::export::report::ModelCardJson;
+
+/// `manifest.json`: which generation, when, from which data.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ManifestDoc {
+    pub generation: String,
+    pub created_at: String,
+    pub source: SourceDoc,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SourceDoc {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// `tables/profile/profile.json`: the profiled window and the suppression threshold k.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ProfileMetaDoc {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub min_cell_tickets: u32,
+}
+
+/// `export_report.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ExportReportDoc {
+    pub catalog: CatalogDoc,
+    pub arrival_backtest: ArrivalBacktestDoc,
+    pub slot_wait_backtest: SlotWaitDoc,
+    pub model: ModelCardJson,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CatalogDoc {
+    pub services: u64,
+    pub missing_services: Vec<String>,
+    pub unseen_services: Vec<String>,
+    pub review_warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ArrivalBacktestDoc {
+    pub first_origin: Option<NaiveDate>,
+    pub last_origin: Option<NaiveDate>,
+    pub origins: u64,
+    pub choices: Vec<ChoiceDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ChoiceDoc {
+    pub office_id: String,
+    pub method: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SlotWaitDoc {
+    pub overall: SlotWaitScore,
+    pub by_office: Vec<SlotWaitScore>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SlotWaitScore {
+    #[serde(default)]
+    pub office_id: Option<String>,
+    pub slots: u64,
+    pub mae_p50_min: Option<f64>,
+    pub mae_baseline_min: Option<f64>,
+    pub coverage_p90: Option<f64>,
+}
+
+/// `offices/<id>.json`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OfficeDoc {
+    pub office_id: String,
+    pub forecast: ForecastDoc,
+    pub opening_hours: Vec<OpeningDoc>,
+    pub days: Vec<DayDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ForecastDoc {
+    pub origin: NaiveDate,
+    pub days: u32,
+    pub method: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OpeningDoc {
+    pub weekday: u32,
+    pub hours: Vec<String>,
+}
+
+/// One forecast day; closed days have a reason and no slots.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DayDoc {
+    pub date: NaiveDate,
+    pub weekday: u32,
+    pub open: bool,
+    pub closed_reason: Option<String>,
+    pub expected_tickets: Option<f64>,
+    pub slots: Vec<SlotDoc>,
+}
+
+/// One open 15-minute slot of a forecast day.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SlotDoc {
+    pub slot: u32,
+    pub expected: Option<f64>,
+    pub p10: Option<f64>,
+    pub p90: Option<f64>,
+    pub wait_p50_min: Option<f64>,
+    pub wait_p90_min: Option<f64>,
+}
+
+/// `services.json`: the catalog; the report uses code and name.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServicesDoc {
+    pub services: Vec<ServiceDoc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ServiceDoc {
+    pub code: String,
+    pub name: String,
+}
