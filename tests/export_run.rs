@@ -203,6 +203,19 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert_eq!(report["model"]["reason"], "no model file given");
     assert!(report["slot_wait_backtest"]["overall"]["slots"].as_u64().unwrap() > 0);
     assert!(!g.join("tables/staffing/slot_wait_backtest.csv").exists());
+    // Each office's published waits come from the method its slot-wait backtest chose: the
+    // simulation only where its p50 error is below the history's; the office file says which.
+    let by_office = report["slot_wait_backtest"]["by_office"].as_array().unwrap();
+    assert_eq!(by_office.len(), 1);
+    let o = &by_office[0];
+    let office = read_json(&g.join(OFFICE));
+    assert_eq!(o["office_id"], office["office_id"]);
+    assert_eq!(office["forecast"]["wait_method"], o["method"]);
+    let (sim, hist) = (o["mae_p50_min"].as_f64().unwrap(), o["mae_baseline_p50_min"].as_f64().unwrap());
+    let method = if sim < hist { "simulation" } else { "history" };
+    assert_eq!(o["method"], method, "{o}");
+    assert!(o["reason"].as_str().unwrap().starts_with(method), "{o}");
+    assert!(o["coverage_baseline_p90"].as_f64().is_some(), "{o}");
 }
 
 #[test]

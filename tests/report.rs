@@ -317,6 +317,46 @@ fn reading_aids_and_figures_come_from_the_exported_tables() {
     let got = aid(&doc, "office-neuss-mitte-heatmap-tickets");
     assert!(got.starts_with(&want), "{got}\nwanted: {want}");
 
+    // Where each office's expected waits come from: its office file's method, with the
+    // slot-wait backtest's figures of export_report.json.
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(f.work.path("e/current/export_report.json")).unwrap())
+            .unwrap();
+    for o in OFFICES {
+        let office: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(f.work.path(&format!("e/current/offices/{o}.json"))).unwrap(),
+        )
+        .unwrap();
+        let score = report["slot_wait_backtest"]["by_office"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["office_id"] == o)
+            .unwrap();
+        let min = |k: &str| {
+            let x = (score[k].as_f64().unwrap() * 10.0).round() / 10.0;
+            format!("{} min", format!("{x:.1}").replace('.', ","))
+        };
+        // German thousands: 1.022.
+        let slots = score["slots"].as_u64().unwrap();
+        let slots =
+            if slots >= 1000 { format!("{}.{:03}", slots / 1000, slots % 1000) } else { slots.to_string() };
+        let want = match office["forecast"]["wait_method"].as_str().unwrap() {
+            "simulation" => format!(
+                "Die erwarteten Wartezeiten stammen aus der Simulation der Prognosetage: im Backtest ({} Viertelstunden der letzten Wochen) lag ihr Median im Mittel {} neben",
+                slots,
+                min("mae_p50_min")
+            ),
+            _ => format!(
+                "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen: im Backtest ({} Viertelstunden) lagen sie im Mittel {} neben",
+                slots,
+                min("mae_baseline_p50_min")
+            ),
+        };
+        let text = section_text(&doc, &format!("office-{o}"), "profile");
+        assert!(text.contains(&want), "{text}\nwanted: {want}");
+    }
+
     // Data quality: the ingest counts of the store manifest and the quarantine reasons.
     let quality = section_text(&doc, "overview", "quality");
     let manifest: serde_json::Value =

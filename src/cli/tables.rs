@@ -99,34 +99,40 @@ pub fn staffing(r: &StaffingReport) -> String {
     s
 }
 
-/// The slot-wait backtest's scores, one line per office (and `all`); `with_mean` adds the
-/// error of the simulated mean.
+/// The slot-wait backtest's scores, one line per office (and `all`): the simulation's and the
+/// history's p50 error and p90 coverage; `with_mean` adds the error of the simulated mean and
+/// of the history's mean.
 fn slot_wait_backtest<'a>(
     scores: impl Iterator<Item = (&'a str, SlotBacktestScore)>,
     with_mean: bool,
 ) -> String {
-    let mut s =
-        String::from("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):\n");
+    let mut s = String::from(
+        "slot-wait backtest (minutes against the slot's actual mean wait; cover = share of tickets within p90):\n",
+    );
     let mean = |text: String| if with_mean { text } else { String::new() };
     let _ = writeln!(
         s,
-        "  {:<14} {:>6} {:>9}{} {:>12} {:>9}",
+        "  {:<14} {:>6} {:>9}{} {:>10} {:>10}{} {:>10}",
         "office",
         "slots",
-        "MAE p50",
-        mean(format!(" {:>9}", "MAE mean")),
-        "MAE baseline",
-        "cover p90"
+        "sim p50",
+        mean(format!(" {:>9}", "sim mean")),
+        "sim cover",
+        "hist p50",
+        mean(format!(" {:>9}", "hist mean")),
+        "hist cover"
     );
     for (o, e) in scores {
         let _ = writeln!(
             s,
-            "  {o:<14} {:>6} {:>9.2}{} {:>12.2} {:>8.1}%",
+            "  {o:<14} {:>6} {:>9.2}{} {:>9.1}% {:>10.2}{} {:>9.1}%",
             e.slots,
             e.mae_p50,
             mean(format!(" {:>9.2}", e.mae_mean)),
-            e.mae_baseline,
-            100.0 * e.coverage_p90
+            100.0 * e.coverage_p90,
+            e.mae_baseline_p50,
+            mean(format!(" {:>9.2}", e.mae_baseline)),
+            100.0 * e.coverage_baseline_p90
         );
     }
     s
@@ -199,6 +205,9 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
         s.slot_wait_backtest.iter().map(|o| (o.office.as_str(), o.score)),
         false,
     ));
+    for c in &s.wait_choices {
+        let _ = writeln!(out, "{}: expected waits by {}", c.office, c.score);
+    }
     match s.missing_services.is_empty() {
         true => out.push_str("every service code in the store has a catalog entry\n"),
         false => {

@@ -15,7 +15,9 @@ use crate::model::backtest::Fold;
 use crate::model::file::ModelFile;
 use crate::model::gate::GateFigures;
 use crate::model::metrics::{CalibrationBin, Metrics};
+use crate::planning::OfficeScore;
 use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
+use crate::planning::wait_method::WaitChoice;
 
 /// Version of the report layout.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -147,6 +149,8 @@ pub struct ReportInputs<'a> {
     pub review_warnings: &'a [String],
     pub arrival_backtest: &'a ArrivalBacktest,
     pub slot_backtest: &'a SlotBacktest,
+    /// Per office: the method of its published expected waits.
+    pub wait_choices: &'a [OfficeScore<WaitChoice>],
     pub slot_wait_replications: u32,
     pub model: &'a ModelCardJson,
     /// Data rows of the table files.
@@ -188,7 +192,9 @@ pub struct SlotWaitDoc<'a> {
     pub by_office: Vec<ScoreDoc<'a>>,
 }
 
-/// The slot-wait backtest's figures (null where not a number).
+/// The slot-wait backtest's figures (null where not a number): the simulation's (`mae_p50`,
+/// `mae_mean`, `coverage_p90`) and the history's (`mae_baseline` of its mean, `mae_baseline_p50`,
+/// `coverage_baseline_p90`); per office also the method its published waits come from and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -197,11 +203,17 @@ pub struct ScoreDoc<'a> {
     pub mae_p50_min: Option<f64>,
     pub mae_mean_min: Option<f64>,
     pub mae_baseline_min: Option<f64>,
+    pub mae_baseline_p50_min: Option<f64>,
     pub coverage_p90: Option<f64>,
+    pub coverage_baseline_p90: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl<'a> ScoreDoc<'a> {
-    fn of(office_id: Option<&'a str>, s: &SlotBacktestScore) -> ScoreDoc<'a> {
+    fn of(office_id: Option<&'a str>, s: &SlotBacktestScore, choice: Option<&WaitChoice>) -> ScoreDoc<'a> {
         let finite = |x: f64| x.is_finite().then_some(x);
         ScoreDoc {
             office_id,
@@ -209,7 +221,11 @@ impl<'a> ScoreDoc<'a> {
             mae_p50_min: finite(s.mae_p50),
             mae_mean_min: finite(s.mae_mean),
             mae_baseline_min: finite(s.mae_baseline),
+            mae_baseline_p50_min: finite(s.mae_baseline_p50),
             coverage_p90: finite(s.coverage_p90),
+            coverage_baseline_p90: finite(s.coverage_baseline_p90),
+            method: choice.map(|c| c.method.as_str()),
+            reason: choice.map(ToString::to_string),
         }
     }
 }
@@ -231,8 +247,15 @@ pub fn report_doc<'a>(r: &ReportInputs<'a>) -> ReportDoc<'a> {
         },
         arrival_backtest: r.arrival_backtest,
         slot_wait_backtest: SlotWaitDoc {
-            overall: ScoreDoc::of(None, &b.overall),
-            by_office: b.by_office.iter().map(|s| ScoreDoc::of(Some(&s.office), &s.score)).collect(),
+            overall: ScoreDoc::of(None, &b.overall, None),
+            by_office: r
+                .wait_choices
+                .iter()
+                .map(|c| {
+                    let score = b.by_office.iter().find(|s| s.office == c.office).map(|s| s.score);
+                    ScoreDoc::of(Some(&c.office), &score.unwrap_or_default(), Some(&c.score))
+                })
+                .collect(),
         },
         slot_wait_replications: r.slot_wait_replications,
         model: r.model,

@@ -138,7 +138,48 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         panel_height: 110,
     };
     s.chart(page, "profile15", title, aid(&profile, doc, lang), &fig)?;
+    if let Some(text) = wait_method(data, doc, lang) {
+        s.text(text);
+    }
     Ok(s)
+}
+
+/// Where the expected waits come from (the office file's `wait_method`) and the slot-wait
+/// backtest figures behind the choice (`export_report.json`).
+fn wait_method(data: &ExportData, doc: &OfficeDoc, lang: Lang) -> Option<String> {
+    let score = data
+        .report
+        .slot_wait_backtest
+        .by_office
+        .iter()
+        .find(|s| s.office_id.as_deref() == Some(doc.office_id.as_str()));
+    let figures = score.and_then(|s| Some((s.mae_p50_min?, s.mae_baseline_p50_min?, s.slots)));
+    let text = match (doc.forecast.wait_method.as_deref()?, figures) {
+        ("simulation", Some((sim, hist, slots))) => text!(
+            lang,
+            "Die erwarteten Wartezeiten stammen aus der Simulation der Prognosetage: im Backtest ({} Viertelstunden der letzten Wochen) lag ihr Median im Mittel {} neben der tatsächlichen mittleren Wartezeit, der Median derselben Viertelstunde der Vorwochen {}.",
+            "The expected waits come from simulating the forecast days: in the backtest ({} slots of the last weeks) their median was {} off the actual mean wait on average, the median of the same slot in the weeks before {}.",
+            lang.int(slots as f64),
+            lang.min(sim),
+            lang.min(hist)
+        ),
+        ("history", Some((sim, hist, slots))) => text!(
+            lang,
+            "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen: im Backtest ({} Viertelstunden) lagen sie im Mittel {} neben der tatsächlichen mittleren Wartezeit, die Simulation {}.",
+            "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks: in the backtest ({} slots) they were {} off the actual mean wait on average, the simulation {}.",
+            lang.int(slots as f64),
+            lang.min(hist),
+            lang.min(sim)
+        ),
+        ("history", None) => lang
+            .pick(
+                "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen; für die Simulation gab es keinen Backtest.",
+                "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks; the simulation had no backtest.",
+            )
+            .into(),
+        _ => return None,
+    };
+    Some(text)
 }
 
 fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang: Lang) -> String {
