@@ -1,7 +1,7 @@
 //! queuecast: analytics and wait-time forecasting for citizens' offices.
 //!
 //! Stages, each a module, with named types between them (see `ARCHITECTURE.md`):
-//! ingest → store → replay → (profile, model, forecast, planning) → export. Leaf modules
+//! ingest → store → replay → (profile, model, forecast, planning) → export → serve. Leaf modules
 //! (`time`, `stats`, `slots`, `hashing`, `random`, `errors`, `schema`, `timezones`, `calendar`,
 //! `settings`, `catalog`) import only other leaves; `tests/layering.rs` checks the arrows.
 
@@ -35,3 +35,6 @@ pub mod replay;
 
 // Above the stages: reads an export generation.
 pub mod report;
+
+// Above export: the HTTP API, reading generations and the model file.
+pub mod serve;

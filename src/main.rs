@@ -13,7 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    let timings = cli::install_subscriber();
+    let timings = cli::install_subscriber(args.logging());
     match cli::run(args, timings) {
         Ok(code) => code,
         Err(err) => {

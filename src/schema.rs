@@ -119,6 +119,15 @@ impl fmt::Display for Outcome {
 /// Instants are epoch milliseconds (defined with the time units in [`crate::time`]).
 pub use crate::time::EpochMs;
 
+/// Office ids name store directories and day-log files, so they are restricted to path-safe
+/// characters (the ticket logs, the settings' `[offices.<id>]` and the API all check this one rule).
+pub fn is_valid_office_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('.')
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// One validated ticket of the canonical log.
 ///
 /// Invariants (checked by ingest, kept by `simulate`): `called_at ≥ issued_at`,

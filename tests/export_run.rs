@@ -56,7 +56,7 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let work = Workdir::shared(FIXTURE_PREFIX);
         let config = format!(
-            "[profile]\nmin_cell_tickets = {K}\n[catalog]\npath = {:?}\n",
+            "[profile]\nmin_cell_tickets = {K}\n[catalog]\npath = {:?}\n[offices.neuss-mitte]\nname = \"Bürgerbüro Neuss-Mitte\"\n",
             root().join("data/services.toml").display().to_string()
         );
         fs::write(work.path("test.toml"), config).unwrap();
@@ -130,7 +130,10 @@ fn export_is_verified_complete_and_matches_every_schema() {
     let manifest = read_json(&g.join("manifest.json"));
     validate_schema("manifest.schema.json", &manifest).unwrap();
     validate_schema("services.schema.json", &read_json(&g.join("services.json"))).unwrap();
-    validate_schema("office.schema.json", &read_json(&g.join(OFFICE))).unwrap();
+    let office = read_json(&g.join(OFFICE));
+    validate_schema("office.schema.json", &office).unwrap();
+    // Name and address come from [offices.<id>]; the address is not set.
+    assert_eq!((office["name"].as_str(), &office["address"]), (Some("Bürgerbüro Neuss-Mitte"), &Value::Null));
     let report = read_json(&g.join("export_report.json"));
     validate_schema("export_report.schema.json", &report).unwrap();
 
@@ -486,6 +489,9 @@ fn schemas_reject_leaks_and_contradictions() {
     let mut ticket = office.clone();
     ticket["days"][open]["slots"][0]["ticket_id"] = "A001".into();
     assert!(validate_schema("office.schema.json", &ticket).is_err());
+    let mut nameless = office.clone();
+    nameless.as_object_mut().unwrap().remove("name");
+    assert!(validate_schema("office.schema.json", &nameless).is_err());
     let mut closed_level = office;
     closed_level["days"][open]["slots"][0]["level"] = "closed".into();
     assert!(validate_schema("office.schema.json", &closed_level).is_err());

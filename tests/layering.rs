@@ -19,9 +19,9 @@
 //! | 4 occupancy | occupancy | replayed queue state integrated over the 15-minute slots |
 //! | 5 stages | profile, forecast, planning, model | the analyses, siblings of each other |
 //! | 6 publish | export | generations of the stages' results |
-//! | 7 readers | report | what reads a generation: the planners' report |
+//! | 7 readers | report, serve | what reads a generation: the planners' report; the HTTP API (also the model file) |
 //!
-//! A new stage gets a row here: nightly and serve go to layer 7 too, beside report.
+//! A new stage gets a row here: nightly goes to layer 7 too, beside report and serve.
 //!
 //! Paths are found in code only (comments and string literals are skipped). Inside an inline
 //! `mod … {` block (unit tests), `super::` names the file's own module.
@@ -59,6 +59,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("model", 5),
     ("export", 6),
     ("report", 7),
+    ("serve", 7),
 ];
 
 fn src() -> PathBuf {

@@ -344,6 +344,16 @@ pub fn verify_export(dir: &Path) -> Result<ExitCode> {
     Ok(ExitCode::from(EXIT_ERROR))
 }
 
+pub fn serve(setup: &Setup, exports: PathBuf, model: PathBuf, addr: Option<String>) -> Result<ExitCode> {
+    let settings = setup.valid(|s| {
+        if let Some(a) = addr {
+            s.serve.addr = a;
+        }
+    })?;
+    queuecast::serve::run(queuecast::serve::ServeConfig::new(&settings, exports, model))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 /// The flags of `queuecast simulate`.
 pub struct SimulateArgs {
     pub seed: Option<u64>,

@@ -12,7 +12,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-pub use timing::{Timings, install_subscriber};
+pub use timing::{Logging, Timings, install_subscriber};
 
 /// Prints a line to stdout; a closed pipe (`queuecast … | head`) ends output quietly
 /// instead of panicking.
@@ -233,6 +233,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Serve the HTTP API: exported forecasts, live queues fed by the ticket systems' events,
+    /// and each waiting ticket's ETA; new generations and model files are picked up live.
+    Serve {
+        /// Export directory (holds `current`), as `queuecast export --out` writes it.
+        #[arg(long, value_name = "DIR")]
+        exports: PathBuf,
+        /// Model file for the ETAs (loaded again whenever it changes).
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        /// Address and port to listen on (overrides [serve] addr), e.g. 127.0.0.1:8080.
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<String>,
+    },
     /// Write a simulated canonical ticket log (deterministic for a seed) as CSV (.csv or .csv.gz).
     Simulate {
         /// Output file; gzip-compressed when it ends in .gz.
@@ -254,6 +267,17 @@ pub enum Command {
         #[arg(long)]
         scale: Option<f64>,
     },
+}
+
+impl Cli {
+    /// How this command logs: the server logs every request at info level and keeps no span
+    /// timings (it runs for weeks); the batch commands time their stages.
+    pub fn logging(&self) -> Logging {
+        match self.command {
+            Command::Serve { .. } => Logging::Server,
+            _ => Logging::Batch,
+        }
+    }
 }
 
 /// `--lang`: `de` or `en`.
@@ -290,6 +314,7 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         Command::Export { store, out, days, model, at } => c::export(&setup, &store, &out, days, model, at),
         Command::Report { exports, out, lang } => c::report(&setup, exports, out, lang),
         Command::VerifyExport { dir } => c::verify_export(&dir),
+        Command::Serve { exports, model, addr } => c::serve(&setup, exports, model, addr),
         Command::Simulate { out, seed, start, days, offices, scale } => {
             c::simulate(&setup, &out, c::SimulateArgs { seed, start, days, offices, scale })
         }

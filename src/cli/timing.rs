@@ -1,6 +1,7 @@
 //! The tracing subscriber of the command line: span timings kept for the printed summaries
 //! ([`Timings`]), and spans and events written to stderr at the level `QUEUECAST_LOG` names
 //! (`off`, `error`, `warn` (default), `info`, `debug`, `trace`; `info` shows every span's time).
+//! `queuecast serve` logs at `info` by default (its access log) and keeps no timings.
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -63,17 +64,36 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Timings {
     }
 }
 
-/// Installs the subscriber for this process; returns the timings it collects.
-pub fn install_subscriber() -> Timings {
+/// What a command logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logging {
+    /// A batch command: warnings by default, each span's time at `info`, timings kept.
+    Batch,
+    /// The long-running server: events (one access line per request) at `info` by default; no
+    /// span lines and no timings, which would grow with every request.
+    Server,
+}
+
+/// Installs the subscriber for this process; returns the timings it collects (none for
+/// [`Logging::Server`]).
+pub fn install_subscriber(logging: Logging) -> Timings {
     let timings = Timings::default();
-    let level =
-        std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(LevelFilter::WARN);
+    let default = match logging {
+        Logging::Batch => LevelFilter::WARN,
+        Logging::Server => LevelFilter::INFO,
+    };
+    let level = std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(default);
+    let spans = match logging {
+        Logging::Batch => FmtSpan::CLOSE,
+        Logging::Server => FmtSpan::NONE,
+    };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
-        .with_span_events(FmtSpan::CLOSE)
+        .with_span_events(spans)
         .with_filter(level);
+    let kept = (logging == Logging::Batch).then(|| timings.clone());
     // A second subscriber (only possible in tests) keeps the first; timings then stay empty.
-    let _ = tracing_subscriber::registry().with(stderr).with(timings.clone()).try_init();
+    let _ = tracing_subscriber::registry().with(stderr).with(kept).try_init();
     timings
 }
 

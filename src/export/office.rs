@@ -5,16 +5,18 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::export::report::ModelCardJson;
 use crate::forecast::best_times::{best_times_by_weekday, best_times_for_day, day_rows};
 use crate::forecast::history::ALL;
 use crate::forecast::opening::intervals;
-use crate::forecast::{BestSlot, ForecastRun, SlotForecast, wait_bucket};
+use crate::forecast::{BestSlot, ForecastRun, Level, SlotForecast, wait_bucket};
 use crate::planning::slot_waits::SlotWait;
-use crate::planning::wait_method::WaitChoice;
+use crate::planning::wait_method::{WaitChoice, WaitMethod};
 use crate::profile::HourCell;
+use crate::settings::OfficeSettings;
 use crate::slots::{SLOTS, slot_start};
 
 /// Version of the office file layout.
@@ -28,86 +30,134 @@ pub struct OfficeWaits {
     pub days: BTreeMap<NaiveDate, Vec<SlotWait>>,
 }
 
-/// The office document.
-#[derive(Debug, Clone, Serialize)]
-pub struct OfficeDoc<'a> {
+/// The office document. One definition of the file's shape: the export writes it, the API
+/// (`serve`) reads it back and serves its parts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfficeDoc {
     pub schema_version: u32,
-    pub office_id: &'a str,
+    pub office_id: String,
+    /// Public name and postal address from `[offices.<id>]`; null when not set (and absent in
+    /// files written before they were added).
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
     pub forecast: ForecastSummary,
     pub opening_hours: Vec<OpeningDay>,
     pub days: Vec<DayDoc>,
     pub best_times_by_weekday: Vec<WeekdayBestDoc>,
     pub profile: ProfileDoc,
-    pub model: &'a ModelCardJson,
+    pub model: ModelCardJson,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The arrival forecast the days come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastSummary {
     pub origin: NaiveDate,
     pub days: u32,
     pub history_first: NaiveDate,
     pub history_last: NaiveDate,
-    pub method: Option<&'static str>,
+    pub method: Option<String>,
     /// What produced the slots' `wait_p50_min`/`wait_p90_min`: `simulation` (the forecast day
     /// simulated) or `history` (the same weekday × slot's waits of the last weeks), whichever
-    /// did better in the slot-wait backtest.
-    pub wait_method: &'static str,
+    /// did better in the slot-wait backtest (absent in files written before the choice).
+    #[serde(default)]
+    pub wait_method: Option<WaitMethod>,
 }
 
 /// Opening hours of one ISO weekday.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct OpeningDay {
-    pub weekday: usize,
+    /// ISO weekday, 1 = Monday.
+    pub weekday: u8,
+    /// Local intervals `HH:MM-HH:MM`; empty: closed.
     pub hours: Vec<String>,
-    pub source: &'static str,
+    /// `learned` from the recent weeks or `settings`.
+    pub source: String,
 }
 
 /// One forecast day: closed with its reason, or its open slots with waits and best times.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DayDoc {
+    /// Local date.
     pub date: NaiveDate,
+    /// ISO weekday, 1 = Monday.
     pub weekday: u32,
     pub open: bool,
+    /// Why the office is closed (holiday, closure, no opening hours); null when open.
     pub closed_reason: Option<String>,
+    /// Expected tickets of the day.
     pub expected_tickets: Option<f64>,
+    /// The three open slots with the lowest expected wait (p50).
     pub best_times: Vec<BestDoc>,
+    /// The open 15-minute slots.
     pub slots: Vec<SlotDoc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One open 15-minute slot of a forecast day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SlotDoc {
+    /// Index of the slot of the day, 0 = 00:00 … 95 = 23:45.
     pub slot: u8,
+    /// Local start `HH:MM`.
     pub start: String,
+    /// Expected tickets issued in the slot, with its p10 and p90.
     pub expected: Option<f64>,
     pub p10: Option<f64>,
     pub p90: Option<f64>,
-    pub level: &'static str,
+    /// Load level relative to the office's own open slots (never `closed` here).
+    pub level: Level,
+    /// Expected wait of a ticket drawn in the slot, minutes (p50, p90); null where the
+    /// simulation had no called arrival in it.
     pub wait_p50_min: Option<f64>,
     pub wait_p90_min: Option<f64>,
+    /// Label of the 15-minute bucket of `wait_p50_min`, e.g. `15–30 min`.
     pub wait_bucket: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A slot with a low expected wait.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BestDoc {
     pub slot: u8,
     pub start: String,
     pub wait_p50_min: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The best times of one weekday over the forecast horizon.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WeekdayBestDoc {
     pub weekday: u8,
     pub best_times: Vec<BestDoc>,
 }
 
-/// The public weekday × hour profile of the office.
-#[derive(Debug, Clone, Serialize)]
+/// The public weekday × hour profile of the office over all services; small cells are
+/// suppressed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProfileDoc {
+    /// Profiled window, local dates.
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Cells with fewer tickets are suppressed (values null).
     pub min_cell_tickets: u32,
     /// Values rounded to 2 decimals, null when suppressed.
     pub cells: Vec<HourCell>,
+}
+
+impl OfficeDoc {
+    /// The document with the office's public name and address from `[offices.<id>]` (null
+    /// when not set), as the app and the API show them.
+    pub fn with_identity(self, settings: Option<&OfficeSettings>) -> OfficeDoc {
+        OfficeDoc {
+            name: settings.and_then(|o| o.name.clone()),
+            address: settings.and_then(|o| o.address.clone()),
+            ..self
+        }
+    }
+
+    /// The forecast day of `date`, if the horizon has it.
+    pub fn day(&self, date: NaiveDate) -> Option<&DayDoc> {
+        self.days.iter().find(|d| d.date == date)
+    }
 }
 
 /// A float rounded to 2 decimals for the app; `None` (null) when not finite.
@@ -115,17 +165,21 @@ fn r2(x: f64) -> Option<f64> {
     x.is_finite().then(|| (x * 100.0).round() / 100.0)
 }
 
-/// The whole office document.
-pub fn office_doc<'a>(
+/// The whole office document (without name and address: see [`OfficeDoc::with_identity`]).
+pub fn office_doc(
     run: &ForecastRun,
-    office: &'a str,
+    office: &str,
     waits: &OfficeWaits,
     profile: ProfileDoc,
-    model: &'a ModelCardJson,
-) -> OfficeDoc<'a> {
+    model: &ModelCardJson,
+) -> OfficeDoc {
     let opening = run.opening.get(office).map(|o| {
         (0..7)
-            .map(|w| OpeningDay { weekday: w + 1, hours: intervals(&o.week[w]), source: o.source[w] })
+            .map(|w| OpeningDay {
+                weekday: w as u8 + 1,
+                hours: intervals(&o.week[w]),
+                source: o.source[w].to_string(),
+            })
             .collect()
     });
     let days = (0..run.days)
@@ -134,20 +188,27 @@ pub fn office_doc<'a>(
         .collect();
     OfficeDoc {
         schema_version: OFFICE_SCHEMA_VERSION,
-        office_id: office,
+        office_id: office.to_string(),
+        name: None,
+        address: None,
         forecast: ForecastSummary {
             origin: run.origin,
             days: run.days,
             history_first: run.history_first,
             history_last: run.history_last,
-            method: run.backtest.choices.iter().find(|c| c.office_id == office).map(|c| c.method.as_str()),
-            wait_method: waits.choice.method.as_str(),
+            method: run
+                .backtest
+                .choices
+                .iter()
+                .find(|c| c.office_id == office)
+                .map(|c| c.method.as_str().to_string()),
+            wait_method: Some(waits.choice.method),
         },
         opening_hours: opening.unwrap_or_default(),
         days,
         best_times_by_weekday: weekday_best(run, office, waits),
         profile,
-        model,
+        model: model.clone(),
     }
 }
 
@@ -167,7 +228,7 @@ fn day_doc(rows: &[SlotForecast], date: NaiveDate, waits: Option<&Vec<SlotWait>>
                 expected: r2(r.expected),
                 p10: r2(r.p10),
                 p90: r2(r.p90),
-                level: r.level.as_str(),
+                level: r.level,
                 wait_p50_min: r2(p50),
                 wait_p90_min: r2(p90),
                 wait_bucket: p50.is_finite().then(|| wait_bucket(p50).label()),

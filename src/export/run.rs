@@ -123,7 +123,8 @@ pub fn export(
         let cells = crate::profile::hours::office_hours(&c.profile.weekday_hour, office)
             .map_err(|source| RunError::ProfileCells { office: office.clone(), source })?;
         let profile = profile_doc(&cells, c.profile.from, c.profile.to, k);
-        let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card);
+        let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card)
+            .with_identity(settings.offices.get(office.as_str()));
         g.add_json(&format!("offices/{office}.json"), &doc)?;
         pause_if_asked();
     }

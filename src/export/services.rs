@@ -2,92 +2,104 @@
 //! `schemas/services.schema.json`). Fees carry exact cents and the German text, so the app
 //! neither parses nor rounds money.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::catalog::{Catalog, Fee, Service};
 
 /// Version of the `services.json` layout.
 pub const SERVICES_SCHEMA_VERSION: u32 = 1;
 
-/// The `services.json` document.
-#[derive(Debug, Clone, Serialize)]
-pub struct ServicesDoc<'a> {
+/// The `services.json` document. One definition of the file's shape: the export writes it,
+/// the API (`serve`) reads it back and serves it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicesDoc {
     pub schema_version: u32,
-    pub services: Vec<ServiceDoc<'a>>,
+    pub services: Vec<ServiceDoc>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct ServiceDoc<'a> {
-    pub code: &'a str,
-    pub name: &'a str,
-    pub description: &'a str,
-    pub leika: Option<&'a str>,
-    pub leika_note: Option<&'a str>,
-    pub documents: Vec<DocumentDoc<'a>>,
-    pub fees: Vec<FeeDoc<'a>>,
+/// One service: what to bring, fees, typical duration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ServiceDoc {
+    /// Code as in the ticket logs, e.g. `PA`.
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    /// 14-digit key of the national service catalogue (LeiKa), when known for sure.
+    pub leika: Option<String>,
+    pub leika_note: Option<String>,
+    pub documents: Vec<DocumentDoc>,
+    pub fees: Vec<FeeDoc>,
+    /// Typical time at the counter, minutes.
     pub duration_minutes: u32,
     pub appointment_required: bool,
-    pub online: Option<OnlineDoc<'a>>,
-    pub notes: &'a [String],
-    pub source: &'a str,
+    pub online: Option<OnlineDoc>,
+    pub notes: Vec<String>,
+    /// Where the facts were checked (https URL).
+    pub source: String,
+    /// Date of the last check.
     pub reviewed: chrono::NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DocumentDoc<'a> {
-    pub name: &'a str,
-    pub condition: Option<&'a str>,
+/// A document to bring, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DocumentDoc {
+    pub name: String,
+    /// When it is needed; null: always.
+    pub condition: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct FeeDoc<'a> {
+/// A fee in exact cents with its German text, e.g. 4600 and `46,00 €`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FeeDoc {
     pub cents: Option<u32>,
     pub text: Option<String>,
-    pub condition: Option<&'a str>,
-    pub note: Option<&'a str>,
+    pub condition: Option<String>,
+    pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct OnlineDoc<'a> {
-    pub name: &'a str,
-    pub url: &'a str,
+/// A way to do it online.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OnlineDoc {
+    pub name: String,
+    pub url: String,
 }
 
 /// The catalog as the `services.json` document, services in catalog order.
-pub fn services_json(catalog: &Catalog) -> ServicesDoc<'_> {
+pub fn services_json(catalog: &Catalog) -> ServicesDoc {
     ServicesDoc {
         schema_version: SERVICES_SCHEMA_VERSION,
         services: catalog.services.iter().map(service).collect(),
     }
 }
 
-fn service(s: &Service) -> ServiceDoc<'_> {
+fn service(s: &Service) -> ServiceDoc {
     ServiceDoc {
-        code: &s.code,
-        name: &s.name,
-        description: &s.description,
-        leika: s.leika.as_deref(),
-        leika_note: s.leika_note.as_deref(),
+        code: s.code.clone(),
+        name: s.name.clone(),
+        description: s.description.clone(),
+        leika: s.leika.clone(),
+        leika_note: s.leika_note.clone(),
         documents: s
             .documents
             .iter()
-            .map(|d| DocumentDoc { name: &d.name, condition: d.condition.as_deref() })
+            .map(|d| DocumentDoc { name: d.name.clone(), condition: d.condition.clone() })
             .collect(),
         fees: s.fees.iter().map(fee).collect(),
         duration_minutes: s.duration_minutes,
         appointment_required: s.appointment_required,
-        online: s.online.as_ref().map(|o| OnlineDoc { name: &o.name, url: &o.url }),
-        notes: &s.notes,
-        source: &s.source,
+        online: s.online.as_ref().map(|o| OnlineDoc { name: o.name.clone(), url: o.url.clone() }),
+        notes: s.notes.clone(),
+        source: s.source.clone(),
         reviewed: s.reviewed,
     }
 }
 
-fn fee(f: &Fee) -> FeeDoc<'_> {
+fn fee(f: &Fee) -> FeeDoc {
     FeeDoc {
         cents: f.eur.map(|e| e.cents()),
         text: f.eur.map(|e| e.german()),
-        condition: f.condition.as_deref(),
-        note: f.note.as_deref(),
+        condition: f.condition.clone(),
+        note: f.note.clone(),
     }
 }

@@ -1,12 +1,13 @@
 //! Load levels as the app shows them (`closed`, `low`, `medium`, `high`, relative to an office's
 //! own distribution of expected load) and expected waits as 15-minute buckets.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::stats::quantile_sorted;
 
 /// Level of one slot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Closed,

@@ -7,6 +7,9 @@ use crate::settings::Settings;
 use crate::time::{MS_PER_HOUR, ms_to_minutes};
 use crate::timezones::{TimeError, parse_rfc3339};
 
+/// The office-id rule lives with the canonical schema; ingest's readers use it from here.
+pub use crate::schema::is_valid_office_id;
+
 /// The limits validation needs, taken from the settings once.
 #[derive(Debug, Clone)]
 pub struct Rules {
@@ -124,14 +127,6 @@ pub fn validate<'a>(f: [&'a str; 9], rules: &Rules) -> Result<ValidRow<'a>, Reje
         outcome,
         service_count: 1,
     })
-}
-
-/// Office ids name store directories, so they are restricted to path-safe characters.
-pub fn is_valid_office_id(id: &str) -> bool {
-    !id.is_empty()
-        && !id.starts_with('.')
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn timestamp(field: &'static str, value: &str) -> Result<Option<EpochMs>, Rejection> {

@@ -8,7 +8,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::planning::sim_day::HistoryDay;
 use crate::planning::slot_waits::{
@@ -18,7 +18,7 @@ use crate::planning::slot_waits::{
 use crate::slots::SLOTS;
 
 /// How an office's expected waits are made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaitMethod {
     /// Simulating the forecast day with its expected arrivals.

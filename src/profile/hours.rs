@@ -2,14 +2,16 @@
 //! app's office file shows of the profile.
 
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::profile::cells::ALL_SERVICES;
 use crate::profile::{ProfileError, ProfileTable};
 use crate::schema::col;
 
-/// One weekday × hour cell; every value is `None` in a suppressed cell.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+/// One weekday × hour cell; every value is `None` (null) in a suppressed cell. The office
+/// files carry these cells and the API serves them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
 pub struct HourCell {
     /// ISO weekday, 1 = Monday.
     pub weekday: Option<i64>,
@@ -21,6 +23,7 @@ pub struct HourCell {
     pub wait_mean_min: Option<f64>,
     pub wait_median_min: Option<f64>,
     pub wait_p90_min: Option<f64>,
+    /// Share of called tickets that waited at most the service-level minutes.
     pub service_level: Option<f64>,
     pub avg_waiting: Option<f64>,
     pub utilisation: Option<f64>,

@@ -4,14 +4,17 @@
 //! [`Settings::validate`] ([`validate`]) turns them into [`ValidSettings`], the form every stage
 //! takes; each stage converts them into its own parameters in one place.
 
+mod serve;
 mod validate;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use serve::{OfficeSettings, ServeSettings};
 pub use validate::ValidSettings;
 
 /// Most offices `simulate` generates (eight presets, then generated ones).
@@ -51,6 +54,9 @@ pub struct Settings {
     pub staffing: StaffingSettings,
     pub catalog: CatalogSettings,
     pub export: ExportSettings,
+    pub serve: ServeSettings,
+    /// Per office (`[offices.<id>]`): public name and address, event token, queues.
+    pub offices: BTreeMap<String, OfficeSettings>,
 }
 
 /// One accepted service code.
@@ -379,6 +385,8 @@ impl Default for Settings {
             staffing: StaffingSettings::default(),
             catalog: CatalogSettings::default(),
             export: ExportSettings::default(),
+            serve: ServeSettings::default(),
+            offices: BTreeMap::new(),
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Checking settings once: [`Settings::validate`] turns raw settings into [`ValidSettings`], the
 //! only form the stages accept, so every later stage can trust every field.
 
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::ops::Deref;
 
 use chrono_tz::Tz;
 
+use crate::settings::serve::CheckedServe;
 use crate::settings::{Settings, SettingsError, parse_month_day};
 
 /// Settings that passed [`Settings::validate`]: every field in its range and the time zone
@@ -13,6 +16,7 @@ use crate::settings::{Settings, SettingsError, parse_month_day};
 pub struct ValidSettings {
     settings: Settings,
     tz: Tz,
+    serve: CheckedServe,
 }
 
 impl ValidSettings {
@@ -24,6 +28,17 @@ impl ValidSettings {
     /// The checked settings.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The address `queuecast serve` listens on (`[serve] addr`).
+    pub fn serve_addr(&self) -> SocketAddr {
+        self.serve.addr
+    }
+
+    /// Office id → SHA-256 (lowercase hex) of the token its ticket system posts events with
+    /// (`[offices.<id>] token_sha256`); offices without one accept no events.
+    pub fn event_token_sha256(&self) -> &BTreeMap<String, String> {
+        &self.serve.token_sha256
     }
 }
 
@@ -95,7 +110,9 @@ impl Settings {
         }
         self.validate_staffing()?;
         self.validate_catalog_and_export()?;
-        Ok(ValidSettings { settings: self.clone(), tz })
+        let services: Vec<&str> = self.services.iter().map(|s| s.code.as_str()).collect();
+        let serve = super::serve::validate(&self.serve, &self.offices, &services)?;
+        Ok(ValidSettings { settings: self.clone(), tz, serve })
     }
 
     fn validate_model(&self) -> Result<(), SettingsError> {

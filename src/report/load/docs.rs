@@ -1,6 +1,6 @@
-//! Typed views of the export's JSON files, as far as the report reads them: the manifest,
-//! `export_report.json`, the office files and the catalog. (The model backtest summary and the
-//! data quality are read into the export's own types.)
+//! Typed views of the export's JSON files, as far as the report reads them: the manifest and
+//! `export_report.json`. (The office files, the catalog, the model backtest summary and the data
+//! quality are read into the export's own types.)
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -83,63 +83,4 @@ pub struct SlotWaitScore {
     pub coverage_baseline_p90: Option<f64>,
     #[serde(default)]
     pub method: Option<String>,
-}
-
-/// `offices/<id>.json`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct OfficeDoc {
-    pub office_id: String,
-    pub forecast: ForecastDoc,
-    pub opening_hours: Vec<OpeningDoc>,
-    pub days: Vec<DayDoc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ForecastDoc {
-    pub origin: NaiveDate,
-    pub days: u32,
-    pub method: Option<String>,
-    /// `simulation` or `history` (absent in generations written before the choice existed).
-    #[serde(default)]
-    pub wait_method: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct OpeningDoc {
-    pub weekday: u32,
-    pub hours: Vec<String>,
-}
-
-/// One forecast day; closed days have a reason and no slots.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DayDoc {
-    pub date: NaiveDate,
-    pub weekday: u32,
-    pub open: bool,
-    pub closed_reason: Option<String>,
-    pub expected_tickets: Option<f64>,
-    pub slots: Vec<SlotDoc>,
-}
-
-/// One open 15-minute slot of a forecast day.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SlotDoc {
-    pub slot: u32,
-    pub expected: Option<f64>,
-    pub p10: Option<f64>,
-    pub p90: Option<f64>,
-    pub wait_p50_min: Option<f64>,
-    pub wait_p90_min: Option<f64>,
-}
-
-/// `services.json`: the catalog; the report uses code and name.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ServicesDoc {
-    pub services: Vec<ServiceDoc>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ServiceDoc {
-    pub code: String,
-    pub name: String,
 }

@@ -1,6 +1,6 @@
 //! Reads the current export generation into typed rows: the CSV tables through serde
-//! (`rows`), the JSON files into typed views (`docs`). Every error names the file, and for
-//! CSV the line and field.
+//! (`rows`), the JSON files into the export's own document types (office files, catalog) or
+//! typed views (`docs`). Every error names the file, and for CSV the line and field.
 
 pub mod docs;
 pub mod rows;
@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+use crate::export::office::OfficeDoc;
 use crate::export::quality::DataQuality;
 use crate::export::report_tables::{BACKTEST_DAYS, DATA_QUALITY, MODEL_BACKTEST, ModelBacktestFile};
+use crate::export::services::ServicesDoc;
 use crate::planning::tables::CheckTableRow;
 use crate::report::ReportError;
-use docs::{ExportReportDoc, ManifestDoc, OfficeDoc, ProfileMetaDoc, ServicesDoc};
+use docs::{ExportReportDoc, ManifestDoc, ProfileMetaDoc};
 use rows::{ArrivalScoreRow, BacktestDayRow, DailyRow, MonthlyRow, StaffingRow, WeekdayHourRow, WhatIfRow};
 
 /// Everything the report shows, read from one generation.

@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::export::office::OfficeDoc;
 use crate::report::ReportError;
 use crate::report::charts::frame::{LegendItem, Mark};
 use crate::report::charts::lines::{
@@ -13,7 +14,6 @@ use crate::report::charts::style::{BAND_ALPHA, CLOSED, category, over_white};
 use crate::report::doc::{Section, Table};
 use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
-use crate::report::load::docs::OfficeDoc;
 use crate::report::sections::{extreme, monday_ticks};
 use crate::slots::SLOTS;
 

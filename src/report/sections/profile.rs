@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::export::office::OfficeDoc;
+use crate::planning::wait_method::WaitMethod;
 use crate::report::ReportError;
 use crate::report::charts::frame::{LegendItem, Mark, nice_ticks};
 use crate::report::charts::lines::{Bars, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
@@ -10,7 +12,6 @@ use crate::report::charts::style::category;
 use crate::report::doc::Section;
 use crate::report::i18n::{Lang, text};
 use crate::report::load::ExportData;
-use crate::report::load::docs::OfficeDoc;
 use crate::report::sections::{extreme, hour_ticks};
 use crate::slots::{SLOTS_PER_HOUR, slot_start};
 
@@ -31,7 +32,7 @@ pub fn slot_profile(doc: &OfficeDoc) -> BTreeMap<u32, BTreeMap<u32, SlotMeans>> 
     let mut acc: BTreeMap<u32, BTreeMap<u32, Acc>> = BTreeMap::new();
     for day in doc.days.iter().filter(|d| d.open) {
         for s in &day.slots {
-            let a = acc.entry(day.weekday).or_default().entry(s.slot).or_default();
+            let a = acc.entry(day.weekday).or_default().entry(u32::from(s.slot)).or_default();
             a.0 += s.expected.unwrap_or(0.0);
             a.3 += 1;
             if let (Some(p50), Some(p90)) = (s.wait_p50_min, s.wait_p90_min) {
@@ -154,8 +155,8 @@ fn wait_method(data: &ExportData, doc: &OfficeDoc, lang: Lang) -> Option<String>
         .iter()
         .find(|s| s.office_id.as_deref() == Some(doc.office_id.as_str()));
     let figures = score.and_then(|s| Some((s.mae_p50_min?, s.mae_baseline_p50_min?, s.slots)));
-    let text = match (doc.forecast.wait_method.as_deref()?, figures) {
-        ("simulation", Some((sim, hist, slots))) => text!(
+    let text = match (doc.forecast.wait_method?, figures) {
+        (WaitMethod::Simulation, Some((sim, hist, slots))) => text!(
             lang,
             "Die erwarteten Wartezeiten stammen aus der Simulation der Prognosetage: im Backtest ({} Viertelstunden der letzten Wochen) lag ihr Median im Mittel {} neben der tatsächlichen mittleren Wartezeit, der Median derselben Viertelstunde der Vorwochen {}.",
             "The expected waits come from simulating the forecast days: in the backtest ({} slots of the last weeks) their median was {} off the actual mean wait on average, the median of the same slot in the weeks before {}.",
@@ -163,7 +164,7 @@ fn wait_method(data: &ExportData, doc: &OfficeDoc, lang: Lang) -> Option<String>
             lang.min(sim),
             lang.min(hist)
         ),
-        ("history", Some((sim, hist, slots))) => text!(
+        (WaitMethod::History, Some((sim, hist, slots))) => text!(
             lang,
             "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen: im Backtest ({} Viertelstunden) lagen sie im Mittel {} neben der tatsächlichen mittleren Wartezeit, die Simulation {}.",
             "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks: in the backtest ({} slots) they were {} off the actual mean wait on average, the simulation {}.",
@@ -171,7 +172,7 @@ fn wait_method(data: &ExportData, doc: &OfficeDoc, lang: Lang) -> Option<String>
             lang.min(hist),
             lang.min(sim)
         ),
-        ("history", None) => lang
+        (WaitMethod::History, None) => lang
             .pick(
                 "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen; für die Simulation gab es keinen Backtest.",
                 "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks; the simulation had no backtest.",
@@ -219,26 +220,71 @@ fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang:
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
+    use crate::export::office::{DayDoc, ForecastSummary, ProfileDoc, SlotDoc};
+    use crate::export::report::ModelCardJson;
+    use crate::forecast::Level;
+
+    fn date(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, day).unwrap()
+    }
+
+    fn day(d: u32, weekday: u32, slots: Vec<SlotDoc>) -> DayDoc {
+        let expected_tickets = Some(slots.iter().filter_map(|s| s.expected).sum());
+        DayDoc {
+            date: date(d),
+            weekday,
+            open: true,
+            closed_reason: None,
+            expected_tickets,
+            best_times: vec![],
+            slots,
+        }
+    }
+
+    /// An open slot with its expected arrivals and, when simulated, its waits (p50, p90).
+    fn slot(slot: u8, expected: f64, waits: Option<(f64, f64)>) -> SlotDoc {
+        SlotDoc {
+            slot,
+            start: crate::slots::slot_start(usize::from(slot)),
+            expected: Some(expected),
+            p10: Some(0.0),
+            p90: Some(expected + 3.0),
+            level: Level::Medium,
+            wait_p50_min: waits.map(|w| w.0),
+            wait_p90_min: waits.map(|w| w.1),
+            wait_bucket: None,
+        }
+    }
 
     #[test]
     fn slot_means_average_the_open_days_of_each_weekday() {
         // Two Mondays and a closed Tuesday; slot 33 has a wait only on the first Monday.
-        let doc: OfficeDoc = serde_json::from_value(serde_json::json!({
-            "office_id": "a",
-            "forecast": {"origin": "2026-01-05", "days": 9, "method": "model"},
-            "opening_hours": [],
-            "days": [
-                {"date": "2026-01-05", "weekday": 1, "open": true, "closed_reason": null, "expected_tickets": 6.0,
-                 "slots": [{"slot": 32, "expected": 4.0, "p10": 1.0, "p90": 7.0, "wait_p50_min": 2.0, "wait_p90_min": 10.0},
-                           {"slot": 33, "expected": 2.0, "p10": 0.0, "p90": 4.0, "wait_p50_min": 1.0, "wait_p90_min": 5.0}]},
-                {"date": "2026-01-06", "weekday": 2, "open": false, "closed_reason": "closure", "expected_tickets": 0.0, "slots": []},
-                {"date": "2026-01-12", "weekday": 1, "open": true, "closed_reason": null, "expected_tickets": 7.0,
-                 "slots": [{"slot": 32, "expected": 6.0, "p10": 2.0, "p90": 9.0, "wait_p50_min": 4.0, "wait_p90_min": 12.0},
-                           {"slot": 33, "expected": 1.0, "p10": 0.0, "p90": 3.0, "wait_p50_min": null, "wait_p90_min": null}]}
-            ]
-        }))
-        .unwrap();
+        let doc = OfficeDoc {
+            schema_version: 1,
+            office_id: "a".into(),
+            name: None,
+            address: None,
+            forecast: ForecastSummary {
+                origin: date(5),
+                days: 9,
+                history_first: date(1),
+                history_last: date(4),
+                method: Some("model".into()),
+                wait_method: Some(WaitMethod::Simulation),
+            },
+            opening_hours: vec![],
+            days: vec![
+                day(5, 1, vec![slot(32, 4.0, Some((2.0, 10.0))), slot(33, 2.0, Some((1.0, 5.0)))]),
+                DayDoc { open: false, closed_reason: Some("closure".into()), ..day(6, 2, vec![]) },
+                day(12, 1, vec![slot(32, 6.0, Some((4.0, 12.0))), slot(33, 1.0, None)]),
+            ],
+            best_times_by_weekday: vec![],
+            profile: ProfileDoc { from: date(1), to: date(4), min_cell_tickets: 5, cells: vec![] },
+            model: ModelCardJson { card: None, reason: Some("no model".into()), backtest: None },
+        };
         let p = slot_profile(&doc);
         assert_eq!(p.keys().copied().collect::<Vec<_>>(), [1]);
         assert_eq!(p[&1][&32], SlotMeans { arrivals: 5.0, p50: Some(3.0), p90: Some(11.0) });

@@ -178,7 +178,7 @@ pub fn office_section(data: &ExportData, office: &str, lang: Lang) -> Section {
                 o.hours.join(", ")
             };
             t.rows.push(vec![
-                text!(lang, "Öffnungszeit {}", "Opening hours {}", lang.weekday(o.weekday)),
+                text!(lang, "Öffnungszeit {}", "Opening hours {}", lang.weekday(u32::from(o.weekday))),
                 hours,
             ]);
         }
