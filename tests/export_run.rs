@@ -206,6 +206,19 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert_eq!(report["model"]["reason"], "no model file given");
     assert!(report["slot_wait_backtest"]["overall"]["slots"].as_u64().unwrap() > 0);
     assert!(!g.join("tables/staffing/slot_wait_backtest.csv").exists());
+    // Each office's published waits come from the method its slot-wait backtest chose: the
+    // simulation only where its p50 error is below the history's; the office file says which.
+    let by_office = report["slot_wait_backtest"]["by_office"].as_array().unwrap();
+    assert_eq!(by_office.len(), 1);
+    let o = &by_office[0];
+    let office = read_json(&g.join(OFFICE));
+    assert_eq!(o["office_id"], office["office_id"]);
+    assert_eq!(office["forecast"]["wait_method"], o["method"]);
+    let (sim, hist) = (o["mae_p50_min"].as_f64().unwrap(), o["mae_baseline_p50_min"].as_f64().unwrap());
+    let method = if sim < hist { "simulation" } else { "history" };
+    assert_eq!(o["method"], method, "{o}");
+    assert!(o["reason"].as_str().unwrap().starts_with(method), "{o}");
+    assert!(o["coverage_baseline_p90"].as_f64().is_some(), "{o}");
 }
 
 #[test]
@@ -536,15 +549,21 @@ fn the_model_card_summarises_the_model_file() {
     validate_schema("office.schema.json", &office).unwrap();
     let card = &office["model"]["card"];
     assert_eq!(office["model"]["reason"], Value::Null);
-    for key in ["format", "queuecast_version", "trained_from", "trained_to", "default_predictor"] {
-        assert_eq!(card[key], model[key], "{key}");
+    assert_eq!(card["format"], model["format"]);
+    let summary = &model["summary"];
+    for key in ["queuecast_version", "trained_from", "trained_to", "default_predictor", "gate"] {
+        assert_eq!(card[key], summary[key], "{key}");
     }
     assert_eq!(card["trained_from"], "2025-10-20");
-    assert_eq!(card["features"], model["features"].as_array().unwrap().len());
+    assert_eq!(card["features"], summary["features"].as_array().unwrap().len());
     assert_eq!(card["offices"], 1);
-    let headline = &model["backtest"]["predictors"][model["default_predictor"].as_str().unwrap()]["overall"];
+    let headline =
+        &summary["backtest"]["predictors"][summary["default_predictor"].as_str().unwrap()]["overall"];
     assert!(headline["mae"].as_f64().unwrap() > 0.0, "{headline}");
     assert_eq!(&card["backtest"], headline);
+    // The gate's figures: the new model against the ZMS rule on the calibration days.
+    assert!(card["gate"]["mae_new"].as_f64().unwrap() <= card["gate"]["mae_zms"].as_f64().unwrap(), "{card}");
+    assert_eq!(card["gate"]["current"], "none");
     let report = read_json(&f.work.path("with-model/current/export_report.json"));
     assert_eq!(report["model"], office["model"]);
 }

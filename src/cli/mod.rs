@@ -110,16 +110,35 @@ pub enum Command {
         #[arg(long)]
         weeks: Option<u32>,
     },
-    /// Fit the wait-time model on all stored data and write the versioned model file.
+    /// Fit the wait-time model on all stored data and write the versioned model file, unless
+    /// the quality gate refuses it (exit code 4; the file at --out stays).
     Train {
         #[command(flatten)]
         store: StoreArg,
-        /// Model file to write.
+        /// Model file to write (the gate compares the new model with the one there).
         #[arg(long, value_name = "FILE", default_value = "out/model.json")]
         out: PathBuf,
         /// Also run the backtest and store its metrics in the model file.
         #[arg(long)]
         with_backtest: bool,
+    },
+    /// Score a model file on stored days with the backtest's metrics; print the table, write
+    /// metrics.json and predictions.parquet.
+    Evaluate {
+        /// Model file written by `queuecast train`.
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        #[command(flatten)]
+        store: StoreArg,
+        /// First local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: NaiveDate,
+        /// Last local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: NaiveDate,
+        /// Output directory for metrics.json and predictions.parquet.
+        #[arg(long, value_name = "DIR", default_value = "out/evaluate")]
+        out: PathBuf,
     },
     /// Predict when a waiting ticket will be called, from a queue snapshot (JSON), and print JSON.
     Predict {
@@ -332,6 +351,9 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         }
         Command::Backtest { store, out, weeks } => c::backtest(&setup, &store, &out, weeks),
         Command::Train { store, out, with_backtest } => c::train(&setup, &store, &out, with_backtest),
+        Command::Evaluate { model, store, from, to, out } => {
+            c::evaluate(&setup, &store, &model, from, to, &out)
+        }
         Command::Predict { model, snapshot, predictor } => {
             c::predict(&setup, &model, &snapshot, predictor.as_deref())
         }

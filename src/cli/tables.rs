@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 
 use queuecast::forecast::arrival_backtest::ArrivalBacktest;
+use queuecast::model::backtest::BacktestResult;
+use queuecast::model::metrics::Metrics;
 use queuecast::output::TextTable;
 use queuecast::planning::StaffingReport;
 use queuecast::planning::slot_waits::SlotBacktestScore;
@@ -110,26 +112,36 @@ pub fn staffing(r: &StaffingReport) -> String {
     s
 }
 
-/// The slot-wait backtest's scores, one line per office (and `all`); `with_mean` adds the
-/// error of the simulated mean.
+/// The slot-wait backtest's scores, one line per office (and `all`): the simulation's and the
+/// history's p50 error and p90 coverage; `with_mean` adds the error of the simulated mean and
+/// of the history's mean.
 fn slot_wait_backtest<'a>(
     scores: impl Iterator<Item = (&'a str, SlotBacktestScore)>,
     with_mean: bool,
 ) -> String {
-    let mut s =
-        String::from("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):\n");
-    let mut header = vec!["office", ">slots", ">MAE p50"];
+    let mut s = String::from(
+        "slot-wait backtest (minutes against the slot's actual mean wait; cover = share of tickets within p90):\n",
+    );
+    let mut header = vec!["office", ">slots", ">sim p50"];
     if with_mean {
-        header.push(">MAE mean");
+        header.push(">sim mean");
     }
-    header.extend([">MAE baseline", ">cover p90"]);
+    header.extend([">sim cover", ">hist p50"]);
+    if with_mean {
+        header.push(">hist mean");
+    }
+    header.push(">hist cover");
     let mut t = TextTable::new(&header);
     for (o, e) in scores {
         let mut row = vec![o.to_string(), e.slots.to_string(), format!("{:.2}", e.mae_p50)];
         if with_mean {
             row.push(format!("{:.2}", e.mae_mean));
         }
-        row.extend([format!("{:.2}", e.mae_baseline), format!("{:.1}%", 100.0 * e.coverage_p90)]);
+        row.extend([format!("{:.1}%", 100.0 * e.coverage_p90), format!("{:.2}", e.mae_baseline_p50)]);
+        if with_mean {
+            row.push(format!("{:.2}", e.mae_baseline));
+        }
+        row.push(format!("{:.1}%", 100.0 * e.coverage_baseline_p90));
         t.row(row);
     }
     s.push_str(&t.render("  "));
@@ -213,6 +225,9 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
         s.slot_wait_backtest.iter().map(|o| (o.office.as_str(), o.score)),
         false,
     ));
+    for c in &s.wait_choices {
+        let _ = writeln!(out, "{}: expected waits by {}", c.office, c.score);
+    }
     match s.missing_services.is_empty() {
         true => out.push_str("every service code in the store has a catalog entry\n"),
         false => {
@@ -245,4 +260,43 @@ pub fn report(r: &queuecast::report::ReportSummary, timings: &[super::timing::Ti
         r.chart_dir.display(),
         timings.join(", ")
     )
+}
+
+/// The comparison table printed after a backtest or an evaluation.
+pub fn wait_backtest(r: &BacktestResult) -> String {
+    let mut out = String::new();
+    for (title, pick) in [("at issue", 0), ("all snapshots", 1)] {
+        let mut t = TextTable::new(&[
+            "predictor",
+            ">n",
+            ">MAE",
+            ">RMSE",
+            ">MedAE",
+            ">±5min",
+            ">cov80",
+            ">alarms",
+            ">late",
+            ">lead",
+            ">alarm≥20",
+        ]);
+        for (name, b) in &r.metrics {
+            let m: &Metrics = if pick == 0 { &b.at_issue } else { &b.overall };
+            let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+            t.row([
+                name.clone(),
+                m.n.to_string(),
+                format!("{:.2}", m.mae),
+                format!("{:.2}", m.rmse),
+                format!("{:.2}", m.median_abs_error),
+                pct(m.within_5min),
+                pct(m.coverage_p10_p90),
+                pct(m.alarm_share),
+                pct(m.late_alarm_rate),
+                format!("{:.1}", m.mean_alarm_lead_min),
+                pct(m.long_wait_alarm_share),
+            ]);
+        }
+        out.push_str(&format!("\n{title}:\n{}", t.render("")));
+    }
+    out
 }

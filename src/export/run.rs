@@ -19,7 +19,8 @@ use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
 use crate::output::OutputFile;
-use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, slot_waits_for_day};
+use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError};
+use crate::planning::wait_method::{WaitChoice, waits_for_day};
 use crate::planning::whatif::WhatIf;
 use crate::planning::{OfficeScore, PlanningError, PlanningParams, ReplayedDays, StaffingReport};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
@@ -67,6 +68,8 @@ pub struct ExportSummary {
     pub arrival_backtest: ArrivalBacktest,
     /// The slot-wait backtest's scores per office, then `all`.
     pub slot_wait_backtest: Vec<OfficeScore<SlotBacktestScore>>,
+    /// Per office: the method of its published expected waits, and why.
+    pub wait_choices: Vec<OfficeScore<WaitChoice>>,
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
@@ -150,6 +153,7 @@ pub fn export_with(
             rows.push(TableRows { path: f.name.clone(), rows: n });
         }
     }
+    let choices = wait_choices(&c);
     let report = report_doc(&ReportInputs {
         generation: id,
         source: c.source,
@@ -159,6 +163,7 @@ pub fn export_with(
         review_warnings: &warnings,
         arrival_backtest: &c.forecast.backtest,
         slot_backtest: &c.staffing.slot_backtest,
+        wait_choices: &choices,
         slot_wait_replications: settings.staffing.slot_wait_replications,
         model: &card,
         rows: &rows,
@@ -183,6 +188,7 @@ pub fn export_with(
         rows,
         arrival_backtest: c.forecast.backtest.clone(),
         slot_wait_backtest: slot_scores(&c.staffing),
+        wait_choices: choices,
         missing_services: crate::catalog::missing_services(
             &catalog,
             c.cols.services.iter().map(String::as_str),
@@ -197,6 +203,16 @@ fn slot_scores(r: &StaffingReport) -> Vec<OfficeScore<SlotBacktestScore>> {
     let b = &r.slot_backtest;
     let all = OfficeScore { office: "all".to_string(), score: b.overall };
     b.by_office.iter().cloned().chain(std::iter::once(all)).collect()
+}
+
+/// The method of each office's published waits.
+fn wait_choices(c: &Computed) -> Vec<OfficeScore<WaitChoice>> {
+    c.cols
+        .offices
+        .iter()
+        .zip(&c.waits)
+        .map(|(o, w)| OfficeScore { office: o.clone(), score: w.choice.clone() })
+        .collect()
 }
 
 /// Runs every stage on the store, each in its own span (target `queuecast::export::run`): `load`,
@@ -221,30 +237,35 @@ fn compute(store: &Store, settings: &ValidSettings) -> Result<Computed, RunError
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
     let profile = tracing::info_span!("profile").in_scope(|| crate::profile::compute(store, &params))?;
     let waits = tracing::info_span!("expected waits")
-        .in_scope(|| expected_waits(&history, &forecast, store, &planning))?;
+        .in_scope(|| expected_waits(&history, &forecast, &staffing, store, &planning))?;
     Ok(Computed { cols, source, source_sha256, forecast, staffing, whatif, profile, waits })
 }
 
 /// Expected waits of every open forecast day of every office, from the forecast's expected
-/// arrivals (see [`slot_waits_for_day`]).
+/// arrivals, by the method its slot-wait backtest chose (see [`WaitChoice::of`]).
 fn expected_waits(
     history: &ReplayedDays,
     forecast: &ForecastRun,
+    staffing: &StaffingReport,
     store: &Store,
     planning: &PlanningParams,
 ) -> Result<Vec<OfficeWaits>, RunError> {
     let params = &planning.slot_waits;
+    let scores = &staffing.slot_backtest.by_office;
     let mut all = Vec::new();
     for (i, office) in history.offices().iter().enumerate() {
-        let mut waits = OfficeWaits::new();
+        let choice = WaitChoice::of(scores.iter().find(|s| &s.office == office).map(|s| &s.score));
+        let mut waits = OfficeWaits { choice, days: Default::default() };
         for d in 0..forecast.days {
             let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
                 continue;
             };
             let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
-            let w = slot_waits_for_day(history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
-                .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
-            waits.insert(date, w);
+            let method = waits.choice.method;
+            let w =
+                waits_for_day(method, history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
+                    .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
+            waits.days.insert(date, w);
         }
         all.push(waits);
     }
