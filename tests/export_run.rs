@@ -117,11 +117,15 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert_eq!(fs::read_link(f.work.path("out/current")).unwrap(), Path::new("generations").join(ID));
     let verify = f.work.run_ok(&["verify-export", "--dir", "out"]);
     assert!(verify.starts_with(&format!("generation {ID} (")), "{verify}");
+    // The export and verify-export count the same files: those the manifest lists.
+    assert!(verify.contains(": 26 files listed, 0 problems"), "{verify}");
 
     // The summary: files, row counts, both backtests, catalog gaps.
     let out = &f.stdout;
     assert!(
-        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 27 files")),
+        out.starts_with(&format!(
+            "export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 26 files listed in manifest.json"
+        )),
         "{out}"
     );
     assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");

@@ -266,7 +266,7 @@ fn subsample_keeps_at_issue_examples() {
         date: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
         row: i as u32,
         t: i as i64,
-        probe: if i % 5 == 0 { Probe::AtIssue } else { Probe::Later },
+        probe: if i.is_multiple_of(5) { Probe::AtIssue } else { Probe::Later },
         hour: 8,
         ahead: 0,
     };

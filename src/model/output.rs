@@ -112,4 +112,3 @@ pub fn predictions_frame(r: &BacktestResult) -> PolarsResult<DataFrame> {
     }
     DataFrame::new(r.test.len(), cols)
 }
-
