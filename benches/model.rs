@@ -4,15 +4,20 @@
 //! caps apply (`gbm_max_rows` 100 000, elastic net 50 000): that is the cost of fitting on
 //! any longer history, two years of three offices included. The fit group takes several
 //! minutes (ten GBM fits); `cargo bench --bench model -- features` runs the quick part.
+//! `gbm_predict` predicts with the fitted GBM over the features of 14 and 28 days;
+//! `model_file` loads a model file `train` wrote for that window: what `predict` and the API
+//! pay before their first answer (goal: under 100 ms).
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use queuecast::model::dataset::Dataset;
 use queuecast::model::features::{Context, dataset};
+use queuecast::model::file::ModelFile;
 use queuecast::model::gbm::GbmParams;
 use queuecast::model::history::History;
 use queuecast::model::linear::LinearParams;
+use queuecast::model::params::ModelParams;
 use queuecast::replay::ReplayParams;
 use queuecast::settings::Settings;
 use queuecast::store::Store;
@@ -69,6 +74,11 @@ impl Window {
     }
 }
 
+/// The boosting parameters of the default settings.
+fn gbm_params() -> GbmParams {
+    ModelParams::from_settings(&Settings::default().validate().expect("valid settings")).gbm
+}
+
 fn bench_features(c: &mut Criterion) {
     let mut group = c.benchmark_group("features");
     group.sample_size(20);
@@ -93,28 +103,39 @@ fn bench_fit(c: &mut Criterion) {
     let id = |name: &str| BenchmarkId::new(name, format!("{FIT_DAYS}d_{}", train.len()));
     let defaults = Settings::default().model;
     assert!(train.len() > defaults.gbm_max_rows, "{} snapshots: below the GBM row cap", train.len());
-    let gbm = GbmParams {
-        budget: defaults.gbm_budget,
-        seed: defaults.seed,
-        max_rows: defaults.gbm_max_rows,
-        threads: defaults.gbm_threads,
-    };
+    let gbm = gbm_params();
     group.bench_with_input(id("gbm"), &train, |b, d| b.iter(|| black_box(gbm.fit(d).expect("gbm"))));
     let linear = LinearParams::default();
     group.bench_with_input(id("linear"), &train, |b, d| b.iter(|| black_box(linear.fit(d).expect("linear"))));
     group.finish();
 }
 
+fn bench_model_file(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut settings = Settings::default();
+    settings.simulate.days = FIT_DAYS;
+    let log = dir.path().join("log.csv");
+    queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &log)
+        .expect("simulate");
+    let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
+    let valid = settings.validate().expect("valid settings");
+    queuecast::ingest::ingest_paths(&[log], &valid, &store).expect("ingest");
+    let path = dir.path().join("model.json");
+    let model = queuecast::model::run::run_train(&store, &valid, None, &path).expect("train");
+    model.save(&path).expect("save");
+    let bytes = std::fs::metadata(&path).expect("model file").len();
+    let mut group = c.benchmark_group("model_file");
+    group.sample_size(20);
+    group.throughput(Throughput::Bytes(bytes));
+    group.bench_function(BenchmarkId::new("load", format!("{FIT_DAYS}d_{bytes}B")), |b| {
+        b.iter(|| black_box(ModelFile::load(&path).expect("load")))
+    });
+    group.finish();
+}
+
 /// Predicting with the fitted GBM over feature sets of growing size.
 fn bench_gbm_predict(c: &mut Criterion) {
-    let defaults = Settings::default().model;
-    let gbm = GbmParams {
-        budget: defaults.gbm_budget,
-        seed: defaults.seed,
-        max_rows: defaults.gbm_max_rows,
-        threads: defaults.gbm_threads,
-    };
-    let model = gbm.fit(&Window::simulate(FIT_DAYS).dataset()).expect("gbm");
+    let model = gbm_params().fit(&Window::simulate(FIT_DAYS).dataset()).expect("gbm");
     let mut group = c.benchmark_group("gbm_predict");
     group.sample_size(10);
     for days in [14u32, 28] {
@@ -127,5 +148,5 @@ fn bench_gbm_predict(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_features, bench_fit, bench_gbm_predict);
+criterion_group!(benches, bench_features, bench_fit, bench_gbm_predict, bench_model_file);
 criterion_main!(benches);

@@ -310,6 +310,29 @@ def max_level(day: np.ndarray, t_up: np.ndarray, t_down: np.ndarray, n_days: int
     return out
 
 
+def nearest_rank_bound(waits: np.ndarray) -> int | None:
+    """1.5 x the nearest-rank p99 of integer waits (ms), at least 30 min; None under 100."""
+    if len(waits) < 100:
+        return None
+    w = np.sort(waits.astype(np.int64))
+    rank = -(-99 * len(w) // 100)  # ceil(0.99 n)
+    p99 = max(int(w[rank - 1]), 0)
+    return max(p99 * 3 // 2, 30 * 60_000)
+
+
+def wait_bounds(office: np.ndarray, is_called: np.ndarray, wait: np.ndarray) -> np.ndarray:
+    """Each ticket's wait bound (ms) from its office's called waits."""
+    pooled = nearest_rank_bound(wait[is_called])
+    fallback = pooled if pooled is not None else 180 * 60_000
+    out = np.full(len(office), fallback, dtype=np.int64)
+    for o in np.unique(office):
+        mine = office == o
+        b = nearest_rank_bound(wait[mine & is_called])
+        if b is not None:
+            out[mine] = b
+    return out
+
+
 class Occupancy:
     """Per office-day and slot: observed, waiting (all and per service), active and busy
     counter milliseconds; per office-day: max waiting and max active counters."""
@@ -330,18 +353,19 @@ class Occupancy:
         has_fin = t["finished_ms"].notna().to_numpy()
         finished = t["finished_ms"].fillna(0).to_numpy(dtype=np.int64)
 
-        # A cancelled ticket without finished_at leaves at the office's last call of the day
-        # (its last issue on a day without calls), never before its own issue.
-        last_call = pd.Series(np.where(is_called, called, np.iinfo(np.int64).min)).groupby(d).max()
-        last_issue = pd.Series(issued).groupby(d).max()
-        closing = np.where(last_call.to_numpy() > np.iinfo(np.int64).min, last_call.to_numpy(),
-                           last_issue.to_numpy())
-        wait_end = np.where(is_called, called,
-                            np.maximum(np.where(has_fin, finished, closing[d]), issued))
+        # A ticket waits until its call, its void time (finished_at of a ticket never called)
+        # or its issue plus its office's wait bound, whichever comes first, never before its
+        # issue. Bound: 1.5 x the nearest-rank p99 wait of the office's called tickets in the
+        # window (integer ms, 3/2 rounded down), at least 30 min; offices with fewer than 100
+        # called tickets get the bound of all offices pooled; without 100 at all, 3 hours.
+        bound = wait_bounds(t["office_id"].to_numpy(), is_called, called - issued)
+        natural = np.where(is_called, called, np.where(has_fin, finished, np.iinfo(np.int64).max))
+        wait_end = np.maximum(np.minimum(natural, issued + bound), issued)
         finish = np.where(has_fin, finished, called)  # called tickets: end of service
 
-        # Observed span of an office-day: first issue .. last event.
-        last_event = np.maximum(wait_end, np.where(is_called, finish, issued))
+        # Observed span of an office-day: first issue .. last recorded instant.
+        last_event = np.maximum.reduce([issued, np.where(is_called, called, issued),
+                                        np.where(has_fin, finished, issued)])
         span_lo = pd.Series(issued).groupby(d).min().to_numpy()
         span_hi = pd.Series(last_event).groupby(d).max().to_numpy()
         self.span = (span_lo, span_hi)

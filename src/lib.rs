@@ -8,6 +8,7 @@
 // Leaves.
 pub mod calendar;
 pub mod catalog;
+pub mod checkpoint;
 pub mod errors;
 pub mod hashing;
 pub mod random;
@@ -28,6 +29,7 @@ pub mod export;
 pub mod forecast;
 pub mod ingest;
 pub mod model;
+pub mod nightly;
 pub mod occupancy;
 pub mod planning;
 pub mod profile;

@@ -13,7 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    let timings = cli::install_subscriber(args.logging());
+    let timings = cli::install_subscriber(args.log_options());
     match cli::run(args, timings) {
         Ok(code) => code,
         Err(err) => {

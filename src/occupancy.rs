@@ -11,7 +11,7 @@ use crate::time::EpochMs;
 /// Integrals over one office-day, per slot, in seconds (state × seconds for the counts).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DayOccupancy {
-    /// Seconds of the slot inside the day's observed span [first issue, last event].
+    /// Seconds of the slot inside the day's observed span [first issue, last recorded instant].
     pub observed: [f64; SLOTS],
     pub waiting: [f64; SLOTS],
     pub active: [f64; SLOTS],
@@ -37,10 +37,11 @@ pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayP
         max_active: 0,
     };
     let sweep = Sweep::new(day, params);
-    let (Some(first), Some(last)) = (sweep.events().first(), sweep.events().last()) else {
+    let Some(first) = sweep.events().first() else {
         return occ;
     };
-    let (span_start, span_end) = (first.t, last.t);
+    // The span ends with the last recorded instant: a stale ticket's bound may pass later.
+    let (span_start, span_end) = (first.t, day.recorded_end());
     // The state in force since `since`, kept in one reused buffer (no allocation per step).
     let mut held =
         crate::replay::QueueState { waiting_by_service: vec![0; n_services], ..Default::default() };

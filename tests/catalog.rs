@@ -34,3 +34,19 @@ fn unknown_key_exits_1_naming_file_entry_and_key() {
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn the_built_in_catalog_serves_any_working_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_queuecast"))
+        .arg("catalog")
+        .current_dir(dir.path())
+        .output()
+        .expect("run queuecast");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.starts_with("service catalog built-in data/services.toml: 8 services\n"), "{stdout}");
+    let file =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/services.toml"));
+    assert_eq!(file.unwrap(), queuecast::catalog::BUILT_IN, "the built-in copy is data/services.toml");
+}

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use queuecast::export::run::{PAUSE_ENV, PAUSE_MARKER};
+use queuecast::checkpoint::{PAUSE_ENV, PAUSE_MARKER};
 use util::{Workdir, validate_schema};
 
 /// k for these tests: high enough that some all-services weekday × hour cells are suppressed.
@@ -117,11 +117,15 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert_eq!(fs::read_link(f.work.path("out/current")).unwrap(), Path::new("generations").join(ID));
     let verify = f.work.run_ok(&["verify-export", "--dir", "out"]);
     assert!(verify.starts_with(&format!("generation {ID} (")), "{verify}");
+    // The export and verify-export count the same files: those the manifest lists.
+    assert!(verify.contains(": 26 files listed, 0 problems"), "{verify}");
 
     // The summary: files, row counts, both backtests, catalog gaps.
     let out = &f.stdout;
     assert!(
-        out.starts_with(&format!("export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 27 files")),
+        out.starts_with(&format!(
+            "export generation {ID} of 2025-10-20 … 2025-12-18 (1 offices): 26 files listed in manifest.json"
+        )),
         "{out}"
     );
     assert!(out.contains("tables/forecast/arrivals.parquet"), "{out}");
@@ -206,6 +210,19 @@ fn export_is_verified_complete_and_matches_every_schema() {
     assert_eq!(report["model"]["reason"], "no model file given");
     assert!(report["slot_wait_backtest"]["overall"]["slots"].as_u64().unwrap() > 0);
     assert!(!g.join("tables/staffing/slot_wait_backtest.csv").exists());
+    // Each office's published waits come from the method its slot-wait backtest chose: the
+    // simulation only where its p50 error is below the history's; the office file says which.
+    let by_office = report["slot_wait_backtest"]["by_office"].as_array().unwrap();
+    assert_eq!(by_office.len(), 1);
+    let o = &by_office[0];
+    let office = read_json(&g.join(OFFICE));
+    assert_eq!(o["office_id"], office["office_id"]);
+    assert_eq!(office["forecast"]["wait_method"], o["method"]);
+    let (sim, hist) = (o["mae_p50_min"].as_f64().unwrap(), o["mae_baseline_p50_min"].as_f64().unwrap());
+    let method = if sim < hist { "simulation" } else { "history" };
+    assert_eq!(o["method"], method, "{o}");
+    assert!(o["reason"].as_str().unwrap().starts_with(method), "{o}");
+    assert!(o["coverage_baseline_p90"].as_f64().is_some(), "{o}");
 }
 
 #[test]
@@ -408,7 +425,7 @@ fn killed_export_leaves_the_previous_generation_current() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_queuecast"))
         .args(["--config", "test.toml", "export", "--store", "store", "--out", "killed", "--at", AT])
         .current_dir(f.work.dir.path())
-        .env(PAUSE_ENV, "1")
+        .env(PAUSE_ENV, "export:file-written")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -536,15 +553,21 @@ fn the_model_card_summarises_the_model_file() {
     validate_schema("office.schema.json", &office).unwrap();
     let card = &office["model"]["card"];
     assert_eq!(office["model"]["reason"], Value::Null);
-    for key in ["format", "queuecast_version", "trained_from", "trained_to", "default_predictor"] {
-        assert_eq!(card[key], model[key], "{key}");
+    assert_eq!(card["format"], model["format"]);
+    let summary = &model["summary"];
+    for key in ["queuecast_version", "trained_from", "trained_to", "default_predictor", "gate"] {
+        assert_eq!(card[key], summary[key], "{key}");
     }
     assert_eq!(card["trained_from"], "2025-10-20");
-    assert_eq!(card["features"], model["features"].as_array().unwrap().len());
+    assert_eq!(card["features"], summary["features"].as_array().unwrap().len());
     assert_eq!(card["offices"], 1);
-    let headline = &model["backtest"]["predictors"][model["default_predictor"].as_str().unwrap()]["overall"];
+    let headline =
+        &summary["backtest"]["predictors"][summary["default_predictor"].as_str().unwrap()]["overall"];
     assert!(headline["mae"].as_f64().unwrap() > 0.0, "{headline}");
     assert_eq!(&card["backtest"], headline);
+    // The gate's figures: the new model against the ZMS rule on the calibration days.
+    assert!(card["gate"]["mae_new"].as_f64().unwrap() <= card["gate"]["mae_zms"].as_f64().unwrap(), "{card}");
+    assert_eq!(card["gate"]["current"], "none");
     let report = read_json(&f.work.path("with-model/current/export_report.json"));
     assert_eq!(report["model"], office["model"]);
 }

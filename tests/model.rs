@@ -12,17 +12,15 @@ use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 use proptest::prelude::*;
 use queuecast::model::conformal::Quantiles;
-use queuecast::model::dataset::Dataset;
-use queuecast::model::features::{Context, FEATURES, day_features, training_probes};
+use queuecast::model::dataset::{Dataset, FEATURES};
+use queuecast::model::features::{Context, day_features, training_probes};
 use queuecast::model::file::ModelFile;
-use queuecast::model::gbm::GbmParams;
 use queuecast::model::metrics::metrics;
 use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
-use queuecast::replay::{ReplayParams, office_days};
+use queuecast::replay::{ReplayParams, office_days_bounded};
 use queuecast::store::Store;
 use queuecast::store::columns::load_columns;
 use queuecast::timezones::{DEFAULT_TZ, format_rfc3339, parse_rfc3339};
-use rand::{Rng, SeedableRng};
 use serde_json::Value;
 use util::{Workdir, fixture};
 
@@ -226,11 +224,7 @@ fn train_twice_gives_byte_identical_model_files() {
     assert_eq!(a.len(), b.len());
 }
 
-/// The seed reaches the GBM and is recorded; nothing else depends on it. At this size the
-/// trees themselves do not change: perpetual draws rows (with the seed) only when rows ×
-/// features exceed its work target and at least 2048 rows would be left out, about 41 000
-/// rows of 24 features at budget 1; `gbm_seed_changes_the_trees_once_perpetual_subsamples`
-/// shows the seed at work on a larger sample.
+/// The seed reaches the GBM (its row draws per tree) and is recorded; nothing else depends on it.
 #[test]
 fn a_different_seed_is_recorded_and_touches_only_the_gbm() {
     let w = with_store(&shared().log);
@@ -240,8 +234,11 @@ fn a_different_seed_is_recorded_and_touches_only_the_gbm() {
     let b: Value = serde_json::from_slice(&std::fs::read(w.path("seed7.json")).unwrap()).unwrap();
     assert_eq!(a["settings"]["seed"], 2025);
     assert_eq!(b["settings"]["seed"], 7);
-    for key in ["features", "history", "offices", "services", "trained_from", "trained_to"] {
+    for key in ["history", "services"] {
         assert_eq!(a[key], b[key], "{key}");
+    }
+    for key in ["features", "offices", "trained_from", "trained_to", "calibration_days"] {
+        assert_eq!(a["summary"][key], b["summary"][key], "{key}");
     }
     let by_name = |m: &Value| -> BTreeMap<String, Value> {
         m["predictors"]
@@ -257,32 +254,6 @@ fn a_different_seed_is_recorded_and_touches_only_the_gbm() {
         assert_eq!(pa[*name], pb[*name], "{name} depends on the seed");
     }
     assert_ne!(pa["gbm"], pb["gbm"]);
-    assert_eq!(pb["gbm"]["predictor"]["model"]["gbm"]["booster"]["cfg"]["seed"], 7);
-}
-
-/// A synthetic sample large enough that perpetual subsamples rows: the same seed gives the
-/// same trees, another seed other trees.
-#[test]
-fn gbm_seed_changes_the_trees_once_perpetual_subsamples() {
-    let n = 42_000;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    // Two informative features, the rest constant: cheap to bin, quick to fit.
-    let mut x = vec![0.0; n * FEATURES.len()];
-    for v in &mut x[..2 * n] {
-        *v = rng.random_range(0.0..10.0f64).round();
-    }
-    let y: Vec<f64> = (0..n).map(|i| 2.0 * x[i] + x[n + i] + rng.random_range(0.0..1.0)).collect();
-    let data = Dataset { x, y, meta: Vec::new() };
-    let trees = |seed: u64, threads: usize| {
-        let model = GbmParams { seed, max_rows: n, threads, ..GbmParams::default() }.fit(&data).unwrap();
-        assert!(!model.only_stumps(), "seed {seed}: the trees split the two features");
-        serde_json::to_value(&model.booster).unwrap()["trees"].clone()
-    };
-    let one = trees(1, 2);
-    assert_eq!(one, trees(1, 2));
-    assert_ne!(one, trees(2, 2));
-    // perpetual splits the work per feature, so the thread count does not change the trees.
-    assert_eq!(one, trees(1, 1));
 }
 
 /// Beyond the row cap, the fit sees every at-issue example (up to half the cap) and an even
@@ -293,12 +264,11 @@ fn subsample_keeps_at_issue_examples() {
     let meta = |i: usize| ExampleMeta {
         office: "o".into(),
         date: NaiveDate::from_ymd_opt(2025, 1, 6).unwrap(),
-        ticket_id: format!("A{i:03}"),
+        row: i as u32,
         t: i as i64,
-        probe: if i % 5 == 0 { Probe::AtIssue } else { Probe::Later },
+        probe: if i.is_multiple_of(5) { Probe::AtIssue } else { Probe::Later },
         hour: 8,
         ahead: 0,
-        called: None,
     };
     let n = 100;
     let data = Dataset {
@@ -375,10 +345,10 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
     let model = ModelFile::load(&w.path("model.json")).unwrap();
     let store = Store::open(&w.path("store"), DEFAULT_TZ).unwrap();
     let cols = load_columns(&store, Some(pick.date()), Some(pick.date())).unwrap();
-    let day = office_days(&cols).remove(0);
+    let day = office_days_bounded(&cols, &model.history.wait_bounds).remove(0);
     let ctx = Context {
         history: &model.history,
-        offices: &model.offices,
+        offices: &model.summary.offices,
         services: &model.services,
         tz: DEFAULT_TZ,
         replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * MIN as f64) as i64 },
@@ -460,6 +430,58 @@ fn predict_with_a_baseline_rule_on_a_hand_made_snapshot() {
     assert_eq!(p["remaining_min"], serde_json::to_value(q).unwrap());
 }
 
+/// `predict` applies the replay's stale-ticket rule with the wait bound stored in the model:
+/// a ticket never called and never voided counts as waiting until its issue plus the bound,
+/// then no longer (it did for the rest of the day before, and set the oldest wait).
+#[test]
+fn predict_drops_a_stale_ticket_after_the_models_wait_bound() {
+    let w = with_model();
+    let model = ModelFile::load(&w.path("model.json")).unwrap();
+    let bound_min = model.history.wait_bounds.bound_ms("neuss-mitte") / MIN;
+    assert!((30..180).contains(&bound_min), "learned bound {bound_min} min");
+    let base: Snapshot =
+        serde_json::from_str(&std::fs::read_to_string(fixture("snapshot_small.json")).unwrap()).unwrap();
+    let now = ms(&base.now);
+    let with_old = |age_min: i64| {
+        let mut snap = base.clone();
+        snap.tickets.insert(
+            0,
+            SnapshotTicket {
+                ticket_id: "A001".into(),
+                service: "PA".into(),
+                channel: "walk_in".into(),
+                issued_at: format_rfc3339(now - age_min * MIN, DEFAULT_TZ),
+                called_at: None,
+                finished_at: None,
+                counter: None,
+                outcome: None,
+            },
+        );
+        predict(&model, &snap, Some("zms_rule")).unwrap()
+    };
+    let feature = |p: &queuecast::model::predict::Prediction, name: &str| {
+        p.features.iter().find(|f| f.0 == name).and_then(|f| f.1).unwrap()
+    };
+    let plain = predict(&model, &base, Some("zms_rule")).unwrap();
+    // Within the bound the old ticket waits: one more ahead, and it is the oldest.
+    let within = with_old(bound_min - 1);
+    assert_eq!(feature(&within, "ahead_total"), feature(&plain, "ahead_total") + 1.0);
+    assert_eq!(feature(&within, "waiting_total"), feature(&plain, "waiting_total") + 1.0);
+    assert_eq!(feature(&within, "hol_min"), (bound_min - 1) as f64);
+    // At the bound's very instant its leaving is not seen yet (like a call at `now`).
+    assert_eq!(feature(&with_old(bound_min), "hol_min"), bound_min as f64);
+    // Past the bound it has left: the answer is the one without it.
+    for age in [bound_min + 1, 179] {
+        let stale = with_old(age);
+        // Equal up to the rounding of the running work-ahead sum (the ticket was added, then
+        // taken out again).
+        for ((name, a), (_, b)) in stale.features.iter().zip(&plain.features) {
+            assert!((a.unwrap() - b.unwrap()).abs() < 1e-9, "age {age}: {name} {a:?} vs {b:?}");
+        }
+        assert_eq!(stale.remaining_min, plain.remaining_min);
+    }
+}
+
 /// Runs a failing command: exit 1, nothing on stdout, one line on stderr that contains `needle`.
 fn fails_with(w: &Workdir, args: &[&str], needle: &str) {
     let out = w.run(args);
@@ -532,20 +554,20 @@ fn predict_errors_name_the_problem() {
     );
 
     let mut model: Value = serde_json::from_slice(&shared().model).unwrap();
-    assert_eq!(model["timezone"], "Europe/Berlin");
-    model["timezone"] = Value::from("Mars/Olympus");
+    assert_eq!(model["summary"]["timezone"], "Europe/Berlin");
+    model["summary"]["timezone"] = Value::from("Mars/Olympus");
     std::fs::write(w.path("mars.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(
         &w,
         &["predict", "--model", "mars.json", "--snapshot", &snap],
         "unknown timezone 'Mars/Olympus'",
     );
-    model["timezone"] = Value::from("Europe/Berlin");
+    model["summary"]["timezone"] = Value::from("Europe/Berlin");
     model["format"] = Value::from(99);
     std::fs::write(w.path("old.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "old.json", "--snapshot", &snap], "has format 99");
     model["format"] = Value::from(queuecast::model::file::MODEL_FORMAT);
-    model["features"][0] = Value::from("renamed");
+    model["summary"]["features"][0] = Value::from("renamed");
     std::fs::write(w.path("other.json"), serde_json::to_vec(&model).unwrap()).unwrap();
     fails_with(&w, &["predict", "--model", "other.json", "--snapshot", &snap], "trained with other features");
     // The default predictor still works on the same snapshot.

@@ -81,9 +81,9 @@ fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
     FIXTURE.get_or_init(|| {
         let work = Workdir::shared(FIXTURE_PREFIX);
-        // A small, quick model: one backtest week, snapshots every 15 minutes, few GBM rows.
+        // A small, quick model: one backtest week, snapshots every 15 minutes, few GBM trees and rows.
         let config = format!(
-            "[model]\nbacktest_weeks = 1\ncalibration_days = 7\nsnapshot_minutes = 15\ngbm_budget = 0.3\ngbm_max_rows = 3000\n[catalog]\npath = {:?}\n",
+            "[model]\nbacktest_weeks = 1\ncalibration_days = 7\nsnapshot_minutes = 15\ngbm_max_trees = 100\ngbm_max_rows = 3000\n[catalog]\npath = {:?}\n",
             root().join("data/services.toml").display().to_string()
         );
         fs::write(work.path("test.toml"), config).unwrap();
@@ -317,6 +317,46 @@ fn reading_aids_and_figures_come_from_the_exported_tables() {
     let got = aid(&doc, "office-neuss-mitte-heatmap-tickets");
     assert!(got.starts_with(&want), "{got}\nwanted: {want}");
 
+    // Where each office's expected waits come from: its office file's method, with the
+    // slot-wait backtest's figures of export_report.json.
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(f.work.path("e/current/export_report.json")).unwrap())
+            .unwrap();
+    for o in OFFICES {
+        let office: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(f.work.path(&format!("e/current/offices/{o}.json"))).unwrap(),
+        )
+        .unwrap();
+        let score = report["slot_wait_backtest"]["by_office"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["office_id"] == o)
+            .unwrap();
+        let min = |k: &str| {
+            let x = (score[k].as_f64().unwrap() * 10.0).round() / 10.0;
+            format!("{} min", format!("{x:.1}").replace('.', ","))
+        };
+        // German thousands: 1.022.
+        let slots = score["slots"].as_u64().unwrap();
+        let slots =
+            if slots >= 1000 { format!("{}.{:03}", slots / 1000, slots % 1000) } else { slots.to_string() };
+        let want = match office["forecast"]["wait_method"].as_str().unwrap() {
+            "simulation" => format!(
+                "Die erwarteten Wartezeiten stammen aus der Simulation der Prognosetage: im Backtest ({} Viertelstunden der letzten Wochen) lag ihr Median im Mittel {} neben",
+                slots,
+                min("mae_p50_min")
+            ),
+            _ => format!(
+                "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen: im Backtest ({} Viertelstunden) lagen sie im Mittel {} neben",
+                slots,
+                min("mae_baseline_p50_min")
+            ),
+        };
+        let text = section_text(&doc, &format!("office-{o}"), "profile");
+        assert!(text.contains(&want), "{text}\nwanted: {want}");
+    }
+
     // Data quality: the ingest counts of the store manifest and the quarantine reasons.
     let quality = section_text(&doc, "overview", "quality");
     let manifest: serde_json::Value =
@@ -337,7 +377,8 @@ fn reading_aids_and_figures_come_from_the_exported_tables() {
     // The model: one table row per predictor, in the order of their MAE at issue.
     let model: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(f.work.path("model.json")).unwrap()).unwrap();
-    let mut maes: Vec<(f64, String)> = model["backtest"]["predictors"]
+    let summary = &model["summary"];
+    let mut maes: Vec<(f64, String)> = summary["backtest"]["predictors"]
         .as_object()
         .unwrap()
         .iter()
@@ -345,14 +386,51 @@ fn reading_aids_and_figures_come_from_the_exported_tables() {
         .collect();
     maes.sort_by(|a, b| a.0.total_cmp(&b.0));
     let section = doc.descendants().find(|n| n.attribute("id") == Some("overview-model")).unwrap();
-    let rows: Vec<String> = section
+    let tables: Vec<Vec<Vec<String>>> = section
         .descendants()
         .filter(|n| n.has_tag_name("tbody"))
-        .flat_map(|t| t.children().filter(|r| r.has_tag_name("tr")))
-        .map(|r| r.children().find(|c| c.has_tag_name("td")).and_then(|c| c.text()).unwrap_or("").to_string())
+        .map(|t| {
+            t.children()
+                .filter(|r| r.has_tag_name("tr"))
+                .map(|r| {
+                    r.children()
+                        .filter(|c| c.has_tag_name("td"))
+                        .map(|c| c.text().unwrap_or("").to_string())
+                        .collect()
+                })
+                .collect()
+        })
         .collect();
-    assert_eq!(rows, maes.iter().map(|m| m.1.clone()).collect::<Vec<_>>());
-    assert_eq!(rows.len(), 7);
+    assert_eq!(tables.len(), 2, "backtest and gate tables");
+    let first_cells = |t: &Vec<Vec<String>>| t.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+    assert_eq!(first_cells(&tables[0]), maes.iter().map(|m| m.1.clone()).collect::<Vec<_>>());
+    assert_eq!(tables[0].len(), 7);
+    // The gate table: the model file's gate figures, in the report's number format; the first
+    // train had no model to replace.
+    let gate = &summary["gate"];
+    let min = |v: &serde_json::Value| {
+        format!("{} min", format!("{:.1}", (v.as_f64().unwrap() * 10.0).round() / 10.0).replace('.', ","))
+    };
+    assert_eq!(
+        first_cells(&tables[1]),
+        [
+            "neues Modell (gbm)",
+            "ZMS-Regel",
+            "kein bisheriges Modell",
+            "GBM: erklärte Varianz (R²) an zurückgehaltenen Tagen"
+        ]
+    );
+    assert_eq!(tables[1][0][1], min(&gate["mae_new"]));
+    assert_eq!(
+        tables[1][1][1..],
+        [min(&gate["mae_zms"]), format!("neues Modell höchstens {}", min(&gate["mae_zms"])), "ja".into()]
+    );
+    assert_eq!(tables[1][2][1..], ["–", "–", "–"]);
+    assert_eq!(tables[1][3][3], "ja");
+    let model_text = section_text(&doc, "overview", "model");
+    assert!(model_text.contains("Entscheidung: angenommen, das Modell wurde geschrieben."), "{model_text}");
+    let days = format!("an den {} Kalibrierungstagen", gate["days"]);
+    assert!(model_text.contains(&days), "{model_text}");
 
     // English: the same figure with a decimal point.
     let en_text = fs::read_to_string(en).unwrap();

@@ -54,6 +54,55 @@ fn staffing_writes_tables_and_is_deterministic() {
     let backtest = rows(&read(&w, "a/slot_wait_backtest.csv"));
     assert!(!backtest.is_empty(), "weeks 2-4 are predicted from the weeks before");
     assert!(backtest.iter().all(|r| num(r, "pred_p90_min") >= num(r, "pred_p50_min")));
+    history_columns_match_the_log(&read(&w, "log.csv"), &backtest);
+}
+
+/// The backtest's history figures recomputed from the ticket log on its own: for each row, the
+/// waits (call − issue) of the called tickets issued in the same wall-clock slot on the same
+/// weekday in the 8 weeks before the row's date; their mean, p50 and p90 (type 7).
+fn history_columns_match_the_log(log: &str, backtest: &[BTreeMap<String, String>]) {
+    use chrono::{DateTime, NaiveDate, Timelike};
+    let mut waits: BTreeMap<(NaiveDate, u32), Vec<f64>> = BTreeMap::new();
+    for r in rows(log) {
+        if r["called_at"].is_empty() {
+            continue;
+        }
+        let issued = DateTime::parse_from_rfc3339(&r["issued_at"]).unwrap();
+        let called = DateTime::parse_from_rfc3339(&r["called_at"]).unwrap();
+        let slot = issued.hour() * 4 + issued.minute() / 15;
+        let wait = (called - issued).num_milliseconds() as f64 / 60_000.0;
+        waits.entry((issued.date_naive(), slot)).or_default().push(wait);
+    }
+    let quantile = |w: &[f64], q: f64| {
+        let h = (w.len() - 1) as f64 * q;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        w[lo] + (h - lo as f64) * (w[hi] - w[lo])
+    };
+    let mut checked = 0;
+    for r in backtest {
+        let date: NaiveDate = r["date"].parse().unwrap();
+        let slot: u32 = r["slot"].parse().unwrap();
+        let mut w: Vec<f64> = (1..=8)
+            .filter_map(|k| waits.get(&(date - chrono::Days::new(7 * k), slot)))
+            .flatten()
+            .copied()
+            .collect();
+        if w.is_empty() {
+            continue;
+        }
+        w.sort_by(f64::total_cmp);
+        let mean = w.iter().sum::<f64>() / w.len() as f64;
+        for (col, want) in [
+            ("baseline_mean_min", mean),
+            ("baseline_p50_min", quantile(&w, 0.5)),
+            ("baseline_p90_min", quantile(&w, 0.9)),
+        ] {
+            assert!((num(r, col) - want).abs() < 1e-4, "{col} of {r:?}: {want}");
+        }
+        assert!(num(r, "baseline_within_p90") <= num(r, "actual_n"));
+        checked += 1;
+    }
+    assert_eq!(checked, backtest.len(), "every backtested slot has a history");
 }
 
 #[test]

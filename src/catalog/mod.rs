@@ -139,6 +139,28 @@ impl fmt::Display for CatalogWarning {
     }
 }
 
+/// The catalog shipped inside the binary (a copy of `data/services.toml` at build time), used
+/// when `[catalog] path` is empty, so every command works from any working directory.
+pub const BUILT_IN: &str = include_str!("../../data/services.toml");
+/// How the built-in catalog is named in messages and in the export report.
+pub const BUILT_IN_NAME: &str = "built-in data/services.toml";
+
+/// The configured catalog: the file at `path`, or the built-in one when `path` is empty.
+pub fn load_configured(path: &Path) -> Result<Catalog, CatalogError> {
+    match path.as_os_str().is_empty() {
+        true => parse(BUILT_IN, Path::new(BUILT_IN_NAME)),
+        false => load(path),
+    }
+}
+
+/// How the configured catalog is named: its path, or [`BUILT_IN_NAME`].
+pub fn source_name(path: &Path) -> String {
+    match path.as_os_str().is_empty() {
+        true => BUILT_IN_NAME.to_string(),
+        false => path.display().to_string(),
+    }
+}
+
 /// Reads and checks the catalog file.
 pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
     let text =

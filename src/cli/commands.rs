@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use queuecast::settings::{Settings, ValidSettings};
 use queuecast::store::Store;
 
-use super::{EXIT_ERROR, EXIT_QUARANTINE, StoreArg, say, say_raw, tables};
+use super::{EXIT_ERROR, EXIT_MODEL_REFUSED, EXIT_QUARANTINE, StoreArg, say, say_raw, tables};
 
 /// The settings file as loaded (each command applies its flags and validates), and the span
 /// timings of this run.
@@ -28,7 +28,11 @@ impl Setup {
     }
 
     /// Validated settings with `--store` and the other flags applied.
-    fn with_store(&self, store: &StoreArg, flags: impl FnOnce(&mut Settings)) -> Result<ValidSettings> {
+    pub(super) fn with_store(
+        &self,
+        store: &StoreArg,
+        flags: impl FnOnce(&mut Settings),
+    ) -> Result<ValidSettings> {
         self.valid(|s| {
             if let Some(dir) = &store.store {
                 s.store.path = dir.clone();
@@ -121,7 +125,8 @@ pub fn backtest(setup: &Setup, store: &StoreArg, out: &Path, weeks: Option<u32>)
     })?;
     let started = std::time::Instant::now();
     let result = queuecast::model::run::run_backtest(&store, &settings)?;
-    queuecast::model::run::write_backtest(&result, out, settings.model.notice_minutes)?;
+    let source = serde_json::json!({ "command": "backtest", "weeks": result.folds.len() });
+    queuecast::model::output::write_results(&result, out, source)?;
     say!(
         "backtest: {} weeks, {} test snapshots, {:.1} s (notice {} min)",
         result.folds.len(),
@@ -129,7 +134,7 @@ pub fn backtest(setup: &Setup, store: &StoreArg, out: &Path, weeks: Option<u32>)
         started.elapsed().as_secs_f64(),
         settings.model.notice_minutes
     );
-    say_raw!("{}", queuecast::model::run::table(&result));
+    say_raw!("{}", super::tables::wait_backtest(&result));
     say!("wrote {}/metrics.json and predictions.parquet", out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -141,18 +146,47 @@ pub fn train(setup: &Setup, store: &StoreArg, out: &Path, with_backtest: bool) -
         true => Some(queuecast::model::run::run_backtest(&store, &settings)?),
         false => None,
     };
-    let model = queuecast::model::run::run_train(&store, &settings, backtest.as_ref())?;
+    let model = match queuecast::model::run::run_train(&store, &settings, backtest.as_ref(), out) {
+        Err(queuecast::model::run::ModelError::Refused(r)) => {
+            eprintln!("error: {r}; {} kept", out.display());
+            return Ok(ExitCode::from(EXIT_MODEL_REFUSED));
+        }
+        other => other?,
+    };
     model.save(out)?;
+    say_raw!("{}", queuecast::model::run::train_summary(&model));
+    say!("took {:.1} s; wrote {}", started.elapsed().as_secs_f64(), out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn evaluate(
+    setup: &Setup,
+    store: &StoreArg,
+    model: &Path,
+    from: NaiveDate,
+    to: NaiveDate,
+    out: &Path,
+) -> Result<ExitCode> {
+    let (_, store) = setup.reader(store, |_| {})?;
+    let started = std::time::Instant::now();
+    let file = queuecast::model::file::ModelFile::load(model)?;
+    let result = queuecast::model::run::run_evaluate(&store, &file, from, to)?;
+    let source = serde_json::json!({
+        "command": "evaluate", "model": model.display().to_string(), "from": from, "to": to,
+        "trained_from": file.summary.trained_from, "trained_to": file.summary.trained_to,
+    });
+    queuecast::model::output::write_results(&result, out, source)?;
     say!(
-        "trained on {} … {} ({} offices, {} snapshots to fit, {} to calibrate, {:.1} s); wrote {}",
-        model.trained_from,
-        model.trained_to,
-        model.offices.len(),
-        model.train_rows,
-        model.calibration_rows,
+        "evaluated {} (trained {} … {}) on {from} … {to}: {} snapshots, {:.1} s (notice {} min)",
+        model.display(),
+        file.summary.trained_from,
+        file.summary.trained_to,
+        result.test.len(),
         started.elapsed().as_secs_f64(),
-        out.display()
+        result.notice_min
     );
+    say_raw!("{}", super::tables::wait_backtest(&result));
+    say!("wrote {}/metrics.json and predictions.parquet", out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -241,12 +275,12 @@ pub fn catalog(setup: &Setup, path: Option<PathBuf>) -> Result<ExitCode> {
         }
     })?;
     let path = &settings.catalog.path;
-    let catalog = queuecast::catalog::load(path)?;
+    let catalog = queuecast::catalog::load_configured(path)?;
     let today = chrono::Local::now().date_naive();
     let warnings = queuecast::catalog::review_warnings(&catalog, today, settings.catalog.max_review_age_days);
     let configured = settings.services.iter().map(|s| s.code.as_str());
     let missing = queuecast::catalog::missing_services(&catalog, configured);
-    say!("service catalog {}: {} services", path.display(), catalog.services.len());
+    say!("service catalog {}: {} services", queuecast::catalog::source_name(path), catalog.services.len());
     for s in &catalog.services {
         let leika = s.leika.as_deref().unwrap_or("(no LeiKa key)");
         say!(

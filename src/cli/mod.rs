@@ -2,6 +2,7 @@
 //! tables the commands print are in [`tables`].
 
 mod commands;
+mod nightly;
 mod tables;
 mod timing;
 
@@ -12,7 +13,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
-pub use timing::{Logging, Timings, install_subscriber};
+pub use timing::{LogFormat, LogOptions, Timings, install_subscriber};
 
 /// Prints a line to stdout; a closed pipe (`queuecast … | head`) ends output quietly
 /// instead of panicking.
@@ -37,6 +38,10 @@ pub(crate) use {say, say_raw};
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code when good rows were stored but a file's quarantine share exceeded the threshold.
 pub const EXIT_QUARANTINE: u8 = 3;
+/// Exit code when `train`'s quality gate refused the new model (the old model file stays).
+pub const EXIT_MODEL_REFUSED: u8 = 4;
+/// Exit code when another `nightly` run holds the lock.
+pub const EXIT_LOCKED: u8 = 5;
 
 /// queuecast: load profiles and wait-time forecasts for citizens' offices.
 #[derive(Debug, Parser)]
@@ -105,16 +110,35 @@ pub enum Command {
         #[arg(long)]
         weeks: Option<u32>,
     },
-    /// Fit the wait-time model on all stored data and write the versioned model file.
+    /// Fit the wait-time model on all stored data and write the versioned model file, unless
+    /// the quality gate refuses it (exit code 4; the file at --out stays).
     Train {
         #[command(flatten)]
         store: StoreArg,
-        /// Model file to write.
+        /// Model file to write (the gate compares the new model with the one there).
         #[arg(long, value_name = "FILE", default_value = "out/model.json")]
         out: PathBuf,
         /// Also run the backtest and store its metrics in the model file.
         #[arg(long)]
         with_backtest: bool,
+    },
+    /// Score a model file on stored days with the backtest's metrics; print the table, write
+    /// metrics.json and predictions.parquet.
+    Evaluate {
+        /// Model file written by `queuecast train`.
+        #[arg(long, value_name = "FILE", default_value = "out/model.json")]
+        model: PathBuf,
+        #[command(flatten)]
+        store: StoreArg,
+        /// First local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: NaiveDate,
+        /// Last local date scored, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: NaiveDate,
+        /// Output directory for metrics.json and predictions.parquet.
+        #[arg(long, value_name = "DIR", default_value = "out/evaluate")]
+        out: PathBuf,
     },
     /// Predict when a waiting ticket will be called, from a queue snapshot (JSON), and print JSON.
     Predict {
@@ -212,6 +236,43 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: PathBuf,
     },
+    /// The nightly job: ingest new inbox files, retrain the model when due (behind its quality
+    /// gate), publish a new export generation with the report; safe to kill and rerun.
+    Nightly {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Inbox folder of new ticket files (overrides [nightly] inbox).
+        #[arg(long, value_name = "DIR")]
+        inbox: Option<PathBuf>,
+        /// Leave inbox files where they are instead of moving them to processed/ (their content
+        /// hashes keep them from being ingested twice), e.g. for the bundled sample.
+        #[arg(long)]
+        keep_inbox: bool,
+        /// Export directory holding `current` and `generations/` (overrides [nightly] export_dir).
+        #[arg(long, value_name = "DIR")]
+        exports: Option<PathBuf>,
+        /// Model file trained and used (overrides [nightly] model).
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        /// State directory with the run lock and the last run's record (overrides [nightly] state_dir).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
+        /// Time of the run, RFC 3339 (default: now): the new generation's id and created_at.
+        #[arg(long, value_name = "TIME")]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+        /// Say what would be done (files, model decision, publication) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Log lines on stderr as plain text or as JSON objects (one per line).
+        #[arg(long, value_enum, default_value = "plain", value_name = "FORMAT")]
+        log_format: LogFormat,
+        /// Log only warnings and errors (QUEUECAST_LOG overrides).
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
+        /// Log debug lines too (QUEUECAST_LOG overrides).
+        #[arg(long, short)]
+        verbose: bool,
+    },
     /// Serve the HTTP API: exported forecasts, live queues fed by the ticket systems' events,
     /// and each waiting ticket's ETA; new generations and model files are picked up live.
     Serve {
@@ -257,12 +318,23 @@ pub enum Command {
 }
 
 impl Cli {
-    /// How this command logs: the server logs every request at info level and keeps no span
-    /// timings (it runs for weeks); the batch commands time their stages.
-    pub fn logging(&self) -> Logging {
-        match self.command {
-            Command::Serve { .. } => Logging::Server,
-            _ => Logging::Batch,
+    /// How this command logs: `nightly` reports each step at info level (its log is the cron
+    /// job's record); the server logs every request at info level and keeps no span timings (it
+    /// runs for weeks); every other command only warnings, unless `QUEUECAST_LOG` says otherwise.
+    pub fn log_options(&self) -> LogOptions {
+        use tracing_subscriber::filter::LevelFilter;
+        match &self.command {
+            Command::Nightly { log_format, quiet, verbose, .. } => LogOptions {
+                level: match (quiet, verbose) {
+                    (true, _) => LevelFilter::WARN,
+                    (_, true) => LevelFilter::DEBUG,
+                    _ => LevelFilter::INFO,
+                },
+                format: *log_format,
+                server: false,
+            },
+            Command::Serve { .. } => LogOptions::server(),
+            _ => LogOptions::default(),
         }
     }
 }
@@ -287,6 +359,9 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         }
         Command::Backtest { store, out, weeks } => c::backtest(&setup, &store, &out, weeks),
         Command::Train { store, out, with_backtest } => c::train(&setup, &store, &out, with_backtest),
+        Command::Evaluate { model, store, from, to, out } => {
+            c::evaluate(&setup, &store, &model, from, to, &out)
+        }
         Command::Predict { model, snapshot, predictor } => {
             c::predict(&setup, &model, &snapshot, predictor.as_deref())
         }
@@ -298,6 +373,10 @@ pub fn run(cli: Cli, timings: Timings) -> Result<ExitCode> {
         Command::Export { store, out, days, model, at } => c::export(&setup, &store, &out, days, model, at),
         Command::Report { exports, out, lang } => c::report(&setup, exports, out, lang),
         Command::VerifyExport { dir } => c::verify_export(&dir),
+        Command::Nightly { store, inbox, keep_inbox, exports, model, state, at, dry_run, .. } => {
+            let args = nightly::NightlyArgs { store, inbox, keep_inbox, exports, model, state, at, dry_run };
+            nightly::nightly(&setup, args)
+        }
         Command::Serve { exports, model, addr } => c::serve(&setup, exports, model, addr),
         Command::VapidKeys { out } => c::vapid_keys(&out),
         Command::Simulate { out, seed, start, days, offices, scale } => {

@@ -4,6 +4,9 @@
 use std::fmt::Write as _;
 
 use queuecast::forecast::arrival_backtest::ArrivalBacktest;
+use queuecast::model::backtest::BacktestResult;
+use queuecast::model::metrics::Metrics;
+use queuecast::output::TextTable;
 use queuecast::planning::StaffingReport;
 use queuecast::planning::slot_waits::SlotBacktestScore;
 use queuecast::planning::whatif::WhatIf;
@@ -17,24 +20,31 @@ pub fn arrival_backtest(bt: &ArrivalBacktest) -> String {
         bt.first_origin.map_or("—".into(), |d| d.to_string()),
         bt.last_origin.map_or("—".into(), |d| d.to_string()),
     );
-    out.push_str(&format!(
-        "{:<14} {:<15} {:>4} {:>5} {:>9} {:>7} {:>9} {:>7} {:>8}\n",
-        "office", "method", "h", "days", "tickets", "WAPE", "WAPE day", "MASE", "p10-p90"
-    ));
+    let mut t = TextTable::new(&[
+        "office",
+        "method",
+        ">h",
+        ">days",
+        ">tickets",
+        ">WAPE",
+        ">WAPE day",
+        ">MASE",
+        ">p10-p90",
+    ]);
     for r in &bt.rows {
-        out.push_str(&format!(
-            "{:<14} {:<15} {:>4} {:>5} {:>9.0} {:>7} {:>9} {:>7} {:>8}\n",
-            r.office_id,
-            r.method.as_str(),
-            r.horizon_days,
-            r.days,
-            r.actual_tickets,
+        t.row([
+            r.office_id.clone(),
+            r.method.as_str().to_string(),
+            r.horizon_days.to_string(),
+            r.days.to_string(),
+            format!("{:.0}", r.actual_tickets),
             fmt(r.wape),
             fmt(r.wape_daily),
             fmt(r.mase),
-            fmt(r.coverage_p10_p90)
-        ));
+            fmt(r.coverage_p10_p90),
+        ]);
     }
+    out.push_str(&t.render(""));
     for c in &bt.choices {
         out.push_str(&format!("{}: {} — {}\n", c.office_id, c.method.as_str(), c.reason));
     }
@@ -53,7 +63,7 @@ pub fn staffing(r: &StaffingReport) -> String {
         p.threshold_min
     );
     let _ = writeln!(s, "Erlang C validation (predicted − measured service level, ticket-weighted):");
-    let _ = writeln!(s, "  {:<14} {:>6} {:>8} {:>8} {:>8}", "office", "groups", "tickets", "MAE", "bias");
+    let mut t = TextTable::new(&["office", ">groups", ">tickets", ">MAE", ">bias"]);
     let v = &r.validation;
     let extra = [
         ("all".to_string(), v.overall),
@@ -62,118 +72,132 @@ pub fn staffing(r: &StaffingReport) -> String {
     ];
     let by_office = v.by_office.iter().map(|s| (s.office.clone(), s.score));
     for (o, e) in by_office.chain(extra) {
-        let _ = writeln!(
-            s,
-            "  {o:<14} {:>6} {:>8} {:>7.1}% {:>+7.1}%",
-            e.groups,
-            e.tickets,
-            100.0 * e.mae,
-            100.0 * e.bias
-        );
+        t.row([
+            o,
+            e.groups.to_string(),
+            e.tickets.to_string(),
+            format!("{:.1}%", 100.0 * e.mae),
+            format!("{:+.1}%", 100.0 * e.bias),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let _ = writeln!(
         s,
         "suggested counters re-simulated on every day (same engine, observed counters as reference):"
     );
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>12} {:>12} {:>9} {:>9} {:>9} {:>9}",
-        "office", "cnt-h obs.", "cnt-h sugg.", "mean obs", "mean sug", "≤ th obs", "≤ th sug"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">cnt-h obs.",
+        ">cnt-h sugg.",
+        ">mean obs",
+        ">mean sug",
+        ">≤ th obs",
+        ">≤ th sug",
+    ]);
     for x in &r.check {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>12.0} {:>12.0} {:>9.2} {:>9.2} {:>8.1}% {:>8.1}%",
-            x.office,
-            x.counter_hours_observed,
-            x.counter_hours_suggested,
-            x.observed.mean_min,
-            x.suggested.mean_min,
-            100.0 * x.observed.share_within,
-            100.0 * x.suggested.share_within
-        );
+        t.row([
+            x.office.clone(),
+            format!("{:.0}", x.counter_hours_observed),
+            format!("{:.0}", x.counter_hours_suggested),
+            format!("{:.2}", x.observed.mean_min),
+            format!("{:.2}", x.suggested.mean_min),
+            format!("{:.1}%", 100.0 * x.observed.share_within),
+            format!("{:.1}%", 100.0 * x.suggested.share_within),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let b = &r.slot_backtest;
     let by_office = b.by_office.iter().map(|s| (s.office.as_str(), s.score));
     s.push_str(&slot_wait_backtest(by_office.chain(std::iter::once(("all", b.overall))), true));
     s
 }
 
-/// The slot-wait backtest's scores, one line per office (and `all`); `with_mean` adds the
-/// error of the simulated mean.
+/// The slot-wait backtest's scores, one line per office (and `all`): the simulation's and the
+/// history's p50 error and p90 coverage; `with_mean` adds the error of the simulated mean and
+/// of the history's mean.
 fn slot_wait_backtest<'a>(
     scores: impl Iterator<Item = (&'a str, SlotBacktestScore)>,
     with_mean: bool,
 ) -> String {
-    let mut s =
-        String::from("slot-wait backtest (minutes; coverage = share of tickets within predicted p90):\n");
-    let mean = |text: String| if with_mean { text } else { String::new() };
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>6} {:>9}{} {:>12} {:>9}",
-        "office",
-        "slots",
-        "MAE p50",
-        mean(format!(" {:>9}", "MAE mean")),
-        "MAE baseline",
-        "cover p90"
+    let mut s = String::from(
+        "slot-wait backtest (minutes against the slot's actual mean wait; cover = share of tickets within p90):\n",
     );
-    for (o, e) in scores {
-        let _ = writeln!(
-            s,
-            "  {o:<14} {:>6} {:>9.2}{} {:>12.2} {:>8.1}%",
-            e.slots,
-            e.mae_p50,
-            mean(format!(" {:>9.2}", e.mae_mean)),
-            e.mae_baseline,
-            100.0 * e.coverage_p90
-        );
+    let mut header = vec!["office", ">slots", ">sim p50"];
+    if with_mean {
+        header.push(">sim mean");
     }
+    header.extend([">sim cover", ">hist p50"]);
+    if with_mean {
+        header.push(">hist mean");
+    }
+    header.push(">hist cover");
+    let mut t = TextTable::new(&header);
+    for (o, e) in scores {
+        let mut row = vec![o.to_string(), e.slots.to_string(), format!("{:.2}", e.mae_p50)];
+        if with_mean {
+            row.push(format!("{:.2}", e.mae_mean));
+        }
+        row.extend([format!("{:.1}%", 100.0 * e.coverage_p90), format!("{:.2}", e.mae_baseline_p50)]);
+        if with_mean {
+            row.push(format!("{:.2}", e.mae_baseline));
+        }
+        row.push(format!("{:.1}%", 100.0 * e.coverage_baseline_p90));
+        t.row(row);
+    }
+    s.push_str(&t.render("  "));
     s
 }
 
 /// Terminal summary of a what-if run: totals per office and share, and the reproduction error.
 pub fn whatif(w: &WhatIf) -> String {
     let mut s = String::from("what-if totals (share 0 = baseline simulation):\n");
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>5} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}",
-        "office", "share", "tickets", "moved", "mean min", "p90 min", "≤ thresh", "not called"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">share",
+        ">tickets",
+        ">moved",
+        ">mean min",
+        ">p90 min",
+        ">≤ thresh",
+        ">not called",
+    ]);
     for x in w.rows.iter().filter(|x| x.hour.is_none()) {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>5.2} {:>7} {:>6} {:>9.2} {:>8.2} {:>8.1}% {:>10}",
-            x.office,
-            x.share,
-            x.tickets,
-            x.moved,
-            x.waits.mean_min,
-            x.waits.p90_min,
-            100.0 * x.waits.share_within,
-            x.not_called
-        );
+        t.row([
+            x.office.clone(),
+            format!("{:.2}", x.share),
+            x.tickets.to_string(),
+            x.moved.to_string(),
+            format!("{:.2}", x.waits.mean_min),
+            format!("{:.2}", x.waits.p90_min),
+            format!("{:.1}%", 100.0 * x.waits.share_within),
+            x.not_called.to_string(),
+        ]);
     }
+    s.push_str(&t.render("  "));
     let _ = writeln!(s, "baseline simulation vs measured waits (called in both):");
-    let _ = writeln!(
-        s,
-        "  {:<14} {:>5} {:>9} {:>9} {:>10} {:>10} {:>10} {:>7}",
-        "office", "days", "actual", "simulated", "act. ≤ th", "sim ≤ th", "day MAE", "gap s"
-    );
+    let mut t = TextTable::new(&[
+        "office",
+        ">days",
+        ">actual",
+        ">simulated",
+        ">act. ≤ th",
+        ">sim ≤ th",
+        ">day MAE",
+        ">gap s",
+    ]);
     for r in &w.reproduction {
-        let _ = writeln!(
-            s,
-            "  {:<14} {:>5} {:>9.2} {:>9.2} {:>9.1}% {:>9.1}% {:>10.2} {:>7.1}",
-            r.office,
-            r.days,
-            r.actual.mean_min,
-            r.simulated.mean_min,
-            100.0 * r.actual.share_within,
-            100.0 * r.simulated.share_within,
-            r.day_mean_mae_min,
-            r.call_gap_ms as f64 / 1000.0
-        );
+        t.row([
+            r.office.clone(),
+            r.days.to_string(),
+            format!("{:.2}", r.actual.mean_min),
+            format!("{:.2}", r.simulated.mean_min),
+            format!("{:.1}%", 100.0 * r.actual.share_within),
+            format!("{:.1}%", 100.0 * r.simulated.share_within),
+            format!("{:.2}", r.day_mean_mae_min),
+            format!("{:.1}", r.call_gap_ms as f64 / 1000.0),
+        ]);
     }
+    s.push_str(&t.render("  "));
     s
 }
 
@@ -183,22 +207,27 @@ pub fn export(s: &queuecast::export::run::ExportSummary, timings: &[super::timin
     let g = &s.generation;
     let _ = writeln!(
         out,
-        "export generation {} of {} … {} ({} offices): {} files, current -> {}",
+        "export generation {} of {} … {} ({} offices): {} files listed in manifest.json, current -> {}",
         g.id,
         s.from,
         s.to,
         s.offices.len(),
-        g.manifest.files.len() + 1,
+        g.manifest.files.len(),
         g.dir.display()
     );
-    for t in &s.rows {
-        let _ = writeln!(out, "  {:<44} {:>8} rows", t.path, t.rows);
+    let mut t = TextTable::new(&["file", ">rows"]);
+    for r in &s.rows {
+        t.row([r.path.clone(), r.rows.to_string()]);
     }
+    out.push_str(&t.render("  "));
     out.push_str(&arrival_backtest(&s.arrival_backtest));
     out.push_str(&slot_wait_backtest(
         s.slot_wait_backtest.iter().map(|o| (o.office.as_str(), o.score)),
         false,
     ));
+    for c in &s.wait_choices {
+        let _ = writeln!(out, "{}: expected waits by {}", c.office, c.score);
+    }
     match s.missing_services.is_empty() {
         true => out.push_str("every service code in the store has a catalog entry\n"),
         false => {
@@ -231,4 +260,43 @@ pub fn report(r: &queuecast::report::ReportSummary, timings: &[super::timing::Ti
         r.chart_dir.display(),
         timings.join(", ")
     )
+}
+
+/// The comparison table printed after a backtest or an evaluation.
+pub fn wait_backtest(r: &BacktestResult) -> String {
+    let mut out = String::new();
+    for (title, pick) in [("at issue", 0), ("all snapshots", 1)] {
+        let mut t = TextTable::new(&[
+            "predictor",
+            ">n",
+            ">MAE",
+            ">RMSE",
+            ">MedAE",
+            ">±5min",
+            ">cov80",
+            ">alarms",
+            ">late",
+            ">lead",
+            ">alarm≥20",
+        ]);
+        for (name, b) in &r.metrics {
+            let m: &Metrics = if pick == 0 { &b.at_issue } else { &b.overall };
+            let pct = |x: f64| format!("{:.1}%", 100.0 * x);
+            t.row([
+                name.clone(),
+                m.n.to_string(),
+                format!("{:.2}", m.mae),
+                format!("{:.2}", m.rmse),
+                format!("{:.2}", m.median_abs_error),
+                pct(m.within_5min),
+                pct(m.coverage_p10_p90),
+                pct(m.alarm_share),
+                pct(m.late_alarm_rate),
+                format!("{:.1}", m.mean_alarm_lead_min),
+                pct(m.long_wait_alarm_share),
+            ]);
+        }
+        out.push_str(&format!("\n{title}:\n{}", t.render("")));
+    }
+    out
 }

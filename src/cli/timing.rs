@@ -64,36 +64,65 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Timings {
     }
 }
 
-/// What a command logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Logging {
-    /// A batch command: warnings by default, each span's time at `info`, timings kept.
-    Batch,
-    /// The long-running server: events (one access line per request) at `info` by default; no
-    /// span lines and no timings, which would grow with every request.
-    Server,
+/// How log lines look on stderr.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One plain text line per event (what cron mails and journald keep).
+    #[default]
+    Plain,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
-/// Installs the subscriber for this process; returns the timings it collects (none for
-/// [`Logging::Server`]).
-pub fn install_subscriber(logging: Logging) -> Timings {
+/// What a command logs: the level and format of stderr's lines (`QUEUECAST_LOG` overrides the
+/// level), and whether it is the long-running server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogOptions {
+    pub level: LevelFilter,
+    pub format: LogFormat,
+    /// The server: events (one access line per request) but no span lines and no timings,
+    /// which would grow with every request.
+    pub server: bool,
+}
+
+impl Default for LogOptions {
+    /// A batch command: warnings, each span's time at `info`, timings kept.
+    fn default() -> Self {
+        LogOptions { level: LevelFilter::WARN, format: LogFormat::Plain, server: false }
+    }
+}
+
+impl LogOptions {
+    /// `queuecast serve`: the access log at `info`.
+    pub fn server() -> Self {
+        LogOptions { level: LevelFilter::INFO, format: LogFormat::Plain, server: true }
+    }
+}
+
+/// Installs the subscriber for this process; returns the timings it collects (none for the
+/// server).
+pub fn install_subscriber(opts: LogOptions) -> Timings {
     let timings = Timings::default();
-    let default = match logging {
-        Logging::Batch => LevelFilter::WARN,
-        Logging::Server => LevelFilter::INFO,
-    };
-    let level = std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(default);
-    let spans = match logging {
-        Logging::Batch => FmtSpan::CLOSE,
-        Logging::Server => FmtSpan::NONE,
-    };
-    let stderr = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_span_events(spans)
-        .with_filter(level);
-    let kept = (logging == Logging::Batch).then(|| timings.clone());
+    let level =
+        std::env::var(LOG_ENV).ok().and_then(|v| LevelFilter::from_str(&v).ok()).unwrap_or(opts.level);
+    let spans = if opts.server { FmtSpan::NONE } else { FmtSpan::CLOSE };
+    let plain = (opts.format == LogFormat::Plain).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .with_span_events(spans.clone())
+            .with_filter(level)
+    });
+    let json = (opts.format == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_span_events(spans)
+            .with_filter(level)
+    });
+    let kept = (!opts.server).then(|| timings.clone());
     // A second subscriber (only possible in tests) keeps the first; timings then stay empty.
-    let _ = tracing_subscriber::registry().with(stderr).with(kept).try_init();
+    let _ = tracing_subscriber::registry().with(plain).with(json).with(kept).try_init();
     timings
 }
 

@@ -14,6 +14,7 @@ use crate::forecast::history::ALL;
 use crate::forecast::opening::intervals;
 use crate::forecast::{BestSlot, ForecastRun, Level, SlotForecast, wait_bucket};
 use crate::planning::slot_waits::SlotWait;
+use crate::planning::wait_method::{WaitChoice, WaitMethod};
 use crate::profile::HourCell;
 use crate::settings::OfficeSettings;
 use crate::slots::{SLOTS, slot_start};
@@ -21,8 +22,13 @@ use crate::slots::{SLOTS, slot_start};
 /// Version of the office file layout.
 pub const OFFICE_SCHEMA_VERSION: u32 = 1;
 
-/// Expected waits of one office: date → 96 slots (open forecast days only).
-pub type OfficeWaits = BTreeMap<NaiveDate, Vec<SlotWait>>;
+/// Expected waits of one office: how they were made, and date → 96 slots (open forecast days
+/// only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficeWaits {
+    pub choice: WaitChoice,
+    pub days: BTreeMap<NaiveDate, Vec<SlotWait>>,
+}
 
 /// The office document. One definition of the file's shape: the export writes it, the API
 /// (`serve`) reads it back and serves its parts.
@@ -52,6 +58,11 @@ pub struct ForecastSummary {
     pub history_first: NaiveDate,
     pub history_last: NaiveDate,
     pub method: Option<String>,
+    /// What produced the slots' `wait_p50_min`/`wait_p90_min`: `simulation` (the forecast day
+    /// simulated) or `history` (the same weekday × slot's waits of the last weeks), whichever
+    /// did better in the slot-wait backtest (absent in files written before the choice).
+    #[serde(default)]
+    pub wait_method: Option<WaitMethod>,
 }
 
 /// Opening hours of one ISO weekday.
@@ -173,7 +184,7 @@ pub fn office_doc(
     });
     let days = (0..run.days)
         .filter_map(|i| run.origin.checked_add_days(chrono::Days::new(u64::from(i))))
-        .map(|date| day_doc(day_rows(&run.slots, office, ALL, date), date, waits.get(&date)))
+        .map(|date| day_doc(day_rows(&run.slots, office, ALL, date), date, waits.days.get(&date)))
         .collect();
     OfficeDoc {
         schema_version: OFFICE_SCHEMA_VERSION,
@@ -191,6 +202,7 @@ pub fn office_doc(
                 .iter()
                 .find(|c| c.office_id == office)
                 .map(|c| c.method.as_str().to_string()),
+            wait_method: Some(waits.choice.method),
         },
         opening_hours: opening.unwrap_or_default(),
         days,
@@ -251,7 +263,7 @@ fn weekday_best(run: &ForecastRun, office: &str, waits: &OfficeWaits) -> Vec<Wee
         .iter()
         .filter(|r| r.office_id == office && r.service == ALL)
         .filter_map(|r| {
-            let w = waits.get(&r.date)?.get(usize::from(r.slot))?.p50_min;
+            let w = waits.days.get(&r.date)?.get(usize::from(r.slot))?.p50_min;
             w.is_finite().then(|| (r.clone(), w))
         })
         .unzip();

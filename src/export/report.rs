@@ -13,8 +13,11 @@ use crate::catalog::Catalog;
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::model::backtest::Fold;
 use crate::model::file::ModelFile;
+use crate::model::gate::GateFigures;
 use crate::model::metrics::{CalibrationBin, Metrics};
+use crate::planning::OfficeScore;
 use crate::planning::slot_waits::{SlotBacktest, SlotBacktestScore};
+use crate::planning::wait_method::WaitChoice;
 
 /// Version of the report layout.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -68,8 +71,10 @@ impl BacktestSummary {
     }
 }
 
-/// The summary of a model file: format, version, training range, features and the headline
-/// backtest figures of the default predictor (its overall metrics), if a backtest ran.
+/// The summary of a model file: format, version, training range, features, the headline
+/// backtest figures of the default predictor (its overall metrics) if a backtest ran, and the
+/// quality gate's figures (MAE at issue of the new model, the ZMS rule and the model it
+/// replaced) if `train` recorded them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Card {
     pub format: u32,
@@ -80,6 +85,7 @@ pub struct Card {
     pub offices: usize,
     pub default_predictor: String,
     pub backtest: Option<serde_json::Value>,
+    pub gate: Option<GateFigures>,
 }
 
 impl ModelCardJson {
@@ -93,7 +99,7 @@ impl ModelCardJson {
             Ok(m) => ModelCardJson {
                 card: Some(Card::of(&m)),
                 reason: None,
-                backtest: m.backtest.as_ref().and_then(|b| BacktestSummary::of(path, b)),
+                backtest: m.summary.backtest.as_ref().and_then(|b| BacktestSummary::of(path, b)),
             },
             Err(e) => ModelCardJson { card: None, reason: Some(crate::errors::chain(&e)), backtest: None },
         }
@@ -102,22 +108,24 @@ impl ModelCardJson {
 
 impl Card {
     fn of(m: &ModelFile) -> Card {
-        let headline = m
+        let s = &m.summary;
+        let headline = s
             .backtest
             .as_ref()
             .and_then(|b| b.get("predictors"))
-            .and_then(|p| p.get(&m.default_predictor))
+            .and_then(|p| p.get(&s.default_predictor))
             .and_then(|p| p.get("overall"))
             .cloned();
         Card {
             format: m.format,
-            queuecast_version: m.queuecast_version.clone(),
-            trained_from: m.trained_from,
-            trained_to: m.trained_to,
-            features: m.features.len(),
-            offices: m.offices.len(),
-            default_predictor: m.default_predictor.clone(),
+            queuecast_version: s.queuecast_version.clone(),
+            trained_from: s.trained_from,
+            trained_to: s.trained_to,
+            features: s.features.len(),
+            offices: s.offices.len(),
+            default_predictor: s.default_predictor.clone(),
             backtest: headline,
+            gate: s.gate.clone(),
         }
     }
 }
@@ -141,6 +149,8 @@ pub struct ReportInputs<'a> {
     pub review_warnings: &'a [String],
     pub arrival_backtest: &'a ArrivalBacktest,
     pub slot_backtest: &'a SlotBacktest,
+    /// Per office: the method of its published expected waits.
+    pub wait_choices: &'a [OfficeScore<WaitChoice>],
     pub slot_wait_replications: u32,
     pub model: &'a ModelCardJson,
     /// Data rows of the table files.
@@ -182,7 +192,9 @@ pub struct SlotWaitDoc<'a> {
     pub by_office: Vec<ScoreDoc<'a>>,
 }
 
-/// The slot-wait backtest's figures (null where not a number).
+/// The slot-wait backtest's figures (null where not a number): the simulation's (`mae_p50`,
+/// `mae_mean`, `coverage_p90`) and the history's (`mae_baseline` of its mean, `mae_baseline_p50`,
+/// `coverage_baseline_p90`); per office also the method its published waits come from and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -191,11 +203,17 @@ pub struct ScoreDoc<'a> {
     pub mae_p50_min: Option<f64>,
     pub mae_mean_min: Option<f64>,
     pub mae_baseline_min: Option<f64>,
+    pub mae_baseline_p50_min: Option<f64>,
     pub coverage_p90: Option<f64>,
+    pub coverage_baseline_p90: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl<'a> ScoreDoc<'a> {
-    fn of(office_id: Option<&'a str>, s: &SlotBacktestScore) -> ScoreDoc<'a> {
+    fn of(office_id: Option<&'a str>, s: &SlotBacktestScore, choice: Option<&WaitChoice>) -> ScoreDoc<'a> {
         let finite = |x: f64| x.is_finite().then_some(x);
         ScoreDoc {
             office_id,
@@ -203,7 +221,11 @@ impl<'a> ScoreDoc<'a> {
             mae_p50_min: finite(s.mae_p50),
             mae_mean_min: finite(s.mae_mean),
             mae_baseline_min: finite(s.mae_baseline),
+            mae_baseline_p50_min: finite(s.mae_baseline_p50),
             coverage_p90: finite(s.coverage_p90),
+            coverage_baseline_p90: finite(s.coverage_baseline_p90),
+            method: choice.map(|c| c.method.as_str()),
+            reason: choice.map(ToString::to_string),
         }
     }
 }
@@ -217,7 +239,7 @@ pub fn report_doc<'a>(r: &ReportInputs<'a>) -> ReportDoc<'a> {
         generation: r.generation,
         source: DateRange { from: r.source.0, to: r.source.1 },
         catalog: CatalogDoc {
-            path: r.catalog_path.display().to_string(),
+            path: crate::catalog::source_name(r.catalog_path),
             services: r.catalog.services.len(),
             missing_services: crate::catalog::missing_services(r.catalog, seen.clone()),
             unseen_services: crate::catalog::unseen_services(r.catalog, seen),
@@ -225,8 +247,15 @@ pub fn report_doc<'a>(r: &ReportInputs<'a>) -> ReportDoc<'a> {
         },
         arrival_backtest: r.arrival_backtest,
         slot_wait_backtest: SlotWaitDoc {
-            overall: ScoreDoc::of(None, &b.overall),
-            by_office: b.by_office.iter().map(|s| ScoreDoc::of(Some(&s.office), &s.score)).collect(),
+            overall: ScoreDoc::of(None, &b.overall, None),
+            by_office: r
+                .wait_choices
+                .iter()
+                .map(|c| {
+                    let score = b.by_office.iter().find(|s| s.office == c.office).map(|s| s.score);
+                    ScoreDoc::of(Some(&c.office), &score.unwrap_or_default(), Some(&c.score))
+                })
+                .collect(),
         },
         slot_wait_replications: r.slot_wait_replications,
         model: r.model,

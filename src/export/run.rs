@@ -14,12 +14,13 @@ use crate::catalog::CatalogError;
 use crate::export::office::{OfficeWaits, office_doc, open_day_arrivals, profile_doc};
 use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
 use crate::export::report_tables::{ReportTablesError, report_files};
-use crate::export::{ExportError, Generation, GenerationWriter, ManifestMeta, SourceRange};
+use crate::export::{ExportError, ExportManifest, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
 use crate::output::OutputFile;
-use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError, slot_waits_for_day};
+use crate::planning::slot_waits::{SlotBacktestScore, SlotWaitError};
+use crate::planning::wait_method::{WaitChoice, waits_for_day};
 use crate::planning::whatif::WhatIf;
 use crate::planning::{OfficeScore, PlanningError, PlanningParams, ReplayedDays, StaffingReport};
 use crate::profile::{ProfileError, ProfileParams, ProfileTables};
@@ -27,13 +28,6 @@ use crate::settings::ValidSettings;
 use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::manifest::Manifest;
 use crate::store::{Store, StoreError};
-
-/// Test hook: when this environment variable is `1`, the export stops after writing its first
-/// file into the `.partial` generation, prints [`PAUSE_MARKER`] to stderr and sleeps until
-/// killed — so a test can SIGKILL it mid-export (tests/export_run.rs). Unset in production.
-pub const PAUSE_ENV: &str = "QUEUECAST_EXPORT_PAUSE_AFTER_FIRST_FILE";
-/// What the paused export prints.
-pub const PAUSE_MARKER: &str = "queuecast-export-paused";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -55,6 +49,8 @@ pub enum RunError {
     SlotWait { office: String, date: NaiveDate, source: SlotWaitError },
     #[error("weekday × hour profile of office {office}")]
     ProfileCells { office: String, source: ProfileError },
+    #[error("files added to the generation")]
+    Extra(#[source] BoxError),
     #[error("the store {0} holds no tickets: nothing to export")]
     Empty(PathBuf),
 }
@@ -72,6 +68,8 @@ pub struct ExportSummary {
     pub arrival_backtest: ArrivalBacktest,
     /// The slot-wait backtest's scores per office, then `all`.
     pub slot_wait_backtest: Vec<OfficeScore<SlotBacktestScore>>,
+    /// Per office: the method of its published expected waits, and why.
+    pub wait_choices: Vec<OfficeScore<WaitChoice>>,
     pub missing_services: Vec<String>,
     pub review_warnings: Vec<String>,
     pub model_reason: Option<String>,
@@ -99,7 +97,28 @@ pub fn export(
     created_at: DateTime<Utc>,
     model: Option<&Path>,
 ) -> Result<ExportSummary, RunError> {
-    let catalog = crate::catalog::load(&settings.catalog.path)?;
+    export_with(store, settings, out, id, created_at, model, &mut |_, _| Ok(Vec::new()))
+}
+
+/// Files a caller adds to a generation before it is finished, made from the generation as
+/// written so far (its directory and manifest): `nightly` renders the planners' report there,
+/// so the report is part of the generation and of its manifest.
+pub type ExtraFiles<'a> = dyn FnMut(&Path, &ExportManifest) -> Result<Vec<OutputFile>, BoxError> + 'a;
+
+/// The error of an [`ExtraFiles`] callback.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// [`export`], with `extra` files added last (before the manifest).
+pub fn export_with(
+    store: &Store,
+    settings: &ValidSettings,
+    out: &Path,
+    id: &str,
+    created_at: DateTime<Utc>,
+    model: Option<&Path>,
+    extra: &mut ExtraFiles<'_>,
+) -> Result<ExportSummary, RunError> {
+    let catalog = crate::catalog::load_configured(&settings.catalog.path)?;
     let c = compute(store, settings)?;
     let warnings: Vec<String> = crate::catalog::review_warnings(
         &catalog,
@@ -123,7 +142,7 @@ pub fn export(
         let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card)
             .with_identity(settings.offices.get(office.as_str()));
         g.add_json(&format!("offices/{office}.json"), &doc)?;
-        pause_if_asked();
+        crate::checkpoint::reached("export:file-written");
     }
     g.add_json("services.json", &crate::export::services_json(&catalog))?;
     let mut rows = Vec::new();
@@ -134,6 +153,7 @@ pub fn export(
             rows.push(TableRows { path: f.name.clone(), rows: n });
         }
     }
+    let choices = wait_choices(&c);
     let report = report_doc(&ReportInputs {
         generation: id,
         source: c.source,
@@ -143,6 +163,7 @@ pub fn export(
         review_warnings: &warnings,
         arrival_backtest: &c.forecast.backtest,
         slot_backtest: &c.staffing.slot_backtest,
+        wait_choices: &choices,
         slot_wait_replications: settings.staffing.slot_wait_replications,
         model: &card,
         rows: &rows,
@@ -152,6 +173,11 @@ pub fn export(
         created_at,
         source: SourceRange { from: c.source.0, sha256: c.source_sha256.clone(), to: c.source.1 },
     };
+    let files = extra(g.partial_dir(), &g.manifest(&meta)).map_err(RunError::Extra)?;
+    for f in &files {
+        g.add_bytes(&f.name, &f.bytes)?;
+        crate::checkpoint::reached("export:file-written");
+    }
     let generation = g.finish(&meta)?;
     drop(writing);
     Ok(ExportSummary {
@@ -162,6 +188,7 @@ pub fn export(
         rows,
         arrival_backtest: c.forecast.backtest.clone(),
         slot_wait_backtest: slot_scores(&c.staffing),
+        wait_choices: choices,
         missing_services: crate::catalog::missing_services(
             &catalog,
             c.cols.services.iter().map(String::as_str),
@@ -176,6 +203,16 @@ fn slot_scores(r: &StaffingReport) -> Vec<OfficeScore<SlotBacktestScore>> {
     let b = &r.slot_backtest;
     let all = OfficeScore { office: "all".to_string(), score: b.overall };
     b.by_office.iter().cloned().chain(std::iter::once(all)).collect()
+}
+
+/// The method of each office's published waits.
+fn wait_choices(c: &Computed) -> Vec<OfficeScore<WaitChoice>> {
+    c.cols
+        .offices
+        .iter()
+        .zip(&c.waits)
+        .map(|(o, w)| OfficeScore { office: o.clone(), score: w.choice.clone() })
+        .collect()
 }
 
 /// Runs every stage on the store, each in its own span (target `queuecast::export::run`): `load`,
@@ -200,30 +237,35 @@ fn compute(store: &Store, settings: &ValidSettings) -> Result<Computed, RunError
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
     let profile = tracing::info_span!("profile").in_scope(|| crate::profile::compute(store, &params))?;
     let waits = tracing::info_span!("expected waits")
-        .in_scope(|| expected_waits(&history, &forecast, store, &planning))?;
+        .in_scope(|| expected_waits(&history, &forecast, &staffing, store, &planning))?;
     Ok(Computed { cols, source, source_sha256, forecast, staffing, whatif, profile, waits })
 }
 
 /// Expected waits of every open forecast day of every office, from the forecast's expected
-/// arrivals (see [`slot_waits_for_day`]).
+/// arrivals, by the method its slot-wait backtest chose (see [`WaitChoice::of`]).
 fn expected_waits(
     history: &ReplayedDays,
     forecast: &ForecastRun,
+    staffing: &StaffingReport,
     store: &Store,
     planning: &PlanningParams,
 ) -> Result<Vec<OfficeWaits>, RunError> {
     let params = &planning.slot_waits;
+    let scores = &staffing.slot_backtest.by_office;
     let mut all = Vec::new();
     for (i, office) in history.offices().iter().enumerate() {
-        let mut waits = OfficeWaits::new();
+        let choice = WaitChoice::of(scores.iter().find(|s| &s.office == office).map(|s| &s.score));
+        let mut waits = OfficeWaits { choice, days: Default::default() };
         for d in 0..forecast.days {
             let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
                 continue;
             };
             let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
-            let w = slot_waits_for_day(history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
-                .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
-            waits.insert(date, w);
+            let method = waits.choice.method;
+            let w =
+                waits_for_day(method, history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
+                    .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
+            waits.days.insert(date, w);
         }
         all.push(waits);
     }
@@ -259,16 +301,6 @@ fn table_files(c: &Computed, k: u32) -> Result<Vec<OutputFile>, RunError> {
     files.extend(under("staffing", crate::planning::public_staffing_files(&c.staffing, k)?));
     files.extend(under("whatif", crate::planning::whatif_files(&c.whatif, Some(k))?));
     Ok(files)
-}
-
-/// See [`PAUSE_ENV`].
-fn pause_if_asked() {
-    if std::env::var(PAUSE_ENV).as_deref() == Ok("1") {
-        eprintln!("{PAUSE_MARKER}");
-        loop {
-            std::thread::sleep(std::time::Duration::from_secs(1));
-        }
-    }
 }
 
 /// The generation id of a run at `t`: `20261129T041500Z`.

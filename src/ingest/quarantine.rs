@@ -128,10 +128,10 @@ pub fn count_quarantine(dir: &Path) -> Result<QuarantineCounts, IngestError> {
         let mut reader = csv::Reader::from_path(&path).map_err(err)?;
         for row in reader.deserialize::<CountedRow>() {
             let row = row.map_err(err)?;
-            if row.reason == Reason::UnknownService.code() {
-                if let Some(value) = unknown_value(&row.message).filter(|v| v.len() <= MAX_UNKNOWN_LEN) {
-                    *counts.unknown_services.entry(value.to_string()).or_default() += 1;
-                }
+            if row.reason == Reason::UnknownService.code()
+                && let Some(value) = unknown_value(&row.message).filter(|v| v.len() <= MAX_UNKNOWN_LEN)
+            {
+                *counts.unknown_services.entry(value.to_string()).or_default() += 1;
             }
             *counts.by_reason.entry(row.reason).or_default() += 1;
         }

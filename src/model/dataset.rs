@@ -1,10 +1,44 @@
-//! The wait-time examples: a feature matrix with named columns, the target, and the
-//! metadata that metrics break results down by.
+//! The wait-time examples: a feature matrix with named columns ([`FEATURES`], the layout the
+//! feature builder fills), the target, and the metadata that metrics break results down by.
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::model::features::FEATURES;
 use crate::schema::EpochMs;
+
+/// Every model input, in matrix column order. The model file stores these names.
+pub const FEATURES: [&str; 24] = [
+    "ahead_same_service",
+    "ahead_total",
+    "waiting_total",
+    "work_ahead_min",
+    "active_counters",
+    "busy_counters",
+    "calls_last_15min",
+    "calls_last_30min",
+    "recent_service_min",
+    "les_min",
+    "hol_min",
+    "elapsed_min",
+    "service",
+    "channel",
+    "office",
+    "minute_of_day",
+    "weekday",
+    "month",
+    "minutes_to_closing",
+    "appointments_last_30min",
+    "ql_estimate_min",
+    "own_service_min",
+    "hist_mean_wait_min",
+    "office_service_min",
+];
+
+/// Column index of a feature name.
+pub fn feature(name: &str) -> usize {
+    FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
+}
 
 /// Where a probe sits in a ticket's wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
@@ -15,12 +49,15 @@ pub enum Probe {
     Later,
 }
 
-/// Descriptive fields of one example (not model inputs).
+/// Descriptive fields of one example (not model inputs); small, as training builds many.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExampleMeta {
-    pub office: String,
+    /// Office id (shared by all examples of an office).
+    pub office: Arc<str>,
     pub date: NaiveDate,
-    pub ticket_id: String,
+    /// Row of the ticket in the [`crate::store::columns::TicketColumns`] the example was
+    /// built from (its ticket id is there).
+    pub row: u32,
     /// The probe instant.
     pub t: EpochMs,
     pub probe: Probe,
@@ -28,8 +65,6 @@ pub struct ExampleMeta {
     pub hour: u8,
     /// Tickets waiting ahead at the probe (for queue-length buckets).
     pub ahead: u32,
-    /// When the ticket was actually called (the truth; never a model input).
-    pub called: Option<EpochMs>,
 }
 
 /// Examples in column-major order: `x[f * n + i]` is feature `f` of example `i`.
@@ -104,11 +139,22 @@ impl Dataset {
         }
         let (issue, later): (Vec<usize>, Vec<usize>) =
             (0..n).partition(|&i| self.meta.get(i).is_some_and(|m| m.probe == Probe::AtIssue));
-        let issue_quota = issue.len().min(max_rows.div_ceil(2)).max(max_rows.saturating_sub(later.len()));
+        let (issue_quota, later_quota) = Dataset::quotas(issue.len(), later.len(), max_rows);
         let mut idx = spread(&issue, issue_quota);
-        idx.extend(spread(&later, max_rows - idx.len()));
+        idx.extend(spread(&later, later_quota));
         idx.sort_unstable();
         idx
+    }
+
+    /// At-issue and later examples kept of `issue` and `later` under a cap of `max_rows`
+    /// (all of them when there are no more): at-issue ones up to half the cap, or more when
+    /// there are too few later ones.
+    pub fn quotas(issue: usize, later: usize, max_rows: usize) -> (usize, usize) {
+        if issue + later <= max_rows {
+            return (issue, later);
+        }
+        let issue_quota = issue.min(max_rows.div_ceil(2)).max(max_rows.saturating_sub(later));
+        (issue_quota, max_rows - issue_quota)
     }
 
     /// The subsample of [`Dataset::subsample_indices`] (a copy only when it drops rows).

@@ -5,45 +5,13 @@ use std::collections::VecDeque;
 
 use chrono_tz::Tz;
 
-use crate::model::dataset::{Dataset, ExampleMeta, Probe};
+use crate::model::dataset::{Dataset, ExampleMeta, FEATURES, Probe};
 use crate::model::history::History;
-use crate::replay::{EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, office_days};
+use crate::model::sample::{Plan, probe_counts};
+use crate::replay::{DayRange, EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, day_ranges};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 use crate::timezones::DayClock;
-
-/// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 24] = [
-    "ahead_same_service",
-    "ahead_total",
-    "waiting_total",
-    "work_ahead_min",
-    "active_counters",
-    "busy_counters",
-    "calls_last_15min",
-    "calls_last_30min",
-    "recent_service_min",
-    "les_min",
-    "hol_min",
-    "elapsed_min",
-    "service",
-    "channel",
-    "office",
-    "minute_of_day",
-    "weekday",
-    "month",
-    "minutes_to_closing",
-    "appointments_last_30min",
-    "ql_estimate_min",
-    "own_service_min",
-    "hist_mean_wait_min",
-    "office_service_min",
-];
-
-/// Column index of a feature name.
-pub fn feature(name: &str) -> usize {
-    FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
-}
 
 /// Features that are codes, not quantities (the linear model leaves them out).
 pub const CATEGORICAL: [&str; 3] = ["service", "channel", "office"];
@@ -118,31 +86,62 @@ impl Fenwick {
 
 /// Features of every training probe of every day in `cols` (see [`training_probes`]).
 pub fn dataset(cols: &TicketColumns, ctx: &Context<'_>, every_ms: EpochMs) -> Dataset {
-    let mut out = Dataset::default();
-    let mut parts = Vec::new();
-    for day in office_days(cols) {
-        let probes = training_probes(&day, every_ms);
-        parts.push(day_features(&day, cols, &probes, ctx));
-    }
-    // One concatenation at the end keeps this linear.
-    let n: usize = parts.iter().map(|p| p.len()).sum();
-    out.x = vec![0.0; n * FEATURES.len()];
-    let mut at = 0;
-    for p in parts {
-        let m = p.len();
-        for f in 0..FEATURES.len() {
-            out.x[f * n + at..f * n + at + m].copy_from_slice(p.column(f));
+    dataset_of(cols, &day_ranges(cols), ctx, every_ms, None)
+}
+
+/// Features of the training probes of the office-days `days` of `cols`: all of them, or those
+/// `plan` keeps (a plan made for exactly these days). One replay sweep per office-day, built
+/// one day at a time into a matrix allocated once.
+pub fn dataset_of(
+    cols: &TicketColumns,
+    days: &[DayRange],
+    ctx: &Context<'_>,
+    every_ms: EpochMs,
+    mut plan: Option<&mut Plan>,
+) -> Dataset {
+    let n = match plan.as_deref() {
+        Some(p) => p.kept(),
+        None => {
+            let (issue, later) = probe_counts(cols, days, every_ms);
+            issue + later
         }
-        at += m;
-        out.y.extend(p.y);
-        out.meta.extend(p.meta);
+    };
+    let nf = FEATURES.len();
+    let mut out = Dataset { x: vec![0.0; n * nf], y: Vec::with_capacity(n), meta: Vec::with_capacity(n) };
+    for r in days {
+        let bound = ctx.history.wait_bounds.bound_ms(&cols.offices[r.office as usize]);
+        let day = OfficeDay::from_rows(cols, r.clone()).with_max_wait(bound);
+        let mut probes = training_probes(&day, every_ms);
+        if let Some(plan) = plan.as_deref_mut() {
+            probes.retain(|p| plan.take(p.probe));
+        }
+        if probes.is_empty() {
+            continue;
+        }
+        let part = day_features(&day, cols, &probes, ctx);
+        let (at, m) = (out.y.len(), part.len());
+        for f in 0..nf {
+            out.x[f * n + at..f * n + at + m].copy_from_slice(part.column(f));
+        }
+        out.y.extend(part.y);
+        out.meta.extend(part.meta);
+    }
+    // The counts and the sweep agree by construction; should they not, close the gaps.
+    let m = out.y.len();
+    if m < n {
+        for f in 1..nf {
+            out.x.copy_within(f * n..f * n + m, f * m);
+        }
+        out.x.truncate(m * nf);
     }
     out
 }
 
-/// Computes the features of `probes` (sorted by time) for `day`, a day of `cols`.
+/// Computes the features of `probes` (sorted by time) for `day`, a day of `cols` (its wait
+/// bound set from the history, as [`dataset_of`] does).
 pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], ctx: &Context<'_>) -> Dataset {
     let day_office = cols.offices[day.office as usize].as_str();
+    let office_name: std::sync::Arc<str> = day_office.into();
     let day_services = &cols.services;
     let n = day.tickets.len();
     let events = day_events(day);
@@ -186,12 +185,15 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                         appointments.push_back(e.t);
                     }
                 }
-                EventKind::Call | EventKind::Cancel => {
-                    waiting[i] = false;
-                    all.add(i, -1.0);
-                    work.add(i, -typical[s]);
-                    per_service[s].add(i, -1.0);
-                    if e.kind == EventKind::Call {
+                EventKind::Call | EventKind::Cancel | EventKind::LateCall => {
+                    // A late call's ticket left the queue at its wait bound already.
+                    if e.kind != EventKind::LateCall {
+                        waiting[i] = false;
+                        all.add(i, -1.0);
+                        work.add(i, -typical[s]);
+                        per_service[s].add(i, -1.0);
+                    }
+                    if e.kind.is_call() {
                         calls.push_back(e.t);
                         last_called_wait = Some((e.t - tk.issued) as f64 / MIN);
                     }
@@ -260,14 +262,13 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {
-            office: day_office.to_string(),
+            office: office_name.clone(),
             date: day.date,
-            ticket_id: cols.ticket_id[day.rows[p.ticket]].clone(),
+            row: day.rows[p.ticket] as u32,
             t: p.t,
             probe: p.probe,
             hour: local.hour as u8,
             ahead: ahead as u32,
-            called: tk.called,
         });
     }
     Dataset::from_rows(&rows, y, meta)

@@ -1,23 +1,45 @@
-//! The versioned model file: everything `predict` needs, plus how it was made. No
-//! timestamps, so the same data, settings and seed give the same bytes.
+//! The versioned model file: everything `predict` needs, plus how it was made. JSON whose
+//! first part, `summary`, is pretty-printed (features, training window, calibration days,
+//! GBM fit, alarm and gate figures: `head -60 model.json` reads it); the rest is compact,
+//! the trees as flat arrays. No timestamps, so the same data, settings and seed give the
+//! same bytes.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::model::backtest::Calibrated;
-use crate::model::features::FEATURES;
+use crate::model::dataset::FEATURES;
+use crate::model::gate::{AlarmFigures, GateFigures};
+use crate::model::gbm::GbmFit;
 use crate::model::history::History;
+use crate::model::predictors::Fitted;
+use crate::model::train::Calibrated;
 
 /// Bumped when the layout of the model file or the meaning of a feature changes.
-/// Format 2 added `timezone`, the row counts and the per-group alarm factor.
-pub const MODEL_FORMAT: u32 = 2;
+/// Format 2 added `timezone`, the row counts and the per-group alarm factor; format 3 the
+/// summary first, our own boosted trees as flat arrays, the wait bounds of the stale-ticket
+/// rule, the calibration days and the gate figures.
+pub const MODEL_FORMAT: u32 = 3;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFile {
     pub format: u32,
+    pub summary: ModelSummary,
+    pub settings: ModelSettings,
+    /// Service codes as the model knows them (index = the `service` feature).
+    pub services: Vec<String>,
+    pub history: History,
+    pub predictors: Vec<NamedPredictor>,
+}
+
+/// What the model is, for people: read first, holds no parameters `predict` needs beyond
+/// the feature names, offices, timezone and default predictor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSummary {
     pub queuecast_version: String,
     /// Feature names in matrix order; checked against this build's features on load.
     pub features: Vec<String>,
@@ -26,16 +48,21 @@ pub struct ModelFile {
     /// IANA zone of the offices' wall clock the features (minute of day, weekday, history
     /// hours) were computed in; `predict` reads snapshots in the same zone.
     pub timezone: String,
-    /// Snapshots (examples) the predictors were fitted on, and calibrated on.
-    pub train_rows: usize,
-    pub calibration_rows: usize,
-    pub settings: ModelSettings,
+    /// Office ids as the model knows them (index = the `office` feature).
     pub offices: Vec<String>,
-    pub services: Vec<String>,
-    pub history: History,
     /// Name of the predictor `predict` uses unless told otherwise.
     pub default_predictor: String,
-    pub predictors: Vec<NamedPredictor>,
+    /// Snapshots the predictors were fitted on, and calibrated on.
+    pub train_rows: usize,
+    pub calibration_rows: usize,
+    /// The days that calibrated the quantiles and the alarm (normal open days).
+    pub calibration_days: Vec<NaiveDate>,
+    /// How the GBM fit went on its held-out days.
+    pub gbm: Option<GbmFit>,
+    /// The default predictor's alarm on the calibration days.
+    pub alarm: AlarmFigures,
+    /// The quality gate's figures (the model was written, so it passed).
+    pub gate: Option<GateFigures>,
     /// Backtest metrics summary (at issue and overall, per predictor), if a backtest ran.
     pub backtest: Option<serde_json::Value>,
 }
@@ -45,6 +72,7 @@ pub struct ModelFile {
 pub struct ModelSettings {
     pub snapshot_min: f64,
     pub calibration_days: u32,
+    pub calibration_min_load: f64,
     pub notice_min: f64,
     pub seed: u64,
     pub counter_idle_gap_min: f64,
@@ -59,59 +87,109 @@ pub struct NamedPredictor {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelFileError {
-    #[error("cannot read model file {path}: {message}")]
-    Read { path: String, message: String },
+    #[error("cannot read model file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("model file {path} is not a queuecast model file")]
+    Parse {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
     #[error("model file {path} has format {found}; this queuecast reads format {MODEL_FORMAT}: retrain it")]
-    Format { path: String, found: u32 },
+    Format { path: PathBuf, found: u32 },
     #[error("model file {path} was trained with other features ({found}); retrain it")]
-    Features { path: String, found: String },
+    Features { path: PathBuf, found: String },
     #[error("model file {path} names an unknown timezone '{found}'")]
-    Timezone { path: String, found: String },
-    #[error("cannot write model file {path}: {message}")]
-    Write { path: String, message: String },
+    Timezone { path: PathBuf, found: String },
+    #[error("model file {path} holds damaged trees")]
+    Trees {
+        path: PathBuf,
+        #[source]
+        source: crate::model::gbm::tree::ForestError,
+    },
+    #[error("cannot write model file {path}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Just the format, read before the rest.
+#[derive(Deserialize)]
+struct FormatOnly {
+    #[serde(default)]
+    format: u32,
 }
 
 impl ModelFile {
     /// The offices' timezone (checked when the file is loaded).
     pub fn tz(&self) -> Option<chrono_tz::Tz> {
-        crate::timezones::parse_tz(&self.timezone)
+        crate::timezones::parse_tz(&self.summary.timezone)
     }
 
     pub fn predictor(&self, name: &str) -> Option<&Calibrated> {
         self.predictors.iter().find(|p| p.name == name).map(|p| &p.predictor)
     }
 
+    /// The default predictor.
+    pub fn default(&self) -> Option<&Calibrated> {
+        self.predictor(&self.summary.default_predictor)
+    }
+
     pub fn load(path: &Path) -> Result<ModelFile, ModelFileError> {
-        let p = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
-        let version: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
-        let found = version.get("format").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
+        let p = || path.to_path_buf();
+        let bytes = std::fs::read(path).map_err(|source| ModelFileError::Read { path: p(), source })?;
+        let found = serde_json::from_slice::<FormatOnly>(&bytes)
+            .map_err(|source| ModelFileError::Parse { path: p(), source })?
+            .format;
         if found != MODEL_FORMAT {
-            return Err(ModelFileError::Format { path: p, found });
+            return Err(ModelFileError::Format { path: p(), found });
         }
-        let model: ModelFile = serde_json::from_str(&text)
-            .map_err(|e| ModelFileError::Read { path: p.clone(), message: e.to_string() })?;
-        if model.features != FEATURES {
-            return Err(ModelFileError::Features { path: p, found: model.features.join(",") });
+        let model: ModelFile =
+            serde_json::from_slice(&bytes).map_err(|source| ModelFileError::Parse { path: p(), source })?;
+        if model.summary.features != FEATURES {
+            return Err(ModelFileError::Features { path: p(), found: model.summary.features.join(",") });
         }
         if model.tz().is_none() {
-            return Err(ModelFileError::Timezone { path: p, found: model.timezone });
+            return Err(ModelFileError::Timezone { path: p(), found: model.summary.timezone });
+        }
+        for named in &model.predictors {
+            if let Fitted::Gbm(g) = &named.predictor.model {
+                g.forest
+                    .validate(FEATURES.len())
+                    .map_err(|source| ModelFileError::Trees { path: p(), source })?;
+            }
         }
         Ok(model)
     }
 
+    /// The file's bytes: the summary pretty-printed first, then one compact line per part.
+    pub fn to_bytes(&self) -> serde_json::Result<Vec<u8>> {
+        let mut out = format!("{{\n\"format\": {},\n\"summary\": ", self.format).into_bytes();
+        serde_json::to_writer_pretty(&mut out, &self.summary)?;
+        for (key, value) in [
+            ("settings", serde_json::to_vec(&self.settings)?),
+            ("services", serde_json::to_vec(&self.services)?),
+            ("history", serde_json::to_vec(&self.history)?),
+            ("predictors", serde_json::to_vec(&self.predictors)?),
+        ] {
+            out.extend_from_slice(format!(",\n\"{key}\": ").as_bytes());
+            out.extend_from_slice(&value);
+        }
+        out.extend_from_slice(b"\n}\n");
+        Ok(out)
+    }
+
     /// Writes the file atomically.
     pub fn save(&self, path: &Path) -> Result<(), ModelFileError> {
-        let p = path.display().to_string();
-        // Through a `Value` (sorted maps): the boosted trees keep their nodes in a HashMap,
-        // whose order would otherwise make the bytes differ between identical fits.
-        let value = serde_json::to_value(self)
-            .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
-        let json = serde_json::to_vec(&value)
-            .map_err(|e| ModelFileError::Write { path: p.clone(), message: e.to_string() })?;
-        crate::output::atomic::write_atomic(path, |w| std::io::Write::write_all(w, &json))
-            .map_err(|e| ModelFileError::Write { path: p, message: e.to_string() })
+        let p = || path.to_path_buf();
+        let bytes = self.to_bytes().map_err(|e| ModelFileError::Write { path: p(), source: e.into() })?;
+        crate::output::atomic::write_atomic(path, |w| w.write_all(&bytes))
+            .map_err(|source| ModelFileError::Write { path: p(), source })
     }
 }

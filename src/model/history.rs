@@ -7,6 +7,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::replay::WaitBounds;
 use crate::schema::Outcome;
 use crate::store::columns::TicketColumns;
 use crate::timezones::to_local;
@@ -27,17 +28,24 @@ pub struct History {
     pub mean_wait: BTreeMap<String, BTreeMap<u8, BTreeMap<u8, f64>>>,
     /// Mean wait per office over everything, minutes (fallback of `mean_wait`).
     pub office_mean_wait: BTreeMap<String, f64>,
+    /// How long a ticket can wait before the replay takes it to have left the queue.
+    pub wait_bounds: WaitBounds,
 }
 
 impl History {
     /// Learns the statistics from `c` (the training window).
     pub fn learn(c: &TicketColumns, tz: Tz) -> History {
+        History::learn_where(c, tz, |_| true)
+    }
+
+    /// Learns the statistics from the tickets of `c` whose local date passes `keep`.
+    pub fn learn_where(c: &TicketColumns, tz: Tz, keep: impl Fn(chrono::NaiveDate) -> bool) -> History {
         let mut service: BTreeMap<(u32, u16), (f64, u64)> = BTreeMap::new();
         let mut office_service: BTreeMap<u32, (f64, u64)> = BTreeMap::new();
         let mut waits: BTreeMap<(u32, u8, u8), (f64, u64)> = BTreeMap::new();
         let mut office_waits: BTreeMap<u32, (f64, u64)> = BTreeMap::new();
         let mut last_issue: BTreeMap<(u32, chrono::NaiveDate), (u8, f64)> = BTreeMap::new();
-        for i in 0..c.len() {
+        for i in (0..c.len()).filter(|&i| keep(c.date[i])) {
             let local = to_local(c.issued[i], tz);
             let weekday = local.weekday().number_from_monday() as u8;
             let minute = (local.hour() * 60 + local.minute()) as f64;
@@ -57,7 +65,7 @@ impl History {
             }
         }
         let office = |o: u32| c.offices[o as usize].clone();
-        let mut h = History::default();
+        let mut h = History { wait_bounds: WaitBounds::learn_where(c, &keep), ..History::default() };
         for ((o, s), (sum, n)) in service {
             h.service_min
                 .entry(office(o))

@@ -5,8 +5,7 @@ use linfa_elasticnet::ElasticNet;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
-use crate::model::dataset::Dataset;
-use crate::model::features::feature;
+use crate::model::dataset::{Dataset, feature};
 
 /// The queueing features the linear model sees (no categories: it stays interpretable).
 pub const LINEAR_FEATURES: [&str; 13] = [
@@ -53,10 +52,19 @@ pub struct LinearModel {
     pub intercept: f64,
 }
 
+/// Why the elastic net could not be fitted.
+#[derive(Debug, thiserror::Error)]
+pub enum LinearError {
+    #[error("l1_ratio should be in range [0, 1], but is {0}")]
+    L1Ratio(f64),
+    #[error("elastic net")]
+    Fit(#[source] linfa_elasticnet::ElasticNetError),
+}
+
 impl LinearParams {
-    pub fn fit(&self, train: &Dataset) -> Result<LinearModel, String> {
+    pub fn fit(&self, train: &Dataset) -> Result<LinearModel, LinearError> {
         if !(0.0..=1.0).contains(&self.l1_ratio) {
-            return Err(format!("l1_ratio should be in range [0, 1], but is {}", self.l1_ratio));
+            return Err(LinearError::L1Ratio(self.l1_ratio));
         }
         let train = &*train.subsample(self.max_rows.max(1));
         let idx: Vec<usize> = LINEAR_FEATURES.iter().map(|f| feature(f)).collect();
@@ -90,7 +98,7 @@ impl LinearParams {
             .max_iterations(1000)
             .tolerance(1e-6)
             .fit(&data)
-            .map_err(|e| format!("elastic net: {e}"))?;
+            .map_err(LinearError::Fit)?;
         Ok(LinearModel { coef: fitted.hyperplane().to_vec(), intercept: fitted.intercept(), ..model })
     }
 }

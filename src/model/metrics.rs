@@ -29,7 +29,14 @@ pub struct Metrics {
     pub late_alarm_rate: f64,
     /// Among alarms offered: mean minutes from alarm to call.
     pub mean_alarm_lead_min: f64,
+    /// Examples whose truth is a wait of at least [`LONG_WAIT_MIN`] minutes, and the share
+    /// of them offered an alarm: the citizens the alarm is for.
+    pub long_waits: usize,
+    pub long_wait_alarm_share: f64,
 }
+
+/// A wait this long (minutes) is one the alarm should cover.
+pub const LONG_WAIT_MIN: f64 = 20.0;
 
 /// Computes metrics; `notice_min` is the notice the citizen asked for.
 pub fn metrics(actual: &[f64], q: &[Quantiles], notice_min: f64) -> Metrics {
@@ -50,8 +57,14 @@ pub fn metrics(actual: &[f64], q: &[Quantiles], notice_min: f64) -> Metrics {
             / n as f64
     };
     let (mut offered, mut late, mut lead) = (0usize, 0usize, 0.0);
+    let (mut long, mut long_offered) = (0usize, 0usize);
     for (a, q) in actual.iter().zip(q) {
-        if let Some(offset) = alarm_offset(q, notice_min) {
+        let alarm = alarm_offset(q, notice_min);
+        if *a >= LONG_WAIT_MIN {
+            long += 1;
+            long_offered += usize::from(alarm.is_some());
+        }
+        if let Some(offset) = alarm {
             offered += 1;
             if *a < offset + notice_min {
                 late += 1;
@@ -73,6 +86,8 @@ pub fn metrics(actual: &[f64], q: &[Quantiles], notice_min: f64) -> Metrics {
         alarm_share: offered as f64 / n as f64,
         late_alarm_rate: if offered > 0 { late as f64 / offered as f64 } else { 0.0 },
         mean_alarm_lead_min: if offered > 0 { lead / offered as f64 } else { 0.0 },
+        long_waits: long,
+        long_wait_alarm_share: if long > 0 { long_offered as f64 / long as f64 } else { 0.0 },
     };
     abs.sort_by(f64::total_cmp);
     Metrics { median_abs_error: crate::model::conformal::quantile(&abs, 0.5), ..m }
@@ -107,14 +122,17 @@ pub fn breakdown(test: &Dataset, q: &[Quantiles], notice_min: f64) -> Breakdown 
         let qq: Vec<Quantiles> = idx.iter().map(|&i| q[i]).collect();
         metrics(&a, &qq, notice_min)
     };
-    let offices: std::collections::BTreeSet<&str> = test.meta.iter().map(|m| m.office.as_str()).collect();
+    let offices: std::collections::BTreeSet<&str> = test.meta.iter().map(|m| m.office.as_ref()).collect();
     let hours: std::collections::BTreeSet<u8> = test.meta.iter().map(|m| m.hour).collect();
     let buckets: std::collections::BTreeSet<&str> = test.meta.iter().map(|m| queue_bucket(m.ahead)).collect();
     Breakdown {
         overall: subset(&|_| true),
         at_issue: subset(&|i| test.meta[i].probe == Probe::AtIssue),
         later_snapshots: subset(&|i| test.meta[i].probe == Probe::Later),
-        by_office: offices.iter().map(|o| (o.to_string(), subset(&|i| test.meta[i].office == *o))).collect(),
+        by_office: offices
+            .iter()
+            .map(|o| (o.to_string(), subset(&|i| test.meta[i].office.as_ref() == *o)))
+            .collect(),
         by_hour: hours.iter().map(|h| (*h, subset(&|i| test.meta[i].hour == *h))).collect(),
         by_queue_length: buckets
             .iter()
@@ -188,9 +206,14 @@ mod tests {
         assert_eq!(m.coverage_p10_p90, 0.75);
         // Alarms: alarm quantile − 10 > 0 for the 2nd (5) and 4th (12): calls at 20 ≥ 15 and 40 ≥ 22 → none late.
         assert_eq!((m.alarm_share, m.late_alarm_rate), (0.5, 0.0));
+        // Waits of 20 min or more: the 2nd and 4th, both offered an alarm.
+        assert_eq!((m.long_waits, m.long_wait_alarm_share), (2, 1.0));
         assert_eq!(m.mean_alarm_lead_min, ((20.0 - 5.0) + (40.0 - 12.0)) / 2.0);
         // Pinball p90: residuals 10−20 → 0.1·10, 20−30 → 0.1·10, 3−9 → 0.1·6, 40−35 → 0.9·5.
         assert!((m.pinball_p90 - (1.0 + 1.0 + 0.6 + 4.5) / 4.0).abs() < 1e-12);
+        // The same long waits without an alarm.
+        let m = metrics(&actual, &[preds[0], preds[2], preds[2], preds[2]], 10.0);
+        assert_eq!((m.long_waits, m.long_wait_alarm_share), (2, 0.0));
     }
 
     #[test]

@@ -5,10 +5,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::{Quantiles, alarm_offset};
-use crate::model::dataset::Probe;
-use crate::model::features::{Context, FEATURES, ProbeAt, day_features};
+use crate::model::dataset::{FEATURES, Probe};
+use crate::model::features::{Context, ProbeAt, day_features};
 use crate::model::file::ModelFile;
-use crate::replay::{OfficeDay, ReplayParams, office_days};
+use crate::replay::{OfficeDay, ReplayParams, office_days_bounded};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 use crate::timezones::{format_rfc3339, local_parts, parse_rfc3339};
@@ -97,13 +97,13 @@ pub fn predict(
     snap: &Snapshot,
     predictor: Option<&str>,
 ) -> Result<Prediction, PredictError> {
-    let tz = model.tz().ok_or_else(|| PredictError::Timezone(model.timezone.clone()))?;
-    let name = predictor.unwrap_or(&model.default_predictor);
+    let tz = model.tz().ok_or_else(|| PredictError::Timezone(model.summary.timezone.clone()))?;
+    let name = predictor.unwrap_or(&model.summary.default_predictor);
     let calibrated = model.predictor(name).ok_or_else(|| PredictError::UnknownPredictor(name.to_string()))?;
-    if !model.offices.contains(&snap.office_id) {
+    if !model.summary.offices.contains(&snap.office_id) {
         return Err(PredictError::UnknownOffice {
             office: snap.office_id.clone(),
-            known: model.offices.join(", "),
+            known: model.summary.offices.join(", "),
         });
     }
     let notice = snap.notice_minutes.unwrap_or(model.settings.notice_min);
@@ -115,7 +115,7 @@ pub fn predict(
     }
     let now = time("now", &snap.now)?;
     let (cols, target) = columns(snap, now, tz, &model.services)?;
-    let day: OfficeDay = office_days(&cols)
+    let day: OfficeDay = office_days_bounded(&cols, &model.history.wait_bounds)
         .into_iter()
         .next()
         .ok_or_else(|| PredictError::UnknownTicket(snap.ticket_id.clone()))?;
@@ -130,7 +130,7 @@ pub fn predict(
     }
     let ctx = Context {
         history: &model.history,
-        offices: &model.offices,
+        offices: &model.summary.offices,
         services: &model.services,
         tz,
         replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },
@@ -223,14 +223,15 @@ fn columns(
                 c.counters.len() - 1
             }) as u32
         });
-        // Not yet called: waiting, unless it was cancelled by now.
+        // Not yet called: waiting, unless it was cancelled by now or its wait bound passed
+        // (no void time: the replay's rule for stale tickets, as in training).
         let (outcome, finished) = match (called, outcome, finished) {
             // A no-show's counter time is not service: keep the outcome when it is known.
             (Some(_), o, f) => {
                 (o.filter(|o| o.was_called()).unwrap_or(Outcome::Served), Some(f.unwrap_or(now + NOT_YET)))
             }
             (None, Some(Outcome::Cancelled), Some(f)) => (Outcome::Cancelled, Some(f)),
-            (None, _, _) => (Outcome::Cancelled, Some(now + NOT_YET)),
+            (None, _, _) => (Outcome::Cancelled, None),
         };
         if t.ticket_id == snap.ticket_id {
             target = Some(c.len());

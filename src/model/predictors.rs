@@ -4,10 +4,18 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::dataset::Dataset;
-use crate::model::features::feature;
-use crate::model::gbm::{GbmModel, GbmParams};
-use crate::model::linear::{LinearModel, LinearParams};
+use crate::model::dataset::{Dataset, feature};
+use crate::model::gbm::{GbmError, GbmModel, GbmParams};
+use crate::model::linear::{LinearError, LinearModel, LinearParams};
+
+/// Why a predictor could not be fitted.
+#[derive(Debug, thiserror::Error)]
+pub enum FitError {
+    #[error(transparent)]
+    Gbm(#[from] GbmError),
+    #[error(transparent)]
+    Linear(#[from] LinearError),
+}
 
 /// Which predictor, with its hyper-parameters: the unfitted side.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,7 +63,7 @@ impl PredictorParams {
     }
 
     /// Fits on `train` (rules need no fitting: they read history-based features).
-    pub fn fit(&self, train: &Dataset) -> Result<Fitted, String> {
+    pub fn fit(&self, train: &Dataset) -> Result<Fitted, FitError> {
         Ok(match self {
             PredictorParams::Zms => Fitted::Zms,
             PredictorParams::HistoricalMean => Fitted::HistoricalMean,

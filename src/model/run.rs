@@ -1,203 +1,267 @@
-//! The model commands as library functions: backtest, train, and their outputs (the CLI,
-//! `nightly` and the API call these).
+//! The model commands as library functions: backtest, train (with its quality gate) and
+//! evaluate (the CLI, `nightly` and the API call these). Outputs: [`crate::model::output`].
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
-use crate::model::backtest::{BacktestResult, TrainParams, backtest, train_window};
-use crate::model::features::FEATURES;
-use crate::model::file::{MODEL_FORMAT, ModelFile, ModelSettings, NamedPredictor};
-use crate::model::gbm::GbmParams;
-use crate::model::metrics::{Metrics, calibration_bins};
-use crate::model::predictors::PredictorParams;
-use crate::output::atomic::{write_atomic, write_atomic_polars};
-use crate::replay::ReplayParams;
-use crate::settings::Settings;
-use crate::store::Store;
-use crate::store::columns::load_columns;
+use crate::model::backtest::{BacktestResult, backtest};
+use crate::model::dataset::FEATURES;
+use crate::model::evaluate::evaluate;
+use crate::model::file::{
+    MODEL_FORMAT, ModelFile, ModelFileError, ModelSettings, ModelSummary, NamedPredictor,
+};
+use crate::model::gate::{Current, Refusal, alarm_figures, at_issue, judge};
+use crate::model::output::{OutputError, summary_json};
+use crate::model::params::ModelParams;
+use crate::model::predictors::Fitted;
+use crate::model::train::{TrainError, train_window};
+use crate::schema::col;
+use crate::settings::ValidSettings;
+use crate::store::columns::{TicketColumns, column_exprs};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error("{0}")]
-    Fit(String),
+    Store(#[from] StoreError),
+    #[error("cannot read the stored tickets")]
+    Read(#[source] PolarsError),
     #[error(transparent)]
-    File(#[from] crate::model::file::ModelFileError),
-    #[error("cannot write {path}: {message}")]
-    Write { path: PathBuf, message: String },
+    Train(#[from] TrainError),
+    #[error(transparent)]
+    File(#[from] ModelFileError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// The gate refused the new model; nothing was written.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("the store holds no tickets from {from} to {to}")]
+    NoTickets { from: NaiveDate, to: NaiveDate },
+    #[error("the model was trained in timezone {model}, the store is read in {store}")]
+    Timezone { model: String, store: String },
 }
 
-/// Training parameters and predictors from the settings.
-pub fn params_from(settings: &Settings) -> (TrainParams, Vec<PredictorParams>) {
-    let m = &settings.model;
-    let params = TrainParams {
-        weeks: m.backtest_weeks,
-        snapshot_min: m.snapshot_minutes,
-        calibration_days: m.calibration_days,
-        notice_min: m.notice_minutes,
-        seed: m.seed,
-        replay: ReplayParams { idle_gap_ms: (settings.profile.counter_idle_gap_minutes * 60_000.0) as i64 },
-        services: settings.services.iter().map(|s| s.code.clone()).collect(),
-    };
-    let predictors = PredictorParams::all(GbmParams {
-        budget: m.gbm_budget,
-        seed: m.seed,
-        max_rows: m.gbm_max_rows,
-        threads: m.gbm_threads,
-    });
-    (params, predictors)
+/// The stored tickets of `[from, to]` (either bound optional), read partition by partition;
+/// without ticket ids unless `with_ids` (training never looks one up).
+pub fn load_tickets(
+    store: &Store,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    with_ids: bool,
+) -> Result<TicketColumns, ModelError> {
+    let (lo, hi) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX));
+    // The columns `TicketColumns` reads (see `column_exprs`), the ids only when asked for.
+    let ms = |name: &str| col(name).cast(DataType::Int64).alias(name);
+    let mut exprs = vec![col(col::OFFICE_ID), col(col::LOCAL_DATE)];
+    if with_ids {
+        exprs.push(col(col::TICKET_ID));
+    }
+    exprs.extend([
+        col(col::SERVICE),
+        col(col::CHANNEL),
+        ms(col::ISSUED_AT),
+        ms(col::CALLED_AT),
+        ms(col::FINISHED_AT),
+        col(col::COUNTER),
+        col(col::OUTCOME),
+    ]);
+    debug_assert_eq!(exprs.len() + usize::from(!with_ids), column_exprs().len());
+    let mut cols = TicketColumns::default();
+    for key in store.partitions()? {
+        let first = NaiveDate::from_ymd_opt(key.year, key.month, 1).unwrap_or(NaiveDate::MIN);
+        let last =
+            first.checked_add_months(chrono::Months::new(1)).map_or(NaiveDate::MAX, |d| d - Days::new(1));
+        if last < lo || first > hi {
+            continue;
+        }
+        let part = store
+            .scan_partition(&key)?
+            .filter(col(col::LOCAL_DATE).gt_eq(lit(lo)).and(col(col::LOCAL_DATE).lt_eq(lit(hi))))
+            .select(exprs.clone())
+            .collect()
+            .map_err(ModelError::Read)?;
+        cols.append_frame(&part).map_err(ModelError::Read)?;
+    }
+    Ok(cols.into_sorted())
 }
 
 /// Runs the backtest on the whole store.
-pub fn run_backtest(store: &Store, settings: &Settings) -> Result<BacktestResult, ModelError> {
-    let cols = load_columns(store, None, None)?;
-    let (params, predictors) = params_from(settings);
-    backtest(&cols, &params, &predictors, store.tz()).map_err(ModelError::Fit)
+pub fn run_backtest(store: &Store, settings: &ValidSettings) -> Result<BacktestResult, ModelError> {
+    let cols = load_tickets(store, None, None, true)?;
+    let p = ModelParams::from_settings(settings);
+    Ok(backtest(&cols, &p.train, &p.predictors, store.tz())?)
 }
 
-/// Fits every predictor on all stored data (the last `calibration_days` calibrate).
+/// Scores the model file at `model` on the stored days `from` … `to`.
+pub fn run_evaluate(
+    store: &Store,
+    model: &ModelFile,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<BacktestResult, ModelError> {
+    if model.tz() != Some(store.tz()) {
+        return Err(ModelError::Timezone {
+            model: model.summary.timezone.clone(),
+            store: store.tz().name().into(),
+        });
+    }
+    let cols = load_tickets(store, Some(from), Some(to), true)?;
+    if cols.is_empty() {
+        return Err(ModelError::NoTickets { from, to });
+    }
+    let r = evaluate(model, &cols, from, to).ok_or_else(|| ModelError::Timezone {
+        model: model.summary.timezone.clone(),
+        store: store.tz().name().into(),
+    })?;
+    Ok(r)
+}
+
+/// Fits every predictor on all stored data, judges the result with the quality gate against
+/// the ZMS rule and the model currently at `current` (if any), and returns the model file
+/// to write; a refused model is [`ModelError::Refused`].
 pub fn run_train(
     store: &Store,
-    settings: &Settings,
+    settings: &ValidSettings,
     backtest: Option<&BacktestResult>,
+    current: &Path,
 ) -> Result<ModelFile, ModelError> {
-    let cols = load_columns(store, None, None)?;
-    let (params, predictors) = params_from(settings);
-    let (from, to) = cols.date_range().ok_or_else(|| ModelError::Fit("the store holds no tickets".into()))?;
-    let trained = train_window(&cols, to + chrono::Days::new(1), &params, &predictors, store.tz())
-        .map_err(ModelError::Fit)?;
+    let cols = load_tickets(store, None, None, false)?;
+    let ModelParams { train: params, predictors, gate, .. } = ModelParams::from_settings(settings);
+    let Some((from, to)) = cols.date_range() else {
+        return Err(TrainError::NoTickets { until: NaiveDate::MAX }.into());
+    };
+    let trained = train_window(&cols, to + Days::new(1), &params, &predictors, store.tz())?;
+    let names: Vec<&str> = predictors.iter().map(|p| p.name()).collect();
+    let default = "gbm";
+    let current = current_model(store, current, &trained.calibration_dates);
+    let (figures, refusal) = judge(&trained, &names, default, &current, gate, params.notice_min);
+    if let Some(r) = refusal {
+        return Err(r.into());
+    }
+    let k = names.iter().position(|n| *n == default).unwrap_or_default();
+    let alarm = alarm_figures(
+        &at_issue(&trained.calibration, &trained.calibration_predictions[k], params.notice_min),
+        params.notice_min,
+    );
+    let gbm = trained.predictors.iter().find_map(|c| match &c.model {
+        Fitted::Gbm(g) => Some(g.fit.clone()),
+        _ => None,
+    });
     Ok(ModelFile {
         format: MODEL_FORMAT,
-        queuecast_version: env!("CARGO_PKG_VERSION").to_string(),
-        features: FEATURES.iter().map(|f| f.to_string()).collect(),
-        trained_from: from,
-        trained_to: to,
-        timezone: store.tz().name().to_string(),
-        train_rows: trained.train_rows,
-        calibration_rows: trained.calibration_rows,
+        summary: ModelSummary {
+            queuecast_version: env!("CARGO_PKG_VERSION").to_string(),
+            features: FEATURES.iter().map(|f| f.to_string()).collect(),
+            trained_from: from,
+            trained_to: to,
+            timezone: store.tz().name().to_string(),
+            offices: trained.offices.clone(),
+            default_predictor: default.to_string(),
+            train_rows: trained.train_rows,
+            calibration_rows: trained.calibration.len(),
+            calibration_days: trained.calibration_dates.clone(),
+            gbm,
+            alarm,
+            gate: Some(figures),
+            backtest: backtest.map(summary_json),
+        },
         settings: ModelSettings {
             snapshot_min: params.snapshot_min,
-            calibration_days: params.calibration_days,
+            calibration_days: params.calibration.days,
+            calibration_min_load: params.calibration.min_load,
             notice_min: params.notice_min,
             seed: params.seed,
             counter_idle_gap_min: params.replay.idle_gap_ms as f64 / 60_000.0,
         },
-        offices: trained.offices,
         services: params.services.clone(),
         history: trained.history,
-        default_predictor: "gbm".to_string(),
-        predictors: predictors
+        predictors: names
             .iter()
             .zip(trained.predictors)
-            .map(|(p, c)| NamedPredictor { name: p.name().to_string(), predictor: c })
+            .map(|(n, c)| NamedPredictor { name: n.to_string(), predictor: c })
             .collect(),
-        backtest: backtest.map(summary_json),
     })
 }
 
-/// Per predictor: at-issue and overall metrics, by office and by hour (all snapshots) and
-/// predicted vs actual in 5-minute bins of the prediction (all snapshots, 60+ pooled); plus
-/// the folds. The planners' report draws these.
-pub fn summary_json(r: &BacktestResult) -> serde_json::Value {
-    let bins = |name: &str| {
-        r.predictions.iter().find(|(n, _)| n == name).map(|(_, q)| calibration_bins(&r.test.y, q, 5.0, 60.0))
-    };
-    let per: serde_json::Map<String, serde_json::Value> = r
-        .metrics
-        .iter()
-        .map(|(name, b)| {
-            let v = serde_json::json!({
-                "at_issue": b.at_issue,
-                "overall": b.overall,
-                "by_office": b.by_office,
-                "by_hour": b.by_hour,
-                "predicted_vs_actual": bins(name),
-            });
-            (name.clone(), v)
-        })
-        .collect();
-    serde_json::json!({ "folds": r.folds, "predictors": per })
-}
-
-/// Writes `metrics.json` (full breakdowns) and `predictions.parquet` (one row per test example).
-pub fn write_backtest(r: &BacktestResult, dir: &Path, notice_min: f64) -> Result<Vec<PathBuf>, ModelError> {
-    let werr = |path: &Path, e: String| ModelError::Write { path: path.to_path_buf(), message: e };
-    let metrics = dir.join("metrics.json");
-    let json = serde_json::json!({
-        "notice_minutes": notice_min,
-        "point_estimate": "p50 of the conformally calibrated quantiles",
-        "quantiles": "split conformal: residuals on the calibration days before each origin, per prediction bucket",
-        "folds": r.folds,
-        "predictors": r.metrics,
-    });
-    let text = serde_json::to_vec_pretty(&json).map_err(|e| werr(&metrics, e.to_string()))?;
-    write_atomic(&metrics, |w| std::io::Write::write_all(w, &text))
-        .map_err(|e| werr(&metrics, e.to_string()))?;
-    let parquet = dir.join("predictions.parquet");
-    let mut df = predictions_frame(r).map_err(|e| werr(&parquet, e.to_string()))?;
-    write_atomic_polars(&parquet, |w| {
-        ParquetWriter::new(w).with_compression(ParquetCompression::Zstd(None)).finish(&mut df).map(|_| ())
-    })
-    .map_err(|e| werr(&parquet, e.to_string()))?;
-    Ok(vec![metrics, parquet])
-}
-
-fn predictions_frame(r: &BacktestResult) -> PolarsResult<DataFrame> {
-    let m = &r.test.meta;
-    let tz = TimeZone::UTC;
-    let mut cols = vec![
-        Column::new("office_id".into(), m.iter().map(|x| x.office.as_str()).collect::<Vec<_>>()),
-        Column::new(
-            "local_date".into(),
-            m.iter().map(|x| crate::timezones::days_since_epoch(x.date)).collect::<Vec<_>>(),
-        )
-        .cast(&DataType::Date)?,
-        Column::new("ticket_id".into(), m.iter().map(|x| x.ticket_id.as_str()).collect::<Vec<_>>()),
-        Int64Chunked::from_vec("t".into(), m.iter().map(|x| x.t).collect())
-            .into_datetime(TimeUnit::Milliseconds, Some(tz))
-            .into_column(),
-        Column::new(
-            "at_issue".into(),
-            m.iter().map(|x| x.probe == crate::model::dataset::Probe::AtIssue).collect::<Vec<_>>(),
-        ),
-        Column::new("hour".into(), m.iter().map(|x| x.hour as i32).collect::<Vec<_>>()),
-        Column::new("ahead".into(), m.iter().map(|x| x.ahead).collect::<Vec<_>>()),
-        Column::new("actual_min".into(), r.test.y.clone()),
-    ];
-    for (name, q) in &r.predictions {
-        cols.push(Column::new(format!("{name}_p10").into(), q.iter().map(|q| q.p10).collect::<Vec<_>>()));
-        cols.push(Column::new(format!("{name}_p50").into(), q.iter().map(|q| q.p50).collect::<Vec<_>>()));
-        cols.push(Column::new(format!("{name}_p90").into(), q.iter().map(|q| q.p90).collect::<Vec<_>>()));
+/// The model at `path`, scored at issue on the calibration days `days` (its own notice).
+fn current_model(store: &Store, path: &Path, days: &[NaiveDate]) -> Current {
+    if !path.exists() {
+        return Current::None;
     }
-    DataFrame::new(r.test.len(), cols)
+    let model = match ModelFile::load(path) {
+        Ok(m) => m,
+        Err(e) => return Current::Unusable(e.to_string()),
+    };
+    let (Some(&from), Some(&to)) = (days.first(), days.last()) else {
+        return Current::Unusable("no calibration days to score it on".into());
+    };
+    match run_evaluate(store, &model, from, to) {
+        Ok(mut r) => {
+            // Score the same days as the new model: the calibration days only.
+            let keep: Vec<usize> =
+                (0..r.test.len()).filter(|&i| days.binary_search(&r.test.meta[i].date).is_ok()).collect();
+            let test = r.test.select(&keep);
+            let name = &model.summary.default_predictor;
+            let Some((_, q)) = r.predictions.iter_mut().find(|(n, _)| n == name) else {
+                return Current::Unusable(format!("it has no predictor {name}"));
+            };
+            let q: Vec<_> = keep.iter().map(|&i| q[i]).collect();
+            Current::Scored {
+                mae: at_issue(&test, &q, model.settings.notice_min).mae,
+                trained_to: model.summary.trained_to,
+            }
+        }
+        Err(e) => Current::Unusable(e.to_string()),
+    }
 }
 
-/// The comparison table printed after a backtest.
-pub fn table(r: &BacktestResult) -> String {
-    let mut out = String::new();
-    for (title, pick) in [("at issue", 0), ("all snapshots", 1)] {
+/// What `train` prints: window, rows, calibration days, the GBM fit, the alarm and the gate.
+pub fn train_summary(m: &ModelFile) -> String {
+    let s = &m.summary;
+    let mut out = format!(
+        "trained on {} … {} ({} offices): {} snapshots to fit, {} to calibrate on {} days ({} … {})\n",
+        s.trained_from,
+        s.trained_to,
+        s.offices.len(),
+        s.train_rows,
+        s.calibration_rows,
+        s.calibration_days.len(),
+        s.calibration_days.first().map_or("-".into(), |d| d.to_string()),
+        s.calibration_days.last().map_or("-".into(), |d| d.to_string()),
+    );
+    if let Some(g) = &s.gbm {
         out.push_str(&format!(
-            "\n{title}:\n{:<16} {:>8} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8}\n",
-            "predictor", "n", "MAE", "RMSE", "MedAE", "±5min", "cov80", "alarms", "late", "lead"
+            "gbm: {} trees, {} leaves; held out {} snapshots from {}: MAE {:.2} min (constant {:.2}), R² {:.3}{}\n",
+            g.trees,
+            g.leaves,
+            g.valid_rows,
+            g.valid_from.map_or("-".into(), |d| d.to_string()),
+            g.valid_mae,
+            g.valid_mae_constant,
+            g.valid_r2,
+            if g.stopped_early { ", stopped early" } else { "" }
         ));
-        for (name, b) in &r.metrics {
-            let m: &Metrics = if pick == 0 { &b.at_issue } else { &b.overall };
-            out.push_str(&format!(
-                "{:<16} {:>8} {:>7.2} {:>7.2} {:>7.2} {:>6.1}% {:>7.1}% {:>7.1}% {:>7.1}% {:>8.1}\n",
-                name,
-                m.n,
-                m.mae,
-                m.rmse,
-                m.median_abs_error,
-                100.0 * m.within_5min,
-                100.0 * m.coverage_p10_p90,
-                100.0 * m.alarm_share,
-                100.0 * m.late_alarm_rate,
-                m.mean_alarm_lead_min
-            ));
-        }
+    }
+    let a = &s.alarm;
+    out.push_str(&format!(
+        "alarm ({} min notice) on the calibration days: offered to {:.1} % of {} tickets at issue, to {:.1} % of the {} that waited ≥ 20 min; {:.1} % late\n",
+        a.notice_min,
+        100.0 * a.offered_share,
+        a.tickets,
+        100.0 * a.long_wait_offered_share,
+        a.long_waits,
+        100.0 * a.late_share
+    ));
+    if let Some(g) = &s.gate {
+        out.push_str(&format!(
+            "gate: MAE at issue {:.2} min, ZMS rule {:.2}, current model {} ({})\n",
+            g.mae_new,
+            g.mae_zms,
+            g.mae_current.map_or("-".into(), |m| format!("{m:.2}")),
+            g.current
+        ));
     }
     out
 }

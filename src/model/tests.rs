@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-use crate::model::dataset::Probe;
-use crate::model::features::{Context, FEATURES, ProbeAt, day_features, feature};
+use crate::model::dataset::{FEATURES, Probe, feature};
+use crate::model::features::{Context, ProbeAt, day_features};
 use crate::model::history::History;
 use crate::replay::{ReplayParams, office_days};
 use crate::schema::{Channel, EpochMs, Outcome};
@@ -105,4 +105,60 @@ fn features_count_the_queue_ahead() {
     assert_eq!(v("elapsed_min"), 3.0);
     assert_eq!(v("minute_of_day"), 8.0 * 60.0 + 5.0);
     assert_eq!(v("weekday"), 1.0);
+}
+
+/// Regression: a ticket drawn in the morning, never called and without a void time, stayed
+/// "waiting" until the day's last call, so the head-of-line wait (the `hol` rule) of a ticket
+/// drawn hours later read hundreds of minutes. It leaves at its wait bound (the default
+/// 3 hours here), after which it counts neither ahead, nor waiting, nor as the oldest.
+#[test]
+fn a_stale_ticket_leaves_the_queue_features_at_its_bound() {
+    // Stale ticket at 0 (cancelled, no finish); tickets at 200 and 201 called at 205 and 230.
+    let mut c = columns(&[(0, 0, 0, 0, 0, true), (200, 5, 5, 0, 0, false), (201, 29, 5, 1, 0, false)]);
+    c.finished[0] = None;
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    let f = features_at(&c, 2, at(202));
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!(v("ahead_total"), 1.0); // ticket 1 only
+    assert_eq!(v("waiting_total"), 2.0);
+    assert_eq!(v("hol_min"), 2.0); // ticket 1 drawn at 200, not the stale one at 0
+    // Before its bound the stale ticket still counts: at 179 minutes it is the oldest.
+    let mut early = c.clone();
+    for i in 1..3 {
+        early.issued[i] -= 30 * MIN;
+        early.called[i] = early.called[i].map(|t| t - 30 * MIN);
+        early.finished[i] = early.finished[i].map(|t| t - 30 * MIN);
+    }
+    let f = features_at(&early, 2, at(172));
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!((v("ahead_total"), v("waiting_total"), v("hol_min")), (2.0, 3.0, 172.0));
+}
+
+fn context_parts() -> (History, Vec<String>, Vec<String>) {
+    (History::default(), vec!["amt".to_string()], vec!["PA".to_string(), "MB".to_string(), "KFZ".to_string()])
+}
+
+proptest! {
+    /// Choosing the training rows before building them gives exactly the rows (and order) of
+    /// building every snapshot and subsampling afterwards.
+    #[test]
+    fn planned_rows_equal_the_subsample_of_all_rows(raw in raw_day(), max_rows in 1usize..60) {
+        use crate::model::features::{dataset, dataset_of};
+        use crate::model::sample::{Plan, probe_counts};
+        let c = columns(&raw);
+        let (history, offices, services) = context_parts();
+        let ctx = Context { history: &history, offices: &offices, services: &services, tz: DEFAULT_TZ, replay: ReplayParams::default() };
+        let every = 5 * MIN;
+        let all = dataset(&c, &ctx, every);
+        let days = crate::replay::day_ranges(&c);
+        let (issue, later) = probe_counts(&c, &days, every);
+        prop_assert_eq!(issue + later, all.len());
+        let mut plan = Plan::new(issue, later, max_rows);
+        let planned = dataset_of(&c, &days, &ctx, every, Some(&mut plan));
+        let expected = all.subsample(max_rows).into_owned();
+        prop_assert_eq!(planned.len(), expected.len());
+        prop_assert!(planned.x.iter().zip(&expected.x).all(|(a, b)| a.to_bits() == b.to_bits()));
+        prop_assert_eq!(planned.y, expected.y);
+        prop_assert_eq!(planned.meta, expected.meta);
+    }
 }

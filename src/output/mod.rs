@@ -10,11 +10,13 @@ pub mod frame;
 pub mod json;
 pub mod record;
 pub mod table;
+pub mod text;
 
 use std::path::{Path, PathBuf};
 
 pub use record::{Plain, RowError};
 pub use table::{Suppressible, Table};
+pub use text::TextTable;
 
 /// Errors rendering or writing an output.
 #[derive(Debug, thiserror::Error)]

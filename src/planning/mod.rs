@@ -1,6 +1,7 @@
 //! Planning: what the queue will do with given arrivals and counters. A deterministic queue
 //! simulation ([`queue_sim`]) fed by replayed history days ([`sim_day`]) gives the expected
-//! wait per 15-minute slot ([`slot_waits`]), checks the Erlang C ([`erlang`]) staffing
+//! wait per 15-minute slot ([`slot_waits`]; [`wait_method`] chooses per office between it and
+//! the history's slot waits), checks the Erlang C ([`erlang`]) staffing
 //! suggestions ([`staffing`], [`staffing_check`]) and re-simulates the spreading-the-load
 //! what-if ([`whatif`]); [`run`] runs them on a store.
 
@@ -13,6 +14,7 @@ pub mod staffing;
 pub mod staffing_check;
 #[cfg(test)]
 mod test_days;
+pub mod wait_method;
 pub mod whatif;
 
 pub mod params;

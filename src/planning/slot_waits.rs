@@ -1,7 +1,8 @@
 //! Expected wait per 15-minute slot for someone arriving then: p50 and p90 from simulating the
 //! day R times (seeded) with Poisson arrivals at the expected rates, the usual counters per
 //! slot and counter times drawn from the office's measured ones; and a backtest of that
-//! prediction against the historical slot mean.
+//! prediction against the history of the same weekday × slot (its mean, p50 and p90), which
+//! [`crate::planning::wait_method`] publishes instead where the simulation does worse.
 //!
 //! Everyone is one first-come-first-served class that waits as long as it takes; arrivals are
 //! the tickets that get called (a forecast of all tickets should be scaled by the office's
@@ -55,9 +56,10 @@ pub struct SlotWait {
     pub slot: u8,
     pub expected_arrivals: f64,
     pub counters: u32,
-    /// Simulated arrivals in the slot over all replications (called ones).
+    /// Waits the figures rest on: simulated called arrivals in the slot over all replications,
+    /// or called tickets of the history (see [`crate::planning::wait_method`]).
     pub n: usize,
-    /// NaN where no simulated arrival was called.
+    /// NaN where no arrival was called.
     pub mean_min: f64,
     pub p50_min: f64,
     pub p90_min: f64,
@@ -154,20 +156,27 @@ pub fn slot_waits_for_day(
     forecast: Option<&[f64]>,
     p: &SlotWaitParams,
 ) -> Result<Vec<SlotWait>, SlotWaitError> {
-    let from = date - Days::new(7 * u64::from(p.history_weeks));
-    let history: Vec<&HistoryDay> =
-        days.iter().filter(|d| d.office == office && d.date >= from && d.date < date).collect();
-    let weekday = chrono::Datelike::weekday(&date).number_from_monday() as u8;
-    let inp = history_inputs(&history, weekday);
-    let arrivals = match forecast {
-        Some(f) => f.iter().map(|a| a * inp.called_share).collect(),
-        None => inp.arrivals.clone(),
-    };
+    let inp = inputs_for_day(days, office, date, p);
+    let arrivals = inp.called_arrivals(forecast);
     let day_p =
         SlotWaitParams { sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }), ..*p };
     let bounds = slot_starts(date, tz);
     let stream = (office as usize, i64::from(days_since_epoch(date)));
     slot_waits(&bounds, &arrivals, &inp.counters, &inp.service_ms, &day_p, stream)
+}
+
+/// The inputs for `office` on `date` from its days in the `history_weeks` before it.
+pub fn inputs_for_day(
+    days: &[HistoryDay],
+    office: u32,
+    date: chrono::NaiveDate,
+    p: &SlotWaitParams,
+) -> SlotInputs {
+    let from = date - Days::new(7 * u64::from(p.history_weeks));
+    let history: Vec<&HistoryDay> =
+        days.iter().filter(|d| d.office == office && d.date >= from && d.date < date).collect();
+    let weekday = chrono::Datelike::weekday(&date).number_from_monday() as u8;
+    history_inputs(&history, weekday)
 }
 
 /// One backtested office-day slot with at least one called ticket (a row of
@@ -183,37 +192,49 @@ pub struct SlotBacktestRow {
     pub pred_p50_min: f64,
     pub pred_p90_min: f64,
     pub pred_mean_min: f64,
-    /// Mean wait in this weekday × slot over the history window.
+    /// Mean, p50 and p90 of the waits in this weekday × slot over the history window.
     pub baseline_mean_min: f64,
+    pub baseline_p50_min: f64,
+    pub baseline_p90_min: f64,
     /// Called tickets of the slot that waited at most the predicted p90.
     pub within_p90: usize,
+    /// … at most the history's p90.
+    pub baseline_within_p90: usize,
 }
 
-/// Errors of the slot-wait prediction against the actual slot mean (minutes).
+/// Errors of the slot-wait prediction against the actual slot mean (minutes): the
+/// simulation's p50 and mean, and the history's mean and p50.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SlotBacktestScore {
     pub slots: usize,
     pub mae_p50: f64,
     pub mae_mean: f64,
     pub mae_baseline: f64,
-    /// Share of actual tickets that waited at most the predicted p90 (ideal 0.9).
+    pub mae_baseline_p50: f64,
+    /// Share of actual tickets that waited at most the simulated p90 (ideal 0.9).
     pub coverage_p90: f64,
+    /// … at most the history's p90.
+    pub coverage_baseline_p90: f64,
 }
 
 impl SlotBacktestScore {
     fn of<'a>(rows: impl Iterator<Item = &'a SlotBacktestRow>) -> SlotBacktestScore {
-        let (mut s, mut n, mut within) = (SlotBacktestScore::default(), 0usize, 0usize);
+        let (mut s, mut n, mut within, mut baseline_within) = (SlotBacktestScore::default(), 0, 0, 0);
         for r in rows {
             s.slots += 1;
             s.mae_p50 += (r.pred_p50_min - r.actual_mean_min).abs();
             s.mae_mean += (r.pred_mean_min - r.actual_mean_min).abs();
             s.mae_baseline += (r.baseline_mean_min - r.actual_mean_min).abs();
-            (n, within) = (n + r.actual_n, within + r.within_p90);
+            s.mae_baseline_p50 += (r.baseline_p50_min - r.actual_mean_min).abs();
+            (n, within, baseline_within) =
+                (n + r.actual_n, within + r.within_p90, baseline_within + r.baseline_within_p90);
         }
         if s.slots > 0 {
             let k = s.slots as f64;
-            (s.mae_p50, s.mae_mean, s.mae_baseline) = (s.mae_p50 / k, s.mae_mean / k, s.mae_baseline / k);
+            (s.mae_p50, s.mae_mean) = (s.mae_p50 / k, s.mae_mean / k);
+            (s.mae_baseline, s.mae_baseline_p50) = (s.mae_baseline / k, s.mae_baseline_p50 / k);
             s.coverage_p90 = within as f64 / n as f64;
+            s.coverage_baseline_p90 = baseline_within as f64 / n as f64;
         }
         s
     }
@@ -236,8 +257,12 @@ pub struct SlotInputs {
     pub counters: Vec<u32>,
     /// Counter times of all called tickets in the history, to draw from.
     pub service_ms: Vec<i64>,
-    /// Mean measured wait per slot on the same weekday (NaN where nobody was called).
+    /// Mean, p50 and p90 of the measured waits per slot on the same weekday (NaN where
+    /// nobody was called), and how many waits they rest on.
     pub baseline: Vec<f64>,
+    pub baseline_p50: Vec<f64>,
+    pub baseline_p90: Vec<f64>,
+    pub baseline_n: Vec<usize>,
     /// Mean measured call gap of the history, if any.
     pub call_gap_ms: Option<i64>,
     /// Share of the history's tickets that were called: scales a forecast of all tickets to
@@ -250,13 +275,13 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
     let same: Vec<&&HistoryDay> = history.iter().filter(|d| d.weekday == weekday).collect();
     let n = same.len().max(1) as f64;
     let mut arrivals = vec![0.0; SLOTS];
-    let mut wait_sum = vec![(0.0, 0usize); SLOTS];
+    let mut waits: Vec<Vec<f64>> = vec![Vec::new(); SLOTS];
     for d in &same {
         for (i, w) in d.actual_wait_ms.iter().enumerate() {
             if let Some(w) = w {
                 let s = d.slot[i] as usize;
                 arrivals[s] += 1.0 / n;
-                wait_sum[s] = (wait_sum[s].0 + ms_to_minutes(*w), wait_sum[s].1 + 1);
+                waits[s].push(ms_to_minutes(*w));
             }
         }
     }
@@ -273,11 +298,41 @@ pub fn history_inputs(history: &[&HistoryDay], weekday: u8) -> SlotInputs {
             d.tickets.iter().zip(&d.actual_wait_ms).filter(|(_, w)| w.is_some()).map(|(t, _)| t.service_ms)
         })
         .collect();
-    let baseline = wait_sum.iter().map(|&(s, k)| if k > 0 { s / k as f64 } else { f64::NAN }).collect();
+    for w in &mut waits {
+        w.sort_by(f64::total_cmp);
+    }
+    let baseline = waits
+        .iter()
+        .map(|w| if w.is_empty() { f64::NAN } else { w.iter().sum::<f64>() / w.len() as f64 })
+        .collect();
+    let quantile = |level| waits.iter().map(|w| quantile_sorted(w, level).unwrap_or(f64::NAN)).collect();
+    let (baseline_p50, baseline_p90) = (quantile(0.5), quantile(0.9));
+    let baseline_n = waits.iter().map(Vec::len).collect();
     let call_gap_ms = mean_call_gap(history.iter().copied());
     let total: usize = history.iter().map(|d| d.tickets.len()).sum();
     let called_share = if total == 0 { 1.0 } else { service_ms.len() as f64 / total as f64 };
-    SlotInputs { arrivals, counters, service_ms, baseline, call_gap_ms, called_share }
+    SlotInputs {
+        arrivals,
+        counters,
+        service_ms,
+        baseline,
+        baseline_p50,
+        baseline_p90,
+        baseline_n,
+        call_gap_ms,
+        called_share,
+    }
+}
+
+impl SlotInputs {
+    /// Called arrivals per slot: `forecast` (all tickets) × the called share, or without a
+    /// forecast the history's same-weekday means.
+    pub fn called_arrivals(&self, forecast: Option<&[f64]>) -> Vec<f64> {
+        match forecast {
+            Some(f) => f.iter().map(|a| a * self.called_share).collect(),
+            None => self.arrivals.clone(),
+        }
+    }
 }
 
 /// Backtests the last `test_weeks` of each office: each day predicted from the
@@ -306,7 +361,7 @@ pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, Sl
                 ..*p
             };
             let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
-            rows.extend(score_day(d, h.office_of(d), &pred, &inp.baseline));
+            rows.extend(score_day(d, h.office_of(d), &pred, &inp));
         }
     }
     let overall = SlotBacktestScore::of(rows.iter());
@@ -323,7 +378,8 @@ pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, Sl
 }
 
 /// The day's slots with called tickets where both predictions exist.
-fn score_day(d: &HistoryDay, office: &str, pred: &[SlotWait], baseline: &[f64]) -> Vec<SlotBacktestRow> {
+fn score_day(d: &HistoryDay, office: &str, pred: &[SlotWait], inp: &SlotInputs) -> Vec<SlotBacktestRow> {
+    let baseline = &inp.baseline;
     let mut actual: Vec<Vec<f64>> = vec![Vec::new(); SLOTS];
     for (i, w) in d.actual_wait_ms.iter().enumerate() {
         if let Some(w) = w {
@@ -342,125 +398,13 @@ fn score_day(d: &HistoryDay, office: &str, pred: &[SlotWait], baseline: &[f64]) 
             pred_p90_min: pred[s].p90_min,
             pred_mean_min: pred[s].mean_min,
             baseline_mean_min: baseline[s],
+            baseline_p50_min: inp.baseline_p50[s],
+            baseline_p90_min: inp.baseline_p90[s],
             within_p90: actual[s].iter().filter(|&&w| w <= pred[s].p90_min).count(),
+            baseline_within_p90: actual[s].iter().filter(|&&w| w <= inp.baseline_p90[s]).count(),
         })
         .collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::planning::test_days::day;
-    use crate::slots::SLOT_MINUTES;
-    use crate::time::MS_PER_MINUTE;
-
-    fn params(replications: u32) -> SlotWaitParams {
-        SlotWaitParams {
-            replications,
-            seed: 1,
-            sim: SimParams { call_gap_ms: 0 },
-            history_weeks: 8,
-            test_weeks: 8,
-        }
-    }
-
-    fn bounds() -> Vec<EpochMs> {
-        (0..=SLOTS as i64).map(|s| s * SLOT_MINUTES as i64 * MS_PER_MINUTE).collect()
-    }
-
-    #[test]
-    fn idle_office_has_no_waits_and_a_closed_one_calls_nobody() {
-        // Counters in every slot and one-second services: nobody waits at all.
-        let arrivals = [2.0; SLOTS];
-        let w = slot_waits(&bounds(), &arrivals, &[3; SLOTS], &[1_000], &params(5), (0, 0)).unwrap();
-        assert!(w.iter().all(|s| s.n > 0 && s.p90_min == 0.0));
-        let closed = slot_waits(&bounds(), &arrivals, &[0; SLOTS], &[1_000], &params(5), (0, 0)).unwrap();
-        assert!(closed.iter().all(|s| s.n == 0 && s.p50_min.is_nan()));
-    }
-
-    #[test]
-    fn waits_grow_with_load_and_match_mm1_roughly() {
-        // One counter, 10-minute services (deterministic: M/D/1), 1.2 arrivals per 15 min:
-        // ρ = 0.8, Pollaczek–Khinchine Wq = ρ/(2μ(1−ρ)) = 0.8·10/(2·0.2) = 20 min in steady
-        // state. A day starts empty, so the mean over the whole day is lower but of that order.
-        let w = slot_waits(&bounds(), &[1.2; SLOTS], &[1; SLOTS], &[600_000], &params(40), (0, 0)).unwrap();
-        let late: f64 = w[60..90].iter().map(|s| s.mean_min).sum::<f64>() / 30.0;
-        assert!((10.0..30.0).contains(&late), "late-day mean wait {late}");
-        assert!(w[0].mean_min < late);
-        let again =
-            slot_waits(&bounds(), &[1.2; SLOTS], &[1; SLOTS], &[600_000], &params(40), (0, 0)).unwrap();
-        assert_eq!(w, again, "seeded");
-    }
-
-    #[test]
-    fn history_inputs_by_hand() {
-        let a = day(
-            "2025-05-05",
-            &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
-        );
-        let b = day("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
-        let i = history_inputs(&[&a, &b], 1);
-        // Slot 32 (08:00-08:15): 3 called tickets over 2 Mondays; waits 0, 10 and 4 minutes.
-        assert_eq!(i.arrivals[32], 1.5);
-        assert_eq!(i.arrivals.iter().sum::<f64>(), 1.5);
-        assert!((i.baseline[32] - 14.0 / 3.0).abs() < 1e-12);
-        assert!(i.baseline[31].is_nan());
-        assert_eq!(i.service_ms, vec![600_000, 120_000, 300_000]);
-        // B was waiting when A finished at 08:10 and was called at once: one gap of 0.
-        assert_eq!((i.call_gap_ms, i.called_share), (Some(0), 0.75));
-        assert_eq!(i.counters[32], 1);
-        // Nothing for a Tuesday but the office-wide service times.
-        let tue = history_inputs(&[&a, &b], 2);
-        assert_eq!((tue.arrivals[32], tue.counters[32], tue.service_ms.len()), (0.0, 0, 3));
-    }
-
-    #[test]
-    fn a_day_from_its_history_and_a_scaled_forecast() {
-        use crate::timezones::DEFAULT_TZ;
-        let a = day(
-            "2025-05-05",
-            &[("08:00", Some("08:00"), "08:10"), ("08:00", Some("08:10"), "08:12"), ("08:05", None, "08:06")],
-        );
-        let b = day("2025-05-12", &[("08:00", Some("08:04"), "08:09")]);
-        let days = vec![a.clone(), b.clone()];
-        let date = chrono::NaiveDate::from_ymd_opt(2025, 5, 19).unwrap();
-        let p = params(10);
-        // A forecast of 4 tickets in slot 32 becomes 4 × 0.75 = 3 called ones.
-        let mut forecast = vec![0.0; SLOTS];
-        forecast[32] = 4.0;
-        let got = slot_waits_for_day(&days, 0, date, DEFAULT_TZ, Some(&forecast), &p).unwrap();
-        let inp = history_inputs(&[&a, &b], 1);
-        let mut arrivals = vec![0.0; SLOTS];
-        arrivals[32] = 3.0;
-        let bounds = slot_starts(date, DEFAULT_TZ);
-        let direct = slot_waits(
-            &bounds,
-            &arrivals,
-            &inp.counters,
-            &inp.service_ms,
-            &p,
-            (0, days_since_epoch(date).into()),
-        );
-        // NaN (no arrivals) is not equal to itself: compare the printed values.
-        assert_eq!(format!("{got:?}"), format!("{:?}", direct.unwrap()));
-        assert_eq!(got[32].expected_arrivals, 3.0);
-        // Without history before the date there is nothing to draw counter times from.
-        let early = chrono::NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
-        assert_eq!(
-            slot_waits_for_day(&days, 0, early, DEFAULT_TZ, None, &p),
-            Err(SlotWaitError::NoServiceTimes)
-        );
-    }
-
-    #[test]
-    fn bad_lengths_are_named() {
-        let e = slot_waits(&bounds(), &[1.0; 10], &[1; SLOTS], &[1], &params(1), (0, 0)).unwrap_err();
-        assert_eq!(e, SlotWaitError::Length { what: "arrivals", len: 10, expected: SLOTS, plus: "" });
-        let e = slot_waits(&bounds(), &[f64::NAN; SLOTS], &[1; SLOTS], &[1], &params(1), (0, 0)).unwrap_err();
-        assert!(matches!(e, SlotWaitError::Arrivals { slot: 0, .. }));
-        assert_eq!(
-            slot_waits(&bounds(), &[1.0; SLOTS], &[1; SLOTS], &[], &params(1), (0, 0)),
-            Err(SlotWaitError::NoServiceTimes)
-        );
-    }
-}
+mod tests;

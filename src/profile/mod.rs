@@ -159,25 +159,31 @@ pub fn compute(store: &Store, params: &ProfileParams) -> Result<ProfileTables, P
 }
 
 /// The profiled date range: `from`/`to` if given, else the last `window_weeks` up to the
-/// newest stored day.
+/// newest stored day; either way clamped to the stored days, so the range printed and written
+/// is the one the data covers (the same dates `summary` shows).
 fn window(store: &Store, params: &ProfileParams) -> Result<(NaiveDate, NaiveDate), ProfileError> {
-    let newest = match params.to {
-        Some(to) => Some(to),
-        None => newest_day(store)?,
-    };
-    let Some(to) = newest else {
+    let Some((first, last)) = stored_range(store)? else {
         return Err(ProfileError::Empty { from: "-".into(), to: "-".into() });
     };
+    let to = params.to.unwrap_or(last);
     let from = params.from.unwrap_or(to - chrono::Days::new(7 * params.window_weeks as u64 - 1));
+    let (from, to) = (from.max(first), to.min(last));
+    if from > to {
+        return Err(ProfileError::Empty { from: from.to_string(), to: to.to_string() });
+    }
     Ok((from, to))
 }
 
-fn newest_day(store: &Store) -> Result<Option<NaiveDate>, ProfileError> {
+/// The first and last stored local day.
+fn stored_range(store: &Store) -> Result<Option<(NaiveDate, NaiveDate)>, ProfileError> {
     if store.partitions()?.is_empty() {
         return Ok(None);
     }
-    let df =
-        store.scan()?.select([col(crate::schema::col::LOCAL_DATE).max().cast(DataType::Int32)]).collect()?;
-    let days = df.columns()[0].i32()?.get(0);
-    Ok(days.map(crate::timezones::date_from_days))
+    let day = || col(crate::schema::col::LOCAL_DATE).cast(DataType::Int32);
+    let df = store.scan()?.select([day().min().alias("first"), day().max().alias("last")]).collect()?;
+    let first = df.column("first")?.i32()?.get(0);
+    let last = df.column("last")?.i32()?.get(0);
+    Ok(first
+        .zip(last)
+        .map(|(a, b)| (crate::timezones::date_from_days(a), crate::timezones::date_from_days(b))))
 }

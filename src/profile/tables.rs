@@ -190,7 +190,7 @@ struct Occupancy {
 
 fn occupancy_frames(cols: &TicketColumns, tz: Tz, params: &ProfileParams) -> PolarsResult<Occupancy> {
     let n_services = cols.services.len();
-    let days = crate::replay::office_days(cols);
+    let days = crate::replay::office_days_bounded(cols, &crate::replay::WaitBounds::learn(cols));
     let occupancies = parallel_map(&days, |day| day_occupancy(day, n_services, tz, params.replay));
     let mut s = SlotRows::default();
     let mut d = DayRows::default();

@@ -3,27 +3,41 @@
 use crate::replay::day::OfficeDay;
 use crate::schema::EpochMs;
 
-/// What happened. The declaration order is the order of events at the same instant: a
-/// counter finishes before it calls the next number, and a number is drawn before it is
-/// called or cancelled.
+/// What happened. At the same instant a counter finishes before it calls the next number,
+/// and a number is drawn before it is called or leaves ([`EventKind::rank`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EventKind {
     Finish,
     Issue,
+    /// The ticket leaves the waiting queue without a call: voided, or its wait bound passed
+    /// ([`crate::replay::stale`]).
     Cancel,
     Call,
+    /// The call of a ticket that had already left the waiting queue at its wait bound: it
+    /// enters service; the waiting count does not change.
+    LateCall,
 }
 
 impl EventKind {
     /// Rank among events at one instant.
     pub fn rank(self) -> u8 {
-        self as u8
+        match self {
+            EventKind::Finish => 0,
+            EventKind::Issue => 1,
+            EventKind::Cancel => 2,
+            EventKind::Call | EventKind::LateCall => 3,
+        }
+    }
+
+    /// Whether a counter calls the ticket (in time or late).
+    pub fn is_call(self) -> bool {
+        matches!(self, EventKind::Call | EventKind::LateCall)
     }
 }
 
 /// Rank of a ticket's own finish at the very instant of its call (zero service time): after
 /// the call, or the counter would finish before it started.
-const ZERO_LENGTH_FINISH: u8 = EventKind::Call as u8 + 1;
+const ZERO_LENGTH_FINISH: u8 = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Event {
@@ -41,18 +55,24 @@ impl Event {
     }
 }
 
-/// All events of a day, sorted by (instant, rank, ticket). A called ticket has Issue, Call
-/// and Finish; a cancelled one has Issue and Cancel (at `finished_at`, or the day's
-/// [`OfficeDay::closing_time`] when that is missing).
+/// All events of a day, sorted by (instant, rank, ticket). A ticket called within its wait
+/// bound has Issue, Call and Finish; one called later Issue, Cancel (at the bound), LateCall
+/// and Finish; one never called Issue and Cancel (at [`OfficeDay::wait_end`]: its void time
+/// or the bound).
 pub fn day_events(day: &OfficeDay) -> Vec<Event> {
-    let closing = day.closing_time();
     let mut events = Vec::with_capacity(day.tickets.len() * 3);
     for (i, t) in day.tickets.iter().enumerate() {
         let ticket = i as u32;
         events.push(Event::new(t.issued, EventKind::Issue, ticket));
+        let end = day.wait_end(i);
         match t.called {
             Some(called) => {
-                events.push(Event::new(called, EventKind::Call, ticket));
+                if called > end {
+                    events.push(Event::new(end, EventKind::Cancel, ticket));
+                    events.push(Event::new(called, EventKind::LateCall, ticket));
+                } else {
+                    events.push(Event::new(called, EventKind::Call, ticket));
+                }
                 let finished = t.finished.unwrap_or(called).max(called);
                 let mut finish = Event::new(finished, EventKind::Finish, ticket);
                 if finished == called {
@@ -60,10 +80,7 @@ pub fn day_events(day: &OfficeDay) -> Vec<Event> {
                 }
                 events.push(finish);
             }
-            None => {
-                let left = t.finished.unwrap_or(closing).max(t.issued);
-                events.push(Event::new(left, EventKind::Cancel, ticket));
-            }
+            None => events.push(Event::new(end, EventKind::Cancel, ticket)),
         }
     }
     events.sort_unstable();

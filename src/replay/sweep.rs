@@ -108,6 +108,8 @@ impl<'a> Replayer<'a> {
             changed = true;
             on_event(&e, &self.state);
         }
+        // Timeouts started by the events just applied may also be due by the limit.
+        changed |= self.expire(t);
         changed
     }
 
@@ -142,12 +144,15 @@ impl<'a> Replayer<'a> {
                     *w += 1;
                 }
             }
-            EventKind::Call | EventKind::Cancel => {
-                state.waiting -= 1;
-                if let Some(w) = state.waiting_by_service.get_mut(service) {
-                    *w -= 1;
+            EventKind::Call | EventKind::Cancel | EventKind::LateCall => {
+                // A late call's ticket left the waiting queue at its bound already.
+                if e.kind != EventKind::LateCall {
+                    state.waiting -= 1;
+                    if let Some(w) = state.waiting_by_service.get_mut(service) {
+                        *w -= 1;
+                    }
                 }
-                if e.kind == EventKind::Call {
+                if e.kind.is_call() {
                     state.in_service += 1;
                     if let Some(c) = ticket.counter {
                         let counter = self.counters.entry(c).or_default();

@@ -108,11 +108,11 @@ pub fn load_model(path: &Path) -> Result<LoadedModel, ServeError> {
     }
     let info = ModelInfo {
         id: hash[..16].to_string(),
-        queuecast_version: model.queuecast_version.clone(),
+        queuecast_version: model.summary.queuecast_version.clone(),
         format: model.format,
-        trained_from: model.trained_from.to_string(),
-        trained_to: model.trained_to.to_string(),
-        predictor: model.default_predictor.clone(),
+        trained_from: model.summary.trained_from.to_string(),
+        trained_to: model.summary.trained_to.to_string(),
+        predictor: model.summary.default_predictor.clone(),
     };
     Ok(LoadedModel { model, info, stamp })
 }
@@ -210,7 +210,7 @@ impl AppState {
             ids.extend(g.offices.keys().cloned());
         }
         if let Some(m) = self.model.load_full() {
-            ids.extend(m.model.offices.iter().cloned());
+            ids.extend(m.model.summary.offices.iter().cloned());
         }
         ids.extend(self.live_cfg.log.offices_on(today));
         let current = self.offices.load_full();

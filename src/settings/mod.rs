@@ -4,6 +4,7 @@
 //! [`Settings::validate`] ([`validate`]) turns them into [`ValidSettings`], the form every stage
 //! takes; each stage converts them into its own parameters in one place.
 
+mod nightly;
 mod push;
 mod serve;
 mod validate;
@@ -15,6 +16,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+pub use nightly::{InboxRule, NightlySettings};
 pub use serve::{OfficeSettings, PushSettings, ServeSettings};
 pub use validate::ValidSettings;
 
@@ -55,6 +57,7 @@ pub struct Settings {
     pub staffing: StaffingSettings,
     pub catalog: CatalogSettings,
     pub export: ExportSettings,
+    pub nightly: NightlySettings,
     pub serve: ServeSettings,
     /// Per office (`[offices.<id>]`): public name and address, event token, queues.
     pub offices: BTreeMap<String, OfficeSettings>,
@@ -123,19 +126,47 @@ pub struct ModelSettings {
     pub backtest_weeks: u32,
     /// Minutes between training snapshots of a waiting ticket (besides the one at issue).
     pub snapshot_minutes: f64,
-    /// Days before each origin held out to calibrate the quantiles (split conformal).
+    /// Open days before each origin held out to calibrate the quantiles and the alarm (split
+    /// conformal): the last ones with a normal load.
     pub calibration_days: u32,
+    /// A day with fewer tickets than this share of its weekday's usual load (the median of
+    /// the 8 weeks before) is skipped for calibration (it still trains the models).
+    pub calibration_min_load: f64,
+    /// `train` refuses a model whose MAE at issue on the calibration days is more than this
+    /// share worse than the model currently at `--out` (exit code 4).
+    pub gate_max_worse: f64,
     /// Default notice the alarm gives, minutes.
     pub notice_minutes: f64,
     /// Random seed of the learned models.
     pub seed: u64,
-    /// Gradient boosting budget (perpetual): larger fits longer and finer.
-    pub gbm_budget: f32,
+    /// Gradient boosting: boosting rounds (trees) at most; early stopping usually ends sooner.
+    pub gbm_max_trees: usize,
+    /// Gradient boosting: shrinkage of each tree, in (0, 1].
+    pub gbm_learning_rate: f64,
+    /// Gradient boosting: leaves per tree at most (grown best gain first), 2–1024.
+    pub gbm_max_leaves: usize,
+    /// Gradient boosting: splits from the root to a leaf at most, 1–32.
+    pub gbm_max_depth: usize,
+    /// Gradient boosting: training snapshots per leaf at least.
+    pub gbm_min_leaf: usize,
+    /// Gradient boosting: L2 penalty on the leaf values.
+    pub gbm_l2: f64,
+    /// Gradient boosting: share of the training snapshots drawn (with the seed) for each tree.
+    pub gbm_subsample: f64,
+    /// Gradient boosting stops once the loss on the held-out days has not improved for this
+    /// many rounds, and keeps the trees up to its best round.
+    pub gbm_early_stopping_rounds: usize,
+    /// Last days of the training window held out for early stopping (the model is then
+    /// refitted on all days with the number of trees found).
+    pub gbm_valid_days: u32,
     /// At most this many training snapshots are used by the gradient boosting (at-issue
     /// snapshots kept up to half, the rest an even subsample of later ones).
     pub gbm_max_rows: usize,
     /// Threads of the gradient boosting fit (the trees are the same for any number).
     pub gbm_threads: usize,
+    /// A GBM that explains less than this share of the variance of the held-out days has
+    /// collapsed: `train` refuses to write it (exit code 4).
+    pub gbm_min_r2: f64,
 }
 
 impl Default for ModelSettings {
@@ -144,11 +175,22 @@ impl Default for ModelSettings {
             backtest_weeks: 8,
             snapshot_minutes: 5.0,
             calibration_days: 14,
+            calibration_min_load: 0.75,
+            gate_max_worse: 0.25,
             notice_minutes: 10.0,
             seed: 2025,
-            gbm_budget: 1.0,
+            gbm_max_trees: 500,
+            gbm_learning_rate: 0.1,
+            gbm_max_leaves: 31,
+            gbm_max_depth: 10,
+            gbm_min_leaf: 40,
+            gbm_l2: 1.0,
+            gbm_subsample: 0.8,
+            gbm_early_stopping_rounds: 30,
+            gbm_valid_days: 14,
             gbm_max_rows: 100_000,
             gbm_threads: 2,
+            gbm_min_r2: 0.3,
         }
     }
 }
@@ -294,7 +336,8 @@ impl Default for StaffingSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CatalogSettings {
-    /// Catalog file (default `data/services.toml`); `--path` overrides it.
+    /// Catalog file; empty (the default) = the copy of `data/services.toml` built into the
+    /// binary. `--path` overrides it.
     pub path: PathBuf,
     /// An entry last reviewed more than this many days ago gives a warning (not an error).
     pub max_review_age_days: u32,
@@ -302,7 +345,7 @@ pub struct CatalogSettings {
 
 impl Default for CatalogSettings {
     fn default() -> Self {
-        CatalogSettings { path: PathBuf::from("data/services.toml"), max_review_age_days: 365 }
+        CatalogSettings { path: PathBuf::new(), max_review_age_days: 365 }
     }
 }
 
@@ -346,6 +389,7 @@ impl Default for Settings {
             simulate: SimulateSettings::default(),
             staffing: StaffingSettings::default(),
             catalog: CatalogSettings::default(),
+            nightly: NightlySettings::default(),
             export: ExportSettings::default(),
             serve: ServeSettings::default(),
             offices: BTreeMap::new(),

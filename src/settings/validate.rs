@@ -96,6 +96,27 @@ impl Settings {
                 return invalid(field, v.to_string(), "minutes in (0, 1440]");
             }
         }
+        self.validate_model()?;
+        self.validate_forecast()?;
+        let sim = &self.simulate;
+        if !(1..=super::MAX_SIMULATED_OFFICES).contains(&sim.offices) {
+            return invalid("simulate.offices", sim.offices.to_string(), "1 to 999 offices");
+        }
+        if sim.days == 0 || sim.days > 3660 {
+            return invalid("simulate.days", sim.days.to_string(), "1 to 3660 days");
+        }
+        if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
+            return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
+        }
+        self.validate_staffing()?;
+        self.validate_catalog_and_export()?;
+        let services: Vec<&str> = self.services.iter().map(|s| s.code.as_str()).collect();
+        let serve = super::serve::validate(&self.serve, &self.offices, &services)?;
+        Ok(ValidSettings { settings: self.clone(), tz, serve })
+    }
+
+    fn validate_model(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
         let m = &self.model;
         if m.backtest_weeks > 104 {
             return invalid("model.backtest_weeks", m.backtest_weeks.to_string(), "0 to 104 weeks");
@@ -113,32 +134,84 @@ impl Settings {
         if m.notice_minutes.is_nan() || m.notice_minutes < 0.0 {
             return invalid("model.notice_minutes", m.notice_minutes.to_string(), "minutes ≥ 0");
         }
-        if m.gbm_budget.is_nan() || m.gbm_budget <= 0.0 || m.gbm_max_rows == 0 {
+        if !(0.0..=1.0).contains(&m.calibration_min_load) {
             return invalid(
-                "model.gbm_budget",
-                m.gbm_budget.to_string(),
-                "a positive budget and gbm_max_rows > 0",
+                "model.calibration_min_load",
+                m.calibration_min_load.to_string(),
+                "a share in [0, 1]",
             );
         }
-        if !(1..=64).contains(&m.gbm_threads) {
-            return invalid("model.gbm_threads", m.gbm_threads.to_string(), "1 to 64 threads");
+        if !(m.gate_max_worse >= 0.0 && m.gate_max_worse.is_finite()) {
+            return invalid("model.gate_max_worse", m.gate_max_worse.to_string(), "a share ≥ 0");
         }
-        self.validate_forecast()?;
-        let sim = &self.simulate;
-        if !(1..=super::MAX_SIMULATED_OFFICES).contains(&sim.offices) {
-            return invalid("simulate.offices", sim.offices.to_string(), "1 to 999 offices");
+        let gbm_ranges: [(&str, String, bool, &str); 12] = [
+            (
+                "model.gbm_max_trees",
+                m.gbm_max_trees.to_string(),
+                (1..=10_000).contains(&m.gbm_max_trees),
+                "1 to 10 000",
+            ),
+            (
+                "model.gbm_learning_rate",
+                m.gbm_learning_rate.to_string(),
+                m.gbm_learning_rate > 0.0 && m.gbm_learning_rate <= 1.0,
+                "(0, 1]",
+            ),
+            (
+                "model.gbm_max_leaves",
+                m.gbm_max_leaves.to_string(),
+                (2..=1024).contains(&m.gbm_max_leaves),
+                "2 to 1024",
+            ),
+            (
+                "model.gbm_max_depth",
+                m.gbm_max_depth.to_string(),
+                (1..=32).contains(&m.gbm_max_depth),
+                "1 to 32",
+            ),
+            ("model.gbm_min_leaf", m.gbm_min_leaf.to_string(), m.gbm_min_leaf >= 1, "1 or more snapshots"),
+            (
+                "model.gbm_l2",
+                m.gbm_l2.to_string(),
+                m.gbm_l2 >= 0.0 && m.gbm_l2.is_finite(),
+                "a finite number ≥ 0",
+            ),
+            (
+                "model.gbm_subsample",
+                m.gbm_subsample.to_string(),
+                m.gbm_subsample > 0.0 && m.gbm_subsample <= 1.0,
+                "(0, 1]",
+            ),
+            (
+                "model.gbm_early_stopping_rounds",
+                m.gbm_early_stopping_rounds.to_string(),
+                m.gbm_early_stopping_rounds >= 1,
+                "1 or more rounds",
+            ),
+            (
+                "model.gbm_valid_days",
+                m.gbm_valid_days.to_string(),
+                (1..=365).contains(&m.gbm_valid_days),
+                "1 to 365 days",
+            ),
+            (
+                "model.gbm_max_rows",
+                m.gbm_max_rows.to_string(),
+                m.gbm_max_rows >= 1000,
+                "1 000 or more snapshots",
+            ),
+            (
+                "model.gbm_threads",
+                m.gbm_threads.to_string(),
+                (1..=64).contains(&m.gbm_threads),
+                "1 to 64 threads",
+            ),
+            ("model.gbm_min_r2", m.gbm_min_r2.to_string(), (0.0..1.0).contains(&m.gbm_min_r2), "[0, 1)"),
+        ];
+        if let Some((field, value, _, range)) = gbm_ranges.into_iter().find(|r| !r.2) {
+            return invalid(field, value, range);
         }
-        if sim.days == 0 || sim.days > 3660 {
-            return invalid("simulate.days", sim.days.to_string(), "1 to 3660 days");
-        }
-        if !(sim.scale > 0.0 && sim.scale <= 1000.0) {
-            return invalid("simulate.scale", sim.scale.to_string(), "a multiplier in (0, 1000]");
-        }
-        self.validate_staffing()?;
-        self.validate_catalog_and_export()?;
-        let services: Vec<&str> = self.services.iter().map(|s| s.code.as_str()).collect();
-        let serve = super::serve::validate(&self.serve, &self.offices, &services)?;
-        Ok(ValidSettings { settings: self.clone(), tz, serve })
+        Ok(())
     }
 
     fn validate_staffing(&self) -> Result<(), SettingsError> {
@@ -237,6 +310,28 @@ impl Settings {
         let keep = self.export.keep_generations;
         if keep == 0 || keep > 100 {
             return invalid("export.keep_generations", keep.to_string(), "1 to 100 generations");
+        }
+        self.validate_nightly()
+    }
+
+    fn validate_nightly(&self) -> Result<(), SettingsError> {
+        let invalid = |field, value: String, expected| Err(SettingsError::Invalid { field, value, expected });
+        let n = &self.nightly;
+        if n.retrain_days == 0 || n.retrain_days > 366 {
+            return invalid("nightly.retrain_days", n.retrain_days.to_string(), "1 to 366 days");
+        }
+        if !(n.drift_ratio.is_finite() && n.drift_ratio >= 1.0) {
+            return invalid("nightly.drift_ratio", n.drift_ratio.to_string(), "a factor of at least 1");
+        }
+        if !matches!(n.report_lang.as_str(), "de" | "en") {
+            return invalid("nightly.report_lang", n.report_lang.clone(), "de or en");
+        }
+        // Formats and mapping files are checked where they are read (nightly's start), like
+        // `ingest --format/--mapping`.
+        for rule in &n.rules {
+            if glob::Pattern::new(&rule.pattern).is_err() {
+                return invalid("nightly.rules.pattern", rule.pattern.clone(), "a glob such as zms-*.csv");
+            }
         }
         Ok(())
     }

@@ -202,11 +202,11 @@ pub(crate) fn dict_codes(values: &StringChunked, dict: &mut Vec<String>) -> Pola
         };
         let key = pack(v);
         // Runs of one value (an office, a busy counter) skip the lookup.
-        if let (Some(k), Some((lk, code))) = (key, last) {
-            if k == lk {
-                out.push(Some(code));
-                continue;
-            }
+        if let (Some(k), Some((lk, code))) = (key, last)
+            && k == lk
+        {
+            out.push(Some(code));
+            continue;
         }
         let found = match key {
             Some(k) => packed.get(&k).copied(),
@@ -252,10 +252,10 @@ pub(crate) fn parsed<T: Copy>(
         .iter()
         .map(|v| {
             let v = v.ok_or_else(&bad)?;
-            if let Some((prev, t)) = last {
-                if prev == v {
-                    return Ok(t);
-                }
+            if let Some((prev, t)) = last
+                && prev == v
+            {
+                return Ok(t);
             }
             let t = parse(v).ok_or_else(&bad)?;
             last = Some((v, t));

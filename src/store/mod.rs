@@ -159,6 +159,7 @@ impl Store {
         });
         result.map_err(perr)?;
         written.map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        crate::checkpoint::reached("store:partition-written");
         Ok(write)
     }
 

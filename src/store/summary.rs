@@ -88,27 +88,30 @@ pub fn summarize(store: &Store) -> Result<StoreSummary, StoreError> {
 
 impl fmt::Display for StoreSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{:<16} {:>9} {:>6}  {:<10} {:<10} {:>8} {:>8} {:>9} {:>10}",
-            "office", "tickets", "days", "first", "last", "served", "no_show", "cancelled", "wait_min"
-        )?;
+        let mut t = crate::output::TextTable::new(&[
+            "office",
+            ">tickets",
+            ">days",
+            "first",
+            "last",
+            ">served",
+            ">no_show",
+            ">cancelled",
+            ">wait_min",
+        ]);
         for o in &self.offices {
-            let wait = o.mean_wait_min.map_or("-".to_string(), |w| format!("{w:.1}"));
-            writeln!(
-                f,
-                "{:<16} {:>9} {:>6}  {:<10} {:<10} {:>8} {:>8} {:>9} {:>10}",
-                o.office_id,
-                o.tickets,
-                o.open_days,
-                o.first_day,
-                o.last_day,
-                o.served,
-                o.no_show,
-                o.cancelled,
-                wait
-            )?;
+            t.row([
+                o.office_id.clone(),
+                o.tickets.to_string(),
+                o.open_days.to_string(),
+                o.first_day.clone(),
+                o.last_day.clone(),
+                o.served.to_string(),
+                o.no_show.to_string(),
+                o.cancelled.to_string(),
+                o.mean_wait_min.map_or("-".to_string(), |w| format!("{w:.1}")),
+            ]);
         }
-        Ok(())
+        f.write_str(&t.render(""))
     }
 }

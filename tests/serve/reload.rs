@@ -30,7 +30,8 @@ async fn wait_ready(api: &Api, generation: &str, model: Option<&str>) {
 /// The same model with another version string: other bytes, so another model id.
 fn model_variant(dir: &std::path::Path, tag: &str) -> std::path::PathBuf {
     let text = fs::read_to_string(&fixture().model).unwrap();
-    let needle = "\"queuecast_version\":\"";
+    // The model file's summary is pretty-printed (format 3).
+    let needle = "\"queuecast_version\": \"";
     assert_eq!(text.matches(needle).count(), 1);
     let path = dir.join(format!("model-{tag}.json"));
     fs::write(&path, text.replacen(needle, &format!("{needle}{tag}-"), 1)).unwrap();

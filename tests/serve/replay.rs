@@ -59,14 +59,16 @@ async fn a_replayed_sample_day_gives_the_etas_of_predict_and_a_day_log_ingest_re
             compared += 1;
         }
         // No look-ahead: an event stamped after now (within the clock tolerance) leaves the ETA alone.
-        if let (Some(row), Some((at, e))) = (walk_in, events.get(next)) {
-            if *at > now && *at <= now + 120_000 && e["kind"] == "issued" {
-                let path = format!("/v1/offices/{OFFICE}/tickets/{}/eta", row.ticket);
-                let before = api.get(&path).await.json;
-                api.post_events(e).await;
-                next += 1;
-                assert_eq!(api.get(&path).await.json, before);
-            }
+        if let (Some(row), Some((at, e))) = (walk_in, events.get(next))
+            && *at > now
+            && *at <= now + 120_000
+            && e["kind"] == "issued"
+        {
+            let path = format!("/v1/offices/{OFFICE}/tickets/{}/eta", row.ticket);
+            let before = api.get(&path).await.json;
+            api.post_events(e).await;
+            next += 1;
+            assert_eq!(api.get(&path).await.json, before);
         }
     }
     assert!(compared >= 15, "{compared} ETAs compared");

@@ -74,5 +74,13 @@ pub struct SlotWaitScore {
     pub slots: u64,
     pub mae_p50_min: Option<f64>,
     pub mae_baseline_min: Option<f64>,
+    /// The history's p50 error and p90 coverage, and per office the method of its published
+    /// waits (absent in generations written before the choice existed).
+    #[serde(default)]
+    pub mae_baseline_p50_min: Option<f64>,
     pub coverage_p90: Option<f64>,
+    #[serde(default)]
+    pub coverage_baseline_p90: Option<f64>,
+    #[serde(default)]
+    pub method: Option<String>,
 }

@@ -1,7 +1,9 @@
-//! Section 5: the wait-time model — the backtest table of every predictor, MAE per
-//! predictor, predicted vs actual and coverage by hour of the default predictor. Without a
-//! model (or without its backtest) the section says so and why.
+//! Section 5: the wait-time model — the backtest table of every predictor, the quality gate
+//! `train` passed (from the model card), MAE per predictor, predicted vs actual and coverage
+//! by hour of the default predictor. Without a model (or without its backtest) the section
+//! says so and why.
 
+use crate::export::report::Card;
 use crate::export::report_tables::ModelBacktestFile;
 use crate::model::metrics::Metrics;
 use crate::report::ReportError;
@@ -43,6 +45,9 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
     let mut s = Section::new("model", title(lang));
     let Some(m) = &data.model else {
         s.text(missing(data, lang));
+        if let Some(card) = &data.report.model.card {
+            gate(&mut s, card, lang);
+        }
         return Ok(s);
     };
     let card = &m.card;
@@ -70,6 +75,7 @@ pub fn overview_section(data: &ExportData, page: &str, lang: Lang) -> Result<Sec
         m.backtest.predictors.iter().map(|(n, p)| (n, &p.at_issue, &p.overall)).collect();
     names.sort_by(|a, b| a.1.mae.total_cmp(&b.1.mae).then(a.0.cmp(b.0)));
     s.table(backtest_table(&names, lang));
+    gate(&mut s, card, lang);
     mae_chart(&mut s, &names, &default, page, lang)?;
     calibration_chart(&mut s, m, &default, page, lang)?;
     hour_chart(&mut s, m, &default, page, lang)?;
@@ -100,6 +106,95 @@ fn backtest_table(names: &[(&String, &Metrics, &Metrics)], lang: Lang) -> Table 
         ]);
     }
     t
+}
+
+/// The quality gate `train` passed before it wrote the model: MAE at issue on the calibration
+/// days of the new model, the ZMS rule and the model it replaced, each rule and the decision.
+fn gate(s: &mut Section, card: &Card, lang: Lang) {
+    let Some(g) = &card.gate else {
+        s.text(lang.pick(
+            "Das Modell trägt keine Kennzahlen der Qualitätsprüfung.",
+            "The model carries no quality-gate figures.",
+        ));
+        return;
+    };
+    let met = |ok: Option<bool>| match ok {
+        Some(true) => lang.pick("ja", "yes").to_string(),
+        Some(false) => lang.pick("nein", "no").to_string(),
+        None => "–".to_string(),
+    };
+    s.text(text!(
+        lang,
+        "Qualitätsprüfung vor dem Schreiben des Modells (queuecast train): mittlerer Fehler beim Ziehen der Nummer an den {} Kalibrierungstagen vom {} bis {} ({} Nummern).",
+        "Quality gate before the model was written (queuecast train): mean error at issue on the {} calibration days from {} to {} ({} tickets).",
+        g.days,
+        lang.date(g.days_from),
+        lang.date(g.days_to),
+        lang.int(g.tickets as f64)
+    ));
+    let mut t = Table::new(vec![
+        lang.pick("Vergleich", "Compared").into(),
+        lang.pick("Wert", "Value").into(),
+        lang.pick("Regel", "Rule").into(),
+        lang.pick("erfüllt", "met").into(),
+    ]);
+    t.numeric = vec![false, true, false, false];
+    t.rows.push(vec![
+        text!(lang, "neues Modell ({})", "new model ({})", card.default_predictor),
+        lang.min(g.mae_new),
+        "–".into(),
+        "–".into(),
+    ]);
+    t.rows.push(vec![
+        lang.pick("ZMS-Regel", "ZMS rule").into(),
+        lang.min(g.mae_zms),
+        text!(lang, "neues Modell höchstens {}", "new model at most {}", lang.min(g.mae_zms)),
+        met(Some(g.beats_zms())),
+    ]);
+    let current = match (g.current_trained_to, g.current.as_str()) {
+        (Some(d), _) => {
+            text!(lang, "bisheriges Modell (trainiert bis {})", "current model (trained to {})", lang.date(d))
+        }
+        (None, "none") => lang.pick("kein bisheriges Modell", "no current model").into(),
+        (None, why) => {
+            text!(lang, "bisheriges Modell nicht vergleichbar ({})", "current model not comparable ({})", why)
+        }
+    };
+    t.rows.push(vec![
+        current,
+        g.mae_current.map_or("–".into(), |m| lang.min(m)),
+        g.current_limit().map_or("–".into(), |limit| {
+            text!(
+                lang,
+                "neues Modell höchstens {} (+{})",
+                "new model at most {} (+{})",
+                lang.min(limit),
+                lang.pct(g.max_worse, 0)
+            )
+        }),
+        met(g.near_current()),
+    ]);
+    if let Some(r2) = g.gbm_r2 {
+        t.rows.push(vec![
+            lang.pick(
+                "GBM: erklärte Varianz (R²) an zurückgehaltenen Tagen",
+                "GBM: variance explained (R²) on held-out days",
+            )
+            .into(),
+            lang.num(r2, 3),
+            text!(lang, "mindestens {}", "at least {}", lang.num(g.min_r2, 2)),
+            met(g.gbm_learned()),
+        ]);
+    }
+    s.table(t);
+    let passed = g.beats_zms() && g.near_current() != Some(false) && g.gbm_learned() != Some(false);
+    s.text(match passed {
+        true => lang.pick("Entscheidung: angenommen, das Modell wurde geschrieben.", "Decision: accepted, the model was written."),
+        false => lang.pick(
+            "Entscheidung: Die Kennzahlen verfehlen eine Regel; dieses Modell hätte nicht geschrieben werden dürfen.",
+            "Decision: the figures miss a rule; this model should not have been written.",
+        ),
+    });
 }
 
 fn mae_chart(

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::export::office::OfficeDoc;
+use crate::planning::wait_method::WaitMethod;
 use crate::report::ReportError;
 use crate::report::charts::frame::{LegendItem, Mark, nice_ticks};
 use crate::report::charts::lines::{Bars, LineFigure, LineStyle, Panel, Series, Unit, XAxis, YAxis};
@@ -138,7 +139,48 @@ pub fn section(data: &ExportData, office: &str, page: &str, lang: Lang) -> Resul
         panel_height: 110,
     };
     s.chart(page, "profile15", title, aid(&profile, doc, lang), &fig)?;
+    if let Some(text) = wait_method(data, doc, lang) {
+        s.text(text);
+    }
     Ok(s)
+}
+
+/// Where the expected waits come from (the office file's `wait_method`) and the slot-wait
+/// backtest figures behind the choice (`export_report.json`).
+fn wait_method(data: &ExportData, doc: &OfficeDoc, lang: Lang) -> Option<String> {
+    let score = data
+        .report
+        .slot_wait_backtest
+        .by_office
+        .iter()
+        .find(|s| s.office_id.as_deref() == Some(doc.office_id.as_str()));
+    let figures = score.and_then(|s| Some((s.mae_p50_min?, s.mae_baseline_p50_min?, s.slots)));
+    let text = match (doc.forecast.wait_method?, figures) {
+        (WaitMethod::Simulation, Some((sim, hist, slots))) => text!(
+            lang,
+            "Die erwarteten Wartezeiten stammen aus der Simulation der Prognosetage: im Backtest ({} Viertelstunden der letzten Wochen) lag ihr Median im Mittel {} neben der tatsächlichen mittleren Wartezeit, der Median derselben Viertelstunde der Vorwochen {}.",
+            "The expected waits come from simulating the forecast days: in the backtest ({} slots of the last weeks) their median was {} off the actual mean wait on average, the median of the same slot in the weeks before {}.",
+            lang.int(slots as f64),
+            lang.min(sim),
+            lang.min(hist)
+        ),
+        (WaitMethod::History, Some((sim, hist, slots))) => text!(
+            lang,
+            "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen: im Backtest ({} Viertelstunden) lagen sie im Mittel {} neben der tatsächlichen mittleren Wartezeit, die Simulation {}.",
+            "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks: in the backtest ({} slots) they were {} off the actual mean wait on average, the simulation {}.",
+            lang.int(slots as f64),
+            lang.min(hist),
+            lang.min(sim)
+        ),
+        (WaitMethod::History, None) => lang
+            .pick(
+                "Die erwarteten Wartezeiten sind Median und p90 der Wartezeiten derselben Viertelstunde desselben Wochentags der letzten Wochen; für die Simulation gab es keinen Backtest.",
+                "The expected waits are the median and p90 of the waits in the same slot of the same weekday over the last weeks; the simulation had no backtest.",
+            )
+            .into(),
+        _ => return None,
+    };
+    Some(text)
 }
 
 fn aid(profile: &BTreeMap<u32, BTreeMap<u32, SlotMeans>>, doc: &OfficeDoc, lang: Lang) -> String {
@@ -231,6 +273,7 @@ mod tests {
                 history_first: date(1),
                 history_last: date(4),
                 method: Some("model".into()),
+                wait_method: Some(WaitMethod::Simulation),
             },
             opening_hours: vec![],
             days: vec![

@@ -1,0 +1,38 @@
+//! `queuecast evaluate`: the backtest's metrics for a given model file on stored days, through
+//! the same feature builder, predictors and calibrators `predict` uses.
+
+use chrono::NaiveDate;
+
+use crate::model::backtest::BacktestResult;
+use crate::model::features::{Context, dataset_of};
+use crate::model::file::ModelFile;
+use crate::replay::{ReplayParams, day_ranges};
+use crate::store::columns::TicketColumns;
+
+/// Scores every predictor of `model` on the office-days of `cols` from `from` to `to`
+/// (inclusive), at the model's notice; `None` when the model's timezone is unknown (a
+/// loaded model file never has one).
+pub fn evaluate(
+    model: &ModelFile,
+    cols: &TicketColumns,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Option<BacktestResult> {
+    let tz = model.tz()?;
+    let ctx = Context {
+        history: &model.history,
+        offices: &model.summary.offices,
+        services: &model.services,
+        tz,
+        replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },
+    };
+    let days: Vec<_> = day_ranges(cols).into_iter().filter(|r| r.date >= from && r.date <= to).collect();
+    let every = (model.settings.snapshot_min * 60_000.0) as i64;
+    let test = dataset_of(cols, &days, &ctx, every, None);
+    let mut result =
+        BacktestResult::new(model.predictors.iter().map(|p| p.name.clone()), model.settings.notice_min);
+    let quantiles = model.predictors.iter().map(|p| p.predictor.predict(&test)).collect();
+    result.push(cols, test, quantiles);
+    result.score();
+    Some(result)
+}

@@ -1,0 +1,142 @@
+//! Booster tests on synthetic data: what it learns, that it stops, that it is deterministic,
+//! and that a fit which learned nothing is caught.
+
+use chrono::{Days, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::*;
+use crate::model::dataset::{ExampleMeta, Probe};
+
+/// `n` examples over 30 days; features 0 and 1 uniform 0–10 (feature 1 missing for every
+/// 7th example), the rest constant; the target from `target(x0, x1, noise)`.
+fn synthetic(n: usize, seed: u64, target: impl Fn(f64, f64, f64) -> f64) -> Dataset {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut x = vec![1.0; n * FEATURES.len()];
+    let mut y = Vec::with_capacity(n);
+    let mut meta = Vec::with_capacity(n);
+    for i in 0..n {
+        let (a, b) = (rng.random_range(0.0..10.0f64), rng.random_range(0.0..10.0f64));
+        let b = if i % 7 == 0 { f64::NAN } else { b };
+        x[i] = a;
+        x[n + i] = b;
+        y.push(target(a, b, rng.random_range(-1.0..1.0)));
+        meta.push(ExampleMeta {
+            office: "o".into(),
+            date: NaiveDate::from_ymd_opt(2025, 3, 1).unwrap() + Days::new((i * 30 / n) as u64),
+            row: i as u32,
+            t: i as i64,
+            probe: Probe::AtIssue,
+            hour: 9,
+            ahead: 0,
+        });
+    }
+    Dataset { x, y, meta }
+}
+
+fn params() -> GbmParams {
+    GbmParams { max_trees: 300, valid_days: 5, threads: 1, ..GbmParams::default() }
+}
+
+fn mae(model: &GbmModel, d: &Dataset, truth: impl Fn(usize) -> f64) -> f64 {
+    model.predict(d).iter().enumerate().map(|(i, p)| (p - truth(i)).abs()).sum::<f64>() / d.len() as f64
+}
+
+#[test]
+fn learns_a_function_with_a_missing_branch() {
+    // y = 2·x0 + x1, or 30 when x1 is missing; noise ±1.
+    let f = |a: f64, b: f64| if b.is_nan() { 30.0 } else { 2.0 * a + b };
+    let train = synthetic(12_000, 1, |a, b, e| f(a, b) + e);
+    let model = params().fit(&train).unwrap();
+    let test = synthetic(5000, 2, |a, b, _| f(a, b));
+    let err = mae(&model, &test, |i| test.y[i]);
+    assert!(err < 0.6, "MAE {err} against the noise-free truth");
+    let fit = &model.fit;
+    assert_eq!(fit.valid_from, NaiveDate::from_ymd_opt(2025, 3, 26));
+    assert_eq!(fit.fit_rows + fit.valid_rows, 12_000);
+    assert_eq!(fit.valid_rows, 2000); // the last 5 of 30 dates
+    assert!(fit.valid_r2 > 0.95 && fit.valid_mae < 0.9 && fit.valid_mae_constant > 5.0, "{fit:?}");
+    assert!(fit.trees > 20 && fit.leaves > fit.trees * 10, "{fit:?}");
+    assert_eq!(model.check(0.3), Ok(()));
+    assert!(model.forest.leaves().iter().all(|&l| l <= 31));
+    assert_eq!(model.forest.validate(FEATURES.len()), Ok(()));
+}
+
+#[test]
+fn noise_stops_early_and_is_caught_as_collapsed() {
+    // The target is noise: the held-out loss never improves much, so boosting stops
+    // `early_stopping_rounds` after its best round and the check refuses the model.
+    let train = synthetic(10_000, 3, |_, _, e| 10.0 + 5.0 * e);
+    let model = params().fit(&train).unwrap();
+    assert!(model.fit.stopped_early, "{:?}", model.fit);
+    assert!(model.fit.trees < 40, "{:?}", model.fit);
+    let err = model.check(0.3).unwrap_err();
+    assert!(err.r2 < 0.05, "{err}");
+    assert!(err.to_string().starts_with("the GBM collapsed: it explains"), "{err}");
+}
+
+#[test]
+fn a_flat_target_grows_no_splits() {
+    let train = synthetic(2000, 4, |_, _, _| 7.0);
+    let model = params().fit(&train).unwrap();
+    assert!(model.forest.leaves().iter().all(|&l| l == 1));
+    assert!(model.predict(&train).iter().all(|p| (p - 7.0).abs() < 1e-9));
+    assert!(model.check(0.3).is_err());
+}
+
+#[test]
+fn same_data_and_seed_give_the_same_model_for_any_thread_count() {
+    // 15 000 rows: the root histograms (about 10 000 rows) are built on two threads.
+    let train = synthetic(15_000, 5, |a, b, e| a * b.max(1.0) + e);
+    let p = GbmParams { max_trees: 15, ..params() };
+    let one = p.fit(&train).unwrap();
+    assert_eq!(one, p.fit(&train).unwrap());
+    assert_eq!(one, GbmParams { threads: 2, ..p.clone() }.fit(&train).unwrap());
+    let other = GbmParams { seed: 9, ..p.clone() }.fit(&train).unwrap();
+    assert_ne!(one.forest, other.forest);
+    // Without subsampling the seed draws nothing.
+    let full = GbmParams { subsample: 1.0, ..p.clone() };
+    assert_eq!(full.fit(&train).unwrap(), GbmParams { seed: 9, ..full }.fit(&train).unwrap());
+}
+
+#[test]
+fn tree_shape_limits_hold() {
+    let train = synthetic(20_000, 6, |a, b, e| (a * 3.0).sin() * 10.0 + if b.is_nan() { 0.0 } else { b } + e);
+    let p = GbmParams { max_trees: 20, max_leaves: 8, max_depth: 3, min_leaf: 500, ..params() };
+    let model = p.fit(&train).unwrap();
+    assert!(model.forest.leaves().iter().all(|&l| (2..=8).contains(&l)), "{:?}", model.forest.leaves());
+    // Depth ≤ 3: at most 8 leaves per tree anyway; and every leaf holds ≥ 500 rows, so no
+    // tree of ~16 000 sampled rows can have more than 32 leaves — check with a looser cap.
+    let p = GbmParams { max_trees: 5, max_leaves: 1024, max_depth: 32, min_leaf: 2000, ..params() };
+    let model = p.fit(&train).unwrap();
+    assert!(model.forest.leaves().iter().all(|&l| l <= 16_000 / 2000), "{:?}", model.forest.leaves());
+}
+
+#[test]
+fn bad_parameters_are_named() {
+    let err = GbmParams { learning_rate: 1.5, ..GbmParams::default() }.check().unwrap_err();
+    assert_eq!(err.to_string(), "gbm learning_rate should be in (0, 1], but is 1.5");
+    assert!(GbmParams { max_leaves: 1, ..GbmParams::default() }.check().is_err());
+    assert!(GbmParams { subsample: 0.0, ..GbmParams::default() }.check().is_err());
+    assert!(GbmParams { l2: f64::NAN, ..GbmParams::default() }.check().is_err());
+    assert_eq!(GbmParams::default().fit(&Dataset::default()), Err(GbmError::Empty));
+    let mut nan = synthetic(100, 1, |a, _, _| a);
+    nan.y[42] = f64::NAN;
+    assert_eq!(GbmParams::default().fit(&nan), Err(GbmError::Target { row: 42 }));
+}
+
+#[test]
+fn held_out_days_are_the_last_dates_present_not_calendar_days() {
+    // Dates 0–29, with 20–28 left out (as calibration days are): the last 5 dates present are
+    // 16–19 and 29, not just 29.
+    let mut d = synthetic(3000, 7, |a, _, e| a + e);
+    let keep: Vec<usize> = (0..d.len()).filter(|&i| !(20..29).contains(&(i * 30 / 3000))).collect();
+    d = d.select(&keep);
+    let fit = params().fit(&d).unwrap().fit;
+    assert_eq!(fit.valid_from, NaiveDate::from_ymd_opt(2025, 3, 17));
+    assert_eq!(fit.valid_rows, 500);
+    // No more dates than held-out days: nothing held out.
+    let short =
+        GbmParams { valid_days: 30, max_trees: 5, ..params() }.fit(&synthetic(600, 8, |a, _, _| a)).unwrap();
+    assert_eq!((short.fit.valid_rows, short.fit.valid_from), (0, None));
+}

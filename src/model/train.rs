@@ -1,0 +1,163 @@
+//! Learning from one training window: history statistics, the point predictors, and their
+//! calibration on the window's calibration days ([`CalibrationDays`]). The backtest calls it
+//! once per origin, `train` once for the whole store.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::model::calibration_days::CalibrationDays;
+use crate::model::conformal::{Calibrator, Quantiles};
+use crate::model::dataset::{Dataset, Probe};
+use crate::model::features::{Context, dataset_of};
+use crate::model::history::History;
+use crate::model::predictors::{FitError, Fitted, PredictorParams};
+use crate::model::sample::{Plan, probe_counts};
+use crate::replay::{DayRange, ReplayParams, day_ranges};
+use crate::store::columns::TicketColumns;
+
+/// | Name | Default | Purpose |
+/// | `weeks` | 8 | test weeks of the backtest (rolling origins) |
+/// | `snapshot_min` | 5 | minutes between snapshots of a waiting ticket |
+/// | `calibration` | 14 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
+/// | `notice_min` | 10 | notice the alarm is scored for |
+/// | `fit_rows` | 100 000 | snapshots built to fit on at most (the GBM's row cap) |
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainParams {
+    pub weeks: u32,
+    pub snapshot_min: f64,
+    pub calibration: CalibrationDays,
+    pub notice_min: f64,
+    pub seed: u64,
+    pub replay: ReplayParams,
+    pub services: Vec<String>,
+    pub fit_rows: usize,
+}
+
+impl TrainParams {
+    pub fn every_ms(&self) -> i64 {
+        (self.snapshot_min * 60_000.0) as i64
+    }
+}
+
+/// Why a window could not be trained.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainError {
+    #[error("no tickets to train on before {until}")]
+    NoTickets { until: NaiveDate },
+    #[error("no calibration days before {until}: the data needs at least two open days")]
+    NoCalibrationDays { until: NaiveDate },
+    #[error("not enough called tickets before {until}: {fit} snapshots to fit, {calibrate} to calibrate")]
+    NotEnough { until: NaiveDate, fit: usize, calibrate: usize },
+    #[error("cannot fit {predictor}")]
+    Fit {
+        predictor: &'static str,
+        #[source]
+        source: FitError,
+    },
+}
+
+/// A fitted predictor with its calibrator.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Calibrated {
+    pub model: Fitted,
+    pub calibrator: Calibrator,
+}
+
+impl Calibrated {
+    pub fn predict(&self, x: &Dataset) -> Vec<Quantiles> {
+        let point = self.model.predict(x);
+        point
+            .into_iter()
+            .zip(&x.meta)
+            .map(|(p, m)| self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office))
+            .collect()
+    }
+}
+
+/// Everything learned from one training window.
+pub struct Trained {
+    pub history: History,
+    pub offices: Vec<String>,
+    pub predictors: Vec<Calibrated>,
+    pub train_rows: usize,
+    pub calibration_dates: Vec<NaiveDate>,
+    /// The calibration examples and each predictor's quantiles on them (for the gate and the
+    /// alarm figures of the model file).
+    pub calibration: Dataset,
+    pub calibration_predictions: Vec<Vec<Quantiles>>,
+}
+
+/// Learns from the days of `cols` before `until`: the calibration days are chosen first
+/// ([`CalibrationDays::choose`]); the history and the point predictors learn from all other
+/// days (the predictors from at most `fit_rows` snapshots, chosen before they are built);
+/// each predictor is then calibrated on the calibration days.
+pub fn train_window(
+    cols: &TicketColumns,
+    until: NaiveDate,
+    params: &TrainParams,
+    predictors: &[PredictorParams],
+    tz: Tz,
+) -> Result<Trained, TrainError> {
+    let ranges: Vec<DayRange> = day_ranges(cols).into_iter().filter(|r| r.date < until).collect();
+    let mut daily: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for r in &ranges {
+        *daily.entry(r.date).or_default() += r.rows.len();
+    }
+    if daily.is_empty() {
+        return Err(TrainError::NoTickets { until });
+    }
+    let cal_dates = params.calibration.choose(&daily, until);
+    if cal_dates.is_empty() {
+        return Err(TrainError::NoCalibrationDays { until });
+    }
+    let is_cal = |d: NaiveDate| cal_dates.binary_search(&d).is_ok();
+    let history = History::learn_where(cols, tz, |d| d < until && !is_cal(d));
+    let mut offices = cols.offices.clone();
+    offices.sort();
+    let ctx = Context {
+        history: &history,
+        offices: &offices,
+        services: &params.services,
+        tz,
+        replay: params.replay,
+    };
+    let (cal_days, fit_days): (Vec<DayRange>, Vec<DayRange>) =
+        ranges.into_iter().partition(|r| is_cal(r.date));
+    let every = params.every_ms();
+    let (issue, later) = probe_counts(cols, &fit_days, every);
+    let mut plan = Plan::new(issue, later, params.fit_rows);
+    let train = dataset_of(cols, &fit_days, &ctx, every, Some(&mut plan));
+    let cal = dataset_of(cols, &cal_days, &ctx, every, None);
+    if train.is_empty() || cal.is_empty() {
+        return Err(TrainError::NotEnough { until, fit: train.len(), calibrate: cal.len() });
+    }
+    let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
+    let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
+    let mut fitted = Vec::new();
+    let mut cal_predictions = Vec::new();
+    for p in predictors {
+        let model = p.fit(&train).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
+        let point = model.predict(&cal);
+        let calibrator = Calibrator::fit(&point, &cal.y, &at_issue, params.notice_min).with_office_alarms(
+            &point,
+            &cal.y,
+            &at_issue,
+            &cal_offices,
+            params.notice_min,
+        );
+        let c = Calibrated { model, calibrator };
+        cal_predictions.push(c.predict(&cal));
+        fitted.push(c);
+    }
+    Ok(Trained {
+        history,
+        offices,
+        predictors: fitted,
+        train_rows: train.len(),
+        calibration_dates: cal_dates,
+        calibration: cal,
+        calibration_predictions: cal_predictions,
+    })
+}

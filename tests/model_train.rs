@@ -1,0 +1,365 @@
+//! `train`'s quality gate, its calibration days, the model file it writes, and `evaluate`,
+//! through the binary on a small simulated office (42 days from 2025-01-01, seed 2025).
+
+mod util;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use polars::prelude::*;
+use queuecast::model::file::ModelFile;
+use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
+use serde_json::Value;
+use util::Workdir;
+
+/// The store in the work dir, and a smaller GBM sample so that debug-built fits stay quick.
+const CONFIG: &str = "[store]\npath = \"store\"\n\n[model]\ngbm_max_rows = 5000\n";
+const PREDICTORS: [&str; 7] = ["zms_rule", "historical_mean", "les", "hol", "queue_length", "linear", "gbm"];
+
+fn log() -> &'static str {
+    static LOG: OnceLock<String> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let w = Workdir::new();
+        w.run_ok(&["simulate", "--out", "log.csv", "--days", "42", "--offices", "1"]);
+        std::fs::read_to_string(w.path("log.csv")).unwrap()
+    })
+}
+
+/// A work dir with `config.toml` (the base settings plus `extra` under `[model]`) and a
+/// store holding `log`.
+fn with_store(log: &str, extra: &str) -> Workdir {
+    let w = Workdir::new();
+    std::fs::write(w.path("config.toml"), format!("{CONFIG}{extra}")).unwrap();
+    std::fs::write(w.path("log.csv"), log).unwrap();
+    w.run_ok(&["--config", "config.toml", "ingest", "log.csv"]);
+    w
+}
+
+fn set_config(w: &Workdir, extra: &str) {
+    std::fs::write(w.path("config.toml"), format!("{CONFIG}{extra}")).unwrap();
+}
+
+fn json(w: &Workdir, rel: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(w.path(rel)).unwrap()).unwrap()
+}
+
+/// Local date of each log line (the log writes instants with the office's own offset).
+fn date_of(line: &str) -> NaiveDate {
+    line.split(',').nth(4).unwrap()[..10].parse().unwrap()
+}
+
+/// Runs a refused `train`: exit 4, nothing on stdout, one line on stderr containing `needle`;
+/// the model file keeps its bytes.
+fn refused(w: &Workdir, needle: &str) {
+    let before = std::fs::read(w.path("model.json")).unwrap();
+    let out = w.run(&["--config", "config.toml", "train", "--out", "model.json"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    let lines: Vec<&str> = err.trim_end().lines().collect();
+    assert_eq!(lines.len(), 1, "one line: {err}");
+    assert!(lines[0].starts_with("error: model refused: "), "{err}");
+    assert!(lines[0].contains(needle), "'{needle}' in: {err}");
+    assert!(lines[0].ends_with("; model.json kept"), "{err}");
+    assert_eq!(std::fs::read(w.path("model.json")).unwrap(), before, "the old model file stays");
+}
+
+#[test]
+fn the_gate_refuses_a_bad_model_and_keeps_the_old_file() {
+    let w = with_store(log(), "");
+    let out = w.run_ok(&["--config", "config.toml", "train", "--out", "model.json"]);
+    assert!(out.contains("gate: MAE at issue"), "{out}");
+    let first = json(&w, "model.json");
+    let gate = &first["summary"]["gate"];
+    assert_eq!(gate["current"], "none");
+    assert!(gate["mae_new"].as_f64().unwrap() < gate["mae_zms"].as_f64().unwrap(), "{gate}");
+
+    // One tiny tree: next to the constant mean (calibrated, it still beats the ZMS rule in
+    // this office), much worse than the model it would replace.
+    set_config(&w, "gbm_max_trees = 1\ngbm_learning_rate = 0.01\ngbm_min_r2 = 0.0\n");
+    refused(&w, "more than 25 % worse than the current model's");
+    // A GBM explaining less than the wanted share of the held-out variance has collapsed.
+    set_config(&w, "gbm_min_r2 = 0.99\n");
+    refused(&w, "the GBM collapsed: it explains");
+
+    // The same settings again: the model at --out is scored on the new calibration days and
+    // is the same model, so it scores the same.
+    set_config(&w, "");
+    w.run_ok(&["--config", "config.toml", "train", "--out", "model.json"]);
+    let second = json(&w, "model.json");
+    let gate = &second["summary"]["gate"];
+    assert_eq!(gate["current"], format!("trained to {}", first["summary"]["trained_to"].as_str().unwrap()));
+    assert_eq!(gate["mae_current"], gate["mae_new"]);
+    assert_eq!(second["predictors"], first["predictors"]);
+}
+
+#[test]
+fn calibration_skips_closures_and_a_quiet_day() {
+    // Thin out the third-last open day to a fifth of its tickets.
+    let lines: Vec<&str> = log().lines().collect();
+    let dates: BTreeSet<NaiveDate> = lines[1..].iter().map(|l| date_of(l)).collect();
+    let quiet = *dates.iter().rev().nth(2).unwrap();
+    let mut kept = 0;
+    let thinned: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            *i == 0 || date_of(l) != quiet || {
+                kept += 1;
+                kept % 5 == 0
+            }
+        })
+        .map(|(_, l)| *l)
+        .collect();
+    let w = with_store(&(thinned.join("\n") + "\n"), "");
+    w.run_ok(&["--config", "config.toml", "train", "--out", "model.json"]);
+    let m = json(&w, "model.json");
+    let days: Vec<NaiveDate> = m["summary"]["calibration_days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().parse().unwrap())
+        .collect();
+
+    // The expected days, recomputed from the log: going back from the last day, every day with
+    // tickets and at least 0.75 × the median count of its weekday's days in the 8 weeks before
+    // (all days count as normal while fewer than two such days exist), the first day never.
+    let mut daily: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+    for l in &thinned[1..] {
+        *daily.entry(date_of(l)).or_default() += 1;
+    }
+    let first = *daily.keys().next().unwrap();
+    let mut expected = Vec::new();
+    for (&d, &n) in daily.iter().rev() {
+        if expected.len() == 14 || d == first {
+            break;
+        }
+        let mut same: Vec<usize> = daily
+            .iter()
+            .filter(|(x, _)| **x < d && (d - **x).num_days() <= 56 && x.weekday() == d.weekday())
+            .map(|(_, c)| *c)
+            .collect();
+        same.sort_unstable();
+        let k = same.len();
+        let median = if k % 2 == 1 {
+            same.get(k / 2).map(|&c| c as f64)
+        } else {
+            Some((same[k / 2 - 1] + same[k / 2]) as f64 / 2.0)
+        };
+        if k < 2 || n as f64 >= 0.75 * median.unwrap_or(0.0) {
+            expected.push(d);
+        }
+    }
+    expected.reverse();
+    assert_eq!(days, expected);
+    assert_eq!(days.len(), 14);
+    assert!(!days.contains(&quiet), "the quiet day {quiet} calibrates");
+    // Closures (Sundays, New Year's Day) hold no tickets and never calibrate.
+    assert!(days.iter().all(|d| d.weekday() != Weekday::Sun), "{days:?}");
+    assert!((days[13] - days[0]).num_days() > 14, "{days:?}");
+    assert_eq!(
+        m["summary"]["calibration_rows"].as_u64().unwrap() as usize,
+        m["summary"]["alarm"]["tickets"].as_u64().unwrap() as usize + later_snapshots(&thinned, &days)
+    );
+}
+
+/// Later (not at issue) training snapshots of the called tickets drawn on `days`.
+fn later_snapshots(lines: &[&str], days: &[NaiveDate]) -> usize {
+    let ms = |s: &str| queuecast::timezones::parse_rfc3339(s).unwrap();
+    lines[1..]
+        .iter()
+        .filter(|l| days.contains(&date_of(l)))
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[8] == "served" || f[8] == "no_show")
+        .map(|f| {
+            let wait = ms(f[5]) - ms(f[4]);
+            if wait > 0 { ((wait - 1) / 300_000) as usize } else { 0 }
+        })
+        .sum()
+}
+
+#[test]
+fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
+    let w = with_store(log(), "");
+    w.run_ok(&["--config", "config.toml", "train", "--out", "model.json"]);
+    let bytes = std::fs::read(w.path("model.json")).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.starts_with("{\n\"format\": 3,\n\"summary\": {\n  \"queuecast_version\": "),
+        "{}",
+        &text[..80]
+    );
+    let summary_end = text.find(",\n\"settings\": ").unwrap();
+    for key in
+        ["\"features\"", "\"trained_from\"", "\"calibration_days\"", "\"gbm\"", "\"alarm\"", "\"gate\""]
+    {
+        assert!(text[..summary_end].contains(key), "{key} in the summary");
+    }
+    let model = ModelFile::load(&w.path("model.json")).unwrap();
+    assert_eq!(model.to_bytes().unwrap(), bytes);
+    let gbm = model.summary.gbm.as_ref().unwrap();
+    assert!(gbm.trees > 0 && gbm.leaves > gbm.trees && gbm.valid_r2 > 0.3, "{gbm:?}");
+
+    // A damaged tree (a child pointing outside the nodes) is an error naming the file.
+    let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+    let gbm_at = PREDICTORS.iter().position(|p| *p == "gbm").unwrap();
+    v["predictors"][gbm_at]["predictor"]["model"]["gbm"]["forest"]["left"][0] = Value::from(1_000_000);
+    std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    let err = ModelFile::load(&w.path("damaged.json")).unwrap_err();
+    assert!(err.to_string().contains("damaged.json holds damaged trees"), "{err}");
+}
+
+fn strings(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name).unwrap().str().unwrap().iter().map(|v| v.unwrap_or_default().to_string()).collect()
+}
+
+fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name).unwrap_or_else(|_| panic!("no {name}")).f64().unwrap().iter().collect()
+}
+
+#[test]
+fn evaluate_scores_a_model_file_as_the_backtest_and_predict_do() {
+    let w = with_store(log(), "");
+    w.run_ok(&["--config", "config.toml", "train", "--out", "model.json"]);
+    let dates: BTreeSet<NaiveDate> = log().lines().skip(1).map(date_of).collect();
+    let to = *dates.iter().next_back().unwrap();
+    let from = to - chrono::Days::new(6);
+    let (f, t) = (from.to_string(), to.to_string());
+    let args = [
+        "--config",
+        "config.toml",
+        "evaluate",
+        "--model",
+        "model.json",
+        "--from",
+        &f,
+        "--to",
+        &t,
+        "--out",
+        "ev",
+    ];
+    let out = w.run_ok(&args);
+    assert!(out.contains("evaluated model.json"), "{out}");
+
+    // Called tickets of the week, at issue: the metrics count them, the table prints them.
+    let at_issue = log()
+        .lines()
+        .skip(1)
+        .filter(|l| (from..=to).contains(&date_of(l)) && (l.ends_with(",served") || l.ends_with(",no_show")))
+        .count();
+    let metrics = json(&w, "ev/metrics.json");
+    assert_eq!(metrics["source"]["command"], "evaluate");
+    for name in PREDICTORS {
+        assert_eq!(metrics["predictors"][name]["at_issue"]["n"], at_issue, "{name}");
+        let row: Vec<&str> =
+            out.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap().split_whitespace().collect();
+        assert_eq!(row[1], at_issue.to_string(), "{name}");
+    }
+
+    let df =
+        ParquetReader::new(std::fs::File::open(w.path("ev/predictions.parquet")).unwrap()).finish().unwrap();
+    let actual: Vec<f64> = floats(&df, "actual_min").into_iter().map(Option::unwrap).collect();
+    for name in PREDICTORS {
+        // The late-alarm rate recomputed from the rows: offered where alarm_at is set, late
+        // where the call came less than the notice after it.
+        let alarm = floats(&df, &format!("{name}_alarm_at"));
+        let offered: Vec<usize> = (0..df.height()).filter(|&i| alarm[i].is_some()).collect();
+        let late = offered.iter().filter(|&&i| actual[i] < alarm[i].unwrap() + 10.0).count();
+        let m = &metrics["predictors"][name]["overall"];
+        assert_eq!(m["alarm_share"].as_f64().unwrap(), offered.len() as f64 / df.height() as f64, "{name}");
+        let rate = if offered.is_empty() { 0.0 } else { late as f64 / offered.len() as f64 };
+        assert_eq!(m["late_alarm_rate"].as_f64().unwrap(), rate, "{name}");
+        assert!(offered.iter().all(|&i| alarm[i].unwrap() > 0.0));
+    }
+
+    // One prediction path: the GBM row of a ticket at its issue equals what `predict` answers
+    // for that ticket at that instant, given the whole logged day.
+    let ids = strings(&df, "ticket_id");
+    let at_issue_col: Vec<bool> =
+        df.column("at_issue").unwrap().bool().unwrap().iter().map(|v| v.unwrap()).collect();
+    let i = (0..df.height()).rev().find(|&i| at_issue_col[i] && actual[i] > 15.0).expect("a long wait");
+    let day: NaiveDate = df
+        .column("local_date")
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(i)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let tickets: Vec<SnapshotTicket> = log()
+        .lines()
+        .skip(1)
+        .filter(|l| date_of(l) == day)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            SnapshotTicket {
+                ticket_id: f[1].into(),
+                service: f[2].into(),
+                channel: f[3].into(),
+                issued_at: f[4].into(),
+                called_at: opt(f[5]),
+                finished_at: opt(f[6]),
+                counter: opt(f[7]),
+                outcome: Some(f[8].into()),
+            }
+        })
+        .collect();
+    let issued = tickets.iter().find(|t| t.ticket_id == ids[i]).unwrap().issued_at.clone();
+    let snap = Snapshot {
+        office_id: strings(&df, "office_id")[i].clone(),
+        now: issued,
+        ticket_id: ids[i].clone(),
+        notice_minutes: None,
+        tickets,
+    };
+    let model = ModelFile::load(&w.path("model.json")).unwrap();
+    let p = predict(&model, &snap, None).unwrap();
+    assert_eq!(Some(p.remaining_min.p50), floats(&df, "gbm_p50")[i]);
+    assert_eq!(Some(p.remaining_min.p90), floats(&df, "gbm_p90")[i]);
+
+    // Outside the stored days: an error naming the range.
+    let out = w.run(&[
+        "--config",
+        "config.toml",
+        "evaluate",
+        "--model",
+        "model.json",
+        "--from",
+        "2030-01-01",
+        "--to",
+        "2030-01-07",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no tickets from 2030-01-01 to 2030-01-07"));
+}
+
+#[test]
+fn backtest_predictions_carry_the_alarm_minute() {
+    let w = with_store(log(), "");
+    w.run_ok(&["--config", "config.toml", "backtest", "--weeks", "1", "--out", "bt"]);
+    let df =
+        ParquetReader::new(std::fs::File::open(w.path("bt/predictions.parquet")).unwrap()).finish().unwrap();
+    let metrics = json(&w, "bt/metrics.json");
+    assert_eq!(metrics["source"]["command"], "backtest");
+    for name in PREDICTORS {
+        let alarm = floats(&df, &format!("{name}_alarm_at"));
+        let p10 = floats(&df, &format!("{name}_p10"));
+        let offered = alarm.iter().filter(|a| a.is_some()).count() as f64 / df.height() as f64;
+        assert_eq!(
+            offered,
+            metrics["predictors"][name]["overall"]["alarm_share"].as_f64().unwrap(),
+            "{name}"
+        );
+        // The alarm rings at least the notice before p10.
+        for (a, p) in alarm.iter().zip(&p10) {
+            if let Some(a) = a {
+                assert!(*a + 10.0 <= p.unwrap() + 1e-9, "{name}: alarm {a}, p10 {p:?}");
+            }
+        }
+    }
+}
