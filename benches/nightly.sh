@@ -79,7 +79,7 @@ done
 {
   echo "# queuecast nightly: measured runs"
   echo
-  echo "$("$BIN" --version), $(nproc) cores, $(date -u +%F). Sample: data/sample (one year, 3 offices)."
+  echo "$("$BIN" --version) ($BIN), $(nproc) cores, $(date -u +%F). Sample: data/sample (one year, 3 offices)."
   echo "sim: $YEARS simulated years of $OFFICES offices (seed 7), the last day arriving the next night."
   echo
   echo "| data | run | exit | wall | CPU s (user+sys) | peak RSS GB | store | export (all generations) | model |"

@@ -194,15 +194,18 @@ fn a_second_run_ingests_only_the_new_file_and_a_third_publishes_nothing() {
 fn an_unreadable_inbox_file_goes_to_failed_and_the_rest_publishes() {
     let w = setup();
     fs::write(w.path("inbox/broken.csv"), "Standort;Datum;Wartenummer\nMitte;01.09.2025;A001\n").unwrap();
-    fs::write(w.path("inbox/readme.txt"), "not a ticket log").unwrap();
+    fs::write(w.path("inbox/export.pdf"), "not a ticket log").unwrap();
+    // Notes beside the exports are ignored: neither read nor moved.
+    fs::write(w.path("inbox/README.md"), "exported by the ticket system at 02:00").unwrap();
     let out = nightly(&w, AT, 0);
     assert!(out.contains("ingested 1 file(s)"), "{out}");
-    assert!(out.contains("2 failed (see inbox/failed/)"), "{out}");
+    assert!(out.contains("2 unreadable (reasons in the log and in the inbox's failed/)"), "{out}");
     assert!(out.contains("generation 20260105T040000Z published"), "{out}");
     let reason = fs::read_to_string(w.path("inbox/failed/broken.csv.reason.txt")).unwrap();
     assert!(reason.contains("broken.csv, line 1 (header)") && reason.contains("--mapping"), "{reason}");
-    let reason = fs::read_to_string(w.path("inbox/failed/readme.txt.reason.txt")).unwrap();
+    let reason = fs::read_to_string(w.path("inbox/failed/export.pdf.reason.txt")).unwrap();
     assert!(reason.contains("no [[nightly.rules]] pattern matches"), "{reason}");
+    assert!(w.path("inbox/README.md").is_file());
     assert!(w.path("inbox/processed/tickets-2025-09.csv").is_file());
 }
 

@@ -4,9 +4,9 @@
 use chrono::NaiveDate;
 
 use crate::model::backtest::BacktestResult;
-use crate::model::features::{Context, dataset_of};
+use crate::model::features::dataset_of;
 use crate::model::file::ModelFile;
-use crate::replay::{ReplayParams, day_ranges};
+use crate::replay::day_ranges;
 use crate::store::columns::TicketColumns;
 
 /// Scores every predictor of `model` on the office-days of `cols` from `from` to `to`
@@ -19,13 +19,7 @@ pub fn evaluate(
     to: NaiveDate,
 ) -> Option<BacktestResult> {
     let tz = model.tz()?;
-    let ctx = Context {
-        history: &model.history,
-        offices: &model.summary.offices,
-        services: &model.services,
-        tz,
-        replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },
-    };
+    let ctx = crate::model::predict::model_context(model, tz);
     let days: Vec<_> = day_ranges(cols).into_iter().filter(|r| r.date >= from && r.date <= to).collect();
     let every = (model.settings.snapshot_min * 60_000.0) as i64;
     let test = dataset_of(cols, &days, &ctx, every, None);

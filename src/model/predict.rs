@@ -128,13 +128,7 @@ pub fn predict(
     if t.called.is_some_and(|c| c <= now) || (t.called.is_none() && t.finished.is_some_and(|f| f <= now)) {
         return Err(PredictError::NotWaiting(snap.ticket_id.clone()));
     }
-    let ctx = Context {
-        history: &model.history,
-        offices: &model.summary.offices,
-        services: &model.services,
-        tz,
-        replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },
-    };
+    let ctx = model_context(model, tz);
     let probe = ProbeAt {
         t: now,
         ticket: position,
@@ -249,4 +243,16 @@ fn columns(
     }
     let target = target.ok_or_else(|| PredictError::UnknownTicket(snap.ticket_id.clone()))?;
     Ok((c, target))
+}
+
+/// The feature context of a model file: its history, offices, services and replay settings, so
+/// prediction and evaluation build features exactly as training did.
+pub fn model_context(model: &ModelFile, tz: Tz) -> Context<'_> {
+    Context {
+        history: &model.history,
+        offices: &model.summary.offices,
+        services: &model.services,
+        tz,
+        replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * 60_000.0) as i64 },
+    }
 }

@@ -33,18 +33,19 @@ pub struct Inbox {
     pub dir: PathBuf,
     pub rules: Vec<InboxRule>,
     patterns: Vec<glob::Pattern>,
+    ignored: Vec<glob::Pattern>,
 }
 
 impl Inbox {
-    pub fn new(dir: &Path, rules: Vec<InboxRule>) -> Result<Inbox, InboxError> {
-        let patterns = rules
-            .iter()
-            .map(|r| {
-                glob::Pattern::new(&r.pattern)
-                    .map_err(|source| InboxError::Pattern { pattern: r.pattern.clone(), source })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Inbox { dir: dir.to_path_buf(), rules, patterns })
+    /// `ignore`: globs of names that are never read (notes and readmes beside the exports).
+    pub fn new(dir: &Path, rules: Vec<InboxRule>, ignore: &[String]) -> Result<Inbox, InboxError> {
+        let compile = |pattern: &String| {
+            glob::Pattern::new(pattern)
+                .map_err(|source| InboxError::Pattern { pattern: pattern.clone(), source })
+        };
+        let patterns = rules.iter().map(|r| compile(&r.pattern)).collect::<Result<_, _>>()?;
+        let ignored = ignore.iter().map(compile).collect::<Result<_, _>>()?;
+        Ok(Inbox { dir: dir.to_path_buf(), rules, patterns, ignored })
     }
 
     /// The index of the first rule matching `name`.
@@ -52,7 +53,7 @@ impl Inbox {
         self.patterns.iter().position(|p| p.matches(name))
     }
 
-    /// Regular, non-hidden files directly in the inbox, in name order (the order they are
+    /// Regular, non-hidden, not ignored files directly in the inbox, in name order (the order they are
     /// ingested in, so a later export of the same office-day wins the same way every run).
     /// A missing inbox is an empty one.
     pub fn pending(&self) -> Result<Vec<Pending>, InboxError> {
@@ -64,7 +65,8 @@ impl Inbox {
         for entry in fs::read_dir(&self.dir).map_err(io)? {
             let entry = entry.map_err(io)?;
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') || !entry.file_type().map_err(io)?.is_file() {
+            let ignored = self.ignored.iter().any(|p| p.matches(&name));
+            if name.starts_with('.') || ignored || !entry.file_type().map_err(io)?.is_file() {
                 continue;
             }
             files.push(Pending { rule: self.rule_for(&name), path: entry.path() });
@@ -107,6 +109,10 @@ mod tests {
         crate::settings::NightlySettings::default().rules
     }
 
+    fn default_ignore() -> Vec<String> {
+        crate::settings::NightlySettings::default().ignore
+    }
+
     fn rule(pattern: &str, format: &str) -> InboxRule {
         InboxRule { pattern: pattern.into(), format: format.into(), mapping: None, keep: false }
     }
@@ -114,13 +120,15 @@ mod tests {
     #[test]
     fn first_matching_rule_wins_and_hidden_files_are_skipped() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["zms-2025-03-31.csv", "b.csv", "a.csv.gz", ".partial.csv", "notes.txt"] {
+        for name in
+            ["zms-2025-03-31.csv", "b.csv", "a.csv.gz", ".partial.csv", "notes.txt", "README.md", "x.pdf"]
+        {
             fs::write(dir.path().join(name), b"x").unwrap();
         }
         fs::create_dir(dir.path().join(PROCESSED)).unwrap();
         let mut rules = vec![rule("zms-*.csv", "zms")];
         rules.extend(default_rules());
-        let inbox = Inbox::new(dir.path(), rules).unwrap();
+        let inbox = Inbox::new(dir.path(), rules, &default_ignore()).unwrap();
         let got: Vec<(String, Option<usize>)> = inbox
             .pending()
             .unwrap()
@@ -132,7 +140,7 @@ mod tests {
             vec![
                 ("a.csv.gz".into(), Some(2)),
                 ("b.csv".into(), Some(1)),
-                ("notes.txt".into(), None),
+                ("x.pdf".into(), None),
                 ("zms-2025-03-31.csv".into(), Some(0)),
             ]
         );
@@ -141,7 +149,7 @@ mod tests {
     #[test]
     fn processed_and_failed_files_leave_the_inbox() {
         let dir = tempfile::tempdir().unwrap();
-        let inbox = Inbox::new(dir.path(), default_rules()).unwrap();
+        let inbox = Inbox::new(dir.path(), default_rules(), &default_ignore()).unwrap();
         fs::write(dir.path().join("good.csv"), b"x").unwrap();
         fs::write(dir.path().join("bad.csv"), b"y").unwrap();
         inbox.mark_processed(&dir.path().join("good.csv")).unwrap();
@@ -154,13 +162,13 @@ mod tests {
 
     #[test]
     fn a_bad_pattern_is_an_error_naming_it() {
-        let err = Inbox::new(Path::new("x"), vec![rule("[", "canonical")]).unwrap_err();
+        let err = Inbox::new(Path::new("x"), vec![rule("[", "canonical")], &[]).unwrap_err();
         assert!(err.to_string().contains("'['"), "{err}");
     }
 
     #[test]
     fn a_missing_inbox_is_empty() {
-        let inbox = Inbox::new(Path::new("/nonexistent/inbox"), default_rules()).unwrap();
+        let inbox = Inbox::new(Path::new("/nonexistent/inbox"), default_rules(), &default_ignore()).unwrap();
         assert!(inbox.pending().unwrap().is_empty());
     }
 }

@@ -51,7 +51,8 @@ pub fn run(
 ) -> Result<Vec<FileOutcome>, NightlyError> {
     let fail =
         |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Ingest, source: e };
-    let inbox = Inbox::new(&params.inbox, settings.nightly.rules.clone()).map_err(|e| fail(e.into()))?;
+    let inbox = Inbox::new(&params.inbox, settings.nightly.rules.clone(), &settings.nightly.ignore)
+        .map_err(|e| fail(e.into()))?;
     // Every rule's format and mapping is checked before the first file is touched.
     let formats: Vec<InputFormat> = inbox
         .rules
@@ -99,8 +100,10 @@ fn reject(
     path: &Path,
     reason: &str,
 ) -> Result<FileStatus, NightlyError> {
-    tracing::warn!(file = %path.display(), reason, "inbox file cannot be read; moved to failed/");
-    if !params.dry_run && !params.keep_inbox {
+    let kept = params.dry_run || params.keep_inbox;
+    let whither = if kept { "left in place" } else { "moved to failed/" };
+    tracing::warn!(file = %path.display(), reason, "inbox file cannot be read; {whither}");
+    if !kept {
         inbox.mark_failed(path, reason).map_err(|e| NightlyError::step(Step::Ingest, e))?;
     }
     Ok(FileStatus::Failed { reason: reason.to_string() })

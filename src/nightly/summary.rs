@@ -36,7 +36,7 @@ pub fn summary_line(r: &NightlyReport, export_dir: &Path) -> String {
         files.push_str(&format!(", {known} already ingested"));
     }
     if failed > 0 {
-        files.push_str(&format!(", {failed} failed (see inbox/failed/)"));
+        files.push_str(&format!(", {failed} unreadable (reasons in the log and in the inbox's failed/)"));
     }
     let model = match &r.model {
         ModelOutcome::Trained { mae_at_issue, .. } => {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// | `drift_ratio` | 1.25 | retrain when the MAE at issue since the window exceeds the model's own by this factor |
 /// | `report_lang` | `de` | language of the report in each generation (`de`, `en`) |
 /// | `rules` | canonical logs | inbox rules, first match wins |
+/// | `ignore` | `README*`, `*.md`, `*.txt` | names never read (notes beside the exports) |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NightlySettings {
@@ -34,6 +35,9 @@ pub struct NightlySettings {
     pub report_lang: String,
     /// How each inbox file is read: the first rule whose pattern matches its name wins.
     pub rules: Vec<InboxRule>,
+    /// Globs of file names in the inbox that are never read: notes and readmes that travel with
+    /// the exports. Any other file no rule matches goes to `failed/`.
+    pub ignore: Vec<String>,
 }
 
 /// One inbox rule: which files (by name) are read how.
@@ -74,6 +78,7 @@ impl Default for NightlySettings {
             drift_ratio: 1.25,
             report_lang: "de".into(),
             rules,
+            ignore: ["README*", "*.md", "*.txt"].iter().map(|p| p.to_string()).collect(),
         }
     }
 }
