@@ -19,7 +19,7 @@ use crate::model::predictors::Fitted;
 use crate::model::train::{TrainError, train_window};
 use crate::schema::col;
 use crate::settings::ValidSettings;
-use crate::store::columns::{TicketColumns, column_exprs};
+use crate::store::columns::{TicketColumns, column_exprs_with};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -52,22 +52,7 @@ pub fn load_tickets(
     with_ids: bool,
 ) -> Result<TicketColumns, ModelError> {
     let (lo, hi) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX));
-    // The columns `TicketColumns` reads (see `column_exprs`), the ids only when asked for.
-    let ms = |name: &str| col(name).cast(DataType::Int64).alias(name);
-    let mut exprs = vec![col(col::OFFICE_ID), col(col::LOCAL_DATE)];
-    if with_ids {
-        exprs.push(col(col::TICKET_ID));
-    }
-    exprs.extend([
-        col(col::SERVICE),
-        col(col::CHANNEL),
-        ms(col::ISSUED_AT),
-        ms(col::CALLED_AT),
-        ms(col::FINISHED_AT),
-        col(col::COUNTER),
-        col(col::OUTCOME),
-    ]);
-    debug_assert_eq!(exprs.len() + usize::from(!with_ids), column_exprs().len());
+    let exprs = column_exprs_with(with_ids);
     let mut cols = TicketColumns::default();
     for key in store.partitions()? {
         let first = NaiveDate::from_ymd_opt(key.year, key.month, 1).unwrap_or(NaiveDate::MIN);

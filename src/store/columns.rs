@@ -107,11 +107,17 @@ pub fn load_columns(
 /// A caller that also aggregates the same rows selects these next to its own columns, so
 /// the Parquet files are read once.
 pub fn column_exprs() -> Vec<Expr> {
+    column_exprs_with(true)
+}
+
+/// [`column_exprs`], without the ticket ids unless `ids` (training never looks one up).
+pub fn column_exprs_with(ids: bool) -> Vec<Expr> {
     let ms = |name: &str| col(name).cast(DataType::Int64).alias(name);
-    vec![
-        col(col::OFFICE_ID),
-        col(col::LOCAL_DATE),
-        col(col::TICKET_ID),
+    let mut exprs = vec![col(col::OFFICE_ID), col(col::LOCAL_DATE)];
+    if ids {
+        exprs.push(col(col::TICKET_ID));
+    }
+    exprs.extend([
         col(col::SERVICE),
         col(col::CHANNEL),
         ms(col::ISSUED_AT),
@@ -119,7 +125,8 @@ pub fn column_exprs() -> Vec<Expr> {
         ms(col::FINISHED_AT),
         col(col::COUNTER),
         col(col::OUTCOME),
-    ]
+    ]);
+    exprs
 }
 
 impl TicketColumns {
