@@ -273,6 +273,64 @@ fn stale_temp_files_of_a_killed_run_are_ignored_and_cleared() {
     assert!(!stale.exists(), "opening the store clears stale temp files");
 }
 
+/// Every partition file of a store (path relative to the store, bytes), sorted.
+fn partition_files(w: &Workdir) -> Vec<(String, Vec<u8>)> {
+    let s = store(w);
+    let mut files: Vec<(String, Vec<u8>)> = s
+        .partitions()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let path = s.partition_path(k);
+            let rel = path.strip_prefix(w.path("store")).unwrap().display().to_string();
+            (rel, fs::read(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Runs `ingest FILE` until it pauses at the checkpoint `point`, then SIGKILLs it.
+fn ingest_killed_at(w: &Workdir, file: &str, point: &str) {
+    use queuecast::checkpoint::{PAUSE_ENV, PAUSE_MARKER};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_queuecast"))
+        .args(["ingest", &fixture(file), "--store", "store"])
+        .current_dir(w.path(""))
+        .env(PAUSE_ENV, point)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (seen, _) =
+        util::kill_at_marker(&mut child, stderr, PAUSE_MARKER, std::time::Duration::from_secs(120));
+    assert!(seen, "never paused at {point}");
+}
+
+#[test]
+fn an_ingest_killed_inside_the_partition_commit_leaves_each_partition_old_or_new() {
+    let reference = Workdir::new();
+    reference.run_ok(&["ingest", &fixture("clean.csv"), "--store", "store"]);
+    let want = partition_files(&reference);
+    assert_eq!(want.len(), 3);
+    // Killed with every partition staged and durable but none renamed: nothing is visible;
+    // killed after the second rename: the first two partitions, complete; never a manifest.
+    for (point, visible) in [("store:partitions-staged", 0), ("store:partition-written#2", 2)] {
+        let w = Workdir::new();
+        ingest_killed_at(&w, "clean.csv", point);
+        assert_eq!(partition_files(&w), want[..visible], "killed at {point}");
+        assert!(!w.path("store/manifest.json").exists(), "killed at {point}: the manifest comes last");
+        let out = w.run_ok(&["ingest", &fixture("clean.csv"), "--store", "store"]);
+        assert_eq!(count(&out, "stored"), 10, "rerun after {point}: {out}");
+        assert_eq!(partition_files(&w), want, "rerun after {point}");
+    }
+    // A re-ingest killed before its renames leaves the old partition in place.
+    let w = Workdir::new();
+    w.run_ok(&["ingest", &fixture("clean.csv"), "--store", "store"]);
+    ingest_killed_at(&w, "reexport.csv", "store:partitions-staged");
+    assert_eq!(partition_files(&w), want);
+}
+
 #[test]
 fn version_and_help() {
     let w = Workdir::new();

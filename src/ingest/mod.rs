@@ -182,6 +182,7 @@ fn quarantine_conflicts(
     write_err.map_or(Ok(()), Err)
 }
 
+/// Stages every partition the batch touches, then switches them all in with one commit.
 fn write_partitions(
     batch: &Batch,
     rules: &Rules,
@@ -189,6 +190,7 @@ fn write_partitions(
     report: &mut FileReport,
 ) -> Result<(), IngestError> {
     let mut offices = BTreeSet::new();
+    let mut staged = Vec::new();
     for (office, year, month, tickets) in batch.partitions(rules) {
         let days = tickets.iter().map(|t| crate::timezones::local_parts(t.issued_at, store.tz()).date);
         let (lo, hi) = days.fold((None, None), |(lo, hi): (Option<_>, Option<_>), d| {
@@ -200,12 +202,14 @@ fn write_partitions(
         report.first_day = report.first_day.min(lo).or(report.first_day).or(lo);
         report.last_day = report.last_day.max(hi);
         let key = crate::store::PartitionKey { office_id: office.clone(), year, month };
-        let write = store.replace_office_days(&key, tickets)?;
-        report.stored += write.rows_written as u64;
-        report.office_days_written += write.days_written as u64;
-        report.office_days_replaced += write.days_replaced as u64;
+        let part = store.stage_office_days(&key, tickets)?;
+        report.stored += part.write.rows_written as u64;
+        report.office_days_written += part.write.days_written as u64;
+        report.office_days_replaced += part.write.days_replaced as u64;
+        staged.push(part);
         offices.insert(office);
     }
+    store.commit_partitions(staged)?;
     report.offices = offices.into_iter().collect();
     Ok(())
 }

@@ -5,8 +5,8 @@ pub mod columns;
 pub mod manifest;
 pub mod summary;
 pub mod table;
+pub mod write;
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -15,9 +15,9 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 
 use crate::schema::{Ticket, col};
-use crate::timezones::local_parts;
 
 pub use manifest::{IngestedFile, Manifest};
+pub use write::StagedPartition;
 
 const PART_FILE: &str = "part-0.parquet";
 
@@ -119,48 +119,6 @@ impl Store {
     /// The partition of a local date.
     pub fn key_for(office_id: &str, date: NaiveDate) -> PartitionKey {
         PartitionKey { office_id: office_id.to_string(), year: date.year(), month: date.month() }
-    }
-
-    /// Replaces the office-days present in `tickets` (all of `key`'s office and month) and
-    /// keeps the partition's other days; one atomic file write.
-    pub fn replace_office_days(
-        &self,
-        key: &PartitionKey,
-        mut tickets: Vec<Ticket>,
-    ) -> Result<PartitionWrite, StoreError> {
-        let path = self.partition_path(key);
-        let days: BTreeSet<NaiveDate> =
-            tickets.iter().map(|t| local_parts(t.issued_at, self.tz).date).collect();
-        let existing = self.read_partition(key)?;
-        let existing_days: BTreeSet<NaiveDate> =
-            existing.iter().map(|t| local_parts(t.issued_at, self.tz).date).collect();
-        let kept: Vec<Ticket> = existing
-            .into_iter()
-            .filter(|t| !days.contains(&local_parts(t.issued_at, self.tz).date))
-            .collect();
-        let write = PartitionWrite {
-            days_written: days.len(),
-            days_replaced: days.intersection(&existing_days).count(),
-            rows_written: tickets.len(),
-            rows_kept: kept.len(),
-        };
-        tickets.extend(kept);
-        let perr = |source: PolarsError| StoreError::Parquet { path: path.clone(), source };
-        let mut df = table::tickets_to_frame(&mut tickets, self.tz).map_err(perr)?;
-        let mut result = Ok(());
-        let written = crate::output::atomic::write_atomic(&path, |w| {
-            result = ParquetWriter::new(w)
-                .with_compression(ParquetCompression::Zstd(None))
-                .with_statistics(StatisticsOptions::full())
-                .finish(&mut df)
-                .map(|_| ());
-            // The polars error itself stays in `result`, reported first below.
-            result.as_ref().map_err(|_| std::io::Error::other("Parquet write failed")).map(|_| ())
-        });
-        result.map_err(perr)?;
-        written.map_err(|source| StoreError::Io { path: path.clone(), source })?;
-        crate::checkpoint::reached("store:partition-written");
-        Ok(write)
     }
 
     /// The tickets of one partition (empty if it does not exist).
