@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::ingest::validate::{Rules, ValidRow};
 use crate::schema::{Channel, EpochMs, Outcome, Ticket};
-use crate::time::MS_PER_DAY;
-use crate::timezones::{days_since_epoch, local_parts};
+use crate::timezones::{date_from_days, days_since_epoch, local_parts};
 
 const NONE_MS: i64 = i64::MIN;
 const NONE_ID: u32 = u32::MAX;
@@ -142,24 +142,20 @@ impl Batch {
         out
     }
 
-    /// The kept rows as tickets, grouped by office and local month (rows must be deduped).
-    pub fn partitions<'s>(
-        &'s self,
-        rules: &'s Rules,
-    ) -> impl Iterator<Item = (String, i32, u32, Vec<Ticket>)> + 's {
+    /// The kept rows grouped by office and local month, in office and month order (rows must
+    /// be deduped).
+    pub fn partitions(&self) -> Vec<Partition<'_>> {
         let month_of = |day: i32| {
-            let date = chrono::DateTime::from_timestamp_millis(day as i64 * MS_PER_DAY)
-                .unwrap_or_default()
-                .date_naive();
+            let date = date_from_days(day);
             (chrono::Datelike::year(&date), chrono::Datelike::month(&date))
         };
-        self.rows.chunk_by(move |a, b| a.office == b.office && month_of(a.day) == month_of(b.day)).map(
-            move |group| {
-                let (year, month) = month_of(group[0].day);
-                let tickets = group.iter().map(|r| self.ticket(r, rules)).collect();
-                (self.offices.name(group[0].office).to_string(), year, month, tickets)
-            },
-        )
+        self.rows
+            .chunk_by(|a, b| a.office == b.office && month_of(a.day) == month_of(b.day))
+            .map(|rows| {
+                let (year, month) = month_of(rows[0].day);
+                Partition { batch: self, office: self.offices.name(rows[0].office), year, month, rows }
+            })
+            .collect()
     }
 
     fn ticket(&self, r: &Row, rules: &Rules) -> Ticket {
@@ -176,6 +172,30 @@ impl Batch {
             outcome: r.outcome,
             service_count: r.service_count,
         }
+    }
+}
+
+/// The rows of one office and local month.
+#[derive(Debug, Clone, Copy)]
+pub struct Partition<'b> {
+    batch: &'b Batch,
+    pub office: &'b str,
+    pub year: i32,
+    pub month: u32,
+    /// Sorted by local date and ticket.
+    rows: &'b [Row],
+}
+
+impl Partition<'_> {
+    /// The rows as tickets.
+    pub fn tickets(&self, rules: &Rules) -> Vec<Ticket> {
+        self.rows.iter().map(|r| self.batch.ticket(r, rules)).collect()
+    }
+
+    /// First and last local date of the rows.
+    pub fn days(&self) -> (NaiveDate, NaiveDate) {
+        let day = |r: Option<&Row>| date_from_days(r.map_or(0, |r| r.day));
+        (day(self.rows.first()), day(self.rows.last()))
     }
 }
 
@@ -218,11 +238,13 @@ mod tests {
         assert_eq!(d.duplicates, 1);
         assert_eq!(d.conflict_lines, vec![4, 5, 6]);
         assert_eq!(batch.len(), 2);
-        let parts: Vec<_> = batch.partitions(&rules).collect();
+        let parts = batch.partitions();
         assert_eq!(parts.len(), 1);
-        assert_eq!((parts[0].0.as_str(), parts[0].1, parts[0].2), ("o1", 2025, 5));
-        let ids: Vec<&str> = parts[0].3.iter().map(|t| t.ticket_id.as_str()).collect();
+        assert_eq!((parts[0].office, parts[0].year, parts[0].month), ("o1", 2025, 5));
+        let ids: Vec<String> = parts[0].tickets(&rules).into_iter().map(|t| t.ticket_id).collect();
         assert_eq!(ids, ["A1", "A3"]);
+        let may5 = NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
+        assert_eq!(parts[0].days(), (may5, may5));
     }
 
     #[test]
@@ -238,8 +260,7 @@ mod tests {
         batch.push(&ValidRow { ticket_id: "A2", service_count: 1, ..three }, 5);
         let d = batch.dedup();
         assert_eq!((d.duplicates, d.conflict_lines), (1, vec![4, 5]));
-        let parts: Vec<_> = batch.partitions(&rules).collect();
-        assert_eq!(parts[0].3[0].service_count, 3);
+        assert_eq!(batch.partitions()[0].tickets(&rules)[0].service_count, 3);
     }
 
     #[test]

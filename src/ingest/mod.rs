@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod error;
 pub mod formats;
+pub mod persist;
 pub mod quarantine;
 pub mod reason;
 pub mod source;
@@ -13,7 +14,6 @@ pub mod split;
 pub mod summary;
 pub mod validate;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
@@ -145,7 +145,7 @@ pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<F
     let dedup = batch.dedup();
     report.duplicates = dedup.duplicates;
     quarantine_conflicts(source, &dedup.conflict_lines, &mut quarantine, &mut report)?;
-    write_partitions(&batch, rules, store, &mut report)?;
+    persist::write_partitions(&batch, rules, store, &mut report)?;
     // A re-ingest with no bad rows left must not leave an old quarantine file behind.
     report.quarantine_file = quarantine.finish()?;
     if report.quarantine_file.is_none() && qpath.exists() {
@@ -180,38 +180,6 @@ fn quarantine_conflicts(
         }
     })?;
     write_err.map_or(Ok(()), Err)
-}
-
-/// Stages every partition the batch touches, then switches them all in with one commit.
-fn write_partitions(
-    batch: &Batch,
-    rules: &Rules,
-    store: &Store,
-    report: &mut FileReport,
-) -> Result<(), IngestError> {
-    let mut offices = BTreeSet::new();
-    let mut staged = Vec::new();
-    for (office, year, month, tickets) in batch.partitions(rules) {
-        let days = tickets.iter().map(|t| crate::timezones::local_parts(t.issued_at, store.tz()).date);
-        let (lo, hi) = days.fold((None, None), |(lo, hi): (Option<_>, Option<_>), d| {
-            (
-                Some(lo.map_or(d, |l: chrono::NaiveDate| l.min(d))),
-                Some(hi.map_or(d, |h: chrono::NaiveDate| h.max(d))),
-            )
-        });
-        report.first_day = report.first_day.min(lo).or(report.first_day).or(lo);
-        report.last_day = report.last_day.max(hi);
-        let key = crate::store::PartitionKey { office_id: office.clone(), year, month };
-        let part = store.stage_office_days(&key, tickets)?;
-        report.stored += part.write.rows_written as u64;
-        report.office_days_written += part.write.days_written as u64;
-        report.office_days_replaced += part.write.days_replaced as u64;
-        staged.push(part);
-        offices.insert(office);
-    }
-    store.commit_partitions(staged)?;
-    report.offices = offices.into_iter().collect();
-    Ok(())
 }
 
 fn record_in_manifest(store: &Store, report: &FileReport) -> Result<(), IngestError> {
