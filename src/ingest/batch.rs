@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::ingest::validate::{Rules, ValidRow};
-use crate::schema::{Channel, EpochMs, Outcome, Ticket};
+use crate::schema::{Channel, EpochMs, Outcome};
+use crate::store::write::TicketRow;
 use crate::timezones::{date_from_days, days_since_epoch, local_parts};
 
 const NONE_MS: i64 = i64::MIN;
@@ -157,22 +158,6 @@ impl Batch {
             })
             .collect()
     }
-
-    fn ticket(&self, r: &Row, rules: &Rules) -> Ticket {
-        let opt = |ms: EpochMs| (ms != NONE_MS).then_some(ms);
-        Ticket {
-            office_id: self.offices.name(r.office).to_string(),
-            ticket_id: self.tickets.name(r.ticket).to_string(),
-            service: rules.service_code(r.service).to_string(),
-            channel: r.channel,
-            issued_at: r.issued,
-            called_at: opt(r.called),
-            finished_at: opt(r.finished),
-            counter: (r.counter != NONE_ID).then(|| self.counters.name(r.counter).to_string()),
-            outcome: r.outcome,
-            service_count: r.service_count,
-        }
-    }
 }
 
 /// The rows of one office and local month.
@@ -186,10 +171,30 @@ pub struct Partition<'b> {
     rows: &'b [Row],
 }
 
-impl Partition<'_> {
-    /// The rows as tickets.
-    pub fn tickets(&self, rules: &Rules) -> Vec<Ticket> {
-        self.rows.iter().map(|r| self.batch.ticket(r, rules)).collect()
+impl<'b> Partition<'b> {
+    /// The rows for the store, their strings borrowed from the batch and `rules`.
+    pub fn rows<'r>(&self, rules: &'r Rules) -> Vec<TicketRow<'r>>
+    where
+        'b: 'r,
+    {
+        let b = self.batch;
+        let opt = |ms: EpochMs| (ms != NONE_MS).then_some(ms);
+        self.rows
+            .iter()
+            .map(|r| TicketRow {
+                ticket_id: b.tickets.name(r.ticket),
+                service: rules.service_code(r.service),
+                channel: r.channel,
+                issued_at: r.issued,
+                called_at: opt(r.called),
+                finished_at: opt(r.finished),
+                counter: (r.counter != NONE_ID).then(|| b.counters.name(r.counter)),
+                outcome: r.outcome,
+                service_count: r.service_count,
+                day: r.day,
+                minute_of_day: local_parts(r.issued, b.tz).minute_of_day,
+            })
+            .collect()
     }
 
     /// First and last local date of the rows.
@@ -241,7 +246,7 @@ mod tests {
         let parts = batch.partitions();
         assert_eq!(parts.len(), 1);
         assert_eq!((parts[0].office, parts[0].year, parts[0].month), ("o1", 2025, 5));
-        let ids: Vec<String> = parts[0].tickets(&rules).into_iter().map(|t| t.ticket_id).collect();
+        let ids: Vec<&str> = parts[0].rows(&rules).iter().map(|t| t.ticket_id).collect();
         assert_eq!(ids, ["A1", "A3"]);
         let may5 = NaiveDate::from_ymd_opt(2025, 5, 5).unwrap();
         assert_eq!(parts[0].days(), (may5, may5));
@@ -260,7 +265,7 @@ mod tests {
         batch.push(&ValidRow { ticket_id: "A2", service_count: 1, ..three }, 5);
         let d = batch.dedup();
         assert_eq!((d.duplicates, d.conflict_lines), (1, vec![4, 5]));
-        assert_eq!(batch.partitions()[0].tickets(&rules)[0].service_count, 3);
+        assert_eq!(batch.partitions()[0].rows(&rules)[0].service_count, 3);
     }
 
     #[test]

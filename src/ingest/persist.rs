@@ -53,7 +53,7 @@ fn stage_all(
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(part) = parts.get(i) else { break };
             let key = PartitionKey { office_id: part.office.to_string(), year: part.year, month: part.month };
-            let result = store.stage_office_days(&key, part.tickets(rules));
+            let result = store.stage_office_days(&key, part.rows(rules));
             let failed = result.is_err();
             *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
             if failed {
