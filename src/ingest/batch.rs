@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use crate::ingest::clock::LocalClock;
 use crate::ingest::validate::{Rules, ValidRow};
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::write::TicketRow;
-use crate::timezones::{date_from_days, days_since_epoch, local_parts};
+use crate::timezones::date_from_days;
 
 const NONE_MS: i64 = i64::MIN;
 const NONE_ID: u32 = u32::MAX;
@@ -48,6 +49,8 @@ struct Row {
     counter: u32,
     /// Local date of issue, days since 1970-01-01: part of the ticket key.
     day: i32,
+    /// Local minute of day of issue.
+    minute: u16,
     service: u16,
     service_count: u16,
     channel: Channel,
@@ -70,7 +73,7 @@ impl Row {
 /// The validated rows of one file.
 #[derive(Debug)]
 pub struct Batch {
-    tz: Tz,
+    clock: LocalClock,
     rows: Vec<Row>,
     offices: Interner,
     tickets: Interner,
@@ -89,7 +92,7 @@ pub struct Dedup {
 impl Batch {
     pub fn new(tz: Tz) -> Batch {
         Batch {
-            tz,
+            clock: LocalClock::new(tz),
             rows: Vec::new(),
             offices: Interner::default(),
             tickets: Interner::default(),
@@ -98,7 +101,7 @@ impl Batch {
     }
 
     pub fn push(&mut self, r: &ValidRow<'_>, line: u64) {
-        let day = days_since_epoch(local_parts(r.issued_at, self.tz).date);
+        let local = self.clock.local(r.issued_at);
         self.rows.push(Row {
             issued: r.issued_at,
             called: r.called_at.unwrap_or(NONE_MS),
@@ -107,7 +110,8 @@ impl Batch {
             office: self.offices.id(r.office_id),
             ticket: self.tickets.id(r.ticket_id),
             counter: r.counter.map_or(NONE_ID, |c| self.counters.id(c)),
-            day,
+            day: local.day,
+            minute: local.minute_of_day,
             service: r.service,
             service_count: r.service_count,
             channel: r.channel,
@@ -192,7 +196,7 @@ impl<'b> Partition<'b> {
                 outcome: r.outcome,
                 service_count: r.service_count,
                 day: r.day,
-                minute_of_day: local_parts(r.issued, b.tz).minute_of_day,
+                minute_of_day: r.minute,
             })
             .collect()
     }

@@ -4,6 +4,7 @@
 //! then take exactly the same path.
 
 pub mod batch;
+pub mod clock;
 pub mod error;
 pub mod formats;
 pub mod persist;
