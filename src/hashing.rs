@@ -44,6 +44,35 @@ pub fn sha256_stream(mut input: impl Read, mut copy: Option<&mut dyn Write>) -> 
     Ok((hex::encode(hasher.finalize()), total))
 }
 
+/// A reader that hashes the bytes it passes on: one read of a file both parses and hashes it.
+#[derive(Debug)]
+pub struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> HashingReader<R> {
+    pub fn new(inner: R) -> HashingReader<R> {
+        HashingReader { inner, hasher: Sha256::new(), bytes: 0 }
+    }
+
+    /// Reads what is left, then gives the lowercase hex SHA-256 and size of everything read.
+    pub fn finish(mut self) -> io::Result<(String, u64)> {
+        io::copy(&mut self, &mut io::sink())?;
+        Ok((hex::encode(self.hasher.finalize()), self.bytes))
+    }
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
 /// Lowercase hex SHA-256 and size of a file.
 pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
     sha256_stream(std::fs::File::open(path)?, None)
@@ -65,5 +94,14 @@ mod tests {
         let mut copied = Vec::new();
         let (hash, n) = sha256_stream(&b"abc"[..], Some(&mut copied)).unwrap();
         assert_eq!((hash.as_str(), n, copied.as_slice()), (ABC, 3, &b"abc"[..]));
+    }
+
+    #[test]
+    fn a_hashing_reader_hashes_what_was_read_and_what_was_left() {
+        let mut r = HashingReader::new(&b"abc"[..]);
+        let mut first = [0u8; 2];
+        r.read_exact(&mut first).unwrap();
+        assert_eq!(&first, b"ab");
+        assert_eq!(r.finish().unwrap(), (ABC.to_string(), 3));
     }
 }

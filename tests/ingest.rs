@@ -244,6 +244,15 @@ fn gzip_and_parquet_inputs_store_the_same_tickets_as_csv() {
             assert_eq!(a, b, "{other} {k:?}");
         }
     }
+    // The manifest holds the hash of each input's bytes as they are on disk (taken while the
+    // file is parsed for text inputs, compressed bytes for gzip; in a pass of its own for Parquet).
+    for (store, input) in [("csv", std::path::PathBuf::from(fixture("clean.csv"))), ("gz", gz), ("pq", pq)] {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(w.path(&format!("{store}/manifest.json"))).unwrap()).unwrap();
+        let bytes = fs::read(&input).unwrap();
+        assert_eq!(manifest["files"][0]["sha256"], queuecast::hashing::sha256_hex(&bytes), "{store}");
+        assert_eq!(manifest["files"][0]["bytes"], bytes.len() as u64, "{store}");
+    }
 }
 
 #[test]

@@ -61,6 +61,22 @@ impl<'m> Input<'m> {
             Input::Vendor(v) => v.for_each(f),
         }
     }
+
+    /// [`Input::for_each`], and the SHA-256 and size of the file's bytes (a canonical text
+    /// log is hashed in the same read).
+    pub fn for_each_hashed(
+        &self,
+        f: &mut dyn FnMut(source::Record<'_>),
+    ) -> Result<(String, u64), IngestError> {
+        match self {
+            Input::Canonical(s) => s.for_each_hashed(f),
+            Input::Vendor(v) => {
+                let hash = source::hash_file(&v.path)?;
+                v.for_each(f)?;
+                Ok(hash)
+            }
+        }
+    }
 }
 
 /// Ingests each canonical log in order (a directory stands for the log files in it) into `store`.
@@ -122,12 +138,10 @@ fn expand(paths: &[PathBuf], format: &InputFormat) -> Result<Vec<PathBuf>, Inges
 pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<FileReport, IngestError> {
     let path = source.path();
     let mut report = FileReport::new(path.to_path_buf());
-    (report.sha256, report.bytes) = hash_file(path)?;
-    let qpath = store.quarantine_dir().join(quarantine_name(path, &report.sha256));
-    let mut quarantine = QuarantineWriter::new(qpath.clone(), path);
+    let mut quarantine = QuarantineWriter::new(&store.quarantine_dir(), path);
     let mut batch = Batch::new(store.tz());
     let mut write_err = None;
-    source.for_each(&mut |rec| {
+    let (sha256, bytes) = source.for_each_hashed(&mut |rec| {
         report.rows_read += 1;
         let checked = rec.fields.and_then(|f| validate(f, rules));
         match checked {
@@ -140,15 +154,17 @@ pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<F
             }
         }
     })?;
+    (report.sha256, report.bytes) = (sha256, bytes);
     if let Some(e) = write_err {
         return Err(e);
     }
+    let qpath = store.quarantine_dir().join(quarantine_name(path, &report.sha256));
     let dedup = batch.dedup();
     report.duplicates = dedup.duplicates;
     quarantine_conflicts(source, &dedup.conflict_lines, &mut quarantine, &mut report)?;
     persist::write_partitions(&batch, rules, store, &mut report)?;
     // A re-ingest with no bad rows left must not leave an old quarantine file behind.
-    report.quarantine_file = quarantine.finish()?;
+    report.quarantine_file = quarantine.finish(&qpath)?;
     if report.quarantine_file.is_none() && qpath.exists() {
         std::fs::remove_file(&qpath)
             .map_err(|e| IngestError::Quarantine { path: qpath.clone(), source: e })?;
@@ -206,17 +222,5 @@ fn record_in_manifest(store: &Store, report: &FileReport) -> Result<(), IngestEr
 /// `<file name>-<first 12 hex of its hash>.csv`: one quarantine file per distinct input.
 fn quarantine_name(path: &Path, sha256: &str) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let safe: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
-    format!("{safe}-{}.csv", &sha256[..12])
-}
-
-/// SHA-256 and size of a file's bytes.
-fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
-    let file = std::fs::File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
-    crate::hashing::sha256_stream(file, None).map_err(|source| IngestError::Read {
-        path: path.into(),
-        line: 0,
-        source,
-    })
+    format!("{}-{}.csv", quarantine::safe_name(&name), &sha256[..12])
 }

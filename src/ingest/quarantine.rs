@@ -13,9 +13,9 @@ use crate::output::atomic::temp_path;
 
 pub const HEADER: &str = "source_file,line,reason,field,message,raw";
 
-/// Writes quarantine rows for one source file; nothing appears until [`QuarantineWriter::finish`].
+/// Writes quarantine rows for one source file; nothing appears until [`QuarantineWriter::finish`]
+/// names the file (its name holds the input's hash, known only once the input is read).
 pub struct QuarantineWriter {
-    path: PathBuf,
     tmp: PathBuf,
     source: String,
     out: Option<BufWriter<File>>,
@@ -23,13 +23,15 @@ pub struct QuarantineWriter {
 }
 
 impl QuarantineWriter {
-    pub fn new(path: PathBuf, source: &Path) -> QuarantineWriter {
-        let tmp = temp_path(&path);
-        QuarantineWriter { path, tmp, source: source.display().to_string(), out: None, rows: 0 }
+    /// A writer whose rows wait in a temp file in `dir` named after `source`.
+    pub fn new(dir: &Path, source: &Path) -> QuarantineWriter {
+        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = temp_path(&dir.join(format!("{}.csv", safe_name(&name))));
+        QuarantineWriter { tmp, source: source.display().to_string(), out: None, rows: 0 }
     }
 
     pub fn write(&mut self, line: u64, raw: &[u8], rejection: &Rejection) -> Result<(), IngestError> {
-        let err = |source| IngestError::Quarantine { path: self.path.clone(), source };
+        let err = |source| IngestError::Quarantine { path: self.tmp.clone(), source };
         if self.out.is_none() {
             let file = File::create(&self.tmp).map_err(err)?;
             let mut out = BufWriter::new(file);
@@ -53,17 +55,22 @@ impl QuarantineWriter {
         Ok(())
     }
 
-    /// Publishes the file (when there were rows) and returns its path.
-    pub fn finish(mut self) -> Result<Option<PathBuf>, IngestError> {
+    /// Publishes the file as `path` (when there were rows) and returns that path.
+    pub fn finish(mut self, path: &Path) -> Result<Option<PathBuf>, IngestError> {
         let Some(out) = self.out.take() else {
             return Ok(None);
         };
-        let err = |source| IngestError::Quarantine { path: self.path.clone(), source };
+        let err = |source| IngestError::Quarantine { path: path.to_path_buf(), source };
         let file = out.into_inner().map_err(|e| err(e.into_error()))?;
         file.sync_all().map_err(err)?;
-        std::fs::rename(&self.tmp, &self.path).map_err(err)?;
-        Ok(Some(self.path.clone()))
+        std::fs::rename(&self.tmp, path).map_err(err)?;
+        Ok(Some(path.to_path_buf()))
     }
+}
+
+/// A file name with everything but ASCII letters, digits and `-_.` replaced by `_`.
+pub fn safe_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect()
 }
 
 impl Drop for QuarantineWriter {

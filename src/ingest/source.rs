@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use crate::hashing::HashingReader;
 use crate::ingest::error::{HeaderProblem, IngestError};
 use crate::ingest::reason::{Reason, Rejection};
 use crate::ingest::split::split_line;
@@ -65,20 +66,47 @@ impl SourceFile {
 
     /// Calls `f` for every record, in file order.
     pub fn for_each(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
-        match self.container {
-            Container::Csv => self.each_csv(f),
-            Container::Ndjson => self.each_ndjson(f),
-            Container::Parquet => self.each_parquet(f),
+        self.records(false, f).map(|_| ())
+    }
+
+    /// [`SourceFile::for_each`], and the SHA-256 and size of the file's bytes (for text files
+    /// taken in the same read).
+    pub fn for_each_hashed(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(String, u64), IngestError> {
+        match self.records(true, f)? {
+            Some(hash) => Ok(hash),
+            None => hash_file(&self.path),
         }
     }
 
-    fn each_line(&self, f: &mut LineFn<'_>) -> Result<(), IngestError> {
-        each_line(&self.path, self.gzip, &mut |line, bytes| f(line, strip_line_end(bytes)))
+    /// The records, and when `hash` and the file is text, its hash.
+    fn records(
+        &self,
+        hash: bool,
+        f: &mut dyn FnMut(Record<'_>),
+    ) -> Result<Option<(String, u64)>, IngestError> {
+        match self.container {
+            Container::Csv => self.each_csv(hash, f),
+            Container::Ndjson => self.each_ndjson(hash, f),
+            Container::Parquet => self.each_parquet(f).map(|()| None),
+        }
     }
 
-    fn each_csv(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
+    fn each_line(&self, hash: bool, f: &mut LineFn<'_>) -> Result<Option<(String, u64)>, IngestError> {
+        let mut f = |line, bytes: &[u8]| f(line, strip_line_end(bytes));
+        if hash {
+            each_line_hashed(&self.path, self.gzip, &mut f).map(Some)
+        } else {
+            each_line(&self.path, self.gzip, &mut f).map(|()| None)
+        }
+    }
+
+    fn each_csv(
+        &self,
+        hash: bool,
+        f: &mut dyn FnMut(Record<'_>),
+    ) -> Result<Option<(String, u64)>, IngestError> {
         let mut order: Option<[usize; 9]> = None;
-        self.each_line(&mut |line, bytes| {
+        let hashed = self.each_line(hash, &mut |line, bytes| {
             let Some(order) = order else {
                 order = Some(self.header(bytes)?);
                 return Ok(());
@@ -94,7 +122,7 @@ impl SourceFile {
                 expected: CANONICAL_COLUMNS.join(","),
             });
         }
-        Ok(())
+        Ok(hashed)
     }
 
     /// Maps header names to positions: every canonical column exactly once, nothing else.
@@ -114,8 +142,12 @@ impl SourceFile {
         })
     }
 
-    fn each_ndjson(&self, f: &mut dyn FnMut(Record<'_>)) -> Result<(), IngestError> {
-        self.each_line(&mut |line, bytes| {
+    fn each_ndjson(
+        &self,
+        hash: bool,
+        f: &mut dyn FnMut(Record<'_>),
+    ) -> Result<Option<(String, u64)>, IngestError> {
+        self.each_line(hash, &mut |line, bytes| {
             let owned = ndjson_fields(bytes);
             let fields = match &owned {
                 Ok(v) => Ok(std::array::from_fn(|i| v[i].as_str())),
@@ -150,6 +182,16 @@ impl SourceFile {
     }
 }
 
+/// SHA-256 and size of a file's bytes (a pass of its own: for Parquet and vendor inputs).
+pub(crate) fn hash_file(path: &Path) -> Result<(String, u64), IngestError> {
+    let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    crate::hashing::sha256_stream(file, None).map_err(|source| IngestError::Read {
+        path: path.into(),
+        line: 0,
+        source,
+    })
+}
+
 /// Opens a text file, gunzipping when `gzip`.
 fn open_text(path: &Path, gzip: bool) -> Result<Box<dyn BufRead>, IngestError> {
     let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
@@ -161,7 +203,32 @@ fn open_text(path: &Path, gzip: bool) -> Result<Box<dyn BufRead>, IngestError> {
 /// Calls `f` with every line and its number, *with* its terminator (`\n`, `\r\n` or none
 /// at the end of the file), so callers can check line endings; see [`strip_line_end`].
 pub(crate) fn each_line(path: &Path, gzip: bool, f: &mut LineFn<'_>) -> Result<(), IngestError> {
-    let mut reader = open_text(path, gzip)?;
+    read_lines(&mut open_text(path, gzip)?, path, f)
+}
+
+/// [`each_line`], returning the SHA-256 and size of the file's bytes (compressed bytes for a
+/// gzipped file), hashed as they are read.
+pub(crate) fn each_line_hashed(
+    path: &Path,
+    gzip: bool,
+    f: &mut LineFn<'_>,
+) -> Result<(String, u64), IngestError> {
+    let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    let hashing = HashingReader::new(file);
+    let rest = if gzip {
+        let mut reader = BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(hashing));
+        read_lines(&mut reader, path, f)?;
+        reader.into_inner().into_inner()
+    } else {
+        let mut reader = BufReader::with_capacity(1 << 20, hashing);
+        read_lines(&mut reader, path, f)?;
+        reader.into_inner()
+    };
+    // Whatever follows the last line a decoder needed is part of the file's hash too.
+    rest.finish().map_err(|source| IngestError::Read { path: path.into(), line: 0, source })
+}
+
+fn read_lines(reader: &mut impl BufRead, path: &Path, f: &mut LineFn<'_>) -> Result<(), IngestError> {
     let mut buf = Vec::with_capacity(256);
     let mut line = 0u64;
     loop {
