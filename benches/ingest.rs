@@ -12,9 +12,22 @@ use queuecast::timezones::DEFAULT_TZ;
 
 /// A simulated canonical log of `days` days of three offices; returns its path and row count.
 fn simulated_log(dir: &std::path::Path, days: u32) -> (std::path::PathBuf, u64) {
+    simulated_offices(dir, days, 3, 1.0)
+}
+
+/// A simulated canonical log of `days` days of `offices` offices at `scale` times the default
+/// traffic; returns its path and row count.
+fn simulated_offices(
+    dir: &std::path::Path,
+    days: u32,
+    offices: u32,
+    scale: f64,
+) -> (std::path::PathBuf, u64) {
     let mut settings = Settings::default();
     settings.simulate.days = days;
-    let path = dir.join(format!("log-{days}.csv"));
+    settings.simulate.offices = offices;
+    settings.simulate.scale = scale;
+    let path = dir.join(format!("log-{days}d-{offices}o.csv"));
     queuecast::simulate::write_csv(&settings.simulate, &settings.services, DEFAULT_TZ, &path)
         .expect("simulate");
     let rows = std::fs::read_to_string(&path).expect("read").lines().count() as u64 - 1;
@@ -45,10 +58,14 @@ fn bench_ingest(c: &mut Criterion) {
     let settings = Settings::default().validate().expect("valid settings");
     let mut group = c.benchmark_group("ingest_file");
     group.sample_size(10);
-    for days in [28u32, 91] {
-        let (path, rows) = simulated_log(dir.path(), days);
+    // Three busy offices (few large partitions) and 85 small ones (many small partitions, where
+    // per-partition costs such as syncs and encoder set-up dominate).
+    let logs = [(28u32, 3u32, 1.0f64), (91, 3, 1.0), (28, 85, 0.111), (91, 85, 0.111)];
+    for (days, offices, scale) in logs {
+        let (path, rows) = simulated_offices(dir.path(), days, offices, scale);
         group.throughput(Throughput::Elements(rows));
-        group.bench_with_input(BenchmarkId::from_parameter(rows), &path, |b, path| {
+        let id = BenchmarkId::new(format!("{offices}_offices"), rows);
+        group.bench_with_input(id, &path, |b, path| {
             b.iter(|| {
                 let store_dir = tempfile::tempdir().expect("tempdir");
                 let store = Store::open(store_dir.path(), DEFAULT_TZ).expect("store");
