@@ -226,13 +226,13 @@ impl GbmParams {
         let (trees, base) = if valid_rows.is_empty() {
             let run = self.boost(&view, &data.y, &fit_rows, &[], self.max_trees);
             let pred = run.predictions(&view, &fit_rows);
-            fit.set_scores(&pred, &fit_rows, &data.y, run.base);
+            fit.set_scores(&pred, &fit_rows, &data.y, mean_of(&data.y, &fit_rows));
             (run.trees, run.base)
         } else {
             let run = self.boost(&view, &data.y, &fit_rows, &valid_rows, self.max_trees);
             fit.stopped_early = run.trees.len() < self.max_trees;
             let pred = run.predictions(&view, &valid_rows);
-            fit.set_scores(&pred, &valid_rows, &data.y, run.base);
+            fit.set_scores(&pred, &valid_rows, &data.y, mean_of(&data.y, &fit_rows));
             let rounds = run.trees.len();
             let refit = self.boost(&view, &data.y, &all_u32(n), &[], rounds);
             (refit.trees, refit.base)
@@ -329,7 +329,7 @@ impl GbmParams {
     /// The constant the boosting starts from: the mean (squared loss) or median (absolute).
     fn start_value(&self, y: &[f64], train: &[u32]) -> f64 {
         match self.loss {
-            Loss::Squared => train.iter().map(|&r| y[r as usize]).sum::<f64>() / train.len().max(1) as f64,
+            Loss::Squared => mean_of(y, train),
             Loss::Absolute => {
                 let mut v: Vec<f64> = train.iter().map(|&r| y[r as usize]).collect();
                 median_in_place(&mut v)
@@ -354,6 +354,11 @@ fn sign(x: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// Mean of `y` over `rows`: the constant the held-out scores compare with, whatever the loss.
+fn mean_of(y: &[f64], rows: &[u32]) -> f64 {
+    rows.iter().map(|&r| y[r as usize]).sum::<f64>() / rows.len().max(1) as f64
 }
 
 fn all_u32(n: usize) -> Vec<u32> {
