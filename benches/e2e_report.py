@@ -126,7 +126,9 @@ def markdown(results: dict) -> str:
             f"1-minute load average before the stages {min(loads, default=0):.1f}–{max(loads, default=0):.1f} (2 cores). "
             f"Weekday × hour profile vs reference: {verdict} ({check.get('cells', '?')} cells). "
             + (f"Reference MAE at issue on the last {ref.get('holdout_weeks')} weeks ({ref.get('holdout_rows')} tickets): "
-               f"LightGBM {mae.get('lightgbm', float('nan')):.2f} min, ZMS rule {mae.get('zms_rule', float('nan')):.2f} min." if mae else ""),
+               f"LightGBM {mae.get('lightgbm', float('nan')):.2f} min, ZMS rule {mae.get('zms_rule', float('nan')):.2f} min." if mae else "")
+            + (f" The reference ran separately on the same CSV (finished {data['reference']['reused_from']}; "
+               "`E2E_REFERENCE_FROM`), not in this run." if data.get("reference", {}).get("reused_from") else ""),
             "",
             "| stage | wall s | user+sys s | peak RSS MB | rows/s | ref wall s | ref RSS MB | ×ref wall | ×ref cpu | RSS÷ref | ÷limit | minor faults |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|",

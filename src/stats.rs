@@ -21,9 +21,40 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> Option<f64> {
     Some(if lo == hi || a == b { a } else { (pos - lo as f64) * (b - a) + a })
 }
 
+/// The median of `values` (the type-7 0.5-quantile: the mean of the two middle values when
+/// their number is even), found by selection in O(n), reordering `values`; 0 when empty.
+/// NaN sorts last (`total_cmp`), so the result does not depend on the input order.
+pub fn median_in_place(values: &mut [f64]) -> f64 {
+    let n = values.len();
+    if n == 0 {
+        return 0.0;
+    }
+    let (_, &mut hi, _) = values.select_nth_unstable_by(n / 2, f64::total_cmp);
+    if n % 2 == 1 {
+        return hi;
+    }
+    // The lower middle is the largest value left of the upper one.
+    let lo = values[..n / 2].iter().copied().max_by(f64::total_cmp).unwrap_or(hi);
+    if lo == hi { lo } else { 0.5 * (hi - lo) + lo }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_by_selection_equals_the_type7_median() {
+        assert_eq!(median_in_place(&mut []), 0.0);
+        assert_eq!(median_in_place(&mut [3.0]), 3.0);
+        assert_eq!(median_in_place(&mut [9.0, 1.0, 5.0]), 5.0);
+        assert_eq!(median_in_place(&mut [4.0, 1.0, 3.0, 2.0]), 2.5);
+        let mut x: Vec<f64> = (0..101).map(|i| ((i * 37) % 101) as f64 * 0.25 - 3.0).collect();
+        for n in [2, 3, 10, 50, 101] {
+            let mut sorted = x[..n].to_vec();
+            sorted.sort_by(f64::total_cmp);
+            assert_eq!(median_in_place(&mut x[..n]), quantile_sorted(&sorted, 0.5).unwrap_or(0.0), "n {n}");
+        }
+    }
 
     #[test]
     fn type7_by_hand() {

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::schema::EpochMs;
 
 /// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 24] = [
+pub const FEATURES: [&str; 25] = [
     "ahead_same_service",
     "ahead_total",
     "waiting_total",
@@ -33,6 +33,7 @@ pub const FEATURES: [&str; 24] = [
     "own_service_min",
     "hist_mean_wait_min",
     "office_service_min",
+    "issued_minute_in_slot",
 ];
 
 /// Column index of a feature name.

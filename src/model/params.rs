@@ -2,12 +2,12 @@
 
 use crate::model::calibration_days::CalibrationDays;
 use crate::model::gate::GateParams;
-use crate::model::gbm::GbmParams;
 use crate::model::gbm::bins::MAX_BINS;
+use crate::model::gbm::{GbmParams, Loss};
 use crate::model::predictors::PredictorParams;
 use crate::model::train::TrainParams;
 use crate::replay::ReplayParams;
-use crate::settings::ValidSettings;
+use crate::settings::{GbmLoss, ValidSettings};
 use crate::time::minutes_to_ms;
 
 /// Everything backtest, train and the gate take from the settings.
@@ -36,6 +36,10 @@ impl ModelParams {
             early_stopping_rounds: m.gbm_early_stopping_rounds,
             valid_days: m.gbm_valid_days,
             max_rows: m.gbm_max_rows,
+            loss: match m.gbm_loss {
+                GbmLoss::Absolute => Loss::Absolute,
+                GbmLoss::Squared => Loss::Squared,
+            },
             seed: m.seed,
             threads: m.gbm_threads,
         };

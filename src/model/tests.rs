@@ -105,6 +105,7 @@ fn features_count_the_queue_ahead() {
     assert_eq!(v("elapsed_min"), 3.0);
     assert_eq!(v("minute_of_day"), 8.0 * 60.0 + 5.0);
     assert_eq!(v("weekday"), 1.0);
+    assert_eq!(v("issued_minute_in_slot"), 2.0); // drawn at 08:02, in the 08:00 slot
 }
 
 /// Regression: a ticket drawn in the morning, never called and without a void time, stayed

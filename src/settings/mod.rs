@@ -164,6 +164,9 @@ pub struct ModelSettings {
     pub gbm_max_rows: usize,
     /// Threads of the gradient boosting fit (the trees are the same for any number).
     pub gbm_threads: usize,
+    /// Gradient boosting: the loss each tree reduces, absolute (medians: what the MAE at issue
+    /// rewards) or squared (means).
+    pub gbm_loss: GbmLoss,
     /// A GBM that explains less than this share of the variance of the held-out days has
     /// collapsed: `train` refuses to write it (exit code 4).
     pub gbm_min_r2: f64,
@@ -190,9 +193,18 @@ impl Default for ModelSettings {
             gbm_valid_days: 14,
             gbm_max_rows: 100_000,
             gbm_threads: 2,
+            gbm_loss: GbmLoss::Absolute,
             gbm_min_r2: 0.3,
         }
     }
+}
+
+/// The loss of the gradient boosting (`model.gbm_loss`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GbmLoss {
+    Absolute,
+    Squared,
 }
 
 /// Arrival forecast (`queuecast forecast`): calendar, opening hours, methods, levels.

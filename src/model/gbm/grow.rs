@@ -1,5 +1,5 @@
-//! One regression tree grown leaf-wise (best gain first) on binned features, for squared
-//! loss (gradient = prediction − truth, hessian 1 per row): per leaf a histogram of gradient
+//! One regression tree grown leaf-wise (best gain first) on binned features from gradients
+//! with hessian 1 per row (squared loss: prediction − truth; absolute loss: its sign): per leaf a histogram of gradient
 //! sums and row counts per feature and bin; a split builds the smaller child's histogram and
 //! gets the larger one's by subtraction. Gains and leaf values carry an L2 penalty.
 
@@ -69,6 +69,11 @@ impl Tree {
             k = if go_left { self.left[k] } else { self.right[k] } as usize;
         }
         self.value[k]
+    }
+
+    /// Replaces the value of leaf `node` (absolute loss: the leaf's median residual).
+    pub fn set_value(&mut self, node: u32, value: f64) {
+        self.value[node as usize] = value;
     }
 
     pub fn leaves(&self) -> usize {
@@ -155,8 +160,15 @@ struct Leaf {
     best: Option<Split>,
 }
 
+/// A grown tree and where each of its leaves' rows sit in the reordered `rows`.
+pub struct Grown {
+    pub tree: Tree,
+    /// (leaf node, start, end): the leaf's rows are `rows[start..end]`.
+    pub leaves: Vec<(u32, usize, usize)>,
+}
+
 /// Grows one tree on the rows `rows` (reordered in place: each leaf's rows end up contiguous).
-pub fn grow(data: &Binned<'_>, grad: &[f64], rows: &mut [u32], p: &GrowParams) -> Tree {
+pub fn grow(data: &Binned<'_>, grad: &[f64], rows: &mut [u32], p: &GrowParams) -> Grown {
     let mut tree = Tree::default();
     let g: f64 = rows.iter().map(|&r| grad[r as usize]).sum();
     let value = |g: f64, n: usize| -p.learning_rate * g / (n as f64 + p.l2);
@@ -228,7 +240,7 @@ pub fn grow(data: &Binned<'_>, grad: &[f64], rows: &mut [u32], p: &GrowParams) -
         // Keep the leaves in node order so that ties resolve the same way every run.
         leaves.sort_by_key(|l| l.node);
     }
-    tree
+    Grown { tree, leaves: leaves.iter().map(|l| (l.node, l.start, l.end)).collect() }
 }
 
 /// The best split of a leaf with gradient sum `g` over `n` rows, if any gains.

@@ -1,5 +1,5 @@
-//! Gradient-boosted regression trees for the remaining wait (squared loss), our own compact
-//! histogram booster: explicit, bounded hyper-parameters, early stopping on a held-out time
+//! Gradient-boosted regression trees for the remaining wait (absolute or squared loss), our own
+//! compact histogram booster: explicit, bounded hyper-parameters, early stopping on a held-out time
 //! split (the last days of the training window), a refit on all rows with the number of
 //! trees found there, and a fitted model of flat tree arrays. Same data and seed, same trees
 //! (for any thread count: threads split the histogram work by feature).
@@ -25,6 +25,7 @@ use crate::model::dataset::FEATURES;
 use crate::model::gbm::bins::Bins;
 use crate::model::gbm::grow::{Binned, GrowParams, Tree, grow};
 use crate::model::gbm::tree::Forest;
+use crate::stats::median_in_place;
 
 /// | Name | Default | Purpose | Range |
 /// | `max_trees` | 500 | boosting rounds at most | 1–10 000 |
@@ -38,6 +39,7 @@ use crate::model::gbm::tree::Forest;
 /// | `early_stopping_rounds` | 30 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
 /// | `valid_days` | 14 | last days of the training window held out for early stopping | 1–365 |
 /// | `max_rows` | 100 000 | training rows used at most ([`Dataset::subsample`] beyond that) | ≥ 1 000 |
+/// | `loss` | absolute | what each tree reduces: absolute error (the fit predicts medians, the MAE's own target) or squared error (means) | `absolute`, `squared` |
 /// | `seed` | 0 | seed of the row draws | any |
 /// | `threads` | 2 | threads of the histogram work (the trees do not depend on it) | 1–64 |
 #[derive(Debug, Clone, PartialEq)]
@@ -53,8 +55,36 @@ pub struct GbmParams {
     pub early_stopping_rounds: usize,
     pub valid_days: u32,
     pub max_rows: usize,
+    pub loss: Loss,
     pub seed: u64,
     pub threads: usize,
+}
+
+/// The loss the boosting reduces.
+///
+/// Absolute loss as LightGBM does it: trees split on the sign of the residual, then each leaf
+/// takes the median residual of its rows. Waits are skewed (many short, a long tail), so the
+/// median is what the MAE at issue rewards; on independent simulated data it cut the MAE at
+/// issue by about 5 % against squared loss (README, "Wait-time model").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Loss {
+    #[default]
+    Absolute,
+    Squared,
+}
+
+impl Loss {
+    fn squared() -> Loss {
+        Loss::Squared
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Loss::Absolute => "absolute",
+            Loss::Squared => "squared",
+        }
+    }
 }
 
 impl Default for GbmParams {
@@ -71,6 +101,7 @@ impl Default for GbmParams {
             early_stopping_rounds: 30,
             valid_days: 14,
             max_rows: 100_000,
+            loss: Loss::Absolute,
             seed: 0,
             threads: 2,
         }
@@ -91,6 +122,9 @@ pub enum GbmError {
 /// How the fit went, measured on the held-out days before the refit.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GbmFit {
+    /// The loss boosted on (files written before it was a setting: squared).
+    #[serde(default = "Loss::squared")]
+    pub loss: Loss,
     /// Trees kept (the round with the lowest held-out loss) and their leaves in all.
     pub trees: usize,
     pub leaves: usize,
@@ -183,6 +217,7 @@ impl GbmParams {
         };
         let (valid_from, fit_rows, valid_rows) = self.time_split(&data);
         let mut fit = GbmFit {
+            loss: self.loss,
             fit_rows: fit_rows.len(),
             valid_rows: valid_rows.len(),
             valid_from,
@@ -191,13 +226,13 @@ impl GbmParams {
         let (trees, base) = if valid_rows.is_empty() {
             let run = self.boost(&view, &data.y, &fit_rows, &[], self.max_trees);
             let pred = run.predictions(&view, &fit_rows);
-            fit.set_scores(&pred, &fit_rows, &data.y, run.base);
+            fit.set_scores(&pred, &fit_rows, &data.y, mean_of(&data.y, &fit_rows));
             (run.trees, run.base)
         } else {
             let run = self.boost(&view, &data.y, &fit_rows, &valid_rows, self.max_trees);
             fit.stopped_early = run.trees.len() < self.max_trees;
             let pred = run.predictions(&view, &valid_rows);
-            fit.set_scores(&pred, &valid_rows, &data.y, run.base);
+            fit.set_scores(&pred, &valid_rows, &data.y, mean_of(&data.y, &fit_rows));
             let rounds = run.trees.len();
             let refit = self.boost(&view, &data.y, &all_u32(n), &[], rounds);
             (refit.trees, refit.base)
@@ -230,10 +265,9 @@ impl GbmParams {
     }
 
     /// Boosts on `train` rows for at most `rounds` trees; with `valid` rows, keeps the trees
-    /// up to the round of the lowest held-out squared error and stops
-    /// `early_stopping_rounds` after it.
+    /// up to the round of the lowest held-out loss and stops `early_stopping_rounds` after it.
     fn boost(&self, data: &Binned<'_>, y: &[f64], train: &[u32], valid: &[u32], rounds: usize) -> Boosted {
-        let base = train.iter().map(|&r| y[r as usize]).sum::<f64>() / train.len().max(1) as f64;
+        let base = self.start_value(y, train);
         let mut pred = vec![base; y.len()];
         let mut grad = vec![0.0; y.len()];
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
@@ -248,9 +282,14 @@ impl GbmParams {
         let mut trees: Vec<Tree> = Vec::new();
         let (mut best_loss, mut best_round) = (f64::INFINITY, 0usize);
         let mut rows: Vec<u32> = Vec::with_capacity(train.len());
+        let mut scratch: Vec<f64> = Vec::new();
         for round in 0..rounds {
             for &r in train {
-                grad[r as usize] = pred[r as usize] - y[r as usize];
+                let residual = pred[r as usize] - y[r as usize];
+                grad[r as usize] = match self.loss {
+                    Loss::Squared => residual,
+                    Loss::Absolute => sign(residual),
+                };
             }
             rows.clear();
             if self.subsample < 1.0 {
@@ -258,7 +297,15 @@ impl GbmParams {
             } else {
                 rows.extend_from_slice(train);
             }
-            let tree = grow(data, &grad, &mut rows, &grow_params);
+            let mut grown = grow(data, &grad, &mut rows, &grow_params);
+            if self.loss == Loss::Absolute {
+                for &(node, start, end) in &grown.leaves {
+                    scratch.clear();
+                    scratch.extend(rows[start..end].iter().map(|&r| y[r as usize] - pred[r as usize]));
+                    grown.tree.set_value(node, self.learning_rate * median_in_place(&mut scratch));
+                }
+            }
+            let tree = grown.tree;
             for &r in train.iter().chain(valid) {
                 pred[r as usize] += tree.predict_binned(data.row(r));
             }
@@ -266,7 +313,7 @@ impl GbmParams {
             if valid.is_empty() {
                 continue;
             }
-            let loss = valid.iter().map(|&r| (pred[r as usize] - y[r as usize]).powi(2)).sum::<f64>();
+            let loss = valid.iter().map(|&r| self.loss_of(pred[r as usize] - y[r as usize])).sum::<f64>();
             if loss < best_loss {
                 (best_loss, best_round) = (loss, round);
             } else if round - best_round >= self.early_stopping_rounds {
@@ -278,6 +325,40 @@ impl GbmParams {
         }
         Boosted { base, trees }
     }
+
+    /// The constant the boosting starts from: the mean (squared loss) or median (absolute).
+    fn start_value(&self, y: &[f64], train: &[u32]) -> f64 {
+        match self.loss {
+            Loss::Squared => mean_of(y, train),
+            Loss::Absolute => {
+                let mut v: Vec<f64> = train.iter().map(|&r| y[r as usize]).collect();
+                median_in_place(&mut v)
+            }
+        }
+    }
+
+    fn loss_of(&self, residual: f64) -> f64 {
+        match self.loss {
+            Loss::Squared => residual * residual,
+            Loss::Absolute => residual.abs(),
+        }
+    }
+}
+
+/// −1, 0 or 1: the absolute loss's gradient.
+fn sign(x: f64) -> f64 {
+    if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Mean of `y` over `rows`: the constant the held-out scores compare with, whatever the loss.
+fn mean_of(y: &[f64], rows: &[u32]) -> f64 {
+    rows.iter().map(|&r| y[r as usize]).sum::<f64>() / rows.len().max(1) as f64
 }
 
 fn all_u32(n: usize) -> Vec<u32> {

@@ -140,3 +140,23 @@ fn held_out_days_are_the_last_dates_present_not_calendar_days() {
         GbmParams { valid_days: 30, max_trees: 5, ..params() }.fit(&synthetic(600, 8, |a, _, _| a)).unwrap();
     assert_eq!((short.fit.valid_rows, short.fit.valid_from), (0, None));
 }
+
+#[test]
+fn absolute_loss_predicts_medians_and_squared_loss_means() {
+    // y = x0 region (0 below 5, 10 above) plus a skewed noise: 0 four times in five, else 20.
+    // Per region the median is the region's value and the mean 4 above it.
+    let skewed =
+        |a: f64, _b: f64, e: f64| if a < 5.0 { 0.0 } else { 10.0 } + if e > 0.6 { 20.0 } else { 0.0 };
+    let train = synthetic(8_000, 3, skewed);
+    let at = |model: &GbmModel, a: f64| {
+        let mut x = synthetic(1, 9, |_, _, _| 0.0);
+        x.x[0] = a;
+        model.predict(&x)[0]
+    };
+    let params = || GbmParams { max_trees: 60, ..params() };
+    let abs = params().fit(&train).unwrap();
+    assert_eq!(abs.fit.loss, Loss::Absolute);
+    assert!((at(&abs, 2.0) - 0.0).abs() < 0.5 && (at(&abs, 8.0) - 10.0).abs() < 0.5, "{}", at(&abs, 8.0));
+    let sq = GbmParams { loss: Loss::Squared, ..params() }.fit(&train).unwrap();
+    assert!((at(&sq, 2.0) - 4.0).abs() < 1.0 && (at(&sq, 8.0) - 14.0).abs() < 1.0, "{}", at(&sq, 8.0));
+}
