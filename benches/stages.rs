@@ -16,6 +16,7 @@ use queuecast::ingest::source::SourceFile;
 use queuecast::occupancy::day_occupancy;
 use queuecast::profile::ProfileParams;
 use queuecast::profile::cells::{Key, WindowRows, aggregate};
+use queuecast::profile::occupancy::Occupancy;
 use queuecast::replay::{ReplayParams, office_days, timeline};
 use queuecast::schema::col;
 use queuecast::settings::Settings;
@@ -163,6 +164,16 @@ fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
                 for d in days {
                     black_box(day_occupancy(d, cols.services.len(), DEFAULT_TZ, ReplayParams::default()));
                 }
+            })
+        });
+        // What the profile runs: every office-day replayed on all cores, folded into the dense
+        // cell sums, and the slot and hour cell frames built from them.
+        group.bench_with_input(s.id("cells_and_frames"), &cols, |b, cols| {
+            b.iter(|| {
+                let occ = Occupancy::replay(cols, DEFAULT_TZ, ReplayParams::default());
+                let slots = occ.cells.slot_frame(&cols.offices, &cols.services).expect("slots");
+                let hours = occ.cells.hour_frame(&cols.offices, &cols.services).expect("hours");
+                black_box((slots.height(), hours.height(), occ.days_frame(&cols.offices).expect("days")))
             })
         });
     }

@@ -16,6 +16,9 @@ use crate::store::columns::{dict_codes, parsed};
 /// The service value of rows that cover all services.
 pub const ALL_SERVICES: &str = "*";
 
+/// The key column of the 15-minute slot of the day (0–95).
+pub const SLOT: &str = "slot";
+
 /// The window's tickets as plain columns, aligned row by row.
 #[derive(Default)]
 pub struct WindowRows {

@@ -6,6 +6,7 @@
 
 pub mod cells;
 pub mod hours;
+pub mod occupancy;
 pub mod peaks;
 pub mod suppress;
 pub mod tables;
