@@ -3,12 +3,12 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::profile::cells::{ALL_SERVICES, Key, WindowRows, aggregate, open_days};
+use crate::profile::cells::{ALL_SERVICES, Key, aggregate, open_days};
 use crate::profile::occupancy::Occupancy;
+use crate::profile::read::{Window, read_window};
 use crate::profile::{ProfileError, ProfileParams};
 use crate::schema::col;
 use crate::store::Store;
-use crate::store::columns::{TicketColumns, column_exprs};
 
 pub use crate::profile::cells::SLOT;
 pub const CELL_KEYS_WEEKDAY_HOUR: [&str; 4] = [col::OFFICE_ID, col::SERVICE, col::WEEKDAY, col::HOUR];
@@ -31,37 +31,10 @@ pub fn build(
     to: NaiveDate,
     params: &ProfileParams,
 ) -> Result<Built, ProfileError> {
-    // Read the window once, partition by partition (only the columns the tables use), into
-    // the replay's columns and the cell statistics' rows; one partition's frame at a time is
-    // in memory. Ticket ids are the costliest column and neither needs them.
-    let exprs: Vec<Expr> = column_exprs()
-        .into_iter()
-        .filter(|e| *e != col(col::TICKET_ID))
-        .chain([
-            col(col::WEEKDAY),
-            col(col::HOUR),
-            col(col::WAIT_S),
-            col(col::SERVICE_S),
-            col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias(SLOT),
-        ])
-        .collect();
+    // Read the window once (only the columns the tables use) into the replay's columns and
+    // the cell statistics' rows. Ticket ids are the costliest column and neither needs them.
     let reading = tracing::info_span!("read the store").entered();
-    let mut cols = TicketColumns::default();
-    let mut rows = WindowRows::default();
-    for key in store.partitions()? {
-        let (first, last) = month_bounds(key.year, key.month);
-        if last < from || first > to {
-            continue;
-        }
-        let part = store
-            .scan_partition(&key)?
-            .filter(col(col::LOCAL_DATE).gt_eq(lit(from)).and(col(col::LOCAL_DATE).lt_eq(lit(to))))
-            .select(exprs.iter().cloned().chain([col(col::YEAR), col(col::MONTH)]).collect::<Vec<_>>())
-            .collect()?;
-        cols.append_frame(&part)?;
-        rows.append_frame(&part, SLOT)?;
-    }
-    let cols = cols.into_sorted();
+    let Window { cols, rows } = read_window(store, from, to)?;
     drop(reading);
     let occ = Occupancy::replay(&cols, store.tz(), params.replay);
     let open_days = open_days(&rows)?.lazy();
@@ -102,15 +75,6 @@ pub fn build(
         aggregate(&rows, &[int(col::YEAR, &rows.year), int(col::MONTH, &rows.month)], true, false, sl)?
             .sort(CELL_KEYS_MONTHLY, Default::default())?;
     Ok(Built { weekday_hour, slot15, daily, monthly })
-}
-
-/// First and last day of a month (a partition's date range).
-fn month_bounds(year: i32, month: u32) -> (NaiveDate, NaiveDate) {
-    let first = NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(NaiveDate::MIN);
-    let next = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-    let last =
-        NaiveDate::from_ymd_opt(next.0, next.1, 1).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX);
-    (first, last)
 }
 
 /// Fills the derived columns of a weekday × hour/slot table and drops empty cells.
