@@ -35,7 +35,7 @@ pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayP
         max_waiting: 0,
         max_active: 0,
     };
-    integrate(day, n_services, tz, params, &mut occ);
+    integrate(day, n_services, &slot_starts(day.date, tz), params, &mut occ);
     occ
 }
 
@@ -70,8 +70,14 @@ impl DayOccupancyMs {
         }
     }
 
-    /// Replays `day` into `self` (previous values are cleared; no allocation).
+    /// Replays `day` into `self` (previous values are cleared).
     pub fn replay(&mut self, day: &OfficeDay, tz: Tz, params: ReplayParams) {
+        self.replay_in(day, &slot_starts(day.date, tz), params);
+    }
+
+    /// [`Self::replay`] with the day's slot bounds ([`slot_starts`] of its date) given: they
+    /// are the same for every office, so a caller replaying many offices computes them once.
+    pub fn replay_in(&mut self, day: &OfficeDay, bounds: &[EpochMs], params: ReplayParams) {
         self.observed = [0; SLOTS];
         self.waiting = [0; SLOTS];
         self.active = [0; SLOTS];
@@ -79,7 +85,7 @@ impl DayOccupancyMs {
         self.waiting_by_service.iter_mut().for_each(|w| *w = 0);
         self.max_waiting = 0;
         self.max_active = 0;
-        integrate(day, self.n_services, tz, params, self);
+        integrate(day, self.n_services, bounds, params, self);
     }
 }
 
@@ -127,8 +133,13 @@ impl SlotSink for DayOccupancyMs {
 }
 
 /// Replays `day` and hands the state held over each piece of a wall-clock slot to `sink`.
-fn integrate(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayParams, sink: &mut impl SlotSink) {
-    let bounds = slot_starts(day.date, tz);
+fn integrate(
+    day: &OfficeDay,
+    n_services: usize,
+    bounds: &[EpochMs],
+    params: ReplayParams,
+    sink: &mut impl SlotSink,
+) {
     let sweep = Sweep::new(day, params);
     let Some(first) = sweep.events().first() else {
         return;
@@ -142,7 +153,7 @@ fn integrate(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayParams, s
     let mut slot = 0usize;
     sweep.run(n_services, |t, state, _| {
         if let Some(from) = since {
-            add(sink, &bounds, &mut slot, from.max(span_start), t.min(span_end), &held);
+            add(sink, bounds, &mut slot, from.max(span_start), t.min(span_end), &held);
         }
         if t <= span_end {
             sink.peak(state);

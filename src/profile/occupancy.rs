@@ -7,6 +7,8 @@
 //! exact, so neither the order in which days are added nor the number of threads can change a
 //! figure; the hour cells are the sums of their four slots.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use polars::prelude::*;
@@ -15,8 +17,9 @@ use crate::occupancy::DayOccupancyMs;
 use crate::profile::cells::{ALL_SERVICES, SLOT};
 use crate::replay::{DayRange, OfficeDay, ReplayParams, WaitBounds, day_ranges};
 use crate::schema::col;
-use crate::slots::{SLOTS, SLOTS_PER_HOUR};
+use crate::slots::{SLOTS, SLOTS_PER_HOUR, slot_starts};
 use crate::store::columns::TicketColumns;
+use crate::time::EpochMs;
 use crate::timezones::days_since_epoch;
 
 const WEEKDAYS: usize = 7;
@@ -187,10 +190,13 @@ impl Occupancy {
             let mut cells = OccupancyCells::new(n_offices, n_services);
             let mut days = Vec::with_capacity(part.len());
             let mut occ = DayOccupancyMs::new(n_services);
+            // Slot bounds per date: the same for every office, and costly (time-zone lookups).
+            let mut slot_bounds: HashMap<NaiveDate, Vec<EpochMs>> = HashMap::new();
             for r in part {
                 let day =
                     OfficeDay::from_rows(cols, r.clone()).with_max_wait(office_bounds[r.office as usize]);
-                occ.replay(&day, tz, params);
+                let bounds = slot_bounds.entry(day.date).or_insert_with(|| slot_starts(day.date, tz));
+                occ.replay_in(&day, bounds, params);
                 let weekday = day.date.weekday().number_from_monday() as usize;
                 cells.add_day(day.office, weekday, &occ);
                 let observed: i64 = occ.observed.iter().sum();

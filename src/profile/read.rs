@@ -12,6 +12,7 @@ use crate::slots::SLOT_MINUTES;
 use crate::store::columns::{ColumnsAppender, MergedDict, TicketColumns};
 use crate::store::window::for_each_partition;
 use crate::store::{PartitionKey, Store, StoreError};
+use crate::timezones::days_since_epoch;
 
 /// The stored columns the profile reads (office, year and month are the partition's keys).
 const READ: [&str; 13] = [
@@ -61,7 +62,7 @@ pub fn read_window(store: &Store, from: NaiveDate, to: NaiveDate) -> Result<Wind
 }
 
 /// One partition's frame (the [`READ`] columns) as columns and rows with dictionaries of
-/// their own.
+/// their own (office, year and month from the partition's key).
 fn convert(key: &PartitionKey, mut df: DataFrame) -> PolarsResult<(TicketColumns, WindowRows)> {
     let n = df.height();
     for name in [col::ISSUED_AT, col::CALLED_AT, col::FINISHED_AT] {
@@ -73,11 +74,37 @@ fn convert(key: &PartitionKey, mut df: DataFrame) -> PolarsResult<(TicketColumns
         minute.i32()?.iter().map(|m| m.map(|m| m.div_euclid(SLOT_MINUTES as i32))).collect();
     df.with_column(slot.with_name(SLOT.into()).into_column())?;
     df.with_column(Column::new(col::OFFICE_ID.into(), vec![key.office_id.as_str(); n]))?;
-    df.with_column(Column::new(col::YEAR.into(), vec![key.year; n]))?;
-    df.with_column(Column::new(col::MONTH.into(), vec![key.month as i32; n]))?;
     let mut cols = TicketColumns::default();
     cols.append_frame(&df)?;
-    Ok((cols, WindowRows::from_frame(&df, SLOT)?))
+    // The rows share the codes and parsed values of the columns (same rows, same order).
+    let rows = WindowRows {
+        offices: cols.offices.clone(),
+        services: cols.services.clone(),
+        office: cols.office.clone(),
+        service: cols.service.iter().map(|&s| u32::from(s)).collect(),
+        channel: cols.channel.clone(),
+        outcome: cols.outcome.clone(),
+        date: cols.date.iter().map(|&d| days_since_epoch(d)).collect(),
+        weekday: ints(&df, col::WEEKDAY)?,
+        hour: ints(&df, col::HOUR)?,
+        slot: ints(&df, SLOT)?,
+        year: vec![key.year; n],
+        month: vec![key.month as i32; n],
+        wait_s: optional(&df, col::WAIT_S)?,
+        service_s: optional(&df, col::SERVICE_S)?,
+    };
+    Ok((cols, rows))
+}
+
+/// A column that has no nulls, as `i32`.
+fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<i32>> {
+    let bad = || PolarsError::ComputeError(format!("stored {name} is invalid").into());
+    df.column(name)?.cast(&DataType::Int32)?.i32()?.iter().map(|v| v.ok_or_else(bad)).collect()
+}
+
+/// A column with nulls, as `i64`.
+fn optional(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    Ok(df.column(name)?.cast(&DataType::Int64)?.i64()?.iter().collect())
 }
 
 /// Builds one [`WindowRows`] from chunks with dictionaries of their own, appended in order.
