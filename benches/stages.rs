@@ -16,11 +16,12 @@ use queuecast::ingest::source::SourceFile;
 use queuecast::occupancy::day_occupancy;
 use queuecast::profile::ProfileParams;
 use queuecast::profile::cells::{Key, WindowRows, aggregate};
+use queuecast::profile::occupancy::Occupancy;
 use queuecast::replay::{ReplayParams, office_days, timeline};
 use queuecast::schema::col;
 use queuecast::settings::Settings;
 use queuecast::store::Store;
-use queuecast::store::columns::{TicketColumns, column_exprs, load_columns};
+use queuecast::store::columns::{TicketColumns, load_columns};
 use queuecast::timezones::DEFAULT_TZ;
 
 /// Simulated days of three offices per size (about 560 tickets a day).
@@ -60,26 +61,8 @@ impl Stored {
 
     /// The profile's per-ticket rows, read as `profile::tables::build` reads them.
     fn window_rows(&self) -> WindowRows {
-        let exprs: Vec<Expr> = column_exprs()
-            .into_iter()
-            .filter(|e| *e != col(col::TICKET_ID))
-            .chain([
-                col(col::WEEKDAY),
-                col(col::HOUR),
-                col(col::WAIT_S),
-                col(col::SERVICE_S),
-                col(col::MINUTE_OF_DAY).floor_div(lit(15)).alias("slot"),
-                col(col::YEAR),
-                col(col::MONTH),
-            ])
-            .collect();
-        let mut rows = WindowRows::default();
-        for key in self.store.partitions().expect("partitions") {
-            let part =
-                self.store.scan_partition(&key).expect("scan").select(exprs.clone()).collect().expect("read");
-            rows.append_frame(&part, "slot").expect("rows");
-        }
-        rows
+        let (from, to) = (chrono::NaiveDate::MIN, chrono::NaiveDate::MAX);
+        queuecast::profile::read::read_window(&self.store, from, to).expect("read").rows
     }
 }
 
@@ -153,6 +136,13 @@ fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
         }
         group.finish();
     }
+    // Reading the window: every partition on all cores into the replay's columns and the rows.
+    let mut group = c.benchmark_group("profile_read");
+    for s in data {
+        group.throughput(Throughput::Elements(s.rows));
+        group.bench_function(s.id("window"), |b| b.iter(|| black_box(s.window_rows().len())));
+    }
+    group.finish();
     let mut group = c.benchmark_group("profile_occupancy");
     for s in data {
         let cols = s.columns();
@@ -163,6 +153,16 @@ fn bench_profile_tables(c: &mut Criterion, data: &[Stored]) {
                 for d in days {
                     black_box(day_occupancy(d, cols.services.len(), DEFAULT_TZ, ReplayParams::default()));
                 }
+            })
+        });
+        // What the profile runs: every office-day replayed on all cores, folded into the dense
+        // cell sums, and the slot and hour cell frames built from them.
+        group.bench_with_input(s.id("cells_and_frames"), &cols, |b, cols| {
+            b.iter(|| {
+                let occ = Occupancy::replay(cols, DEFAULT_TZ, ReplayParams::default());
+                let slots = occ.cells.slot_frame(&cols.offices, &cols.services).expect("slots");
+                let hours = occ.cells.hour_frame(&cols.offices, &cols.services).expect("hours");
+                black_box((slots.height(), hours.height(), occ.days_frame(&cols.offices).expect("days")))
             })
         });
     }

@@ -25,7 +25,6 @@ pub struct DayOccupancy {
 
 /// Replays `day` and integrates its state over the wall-clock slots.
 pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayParams) -> DayOccupancy {
-    let bounds = slot_starts(day.date, tz);
     let mut occ = DayOccupancy {
         observed: [0.0; SLOTS],
         waiting: [0.0; SLOTS],
@@ -36,9 +35,114 @@ pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayP
         max_waiting: 0,
         max_active: 0,
     };
+    integrate(day, n_services, &slot_starts(day.date, tz), params, &mut occ);
+    occ
+}
+
+/// Integer-millisecond integrals over one office-day, per slot (state × milliseconds for the
+/// counts): exact, so sums over many days do not depend on the order they are added in.
+/// Reusable: [`DayOccupancyMs::replay`] clears it first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayOccupancyMs {
+    /// Milliseconds of the slot inside the day's observed span.
+    pub observed: [i64; SLOTS],
+    pub waiting: [i64; SLOTS],
+    pub active: [i64; SLOTS],
+    pub busy: [i64; SLOTS],
+    /// Row-major `SLOTS × n_services`.
+    pub waiting_by_service: Vec<i64>,
+    pub n_services: usize,
+    pub max_waiting: u32,
+    pub max_active: u32,
+}
+
+impl DayOccupancyMs {
+    pub fn new(n_services: usize) -> DayOccupancyMs {
+        DayOccupancyMs {
+            observed: [0; SLOTS],
+            waiting: [0; SLOTS],
+            active: [0; SLOTS],
+            busy: [0; SLOTS],
+            waiting_by_service: vec![0; SLOTS * n_services],
+            n_services,
+            max_waiting: 0,
+            max_active: 0,
+        }
+    }
+
+    /// Replays `day` into `self` (previous values are cleared).
+    pub fn replay(&mut self, day: &OfficeDay, tz: Tz, params: ReplayParams) {
+        self.replay_in(day, &slot_starts(day.date, tz), params);
+    }
+
+    /// [`Self::replay`] with the day's slot bounds ([`slot_starts`] of its date) given: they
+    /// are the same for every office, so a caller replaying many offices computes them once.
+    pub fn replay_in(&mut self, day: &OfficeDay, bounds: &[EpochMs], params: ReplayParams) {
+        self.observed = [0; SLOTS];
+        self.waiting = [0; SLOTS];
+        self.active = [0; SLOTS];
+        self.busy = [0; SLOTS];
+        self.waiting_by_service.iter_mut().for_each(|w| *w = 0);
+        self.max_waiting = 0;
+        self.max_active = 0;
+        integrate(day, self.n_services, bounds, params, self);
+    }
+}
+
+/// Where [`integrate`] puts the state held over a piece of a slot, and the day's peaks.
+trait SlotSink {
+    /// State `s` held for `ms` milliseconds (> 0) inside slot `k`.
+    fn hold(&mut self, k: usize, ms: i64, s: &crate::replay::QueueState);
+    fn peak(&mut self, s: &crate::replay::QueueState);
+}
+
+impl SlotSink for DayOccupancy {
+    fn hold(&mut self, k: usize, ms: i64, s: &crate::replay::QueueState) {
+        let secs = ms as f64 / 1000.0;
+        self.observed[k] += secs;
+        self.waiting[k] += s.waiting as f64 * secs;
+        self.active[k] += s.active_counters as f64 * secs;
+        self.busy[k] += s.busy_counters as f64 * secs;
+        for (j, w) in s.waiting_by_service.iter().enumerate() {
+            self.waiting_by_service[k * self.n_services + j] += *w as f64 * secs;
+        }
+    }
+
+    fn peak(&mut self, s: &crate::replay::QueueState) {
+        self.max_waiting = self.max_waiting.max(s.waiting);
+        self.max_active = self.max_active.max(s.active_counters);
+    }
+}
+
+impl SlotSink for DayOccupancyMs {
+    fn hold(&mut self, k: usize, ms: i64, s: &crate::replay::QueueState) {
+        self.observed[k] += ms;
+        self.waiting[k] += i64::from(s.waiting) * ms;
+        self.active[k] += i64::from(s.active_counters) * ms;
+        self.busy[k] += i64::from(s.busy_counters) * ms;
+        let row = &mut self.waiting_by_service[k * self.n_services..(k + 1) * self.n_services];
+        for (acc, w) in row.iter_mut().zip(&s.waiting_by_service) {
+            *acc += i64::from(*w) * ms;
+        }
+    }
+
+    fn peak(&mut self, s: &crate::replay::QueueState) {
+        self.max_waiting = self.max_waiting.max(s.waiting);
+        self.max_active = self.max_active.max(s.active_counters);
+    }
+}
+
+/// Replays `day` and hands the state held over each piece of a wall-clock slot to `sink`.
+fn integrate(
+    day: &OfficeDay,
+    n_services: usize,
+    bounds: &[EpochMs],
+    params: ReplayParams,
+    sink: &mut impl SlotSink,
+) {
     let sweep = Sweep::new(day, params);
     let Some(first) = sweep.events().first() else {
-        return occ;
+        return;
     };
     // The span ends with the last recorded instant: a stale ticket's bound may pass later.
     let (span_start, span_end) = (first.t, day.recorded_end());
@@ -49,51 +153,40 @@ pub fn day_occupancy(day: &OfficeDay, n_services: usize, tz: Tz, params: ReplayP
     let mut slot = 0usize;
     sweep.run(n_services, |t, state, _| {
         if let Some(from) = since {
-            occ.add(&bounds, &mut slot, from.max(span_start), t.min(span_end), &held);
+            add(sink, bounds, &mut slot, from.max(span_start), t.min(span_end), &held);
         }
         if t <= span_end {
-            occ.max_waiting = occ.max_waiting.max(state.waiting);
-            occ.max_active = occ.max_active.max(state.active_counters);
+            sink.peak(state);
         }
         held.clone_from(state);
         since = Some(t);
     });
-    occ
 }
 
-impl DayOccupancy {
-    /// Adds state `s` held over [from, to) to the slots it spans; `slot` only moves forward.
-    fn add(
-        &mut self,
-        bounds: &[EpochMs],
-        slot: &mut usize,
-        from: EpochMs,
-        to: EpochMs,
-        s: &crate::replay::QueueState,
-    ) {
-        if to <= from {
-            return;
+/// Adds state `s` held over [from, to) to the slots it spans; `slot` only moves forward.
+fn add(
+    sink: &mut impl SlotSink,
+    bounds: &[EpochMs],
+    slot: &mut usize,
+    from: EpochMs,
+    to: EpochMs,
+    s: &crate::replay::QueueState,
+) {
+    if to <= from {
+        return;
+    }
+    while *slot + 1 < bounds.len() && bounds[*slot + 1] <= from {
+        *slot += 1;
+    }
+    let mut k = *slot;
+    let mut a = from;
+    while a < to && k < SLOTS {
+        let b = to.min(bounds[k + 1]);
+        if b > a {
+            sink.hold(k, b - a, s);
         }
-        while *slot + 1 < bounds.len() && bounds[*slot + 1] <= from {
-            *slot += 1;
-        }
-        let mut k = *slot;
-        let mut a = from;
-        while a < to && k < SLOTS {
-            let b = to.min(bounds[k + 1]);
-            if b > a {
-                let secs = (b - a) as f64 / 1000.0;
-                self.observed[k] += secs;
-                self.waiting[k] += s.waiting as f64 * secs;
-                self.active[k] += s.active_counters as f64 * secs;
-                self.busy[k] += s.busy_counters as f64 * secs;
-                for (j, w) in s.waiting_by_service.iter().enumerate() {
-                    self.waiting_by_service[k * self.n_services + j] += *w as f64 * secs;
-                }
-            }
-            a = b;
-            k += 1;
-        }
+        a = b;
+        k += 1;
     }
 }
 
@@ -135,5 +228,17 @@ mod tests {
         assert_eq!(occ.waiting_by_service[33], 300.0);
         assert_eq!((occ.max_waiting, occ.max_active), (1, 1));
         assert_eq!(occ.observed.iter().sum::<f64>(), 1500.0);
+        // The integer version holds the same integrals in milliseconds, and can be reused.
+        let mut ms = DayOccupancyMs::new(1);
+        ms.replay(&day, DEFAULT_TZ, ReplayParams::default());
+        ms.replay(&day, DEFAULT_TZ, ReplayParams::default());
+        for k in 0..SLOTS {
+            assert_eq!(ms.observed[k] as f64, occ.observed[k] * 1000.0);
+            assert_eq!(ms.waiting[k] as f64, occ.waiting[k] * 1000.0);
+            assert_eq!(ms.active[k] as f64, occ.active[k] * 1000.0);
+            assert_eq!(ms.busy[k] as f64, occ.busy[k] * 1000.0);
+            assert_eq!(ms.waiting_by_service[k] as f64, occ.waiting_by_service[k] * 1000.0);
+        }
+        assert_eq!((ms.max_waiting, ms.max_active), (1, 1));
     }
 }

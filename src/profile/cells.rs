@@ -16,6 +16,9 @@ use crate::store::columns::{dict_codes, parsed};
 /// The service value of rows that cover all services.
 pub const ALL_SERVICES: &str = "*";
 
+/// The key column of the 15-minute slot of the day (0–95).
+pub const SLOT: &str = "slot";
+
 /// The window's tickets as plain columns, aligned row by row.
 #[derive(Default)]
 pub struct WindowRows {
@@ -90,7 +93,8 @@ pub struct Key<'a> {
     pub values: &'a [i32],
 }
 
-/// Running statistics of one cell.
+/// Running statistics of one cell. Its waits sit in the table's one wait buffer, at
+/// `waits_at .. waits_at + waits` (see [`aggregate`]).
 #[derive(Default, Clone)]
 struct Acc {
     tickets: u32,
@@ -99,13 +103,15 @@ struct Acc {
     served: u32,
     no_show: u32,
     cancelled: u32,
-    waits_min: Vec<f64>,
+    waits: u32,
+    waits_at: usize,
     waited_within: u32,
     service_sum_min: f64,
     service_n: u32,
 }
 
 impl Acc {
+    /// Counts row `i` (its wait is placed in the buffer by a second pass).
     fn add(&mut self, rows: &WindowRows, i: usize, service_level_s: f64) {
         self.tickets += 1;
         match rows.channel[i] {
@@ -118,7 +124,7 @@ impl Acc {
             Outcome::Cancelled => self.cancelled += 1,
         }
         if let Some(w) = rows.wait_s[i] {
-            self.waits_min.push(w as f64 / 60.0);
+            self.waits += 1;
             self.waited_within += u32::from(w as f64 <= service_level_s);
         }
         if let Some(s) = rows.service_s[i] {
@@ -152,26 +158,50 @@ pub fn aggregate(
     let key_cells: usize = ranges.iter().map(|r| r.1).product();
     let cells = rows.offices.len() * n_services * key_cells;
     let mut accs: Vec<Acc> = vec![Acc::default(); cells];
-    for i in 0..rows.len() {
+    let cell_of = |i: usize| {
         let mut k = 0usize;
         for (key, (lo, len)) in keys.iter().zip(&ranges) {
             k = k * len + (key.values[i] - lo) as usize;
         }
-        let base = rows.office[i] as usize * n_services;
         // Service index 0 is "all services"; service code s is index s + 1.
-        accs[base * key_cells + k].add(rows, i, service_level_s);
-        if per_service {
-            accs[(base + rows.service[i] as usize + 1) * key_cells + k].add(rows, i, service_level_s);
+        let base = rows.office[i] as usize * n_services;
+        let service = per_service.then(|| (base + rows.service[i] as usize + 1) * key_cells + k);
+        (base * key_cells + k, service)
+    };
+    for i in 0..rows.len() {
+        let (all, service) = cell_of(i);
+        accs[all].add(rows, i, service_level_s);
+        if let Some(s) = service {
+            accs[s].add(rows, i, service_level_s);
         }
     }
-    frame(rows, keys, &ranges, accs, n_services, per_service, with_outcomes)
+    // The waits of all cells in one buffer, cell after cell (no vector per cell): a second pass
+    // puts each wait, in whole seconds, at its cell's next free place.
+    let mut next = 0usize;
+    for acc in &mut accs {
+        acc.waits_at = next;
+        next += acc.waits as usize;
+    }
+    let mut waits = vec![0i64; next];
+    let mut fill: Vec<usize> = accs.iter().map(|a| a.waits_at).collect();
+    for i in 0..rows.len() {
+        let Some(w) = rows.wait_s[i] else { continue };
+        let (all, service) = cell_of(i);
+        for cell in std::iter::once(all).chain(service) {
+            waits[fill[cell]] = w;
+            fill[cell] += 1;
+        }
+    }
+    frame(rows, keys, &ranges, &accs, &mut waits, n_services, per_service, with_outcomes)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn frame(
     rows: &WindowRows,
     keys: &[Key],
     ranges: &[(i32, usize)],
-    mut accs: Vec<Acc>,
+    accs: &[Acc],
+    waits: &mut [i64],
     n_services: usize,
     per_service: bool,
     with_outcomes: bool,
@@ -182,7 +212,9 @@ fn frame(
     let mut key_values: Vec<Vec<i32>> = vec![Vec::new(); keys.len()];
     let mut counts: [Vec<u32>; 6] = Default::default();
     let mut floats: [Vec<Option<f64>>; 5] = Default::default();
-    for (cell, acc) in accs.iter_mut().enumerate() {
+    // One cell's waits in minutes, ascending (reused from cell to cell).
+    let mut waits_min: Vec<f64> = Vec::new();
+    for (cell, acc) in accs.iter().enumerate() {
         if acc.tickets == 0 {
             continue;
         }
@@ -204,13 +236,17 @@ fn frame(
         ]) {
             v.push(c);
         }
-        let waits = &mut acc.waits_min;
-        waits.sort_unstable_by(f64::total_cmp);
-        let n = waits.len();
-        let mean = (n > 0).then(|| waits.iter().sum::<f64>() / n as f64);
+        // Seconds sort as their minutes do (w / 60 is monotonic), and integers sort faster.
+        let cell_waits = &mut waits[acc.waits_at..acc.waits_at + acc.waits as usize];
+        cell_waits.sort_unstable();
+        waits_min.clear();
+        waits_min.extend(cell_waits.iter().map(|&w| w as f64 / 60.0));
+        let n = waits_min.len();
+        // Summed in ascending order, as ever: the mean's last bit depends on the order.
+        let mean = (n > 0).then(|| waits_min.iter().sum::<f64>() / n as f64);
         floats[0].push(mean);
-        floats[1].push(quantile_sorted(waits, 0.5));
-        floats[2].push(quantile_sorted(waits, 0.9));
+        floats[1].push(quantile_sorted(&waits_min, 0.5));
+        floats[2].push(quantile_sorted(&waits_min, 0.9));
         floats[3].push((acc.service_n > 0).then(|| acc.service_sum_min / acc.service_n as f64));
         floats[4].push((n > 0).then(|| acc.waited_within as f64 / n as f64));
     }

@@ -6,7 +6,9 @@
 
 pub mod cells;
 pub mod hours;
+pub mod occupancy;
 pub mod peaks;
+pub mod read;
 pub mod suppress;
 pub mod tables;
 pub mod write;
@@ -176,14 +178,5 @@ fn window(store: &Store, params: &ProfileParams) -> Result<(NaiveDate, NaiveDate
 
 /// The first and last stored local day.
 fn stored_range(store: &Store) -> Result<Option<(NaiveDate, NaiveDate)>, ProfileError> {
-    if store.partitions()?.is_empty() {
-        return Ok(None);
-    }
-    let day = || col(crate::schema::col::LOCAL_DATE).cast(DataType::Int32);
-    let df = store.scan()?.select([day().min().alias("first"), day().max().alias("last")]).collect()?;
-    let first = df.column("first")?.i32()?.get(0);
-    let last = df.column("last")?.i32()?.get(0);
-    Ok(first
-        .zip(last)
-        .map(|(a, b)| (crate::timezones::date_from_days(a), crate::timezones::date_from_days(b))))
+    Ok(crate::store::window::stored_date_range(store)?)
 }

@@ -270,3 +270,76 @@ pub(crate) fn parsed<T: Copy>(
         })
         .collect()
 }
+
+/// A dictionary merged from chunks that coded their strings with dictionaries of their own (one
+/// per partition read on another thread): entries keep the order in which they first appear.
+#[derive(Debug, Clone, Default)]
+pub struct MergedDict {
+    values: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+}
+
+impl MergedDict {
+    /// The merged code of each entry of `local`, adding the entries not seen yet.
+    pub fn codes_of(&mut self, local: &[String]) -> Vec<u32> {
+        local
+            .iter()
+            .map(|v| match self.index.get(v) {
+                Some(&c) => c,
+                None => {
+                    let c = self.values.len() as u32;
+                    self.values.push(v.clone());
+                    self.index.insert(v.clone(), c);
+                    c
+                }
+            })
+            .collect()
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+
+    pub fn into_values(self) -> Vec<String> {
+        self.values
+    }
+}
+
+/// Builds one [`TicketColumns`] from chunks with dictionaries of their own, appended in order;
+/// the merged dictionaries list values in order of first appearance, as if the rows of all
+/// chunks had been appended to one [`TicketColumns`].
+#[derive(Debug, Default)]
+pub struct ColumnsAppender {
+    cols: TicketColumns,
+    offices: MergedDict,
+    services: MergedDict,
+    counters: MergedDict,
+}
+
+impl ColumnsAppender {
+    pub fn append(&mut self, chunk: TicketColumns) {
+        let office = self.offices.codes_of(&chunk.offices);
+        let service = self.services.codes_of(&chunk.services);
+        let counter = self.counters.codes_of(&chunk.counters);
+        let c = &mut self.cols;
+        c.office.extend(chunk.office.iter().map(|&o| office[o as usize]));
+        c.service.extend(chunk.service.iter().map(|&s| service[s as usize] as u16));
+        c.counter.extend(chunk.counter.iter().map(|k| k.map(|k| counter[k as usize])));
+        c.date.extend(chunk.date);
+        c.ticket_id.extend(chunk.ticket_id);
+        c.channel.extend(chunk.channel);
+        c.issued.extend(chunk.issued);
+        c.called.extend(chunk.called);
+        c.finished.extend(chunk.finished);
+        c.outcome.extend(chunk.outcome);
+    }
+
+    /// The merged columns, sorted (see [`TicketColumns::into_sorted`]).
+    pub fn finish(self) -> TicketColumns {
+        let mut cols = self.cols;
+        cols.offices = self.offices.into_values();
+        cols.services = self.services.into_values();
+        cols.counters = self.counters.into_values();
+        cols.into_sorted()
+    }
+}

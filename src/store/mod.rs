@@ -5,6 +5,7 @@ pub mod columns;
 pub mod manifest;
 pub mod summary;
 pub mod table;
+pub mod window;
 pub mod write;
 
 use std::fs::File;

@@ -142,3 +142,42 @@ fn open_days_count_distinct_dates_per_weekday() {
         .unwrap();
     assert_same(&sorted(ours, &keys), &sorted(oracle, &keys));
 }
+
+/// The wait statistics the profile computed before the shared wait buffer: a vector of waits
+/// in minutes per cell, sorted as floats. The new ones must be equal to the bit.
+#[test]
+fn wait_statistics_equal_per_cell_vectors_bit_for_bit() {
+    let window = random_window(11, 5_000);
+    let rows = WindowRows::from_frame(&window, "slot").unwrap();
+    let keys = [Key { name: col::WEEKDAY, dtype: DataType::Int32, values: &rows.weekday }];
+    let ours = aggregate(&rows, &keys, true, true, 900.0).unwrap();
+    // Cells in the frame's order: office code, service index (0 = all), weekday.
+    let mut cells: std::collections::BTreeMap<(u32, u32, i32), Vec<f64>> = Default::default();
+    let mut tickets: std::collections::BTreeMap<(u32, u32, i32), u32> = Default::default();
+    for i in 0..rows.len() {
+        for s in [0, rows.service[i] + 1] {
+            let key = (rows.office[i], s, rows.weekday[i]);
+            *tickets.entry(key).or_default() += 1;
+            let waits = cells.entry(key).or_default();
+            if let Some(w) = rows.wait_s[i] {
+                waits.push(w as f64 / 60.0);
+            }
+        }
+    }
+    let mut expected: [Vec<Option<f64>>; 3] = Default::default();
+    for key in tickets.keys() {
+        let waits = cells.get_mut(key).unwrap();
+        waits.sort_unstable_by(f64::total_cmp);
+        let n = waits.len();
+        expected[0].push((n > 0).then(|| waits.iter().sum::<f64>() / n as f64));
+        expected[1].push(crate::stats::quantile_sorted(waits, 0.5));
+        expected[2].push(crate::stats::quantile_sorted(waits, 0.9));
+    }
+    assert_eq!(ours.height(), tickets.len());
+    for (name, want) in ["wait_mean_min", "wait_median_min", "wait_p90_min"].iter().zip(expected) {
+        let got: Vec<Option<u64>> =
+            ours.column(name).unwrap().f64().unwrap().iter().map(|v| v.map(f64::to_bits)).collect();
+        let want: Vec<Option<u64>> = want.iter().map(|v| v.map(f64::to_bits)).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
