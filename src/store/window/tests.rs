@@ -1,5 +1,6 @@
 use super::*;
 use crate::schema::{Channel, Outcome, Ticket};
+use crate::store::write::TicketRow;
 use crate::timezones::{DEFAULT_TZ, parse_rfc3339};
 
 /// A store with offices `a` and `b`: one ticket at 09:00 local time on each of `days`.
@@ -23,7 +24,9 @@ fn store_with(dir: &std::path::Path, days: &[(&str, &str)]) -> Store {
         });
     }
     for (key, tickets) in by_key {
-        store.replace_office_days(&key, tickets).unwrap();
+        let rows: Vec<TicketRow<'_>> = tickets.iter().map(|t| TicketRow::of(t, DEFAULT_TZ)).collect();
+        let staged = store.stage_office_days(&key, rows).unwrap();
+        store.commit_partitions(vec![staged]).unwrap();
     }
     store
 }
