@@ -16,7 +16,7 @@ use crate::model::train::Trained;
 
 /// | Name | Default | Purpose |
 /// | `max_worse` | 0.25 | refuse a model whose MAE at issue exceeds the current model's by more than this share |
-/// | `min_r2` | 0.3 | refuse a GBM that explains less of the held-out variance ([`crate::model::gbm::GbmModel::check`]) |
+/// | `min_r2` | 0.2 | refuse a GBM that explains less of the held-out variance ([`crate::model::gbm::GbmModel::check`]) |
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GateParams {
     pub max_worse: f64,

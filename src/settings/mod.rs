@@ -194,7 +194,7 @@ impl Default for ModelSettings {
             gbm_max_rows: 100_000,
             gbm_threads: 2,
             gbm_loss: GbmLoss::Absolute,
-            gbm_min_r2: 0.3,
+            gbm_min_r2: 0.2,
         }
     }
 }
