@@ -254,9 +254,11 @@ fn expected_waits(
 ) -> Result<Vec<OfficeWaits>, RunError> {
     let params = &planning.slot_waits;
     let scores = &staffing.slot_backtest.by_office;
-    let mut all = Vec::new();
     let index = DayIndex::new(&forecast.slots);
-    for (i, office) in history.offices().iter().enumerate() {
+    let offices: Vec<(usize, &String)> = history.offices().iter().enumerate().collect();
+    // Offices are independent (each day's simulation has its own seeded stream): on the
+    // available cores, in office order; the first error in that order is the one reported.
+    let office_waits = |&(i, office): &(usize, &String)| -> Result<OfficeWaits, RunError> {
         let choice = WaitChoice::of(scores.iter().find(|s| &s.office == office).map(|s| &s.score));
         let mut waits = OfficeWaits { choice, days: Default::default() };
         for d in 0..forecast.days {
@@ -270,9 +272,9 @@ fn expected_waits(
                     .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
             waits.days.insert(date, w);
         }
-        all.push(waits);
-    }
-    Ok(all)
+        Ok(waits)
+    };
+    crate::parallel::map_in_order(&offices, office_waits).into_iter().collect()
 }
 
 /// Name in the generation of a forecast file (the backtest is `arrival_backtest` there).
