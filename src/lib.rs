@@ -2,7 +2,7 @@
 //!
 //! Stages, each a module, with named types between them (see `ARCHITECTURE.md`):
 //! ingest → store → replay → (profile, model, forecast, planning) → export → serve. Leaf modules
-//! (`time`, `stats`, `slots`, `hashing`, `random`, `errors`, `schema`, `timezones`, `calendar`,
+//! (`time`, `stats`, `slots`, `hashing`, `parallel`, `random`, `errors`, `schema`, `timezones`, `calendar`,
 //! `settings`, `catalog`) import only other leaves; `tests/layering.rs` checks the arrows.
 
 // Leaves.
@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod checkpoint;
 pub mod errors;
 pub mod hashing;
+pub mod parallel;
 pub mod random;
 pub mod schema;
 pub mod settings;

@@ -12,7 +12,7 @@
 //!
 //! | layer | modules | what they are |
 //! |---|---|---|
-//! | 0 leaves | time, stats, slots, hashing, random, errors, schema, timezones, calendar, settings, catalog, checkpoint | shared primitives, configuration, the kill-test hook |
+//! | 0 leaves | time, stats, slots, hashing, parallel, random, errors, schema, timezones, calendar, settings, catalog, checkpoint | shared primitives, configuration, the kill-test hook |
 //! | 1 output | output | typed rows → CSV/JSON/Parquet, atomic files |
 //! | 2 store | store | the Parquet ticket store |
 //! | 3 data | ingest, replay, simulate | what writes the store, the event sweep over a stored day, sample data |
@@ -39,6 +39,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("stats", 0),
     ("slots", 0),
     ("hashing", 0),
+    ("parallel", 0),
     ("random", 0),
     ("errors", 0),
     ("schema", 0),

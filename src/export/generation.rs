@@ -1,6 +1,12 @@
 //! Writing one generation: files into `generations/<id>.partial/`, then manifest, fsync,
 //! rename to `generations/<id>/`, switch `current`, prune old generations.
 //!
+//! The generation directory is the atomic unit, so its files are plainly written (no temp
+//! file and rename each, no fsync each as they come): nothing reads a `.partial` directory,
+//! and [`GenerationWriter::finish`] makes them durable together — every file synced once,
+//! back to back, then the directories — before the rename that publishes them. A generation
+//! of a county (hundreds of files) thus waits for the disk once, not once per file.
+//!
 //! Why a `current` *symlink* (to `generations/<id>`) rather than a `CURRENT` pointer file:
 //! consumers — a static file server, the API, a planner's script — open
 //! `OUT/current/offices/x.json` as a plain path without reading a pointer first, and
@@ -99,7 +105,7 @@ impl GenerationWriter {
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), ExportError> {
         let target = self.prepare(name)?;
         let mut file = File::create(&target).map_err(io_err(&target))?;
-        file.write_all(bytes).and_then(|()| file.sync_all()).map_err(io_err(&target))?;
+        file.write_all(bytes).map_err(io_err(&target))?;
         self.record(name, sha256_hex(bytes), bytes.len() as u64);
         Ok(())
     }
@@ -114,8 +120,6 @@ impl GenerationWriter {
             let path = if output.failed { &target } else { src };
             ExportError::Io { path: path.to_path_buf(), source: e }
         })?;
-        let output = output.file;
-        output.sync_all().map_err(io_err(&target))?;
         self.record(name, sha256, total);
         Ok(())
     }
@@ -147,7 +151,10 @@ impl GenerationWriter {
         let manifest_path = self.partial.join(MANIFEST);
         let bytes = manifest.to_bytes()?;
         let mut file = File::create(&manifest_path).map_err(io_err(&manifest_path))?;
-        file.write_all(&bytes).and_then(|()| file.sync_all()).map_err(io_err(&manifest_path))?;
+        file.write_all(&bytes).map_err(io_err(&manifest_path))?;
+        drop(file);
+        self.sync_files()?;
+        sync_file(&manifest_path)?;
         sync_dirs(&self.partial)?;
         let generations = self.out_dir.join(GENERATIONS);
         let dir = generations.join(&self.id);
@@ -156,6 +163,11 @@ impl GenerationWriter {
         switch_current(&self.out_dir, &self.id)?;
         let removed = prune(&self.out_dir, self.keep, &self.id)?;
         Ok(Generation { id: self.id, dir, manifest, removed })
+    }
+
+    /// Syncs every added file once (their data and sizes reach the disk before the rename).
+    fn sync_files(&self) -> Result<(), ExportError> {
+        self.files.keys().try_for_each(|name| sync_file(&self.partial.join(name)))
     }
 
     /// Validates `name`, refuses duplicates, creates parent directories; returns the target path.
@@ -275,6 +287,11 @@ fn sync_dirs(dir: &Path) -> Result<(), ExportError> {
         }
     }
     sync_dir(dir)
+}
+
+/// fsyncs a written file (opened again: its writer is gone).
+fn sync_file(path: &Path) -> Result<(), ExportError> {
+    File::open(path).and_then(|f| f.sync_all()).map_err(io_err(path))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), ExportError> {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::export::report::ModelCardJson;
-use crate::forecast::best_times::{best_times_by_weekday, best_times_for_day, day_rows};
+use crate::forecast::best_times::{DayIndex, best_times_by_weekday, best_times_for_day};
 use crate::forecast::history::ALL;
 use crate::forecast::opening::intervals;
 use crate::forecast::{BestSlot, ForecastRun, Level, SlotForecast, wait_bucket};
@@ -165,9 +165,11 @@ fn r2(x: f64) -> Option<f64> {
     x.is_finite().then(|| (x * 100.0).round() / 100.0)
 }
 
-/// The whole office document (without name and address: see [`OfficeDoc::with_identity`]).
+/// The whole office document (without name and address: see [`OfficeDoc::with_identity`]);
+/// `index` indexes `run.slots`.
 pub fn office_doc(
     run: &ForecastRun,
+    index: &DayIndex<'_>,
     office: &str,
     waits: &OfficeWaits,
     profile: ProfileDoc,
@@ -184,7 +186,7 @@ pub fn office_doc(
     });
     let days = (0..run.days)
         .filter_map(|i| run.origin.checked_add_days(chrono::Days::new(u64::from(i))))
-        .map(|date| day_doc(day_rows(&run.slots, office, ALL, date), date, waits.days.get(&date)))
+        .map(|date| day_doc(index.day(office, ALL, date), date, waits.days.get(&date)))
         .collect();
     OfficeDoc {
         schema_version: OFFICE_SCHEMA_VERSION,
@@ -206,7 +208,7 @@ pub fn office_doc(
         },
         opening_hours: opening.unwrap_or_default(),
         days,
-        best_times_by_weekday: weekday_best(run, office, waits),
+        best_times_by_weekday: weekday_best(index, office, waits),
         profile,
         model: model.clone(),
     }
@@ -257,9 +259,9 @@ fn best_doc(b: &BestSlot) -> BestDoc {
 /// Best times per weekday: the open slots with the lowest mean expected wait over the
 /// forecast days of that weekday. Slots without a simulated wait on a day (no called arrival)
 /// are left out of that day's mean instead of making it unknown.
-fn weekday_best(run: &ForecastRun, office: &str, waits: &OfficeWaits) -> Vec<WeekdayBestDoc> {
-    let (rows, score): (Vec<SlotForecast>, Vec<f64>) = run
-        .slots
+fn weekday_best(index: &DayIndex<'_>, office: &str, waits: &OfficeWaits) -> Vec<WeekdayBestDoc> {
+    let (rows, score): (Vec<SlotForecast>, Vec<f64>) = index
+        .series(office, ALL)
         .iter()
         .filter(|r| r.office_id == office && r.service == ALL)
         .filter_map(|r| {
@@ -279,9 +281,10 @@ pub fn profile_doc(cells: &[HourCell], from: NaiveDate, to: NaiveDate, k: u32) -
     ProfileDoc { from, to, min_cell_tickets: k, cells: cells.iter().map(|c| c.map_values(r2)).collect() }
 }
 
-/// The 96 expected arrivals of an office's all-services forecast on `date`, if it is open.
-pub fn open_day_arrivals(run: &ForecastRun, office: &str, date: NaiveDate) -> Option<Vec<f64>> {
-    let rows = day_rows(&run.slots, office, ALL, date);
+/// The 96 expected arrivals of an office's all-services forecast on `date`, if it is open
+/// (`index`: of the forecast's slots).
+pub fn open_day_arrivals(index: &DayIndex<'_>, office: &str, date: NaiveDate) -> Option<Vec<f64>> {
+    let rows = index.day(office, ALL, date);
     (rows.len() == SLOTS && rows.iter().any(|r| r.open)).then(|| rows.iter().map(|r| r.expected).collect())
 }
 

@@ -16,6 +16,7 @@ use crate::export::report::{ModelCardJson, ReportInputs, TableRows, report_doc};
 use crate::export::report_tables::{ReportTablesError, report_files};
 use crate::export::{ExportError, ExportManifest, Generation, GenerationWriter, ManifestMeta, SourceRange};
 use crate::forecast::arrival_backtest::ArrivalBacktest;
+use crate::forecast::best_times::DayIndex;
 use crate::forecast::{ForecastError, ForecastRun};
 use crate::hashing::combined_sha256;
 use crate::output::OutputFile;
@@ -135,11 +136,12 @@ pub fn export_with(
     tables.extend(report_files(store, &c.forecast.backtest, &card, k)?);
     let keep = settings.export.keep_generations as usize;
     let mut g = GenerationWriter::begin(out, id)?.keep(keep)?;
+    let index = DayIndex::new(&c.forecast.slots);
     for (i, office) in c.cols.offices.iter().enumerate() {
         let cells = crate::profile::hours::office_hours(&c.profile.weekday_hour, office)
             .map_err(|source| RunError::ProfileCells { office: office.clone(), source })?;
         let profile = profile_doc(&cells, c.profile.from, c.profile.to, k);
-        let doc = office_doc(&c.forecast, office, &c.waits[i], profile, &card)
+        let doc = office_doc(&c.forecast, &index, office, &c.waits[i], profile, &card)
             .with_identity(settings.offices.get(office.as_str()));
         g.add_json(&format!("offices/{office}.json"), &doc)?;
         crate::checkpoint::reached("export:file-written");
@@ -252,24 +254,27 @@ fn expected_waits(
 ) -> Result<Vec<OfficeWaits>, RunError> {
     let params = &planning.slot_waits;
     let scores = &staffing.slot_backtest.by_office;
-    let mut all = Vec::new();
-    for (i, office) in history.offices().iter().enumerate() {
+    let index = DayIndex::new(&forecast.slots);
+    let offices: Vec<(usize, &String)> = history.offices().iter().enumerate().collect();
+    // Offices are independent (each day's simulation has its own seeded stream): on the
+    // available cores, in office order; the first error in that order is the one reported.
+    let office_waits = |&(i, office): &(usize, &String)| -> Result<OfficeWaits, RunError> {
         let choice = WaitChoice::of(scores.iter().find(|s| &s.office == office).map(|s| &s.score));
         let mut waits = OfficeWaits { choice, days: Default::default() };
         for d in 0..forecast.days {
             let Some(date) = forecast.origin.checked_add_days(chrono::Days::new(u64::from(d))) else {
                 continue;
             };
-            let Some(arrivals) = open_day_arrivals(forecast, office, date) else { continue };
+            let Some(arrivals) = open_day_arrivals(&index, office, date) else { continue };
             let method = waits.choice.method;
             let w =
                 waits_for_day(method, history.days(), i as u32, date, store.tz(), Some(&arrivals), params)
                     .map_err(|source| RunError::SlotWait { office: office.clone(), date, source })?;
             waits.days.insert(date, w);
         }
-        all.push(waits);
-    }
-    Ok(all)
+        Ok(waits)
+    };
+    crate::parallel::map_in_order(&offices, office_waits).into_iter().collect()
 }
 
 /// Name in the generation of a forecast file (the backtest is `arrival_backtest` there).

@@ -134,12 +134,20 @@ pub fn run(offices: &[OfficeInputs], weeks: usize) -> ArrivalBacktest {
     let last_horizon = *HORIZONS.last().unwrap_or(&28) as usize;
     let hi = (days + 1).saturating_sub(last_horizon);
     let lo = hi.saturating_sub(7 * weeks).max(7 * 4);
-    let mut accs: BTreeMap<Key, Acc> = BTreeMap::new();
-    let mut scored = Vec::new();
-    for origin in lo..hi {
-        for office in offices {
+    // Offices are independent: each on a core, its origins in order (so every sum adds in
+    // the same order as one thread would); the days are sorted below either way.
+    let per_office = crate::parallel::map_in_order(offices, |office| {
+        let (mut accs, mut scored) = (BTreeMap::new(), Vec::new());
+        for origin in lo..hi {
             score_origin(office, origin, &mut accs, &mut scored);
         }
+        (accs, scored)
+    });
+    let mut accs: BTreeMap<Key, Acc> = BTreeMap::new();
+    let mut scored = Vec::new();
+    for (a, s) in per_office {
+        accs.extend(a);
+        scored.extend(s);
     }
     scored.sort_by(|a: &BacktestDay, b| {
         (&a.office_id, a.date, a.method, a.horizon_days).cmp(&(

@@ -1,7 +1,7 @@
 //! Best times to come: the open slots with the lowest score (expected wait when the slot-wait
 //! estimates are given, else expected arrivals), per office and day and per weekday in general.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -98,6 +98,59 @@ pub fn day_rows<'a>(
     }
 }
 
+/// Where each day (office, service group, date) of a slot table starts: the lookups of
+/// [`day_rows`] without a scan of the whole table each (a county's table has millions of rows
+/// and is looked up once per office and day).
+#[derive(Debug, Clone)]
+pub struct DayIndex<'a> {
+    rows: &'a [SlotForecast],
+    start: HashMap<(&'a str, &'a str, NaiveDate), usize>,
+    /// First and last row of each office and service group.
+    span: HashMap<(&'a str, &'a str), (usize, usize)>,
+}
+
+impl<'a> DayIndex<'a> {
+    /// Indexes `rows` in one pass; the first row of a key is its day's start, as for [`day_rows`].
+    pub fn new(rows: &'a [SlotForecast]) -> DayIndex<'a> {
+        let same_series =
+            |a: &SlotForecast, b: &SlotForecast| a.office_id == b.office_id && a.service == b.service;
+        let (mut start, mut span) = (HashMap::new(), HashMap::<_, (usize, usize)>::new());
+        let mut run_start = 0;
+        for (i, r) in rows.iter().enumerate() {
+            let prev = i.checked_sub(1).map(|p| &rows[p]);
+            if prev.is_none_or(|p| !same_series(p, r)) {
+                run_start = i;
+            }
+            if prev.is_none_or(|p| !same_series(p, r) || p.date != r.date) {
+                start.entry((r.office_id.as_str(), r.service.as_str(), r.date)).or_insert(i);
+            }
+            // The end of a run of one series: the series spans from its first run's start.
+            if rows.get(i + 1).is_none_or(|n| !same_series(n, r)) {
+                let key = (r.office_id.as_str(), r.service.as_str());
+                span.entry(key).and_modify(|s| s.1 = i).or_insert((run_start, i));
+            }
+        }
+        DayIndex { rows, start, span }
+    }
+
+    /// The rows from the first to the last row of `office` and `service` (all of them, in
+    /// table order; rows of other series only where the table interleaves them).
+    pub fn series(&self, office: &str, service: &str) -> &'a [SlotForecast] {
+        match self.span.get(&(office, service)) {
+            Some(&(first, last)) => &self.rows[first..=last],
+            None => &[],
+        }
+    }
+
+    /// The same rows as [`day_rows`] on the indexed table.
+    pub fn day(&self, office: &str, service: &str, date: NaiveDate) -> &'a [SlotForecast] {
+        match self.start.get(&(office, service, date)) {
+            Some(&s) => &self.rows[s..(s + SLOTS).min(self.rows.len())],
+            None => &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +198,52 @@ mod tests {
         let got: Vec<u8> = best_times_for_day(&day, Some(&waits)).into_iter().map(|b| b.slot).collect();
         assert_eq!(got, [32, 34, 33]);
         assert_eq!(day_rows(&day, "a", "*", mon).len(), SLOTS);
+    }
+
+    #[test]
+    fn the_index_finds_the_rows_the_scan_finds() {
+        let mon = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+        let tue = mon.succ_opt().unwrap();
+        let with = |office: &str, service: &str, mut day: Vec<SlotForecast>| {
+            day.iter_mut().for_each(|r| (r.office_id, r.service) = (office.into(), service.into()));
+            day
+        };
+        let mut table = Vec::new();
+        for office in ["a", "b"] {
+            for service in ["*", "PA"] {
+                table.extend(with(office, service, rows(mon, &[(32, 1.0)])));
+                table.extend(with(office, service, rows(tue, &[(40, 2.0)])));
+            }
+        }
+        // A short day at the end: both give what is there.
+        table.extend(with("c", "*", rows(mon, &[])).into_iter().take(10));
+        let index = DayIndex::new(&table);
+        for office in ["a", "b", "c", "x"] {
+            for service in ["*", "PA", "AN"] {
+                for date in [mon, tue] {
+                    let (got, want) =
+                        (index.day(office, service, date), day_rows(&table, office, service, date));
+                    let at = |d: &[SlotForecast]| (d.len(), d.first().map(|r| r as *const SlotForecast));
+                    assert_eq!(at(got), at(want), "{office} {service} {date}");
+                }
+            }
+        }
+        assert_eq!(index.day("b", "PA", tue).len(), SLOTS);
+        assert_eq!(index.day("b", "PA", tue)[0].office_id, "b");
+        assert_eq!(index.day("c", "*", mon).len(), 10);
+        assert!(index.day("x", "*", mon).is_empty());
+        let pa_of_b: Vec<&SlotForecast> =
+            table.iter().filter(|r| r.office_id == "b" && r.service == "PA").collect();
+        let series: Vec<&SlotForecast> = index.series("b", "PA").iter().collect();
+        assert_eq!(series, pa_of_b);
+        assert!(index.series("x", "*").is_empty());
+        // Interleaved: the span reaches from the first to the last row of the series.
+        let mut mixed = with("a", "*", rows(mon, &[]));
+        mixed.extend(with("b", "*", rows(mon, &[])));
+        mixed.extend(with("a", "*", rows(tue, &[])));
+        let index = DayIndex::new(&mixed);
+        assert_eq!(index.series("a", "*").len(), 3 * SLOTS);
+        assert_eq!(index.day("a", "*", tue)[0].date, tue);
     }
 
     #[test]

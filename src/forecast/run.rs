@@ -92,26 +92,48 @@ pub fn run_on_columns(
         thresholds: Vec::new(),
         models: BTreeMap::new(),
     };
-    for office in &inputs {
-        forecast_office(office, &calendar, fs, &mut out);
+    // Offices are independent: forecast on the available cores, appended in office order.
+    let per_office =
+        crate::parallel::map_in_order(&inputs, |office| forecast_office(office, &calendar, fs, &out));
+    for (office, f) in inputs.iter().zip(per_office) {
+        out.slots.extend(f.slots);
+        out.thresholds.extend(f.thresholds);
+        out.models.insert(office.office.clone(), f.model);
+        out.opening.insert(office.office.clone(), f.opening);
     }
     Ok(out)
 }
 
-/// Appends the rows of every service group of one office.
-fn forecast_office(office: &OfficeInputs, calendar: &Calendar, fs: &ForecastSettings, out: &mut ForecastRun) {
+/// The forecast of one office: its rows (every service group), level thresholds, fitted
+/// all-services model and opening hours.
+struct OfficeForecast {
+    slots: Vec<SlotForecast>,
+    thresholds: Vec<LevelThresholds>,
+    model: Option<CalendarModel>,
+    opening: OfficeOpening,
+}
+
+/// The rows of every service group of one office; `run` gives the origin, horizon and the
+/// backtest's method choice.
+fn forecast_office(
+    office: &OfficeInputs,
+    calendar: &Calendar,
+    fs: &ForecastSettings,
+    run: &ForecastRun,
+) -> OfficeForecast {
     let opening = office.learn_opening(office.days.len());
-    let method = out
+    let mut out = OfficeForecast { slots: Vec::new(), thresholds: Vec::new(), model: None, opening };
+    let method = run
         .backtest
         .choices
         .iter()
         .find(|c| c.office_id == office.office)
         .map_or(Method::Baseline, |c| c.method);
-    let targets: Vec<(DayInfo, SlotMask, Option<String>)> = (0..out.days)
-        .filter_map(|i| out.origin.checked_add_days(Days::new(u64::from(i))))
+    let targets: Vec<(DayInfo, SlotMask, Option<String>)> = (0..run.days)
+        .filter_map(|i| run.origin.checked_add_days(Days::new(u64::from(i))))
         .map(|date| {
             let info = calendar.day(&office.office, date);
-            let mask = *opening.on(info.weekday);
+            let mask = *out.opening.on(info.weekday);
             let reason = info
                 .closed_reason()
                 .or_else(|| mask.iter().all(|&m| !m).then(|| "weekday closed".to_string()));
@@ -120,14 +142,14 @@ fn forecast_office(office: &OfficeInputs, calendar: &Calendar, fs: &ForecastSett
         })
         .collect();
     for (g, group) in office.groups.iter().enumerate() {
-        let f = Forecaster::new(office.series(g), &office.days, out.origin, &office.params);
+        let f = Forecaster::new(office.series(g), &office.days, run.origin, &office.params);
         if g == 0 {
-            out.models.insert(office.office.clone(), f.model().cloned());
+            out.model = f.model().cloned();
         }
         let first_row = out.slots.len();
         for (info, open, reason) in &targets {
             let expected = f.expected(method, info, open);
-            let horizon = (info.date - out.origin).num_days().max(0) as u32 + 1;
+            let horizon = (info.date - run.origin).num_days().max(0) as u32 + 1;
             for s in 0..SLOTS {
                 let (p10, p90) = f.interval(expected[s]);
                 out.slots.push(SlotForecast {
@@ -148,7 +170,7 @@ fn forecast_office(office: &OfficeInputs, calendar: &Calendar, fs: &ForecastSett
         }
         assign_levels(&mut out.slots[first_row..], fs.level_quantiles, &mut out.thresholds);
     }
-    out.opening.insert(office.office.clone(), opening);
+    out
 }
 
 /// Levels of one series relative to the distribution of its own open slots' expected load.

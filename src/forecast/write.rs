@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::forecast::ForecastError;
 use crate::forecast::arrival_backtest::{ArrivalBacktest, BacktestRow, MethodChoice};
 use crate::forecast::best_times::{
-    BestSlot, WeekdayBest, best_times_by_weekday, best_times_for_day, day_rows,
+    BestSlot, DayIndex, WeekdayBest, best_times_by_weekday, best_times_for_day,
 };
 use crate::forecast::calendar_model::CalendarModel;
 use crate::forecast::history::ALL;
@@ -204,10 +204,11 @@ pub fn write_forecast(run: &ForecastRun, dir: &Path) -> Result<Vec<PathBuf>, For
 
 fn forecast_doc(run: &ForecastRun) -> ForecastDoc<'_> {
     let mut by_day = Vec::new();
+    let index = DayIndex::new(&run.slots);
     for office in run.opening.keys() {
         for i in 0..run.days {
             let Some(date) = run.origin.checked_add_days(chrono::Days::new(u64::from(i))) else { continue };
-            let rows = day_rows(&run.slots, office, ALL, date);
+            let rows = index.day(office, ALL, date);
             by_day.push(DayBest { office_id: office, date, slots: best_times_for_day(rows, None) });
         }
     }

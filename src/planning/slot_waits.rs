@@ -342,27 +342,14 @@ pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, Sl
     for d in h.days() {
         by_office.entry(d.office).or_default().push(d);
     }
+    // Offices are independent (each day has its own seeded stream): on the available cores,
+    // rows in office order; the first error in that order is the one returned.
+    let offices: Vec<(u32, Vec<&HistoryDay>)> = by_office.into_iter().collect();
+    let per_office =
+        crate::parallel::map_in_order(&offices, |(office, list)| office_backtest(h, *office, list, p));
     let mut rows = Vec::new();
-    for (office, mut list) in by_office {
-        list.sort_by_key(|d| d.date);
-        let Some(last) = list.last().map(|d| d.date) else { continue };
-        let test_from = last - Days::new(7 * u64::from(p.test_weeks) - 1);
-        for d in list.iter().filter(|d| d.date >= test_from) {
-            let from = d.date - Days::new(7 * u64::from(p.history_weeks));
-            let history: Vec<&HistoryDay> =
-                list.iter().copied().filter(|h| h.date >= from && h.date < d.date).collect();
-            let inp = history_inputs(&history, d.weekday);
-            if inp.service_ms.is_empty() || !history.iter().any(|h| h.weekday == d.weekday) {
-                continue;
-            }
-            let stream = (office as usize, i64::from(days_since_epoch(d.date)));
-            let day_p = SlotWaitParams {
-                sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }),
-                ..*p
-            };
-            let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
-            rows.extend(score_day(d, h.office_of(d), &pred, &inp));
-        }
+    for office_rows in per_office {
+        rows.extend(office_rows?);
     }
     let overall = SlotBacktestScore::of(rows.iter());
     let by_office = h
@@ -375,6 +362,38 @@ pub fn backtest(h: &ReplayedDays, p: &SlotWaitParams) -> Result<SlotBacktest, Sl
         .filter(|s| s.score.slots > 0)
         .collect();
     Ok(SlotBacktest { rows, overall, by_office })
+}
+
+/// The backtest rows of one office (index `office`, its replayed `days`): its last
+/// `test_weeks`, each day predicted from the `history_weeks` before it.
+fn office_backtest(
+    h: &ReplayedDays,
+    office: u32,
+    days: &[&HistoryDay],
+    p: &SlotWaitParams,
+) -> Result<Vec<SlotBacktestRow>, SlotWaitError> {
+    let mut list = days.to_vec();
+    list.sort_by_key(|d| d.date);
+    let mut rows = Vec::new();
+    let Some(last) = list.last().map(|d| d.date) else { return Ok(rows) };
+    let test_from = last - Days::new(7 * u64::from(p.test_weeks) - 1);
+    for d in list.iter().filter(|d| d.date >= test_from) {
+        let from = d.date - Days::new(7 * u64::from(p.history_weeks));
+        let history: Vec<&HistoryDay> =
+            list.iter().copied().filter(|h| h.date >= from && h.date < d.date).collect();
+        let inp = history_inputs(&history, d.weekday);
+        if inp.service_ms.is_empty() || !history.iter().any(|h| h.weekday == d.weekday) {
+            continue;
+        }
+        let stream = (office as usize, i64::from(days_since_epoch(d.date)));
+        let day_p = SlotWaitParams {
+            sim: inp.call_gap_ms.map_or(p.sim, |call_gap_ms| SimParams { call_gap_ms }),
+            ..*p
+        };
+        let pred = slot_waits(&d.bounds, &inp.arrivals, &inp.counters, &inp.service_ms, &day_p, stream)?;
+        rows.extend(score_day(d, h.office_of(d), &pred, &inp));
+    }
+    Ok(rows)
 }
 
 /// The day's slots with called tickets where both predictions exist.
