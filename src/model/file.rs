@@ -153,7 +153,10 @@ impl ModelFile {
         let model: ModelFile =
             serde_json::from_slice(&bytes).map_err(|source| ModelFileError::Parse { path: p(), source })?;
         if model.summary.features != FEATURES {
-            return Err(ModelFileError::Features { path: p(), found: model.summary.features.join(",") });
+            return Err(ModelFileError::Features {
+                path: p(),
+                found: feature_difference(&model.summary.features),
+            });
         }
         if model.tz().is_none() {
             return Err(ModelFileError::Timezone { path: p(), found: model.summary.timezone });
@@ -191,5 +194,47 @@ impl ModelFile {
         let bytes = self.to_bytes().map_err(|e| ModelFileError::Write { path: p(), source: e.into() })?;
         crate::output::atomic::write_atomic(path, |w| w.write_all(&bytes))
             .map_err(|source| ModelFileError::Write { path: p(), source })
+    }
+}
+
+/// How a model file's features differ from this build's, briefly: the counts and the first
+/// feature that differs (the whole list is long, and the message lands in reports and logs).
+fn feature_difference(found: &[String]) -> String {
+    let first = (0..found.len().max(FEATURES.len()))
+        .find(|&i| found.get(i).map(String::as_str) != FEATURES.get(i).copied());
+    let at = |i: usize| match (found.get(i), FEATURES.get(i)) {
+        (Some(f), Some(b)) => format!("feature {} is {f} in the file, {b} here", i + 1),
+        (Some(f), None) => format!("the file has {f} more"),
+        (None, Some(b)) => format!("this build has {b} more"),
+        (None, None) => String::new(),
+    };
+    format!("{} in the file, {} here; {}", found.len(), FEATURES.len(), first.map(at).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_feature_difference_is_told_briefly() {
+        let ours: Vec<String> = FEATURES.iter().map(|f| f.to_string()).collect();
+        let older = &ours[..ours.len() - 1];
+        assert_eq!(
+            feature_difference(older),
+            format!(
+                "{} in the file, {} here; this build has issued_minute_in_slot more",
+                older.len(),
+                ours.len()
+            )
+        );
+        let mut renamed = ours.clone();
+        renamed[1] = "queue".into();
+        assert_eq!(
+            feature_difference(&renamed),
+            format!(
+                "{0} in the file, {0} here; feature 2 is queue in the file, ahead_total here",
+                ours.len()
+            )
+        );
     }
 }
