@@ -81,12 +81,13 @@ async fn events_need_the_token_are_idempotent_and_refused_when_impossible() {
     let unknown = api.post_events(&json!({"kind": "teleported", "ticket": "A1", "at": "x"})).await;
     assert_eq!(unknown.status, 422);
     assert!(unknown.json["detail"].as_str().unwrap().contains("teleported"), "{}", unknown.json);
-    let huge = api.send(api.http.post(&url).bearer_auth(TOKEN).body(vec![b' '; 70_000])).await;
+    let huge = api.send_oversized(api.http.post(&url).bearer_auth(TOKEN).body(vec![b' '; 70_000])).await;
     assert_eq!((huge.status, huge.header("content-type")), (413, "application/problem+json"));
     let many: Vec<Value> =
         (0..1001).map(|i| event("cancelled", &format!("X{i}"), "2025-02-24T09:00:00+01:00")).collect();
-    let many =
-        api.send(api.http.post(&url).bearer_auth(TOKEN).json(&many).timeout(Duration::from_secs(30))).await;
+    let many = api
+        .send_oversized(api.http.post(&url).bearer_auth(TOKEN).json(&many).timeout(Duration::from_secs(30)))
+        .await;
     assert!(many.status == 413, "{}", many.json);
 
     // The finished A002 is in the canonical day log; the waiting A001 is not yet.

@@ -250,8 +250,27 @@ impl Api {
         Api { base: format!("http://{}", server.addr), http: reqwest::Client::new() }
     }
 
+    /// Sends a request whose body the server refuses by its size. The server answers 413
+    /// without reading the body and closes the connection; on a loaded machine the client can
+    /// still be writing then and sees the connection end instead of the answer (hyper's
+    /// `IncompleteMessage`). Such a transport error is retried a few times; any answer counts.
+    pub async fn send_oversized(&self, req: reqwest::RequestBuilder) -> Reply {
+        for _ in 0..5 {
+            let attempt = req.try_clone().expect("a body that can be sent again");
+            match attempt.send().await {
+                Ok(r) => return Self::reply(r).await,
+                Err(e) if e.is_request() => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
+                Err(e) => panic!("{e}"),
+            }
+        }
+        self.send(req).await
+    }
+
     pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
-        let r = req.send().await.unwrap();
+        Self::reply(req.send().await.unwrap()).await
+    }
+
+    async fn reply(r: reqwest::Response) -> Reply {
         let status = r.status().as_u16();
         let headers = r.headers().clone();
         let bytes = r.bytes().await.unwrap();
