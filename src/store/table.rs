@@ -1,14 +1,21 @@
 //! Tickets ↔ the stored Parquet table: canonical columns plus the derived local-time and
 //! duration columns. The office id and year/month are Hive directory keys, not file columns.
 
+#[cfg(test)]
 use chrono_tz::Tz;
 use polars::prelude::*;
 
-use crate::schema::{Channel, EpochMs, Outcome, Ticket, col};
+#[cfg(test)]
+use crate::schema::EpochMs;
+use crate::schema::{Channel, Outcome, Ticket, col};
+#[cfg(test)]
 use crate::timezones::{days_since_epoch, local_parts};
 
 /// Builds the stored frame of one office's tickets (any order in, sorted out by
-/// issued_at then ticket_id, so the same tickets always give the same bytes).
+/// issued_at then ticket_id, so the same tickets always give the same bytes). The write path
+/// builds it from borrowed rows ([`crate::store::write::rows_to_frame`]); this owned-ticket
+/// builder it replaced stays only as the tests' independent oracle for it.
+#[cfg(test)]
 pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFrame> {
     tickets.sort_by(|a, b| (a.issued_at, &a.ticket_id).cmp(&(b.issued_at, &b.ticket_id)));
     let ptz = TimeZone::from_chrono(&tz);
@@ -45,6 +52,7 @@ pub fn tickets_to_frame(tickets: &mut [Ticket], tz: Tz) -> PolarsResult<DataFram
 }
 
 /// Service time in seconds, for served tickets only (a no-show's counter time is not service).
+#[cfg(test)]
 fn service_s(t: &Ticket) -> Option<i64> {
     match (t.outcome, t.called_at, t.finished_at) {
         (Outcome::Served, Some(c), Some(f)) => Some((f - c).div_euclid(1000)),
