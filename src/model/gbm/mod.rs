@@ -78,13 +78,6 @@ impl Loss {
     fn squared() -> Loss {
         Loss::Squared
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Loss::Absolute => "absolute",
-            Loss::Squared => "squared",
-        }
-    }
 }
 
 impl Default for GbmParams {
