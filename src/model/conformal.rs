@@ -33,6 +33,33 @@ const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
 /// Buckets of the point prediction.
 const BUCKETS: usize = 5;
+
+/// Calibration examples, one per snapshot: the point prediction, the truth, whether it is the
+/// snapshot at issue, and the ticket and office it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct Examples<'a> {
+    pub point: &'a [f64],
+    pub actual: &'a [f64],
+    pub at_issue: &'a [bool],
+    /// Any key that is the same for the snapshots of one ticket and differs between tickets:
+    /// a waiting ticket is probed every few minutes, and its snapshots' alarms are late
+    /// together, so the bound on the late share counts tickets, not snapshots.
+    pub ticket: &'a [u32],
+    pub office: &'a [&'a str],
+}
+
+impl Examples<'_> {
+    /// Point, truth and ticket of the examples `keep` selects.
+    fn select(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
+        let mut out = (Vec::new(), Vec::new(), Vec::new());
+        for i in (0..self.point.len()).filter(|&i| keep(i)) {
+            out.0.push(self.point[i]);
+            out.1.push(self.actual[i]);
+            out.2.push(self.ticket[i]);
+        }
+        out
+    }
+}
 /// Fewest residuals a bucket needs to estimate its own tails.
 const MIN_BUCKET: usize = 50;
 
@@ -73,43 +100,30 @@ pub struct Calibrator {
 }
 
 impl Calibrator {
-    /// Learns residual quantiles from calibration predictions `point`, truths `actual` and
-    /// whether each example is at issue; the alarm is tuned for `notice_min`.
-    pub fn fit(point: &[f64], actual: &[f64], at_issue: &[bool], notice_min: f64) -> Calibrator {
-        let group = |g: bool| -> (Vec<f64>, Vec<f64>) {
-            let idx = (0..point.len()).filter(|&i| at_issue[i] == g);
-            idx.map(|i| (point[i], actual[i])).unzip()
-        };
-        let all = Buckets::fit(point, actual, None, notice_min);
-        let (pi, ai) = group(true);
-        let (pl, al) = group(false);
-        let pick = |p: &[f64], a: &[f64]| {
+    /// Learns residual quantiles from the calibration examples per group (at issue, later);
+    /// the alarm is tuned for `notice_min`.
+    pub fn fit(ex: &Examples, notice_min: f64) -> Calibrator {
+        let all = Buckets::fit((ex.point, ex.actual, ex.ticket), None, notice_min);
+        let pick = |g: bool| {
+            let (p, a, t) = ex.select(|i| ex.at_issue[i] == g);
             if p.len() >= MIN_BUCKET {
-                Buckets::fit(p, a, Some((point, actual)), notice_min)
+                Buckets::fit((&p, &a, &t), Some((ex.point, ex.actual)), notice_min)
             } else {
                 all.clone()
             }
         };
-        Calibrator { at_issue: pick(&pi, &ai), later: pick(&pl, &al), office_alarm: Default::default() }
+        Calibrator { at_issue: pick(true), later: pick(false), office_alarm: Default::default() }
     }
 
-    /// Adds the per-office alarm factors, from the same calibration examples and their offices.
-    pub fn with_office_alarms(
-        mut self,
-        point: &[f64],
-        actual: &[f64],
-        at_issue: &[bool],
-        office: &[&str],
-        notice_min: f64,
-    ) -> Calibrator {
-        let mut names: Vec<&str> = office.to_vec();
+    /// Adds the per-office alarm factors, from the same calibration examples.
+    pub fn with_office_alarms(mut self, ex: &Examples, notice_min: f64) -> Calibrator {
+        let mut names: Vec<&str> = ex.office.to_vec();
         names.sort_unstable();
         names.dedup();
         for name in names {
             let factor = |g: bool| {
-                let idx = (0..point.len()).filter(|&i| at_issue[i] == g && office[i] == name);
-                let (p, a): (Vec<f64>, Vec<f64>) = idx.map(|i| (point[i], actual[i])).unzip();
-                alarm_factor(&p, &a, notice_min, OFFICE_ALARM_TARGET, OFFICE_ALARM_Z)
+                let (p, a, t) = ex.select(|i| ex.at_issue[i] == g && ex.office[i] == name);
+                alarm_factor(&p, &a, &t, notice_min, OFFICE_ALARM_TARGET, OFFICE_ALARM_Z)
             };
             self.office_alarm.insert(name.to_string(), [factor(true), factor(false)]);
         }
@@ -148,7 +162,11 @@ impl Calibrator {
 impl Buckets {
     /// Buckets by point-prediction quantiles; a bucket with fewer than [`MIN_BUCKET`]
     /// examples uses the `fallback` examples (or the group's own when none are given).
-    fn fit(point: &[f64], actual: &[f64], fallback: Option<(&[f64], &[f64])>, notice_min: f64) -> Buckets {
+    fn fit(
+        (point, actual, ticket): (&[f64], &[f64], &[u32]),
+        fallback: Option<(&[f64], &[f64])>,
+        notice_min: f64,
+    ) -> Buckets {
         let mut sorted: Vec<f64> = point.to_vec();
         sorted.sort_by(f64::total_cmp);
         let mut edges: Vec<f64> =
@@ -171,7 +189,7 @@ impl Buckets {
         Buckets {
             edges,
             residuals,
-            alarm_factor: alarm_factor(point, actual, notice_min, ALARM_TARGET, ALARM_Z),
+            alarm_factor: alarm_factor(point, actual, ticket, notice_min, ALARM_TARGET, ALARM_Z),
         }
     }
 }
@@ -179,15 +197,26 @@ impl Buckets {
 /// The largest factor f such that alarms at `f × point − notice` from now would have been
 /// late (called before `f × point`) for at most `target` of the alarms offered (`f × point >
 /// notice`), with the finite-sample correction `late + 1 ≤ target · (offered + 1)`, and with
-/// the one-sided Wilson upper bound at `z` of the late share within [`ALARM_LIMIT`]. `None`
-/// when no f qualifies. Offered and late both count values below f — `notice ÷ point` and
+/// the one-sided Wilson upper bound at `z` of the late share within [`ALARM_LIMIT`], taken over
+/// the tickets offered one, not the snapshots: a later snapshot every few minutes of the same
+/// waiting ticket is not new evidence (in a small office 269 alarms of later snapshots came
+/// 6.7 % late in a backtest, with a factor vouched for by snapshots). `None` when no f
+/// qualifies. Offered and late both count values below f — `notice ÷ point` and
 /// `max(actual ÷ point, notice ÷ point)` — so one sweep over their sorted values finds it.
-pub fn alarm_factor(point: &[f64], actual: &[f64], notice_min: f64, target: f64, z: f64) -> Option<f64> {
+pub fn alarm_factor(
+    point: &[f64],
+    actual: &[f64],
+    ticket: &[u32],
+    notice_min: f64,
+    target: f64,
+    z: f64,
+) -> Option<f64> {
     // A zero prediction never gets an alarm: its offer threshold is +∞.
     let ratio = |v: f64, p: f64| if p > 0.0 { v / p } else { f64::INFINITY };
     let mut offer: Vec<f64> = point.iter().map(|&p| ratio(notice_min, p)).collect();
     let mut late: Vec<f64> =
         point.iter().zip(actual).map(|(&p, &a)| ratio(a, p).max(ratio(notice_min, p))).collect();
+    let tickets = first_offer_per_ticket(&offer, ticket);
     offer.sort_by(f64::total_cmp);
     late.sort_by(f64::total_cmp);
     let mut candidates: Vec<f64> = offer.iter().chain(&late).copied().collect();
@@ -197,16 +226,34 @@ pub fn alarm_factor(point: &[f64], actual: &[f64], notice_min: f64, target: f64,
     candidates.into_iter().find(|&r| {
         let offered = offer.partition_point(|&v| v < r);
         let late = late.partition_point(|&v| v < r);
-        (late + 1) as f64 <= target * (offered + 1) as f64 && wilson_upper(late, offered, z) <= ALARM_LIMIT
+        let tickets = tickets.partition_point(|&v| v < r);
+        (late + 1) as f64 <= target * (offered + 1) as f64
+            && wilson_upper_of_share(late as f64 / offered.max(1) as f64, tickets, z) <= ALARM_LIMIT
     })
+}
+
+/// Per ticket, the smallest offer threshold of its snapshots (from the factor above it the
+/// ticket is offered an alarm in at least one snapshot), sorted.
+fn first_offer_per_ticket(offer: &[f64], ticket: &[u32]) -> Vec<f64> {
+    let mut pairs: Vec<(u32, f64)> = ticket.iter().copied().zip(offer.iter().copied()).collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    pairs.dedup_by_key(|p| p.0);
+    let mut first: Vec<f64> = pairs.into_iter().map(|p| p.1).collect();
+    first.sort_by(f64::total_cmp);
+    first
 }
 
 /// Wilson score upper bound of a share `k / n` at `z` (one-sided); 1 for `n = 0`.
 pub fn wilson_upper(k: usize, n: usize, z: f64) -> f64 {
+    wilson_upper_of_share(k as f64 / n.max(1) as f64, n, z)
+}
+
+/// Wilson score upper bound of a share `p` observed on `n` independent units; 1 for `n = 0`.
+fn wilson_upper_of_share(p: f64, n: usize, z: f64) -> f64 {
     if n == 0 {
         return 1.0;
     }
-    let (n, p) = (n as f64, k as f64 / n as f64);
+    let n = n as f64;
     let z2 = z * z;
     (p + z2 / (2.0 * n) + z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt()) / (1.0 + z2 / n)
 }
@@ -237,6 +284,19 @@ pub fn alarm_offset(q: &Quantiles, notice_min: f64) -> Option<f64> {
 mod tests {
     use super::*;
 
+    /// Calibrates on one example per ticket, all of office "o".
+    fn fit(point: &[f64], actual: &[f64], at_issue: &[bool]) -> Calibrator {
+        let ticket: Vec<u32> = (0..point.len() as u32).collect();
+        let office = vec!["o"; point.len()];
+        Calibrator::fit(&Examples { point, actual, at_issue, ticket: &ticket, office: &office }, 10.0)
+    }
+
+    /// [`alarm_factor`] with one example per ticket.
+    fn factor(point: &[f64], actual: &[f64], target: f64, z: f64) -> Option<f64> {
+        let ticket: Vec<u32> = (0..point.len() as u32).collect();
+        alarm_factor(point, actual, &ticket, 10.0, target, z)
+    }
+
     #[test]
     fn quantile_type_7() {
         assert!((quantile(&[0.0, 2.0, 5.0, 5.0, 20.0], 0.9) - 14.0).abs() < 1e-12);
@@ -249,7 +309,7 @@ mod tests {
         // Point prediction 10 everywhere, truth uniform 0..100 in steps: p10..p90 covers 80 %.
         let point = vec![10.0; 1001];
         let actual: Vec<f64> = (0..=1000).map(|i| i as f64 / 10.0).collect();
-        let c = Calibrator::fit(&point, &actual, &vec![true; 1001], 10.0);
+        let c = fit(&point, &actual, &[true; 1001]);
         let q = c.quantiles(10.0, true);
         assert!((q.p10 - 10.0).abs() < 1e-9 && (q.p90 - 90.0).abs() < 1e-9, "{q:?}");
         assert!((q.p50 - 50.0).abs() < 1e-9);
@@ -269,7 +329,7 @@ mod tests {
         let at_issue: Vec<bool> = (0..400).map(|i| i < 200).collect();
         // At issue the truth is 10 ± 10, later exactly 10.
         let actual: Vec<f64> = (0..400).map(|i| if i < 200 { i as f64 / 10.0 } else { 10.0 }).collect();
-        let c = Calibrator::fit(&point, &actual, &at_issue, 10.0);
+        let c = fit(&point, &actual, &at_issue);
         let early = c.quantiles(10.0, true);
         let later = c.quantiles(10.0, false);
         assert!(early.p90 - early.p10 > 10.0, "{early:?}");
@@ -291,8 +351,9 @@ mod tests {
             .chain(std::iter::repeat_n("c", 10))
             .collect();
         let at_issue = vec![true; 210];
-        let c = Calibrator::fit(&point, &actual, &at_issue, 10.0)
-            .with_office_alarms(&point, &actual, &at_issue, &office, 10.0);
+        let ticket: Vec<u32> = (0..210).collect();
+        let ex = Examples { point: &point, actual: &actual, at_issue: &at_issue, ticket: &ticket, office: &office };
+        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
         let group = c.at_issue.alarm_factor.unwrap();
         assert!(group > 0.55 && group < 1.025, "{group}");
         assert_eq!(c.office_alarm["a"], [Some(0.525), None]);
@@ -311,14 +372,14 @@ mod tests {
         // the calls at 20, 21, 22 are late, (3 + 1) ≤ 0.04 · (100 + 1), but the upper bound of
         // 3 late of 100 is 6.1 % > 5 %; with f = 22/40 two are late (bound 4.7 %).
         let actual: Vec<f64> = (0..100).map(|i| 20.0 + i as f64).collect();
-        assert_eq!(alarm_factor(&[40.0; 100], &actual, 10.0, 0.04, ALARM_Z), Some(0.55));
+        assert_eq!(factor(&[40.0; 100], &actual, 0.04, ALARM_Z), Some(0.55));
         assert!((wilson_upper(3, 100, ALARM_Z) - 0.0606).abs() < 5e-4);
         assert!((wilson_upper(2, 100, ALARM_Z) - 0.0474).abs() < 5e-4);
         // An office's own factor takes the 95 % bound: 2 late of 100 is 5.9 % there, 1 is 4.4 %.
-        assert_eq!(alarm_factor(&[40.0; 100], &actual, 10.0, 0.04, OFFICE_ALARM_Z), Some(0.525));
+        assert_eq!(factor(&[40.0; 100], &actual, 0.04, OFFICE_ALARM_Z), Some(0.525));
         assert!((wilson_upper(2, 100, OFFICE_ALARM_Z) - 0.0587).abs() < 5e-4);
         // Ten examples can never vouch for an alarm at 4 %: (0 + 1) > 0.04 · 11.
-        assert_eq!(alarm_factor(&[40.0; 10], &actual[..10], 10.0, 0.04, ALARM_Z), None);
+        assert_eq!(factor(&[40.0; 10], &actual[..10], 0.04, ALARM_Z), None);
         // Half the points (5) are below the notice: their alarms are not offered until f > 2,
         // and then all 50 of them are late. Among the other 50 (point 30, calls at 30…79)
         // the corrected target would allow one late alarm (f = 31/30), but the upper bound of
@@ -327,7 +388,28 @@ mod tests {
         let mut actual: Vec<f64> = (0..100).map(|i| if i < 50 { 5.0 } else { (i - 20) as f64 }).collect();
         point.push(0.0);
         actual.push(0.5);
-        assert_eq!(alarm_factor(&point, &actual, 10.0, 0.04, ALARM_Z), Some(1.0));
+        assert_eq!(factor(&point, &actual, 0.04, ALARM_Z), Some(1.0));
+    }
+
+    #[test]
+    fn the_late_bound_counts_tickets_not_snapshots() {
+        // 100 snapshots, point 40, calls at 20 … 119 min: one per ticket, the 95 % bound
+        // allows one late alarm (f = 0.525, as above). The same 100 snapshots from 25 tickets
+        // of 4 snapshots each: 25 independent tickets cannot bound the late share under 5 %
+        // even with none late (z² ÷ (25 + z²) = 9.8 %), so no alarm is offered.
+        let actual: Vec<f64> = (0..100).map(|i| 20.0 + i as f64).collect();
+        let one_each: Vec<u32> = (0..100).collect();
+        let four_each: Vec<u32> = (0..100).map(|i| i / 4).collect();
+        let f = |t: &[u32]| alarm_factor(&[40.0; 100], &actual, t, 10.0, 0.03, OFFICE_ALARM_Z);
+        assert_eq!(f(&one_each), Some(0.525));
+        assert_eq!(f(&four_each), None);
+        assert!((wilson_upper(0, 25, OFFICE_ALARM_Z) - 0.0977).abs() < 5e-4);
+        // 400 snapshots of 100 tickets (each ticket's four snapshots alike): the share is the
+        // same as one per ticket, and so is the evidence, so the factor is the same.
+        let actual4: Vec<f64> = actual.iter().flat_map(|a| [*a; 4]).collect();
+        let tickets4: Vec<u32> = (0..400).map(|i| i / 4).collect();
+        let f4 = alarm_factor(&[40.0; 400], &actual4, &tickets4, 10.0, 0.03, OFFICE_ALARM_Z);
+        assert_eq!(f4, Some(0.525));
     }
 
     #[test]
@@ -338,7 +420,7 @@ mod tests {
         let actual: Vec<f64> = (0..n)
             .map(|i| if i % 100 < 8 { 11.0 + 19.0 * (i / 100) as f64 / 40.0 } else { 40.0 + (i % 40) as f64 })
             .collect();
-        let c = Calibrator::fit(&point, &actual, &vec![true; n], 10.0);
+        let c = fit(&point, &actual, &vec![true; n]);
         let q = c.quantiles(40.0, true);
         let offset = alarm_offset(&q, 10.0).expect("an alarm is offered");
         let late = actual.iter().filter(|a| **a < offset + 10.0).count();
@@ -372,7 +454,7 @@ mod tests {
         // Split conformal promises the late share on new exchangeable examples, not only on
         // the calibration ones: calibrate on 4000, check on 40 000 others.
         let (cp, ca) = exchangeable(4000, 7);
-        let c = Calibrator::fit(&cp, &ca, &vec![true; cp.len()], 10.0);
+        let c = fit(&cp, &ca, &vec![true; cp.len()]);
         let (tp, ta) = exchangeable(40_000, 11);
         let (mut offered, mut late, mut covered) = (0usize, 0usize, 0usize);
         for (p, a) in tp.iter().zip(&ta) {

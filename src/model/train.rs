@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::model::calibration_days::CalibrationDays;
-use crate::model::conformal::{Calibrator, Quantiles};
+use crate::model::conformal::{Calibrator, Examples, Quantiles};
 use crate::model::dataset::{Dataset, Probe};
 use crate::model::features::{Context, dataset_of};
 use crate::model::history::History;
@@ -135,18 +135,20 @@ pub fn train_window(
     }
     let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
     let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
+    let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
     let mut fitted = Vec::new();
     let mut cal_predictions = Vec::new();
     for p in predictors {
         let model = p.fit(&train).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
         let point = model.predict(&cal);
-        let calibrator = Calibrator::fit(&point, &cal.y, &at_issue, params.notice_min).with_office_alarms(
-            &point,
-            &cal.y,
-            &at_issue,
-            &cal_offices,
-            params.notice_min,
-        );
+        let examples = Examples {
+            point: &point,
+            actual: &cal.y,
+            at_issue: &at_issue,
+            ticket: &cal_tickets,
+            office: &cal_offices,
+        };
+        let calibrator = Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
         let c = Calibrated { model, calibrator };
         cal_predictions.push(c.predict(&cal));
         fitted.push(c);
