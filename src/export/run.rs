@@ -194,10 +194,7 @@ pub fn export_with(
         arrival_backtest: c.forecast.backtest.clone(),
         slot_wait_backtest: slot_scores(&c.staffing),
         wait_choices: choices,
-        missing_services: crate::catalog::missing_services(
-            &catalog,
-            c.services.iter().map(String::as_str),
-        ),
+        missing_services: crate::catalog::missing_services(&catalog, c.services.iter().map(String::as_str)),
         review_warnings: warnings,
         model_reason: card.reason,
     })

@@ -148,7 +148,8 @@ pub fn train_window(
             ticket: &cal_tickets,
             office: &cal_offices,
         };
-        let calibrator = Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
+        let calibrator =
+            Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
         let c = Calibrated { model, calibrator };
         cal_predictions.push(c.predict(&cal));
         fitted.push(c);
