@@ -399,10 +399,28 @@ pub struct Collapsed {
 }
 
 impl GbmModel {
-    /// Remaining wait of every example (not clipped).
+    /// Remaining wait of every example (not clipped). Rows are copied out of the column-major
+    /// matrix before their trees are walked (a walk reads features in no order, and each column
+    /// of 350 000 calibration rows is 2.8 MB apart), and blocks of rows run on the available
+    /// cores; each row's sum is the same whatever the block or thread.
     pub fn predict(&self, x: &Dataset) -> Vec<f64> {
+        const BLOCK: usize = 4096;
         let n = self.forest.n_trees();
-        (0..x.len()).map(|i| self.base + self.forest.sum(n, |f| x.get(i, f))).collect()
+        let nf = x.n_features();
+        let blocks: Vec<std::ops::Range<usize>> =
+            (0..x.len()).step_by(BLOCK).map(|a| a..(a + BLOCK).min(x.len())).collect();
+        let block = |rows: &std::ops::Range<usize>| {
+            let mut row = vec![0.0; nf];
+            rows.clone()
+                .map(|i| {
+                    for (f, v) in row.iter_mut().enumerate() {
+                        *v = x.get(i, f);
+                    }
+                    self.base + self.forest.sum(n, |f| row[f])
+                })
+                .collect::<Vec<f64>>()
+        };
+        crate::parallel::map_in_order(&blocks, block).concat()
     }
 
     /// Whether the fit learned something: its held-out share of variance explained is at
