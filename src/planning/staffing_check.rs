@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
-use crate::planning::sim_day::{ReplayedDays, WaitStats};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats};
 use crate::planning::staffing::StaffingRow;
 use crate::planning::whatif::office_sim_params;
 use crate::slots::SLOTS;
@@ -40,7 +40,9 @@ pub fn check_suggestions(
         table.iter().map(|r| ((r.office.as_str(), r.weekday, r.hour), r.suggested_counters)).collect();
     let sims = office_sim_params(h.days(), fallback);
     let mut acc: BTreeMap<u32, Acc> = BTreeMap::new();
-    for d in h.days() {
+    // Each day's two runs on the available cores, a block of days at a time, summed up in day
+    // order (the same output as one day after the other).
+    let runs = |d: &HistoryDay| -> Result<(CounterPlan, [Vec<Option<i64>>; 2]), QueueSimError> {
         let name = h.office_of(d);
         let counters: Vec<u32> = (0..SLOTS)
             .map(|s| match d.plan.counters()[s] {
@@ -50,13 +52,20 @@ pub fn check_suggestions(
             .collect();
         let plan = CounterPlan::new(d.bounds.clone(), counters)?;
         let sim = sims.get(&d.office).copied().unwrap_or(fallback);
-        let a = acc.entry(d.office).or_default();
-        a.0 += 1;
-        a.1 += counter_hours(&d.plan);
-        a.2 += counter_hours(&plan);
-        for (p, waits) in [(&d.plan, &mut a.3), (&plan, &mut a.4)] {
-            let called = simulate(&d.tickets, p, sim)?;
-            waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(c? - t.arrival)));
+        let observed = simulate(&d.tickets, &d.plan, sim)?;
+        let suggested = simulate(&d.tickets, &plan, sim)?;
+        Ok((plan, [observed, suggested]))
+    };
+    for block in h.days().chunks(crate::planning::PARALLEL_DAYS) {
+        for (d, r) in block.iter().zip(crate::parallel::map_in_order(block, runs)) {
+            let (plan, [observed, suggested]) = r?;
+            let a = acc.entry(d.office).or_default();
+            a.0 += 1;
+            a.1 += counter_hours(&d.plan);
+            a.2 += counter_hours(&plan);
+            for (called, waits) in [(observed, &mut a.3), (suggested, &mut a.4)] {
+                waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(c? - t.arrival)));
+            }
         }
     }
     Ok(acc

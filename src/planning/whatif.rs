@@ -174,28 +174,42 @@ pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimErr
     let mut acc: BTreeMap<(u32, usize, u8), Acc> = BTreeMap::new();
     let mut repro: BTreeMap<u32, ReproAcc> = BTreeMap::new();
     let sims = office_sim_params(days, p.sim);
-    for d in days {
+    // Days are simulated on the available cores, a block at a time (their results wait for the
+    // block, not for the whole history), and summed up in day order: the same output as one
+    // day after the other.
+    let simulated = |d: &HistoryDay| -> Result<Vec<(Spread, Vec<Option<i64>>)>, QueueSimError> {
         let sim = sims.get(&d.office).copied().unwrap_or(p.sim);
-        for (k, &share) in shares.iter().enumerate() {
-            let spread = if share == 0.0 {
-                Spread { tickets: d.tickets.clone(), eligible: 0, moved: 0 }
-            } else {
-                spread_day(d, share, p.seed)
-            };
-            let called = simulate(&spread.tickets, &d.plan, sim)?;
-            for (t, c) in spread.tickets.iter().zip(&called) {
-                for hour in [d.slot_of(t.arrival) / 4, 24] {
-                    let a = acc.entry((d.office, k, hour)).or_default();
-                    a.tickets += 1;
-                    match c {
-                        Some(c) => a.waits.push(c - t.arrival),
-                        None => a.not_called += 1,
+        shares
+            .iter()
+            .map(|&share| {
+                let spread = if share == 0.0 {
+                    Spread { tickets: d.tickets.clone(), eligible: 0, moved: 0 }
+                } else {
+                    spread_day(d, share, p.seed)
+                };
+                let called = simulate(&spread.tickets, &d.plan, sim)?;
+                Ok((spread, called))
+            })
+            .collect()
+    };
+    for block in days.chunks(crate::planning::PARALLEL_DAYS) {
+        for (d, runs) in block.iter().zip(crate::parallel::map_in_order(block, simulated)) {
+            for (k, (spread, called)) in runs?.into_iter().enumerate() {
+                let share = shares[k];
+                for (t, c) in spread.tickets.iter().zip(&called) {
+                    for hour in [d.slot_of(t.arrival) / 4, 24] {
+                        let a = acc.entry((d.office, k, hour)).or_default();
+                        a.tickets += 1;
+                        match c {
+                            Some(c) => a.waits.push(c - t.arrival),
+                            None => a.not_called += 1,
+                        }
                     }
                 }
-            }
-            acc.entry((d.office, k, 24)).or_default().moved += spread.moved;
-            if share == 0.0 {
-                record_reproduction(repro.entry(d.office).or_default(), d, &called);
+                acc.entry((d.office, k, 24)).or_default().moved += spread.moved;
+                if share == 0.0 {
+                    record_reproduction(repro.entry(d.office).or_default(), d, &called);
+                }
             }
         }
     }
