@@ -131,12 +131,15 @@ impl Default for SimParams {
     }
 }
 
+/// Each ticket's call instant in a simulated day (`None`: left or never called).
+pub type Calls = Vec<Option<EpochMs>>;
+
 /// Simulates the day; returns each ticket's call instant (`None`: left or never called).
 pub fn simulate(
     tickets: &[SimTicket],
     plan: &CounterPlan,
     params: SimParams,
-) -> Result<Vec<Option<EpochMs>>, QueueSimError> {
+) -> Result<Calls, QueueSimError> {
     check(tickets)?;
     let mut q = Queues::new(tickets);
     let mut called = vec![None; tickets.len()];

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::planning::queue_sim::{CounterPlan, QueueSimError, SimParams, simulate};
+use crate::planning::queue_sim::{Calls, CounterPlan, QueueSimError, SimParams, simulate};
 use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats};
 use crate::planning::staffing::StaffingRow;
 use crate::planning::whatif::office_sim_params;
@@ -42,7 +42,7 @@ pub fn check_suggestions(
     let mut acc: BTreeMap<u32, Acc> = BTreeMap::new();
     // Each day's two runs on the available cores, a block of days at a time, summed up in day
     // order (the same output as one day after the other).
-    let runs = |d: &HistoryDay| -> Result<(CounterPlan, [Vec<Option<i64>>; 2]), QueueSimError> {
+    let runs = |d: &HistoryDay| -> Result<(CounterPlan, [Calls; 2]), QueueSimError> {
         let name = h.office_of(d);
         let counters: Vec<u32> = (0..SLOTS)
             .map(|s| match d.plan.counters()[s] {

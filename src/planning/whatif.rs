@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::planning::queue_sim::{Class, QueueSimError, SimParams, SimTicket, simulate};
+use crate::planning::queue_sim::{Calls, Class, QueueSimError, SimParams, SimTicket, simulate};
 use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats, mean_call_gap};
 use crate::random::day_rng;
 use crate::schema::EpochMs;
@@ -177,7 +177,7 @@ pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimErr
     // Days are simulated on the available cores, a block at a time (their results wait for the
     // block, not for the whole history), and summed up in day order: the same output as one
     // day after the other.
-    let simulated = |d: &HistoryDay| -> Result<Vec<(Spread, Vec<Option<i64>>)>, QueueSimError> {
+    let simulated = |d: &HistoryDay| -> Result<Vec<(Spread, Calls)>, QueueSimError> {
         let sim = sims.get(&d.office).copied().unwrap_or(p.sim);
         shares
             .iter()
