@@ -33,6 +33,8 @@ const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
 /// Buckets of the point prediction.
 const BUCKETS: usize = 5;
+/// Fewest residuals a bucket needs to estimate its own tails.
+const MIN_BUCKET: usize = 50;
 
 /// Calibration examples, one per snapshot: the point prediction, the truth, whether it is the
 /// snapshot at issue, and the ticket and office it belongs to.
@@ -49,10 +51,10 @@ pub struct Examples<'a> {
 }
 
 impl Examples<'_> {
-    /// Point, truth and ticket of the examples `keep` selects.
-    fn select(&self, keep: impl Fn(usize) -> bool) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
+    /// Point, truth and ticket of the examples `rows`.
+    fn gather(&self, rows: impl Iterator<Item = usize>) -> (Vec<f64>, Vec<f64>, Vec<u32>) {
         let mut out = (Vec::new(), Vec::new(), Vec::new());
-        for i in (0..self.point.len()).filter(|&i| keep(i)) {
+        for i in rows {
             out.0.push(self.point[i]);
             out.1.push(self.actual[i]);
             out.2.push(self.ticket[i]);
@@ -60,8 +62,6 @@ impl Examples<'_> {
         out
     }
 }
-/// Fewest residuals a bucket needs to estimate its own tails.
-const MIN_BUCKET: usize = 50;
 
 /// Remaining-wait quantiles of one example, minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -105,7 +105,7 @@ impl Calibrator {
     pub fn fit(ex: &Examples, notice_min: f64) -> Calibrator {
         let all = Buckets::fit((ex.point, ex.actual, ex.ticket), None, notice_min);
         let pick = |g: bool| {
-            let (p, a, t) = ex.select(|i| ex.at_issue[i] == g);
+            let (p, a, t) = ex.gather((0..ex.point.len()).filter(|&i| ex.at_issue[i] == g));
             if p.len() >= MIN_BUCKET {
                 Buckets::fit((&p, &a, &t), Some((ex.point, ex.actual)), notice_min)
             } else {
@@ -124,13 +124,8 @@ impl Calibrator {
         }
         for (name, rows) in by_office {
             let factor = |g: bool| {
-                let mut own = (Vec::new(), Vec::new(), Vec::new());
-                for &i in rows.iter().filter(|&&i| ex.at_issue[i] == g) {
-                    own.0.push(ex.point[i]);
-                    own.1.push(ex.actual[i]);
-                    own.2.push(ex.ticket[i]);
-                }
-                alarm_factor(&own.0, &own.1, &own.2, notice_min, OFFICE_ALARM_TARGET, OFFICE_ALARM_Z)
+                let (p, a, t) = ex.gather(rows.iter().copied().filter(|&i| ex.at_issue[i] == g));
+                alarm_factor(&p, &a, &t, notice_min, OFFICE_ALARM_TARGET, OFFICE_ALARM_Z)
             };
             self.office_alarm.insert(name.to_string(), [factor(true), factor(false)]);
         }
