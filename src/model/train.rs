@@ -67,11 +67,15 @@ pub struct Calibrated {
 
 impl Calibrated {
     pub fn predict(&self, x: &Dataset) -> Vec<Quantiles> {
-        let point = self.model.predict(x);
+        self.quantiles(&self.model.predict(x), x)
+    }
+
+    /// The calibrated quantiles around point predictions `point` of the examples of `x`.
+    fn quantiles(&self, point: &[f64], x: &Dataset) -> Vec<Quantiles> {
         point
-            .into_iter()
+            .iter()
             .zip(&x.meta)
-            .map(|(p, m)| self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office))
+            .map(|(&p, m)| self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office))
             .collect()
     }
 }
@@ -151,7 +155,8 @@ pub fn train_window(
         let calibrator =
             Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
         let c = Calibrated { model, calibrator };
-        cal_predictions.push(c.predict(&cal));
+        // The points are those the calibrator learned from: predicted once.
+        cal_predictions.push(c.quantiles(&point, &cal));
         fitted.push(c);
     }
     Ok(Trained {
