@@ -36,6 +36,11 @@ impl Interner {
     fn name(&self, id: u32) -> &str {
         &self.names[id as usize]
     }
+
+    /// This interner's id of each of `other`'s names, interning the new ones in `other`'s order.
+    fn ids_of(&mut self, other: &Interner) -> Vec<u32> {
+        other.names.iter().map(|n| self.id(n)).collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +124,42 @@ impl Batch {
         });
     }
 
+    /// Room for `rows` more rows: one allocation for a file of known size instead of a vector
+    /// that is copied (and its fresh pages zeroed) at every doubling.
+    pub fn reserve(&mut self, rows: usize) {
+        self.rows.reserve(rows);
+    }
+
+    /// Appends the rows of `other`, a batch of a later block of the same file whose lines are
+    /// counted from 1, with its line numbers shifted by `line_offset`. New strings get ids in
+    /// `other`'s order of first sight, so a file appended block by block in file order has
+    /// exactly the ids, rows and order of a line-by-line read.
+    pub fn append(&mut self, other: &Batch, line_offset: u64) {
+        let offices = self.offices.ids_of(&other.offices);
+        let tickets = self.tickets.ids_of(&other.tickets);
+        let counters = self.counters.ids_of(&other.counters);
+        self.rows.extend(other.rows.iter().map(|r| Row {
+            line: r.line + line_offset,
+            office: offices[r.office as usize],
+            ticket: tickets[r.ticket as usize],
+            counter: if r.counter == NONE_ID { NONE_ID } else { counters[r.counter as usize] },
+            ..*r
+        }));
+    }
+
+    /// Every row as `line office ticket counter issued`, for tests that compare batches.
+    #[cfg(test)]
+    pub(crate) fn describe_rows(&self) -> Vec<String> {
+        let counter = |id| if id == NONE_ID { "-" } else { self.counters.name(id) };
+        self.rows
+            .iter()
+            .map(|r| {
+                let (office, ticket) = (self.offices.name(r.office), self.tickets.name(r.ticket));
+                format!("{} {office} {ticket} {} {} {:?}", r.line, counter(r.counter), r.issued, r.values())
+            })
+            .collect()
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }
@@ -132,18 +173,24 @@ impl Batch {
     pub fn dedup(&mut self) -> Dedup {
         self.rows.sort_unstable_by_key(|r| (r.key(), r.line));
         let mut out = Dedup::default();
-        let mut kept = Vec::with_capacity(self.rows.len());
-        for group in self.rows.chunk_by(|a, b| a.key() == b.key()) {
-            let first = group[0];
-            if group.iter().all(|r| r.values() == first.values()) {
-                out.duplicates += group.len() as u64 - 1;
-                kept.push(first);
+        // Kept rows are moved down in place: a second vector would touch as much memory again.
+        let mut kept = 0;
+        let mut start = 0;
+        while start < self.rows.len() {
+            let first = self.rows[start];
+            let len = self.rows[start..].iter().take_while(|r| r.key() == first.key()).count();
+            let group = start..start + len;
+            if self.rows[group.clone()].iter().all(|r| r.values() == first.values()) {
+                out.duplicates += len as u64 - 1;
+                self.rows[kept] = first;
+                kept += 1;
             } else {
-                out.conflict_lines.extend(group.iter().map(|r| r.line));
+                out.conflict_lines.extend(self.rows[group].iter().map(|r| r.line));
             }
+            start += len;
         }
+        self.rows.truncate(kept);
         out.conflict_lines.sort_unstable();
-        self.rows = kept;
         out
     }
 

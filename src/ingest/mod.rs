@@ -4,6 +4,7 @@
 //! then take exactly the same path.
 
 pub mod batch;
+pub mod blocks;
 pub mod clock;
 pub mod error;
 pub mod formats;
@@ -29,6 +30,7 @@ pub use source::SourceFile;
 pub use summary::{FileReport, IngestReport};
 
 use batch::Batch;
+use blocks::CheckedBlock;
 use quarantine::QuarantineWriter;
 use validate::{Rules, ValidRow, validate};
 
@@ -137,23 +139,28 @@ fn expand(paths: &[PathBuf], format: &InputFormat) -> Result<Vec<PathBuf>, Inges
 /// Ingests one file: validate → quarantine → dedup → replace office-days → manifest.
 pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<FileReport, IngestError> {
     let path = source.path();
-    let mut report = FileReport::new(path.to_path_buf());
-    let mut quarantine = QuarantineWriter::new(&store.quarantine_dir(), path);
-    let mut batch = Batch::new(store.tz());
-    let mut write_err = None;
-    let (sha256, bytes) = source.for_each_hashed(&mut |rec| {
-        report.rows_read += 1;
-        let checked = rec.fields.and_then(|f| validate(f, rules));
-        match checked {
-            Ok(row) => batch.push(&ValidRow { service_count: rec.service_count, ..row }, rec.line),
-            Err(rejection) => {
-                report.count_rejection(&rejection);
-                if let Err(e) = quarantine.write(rec.line, rec.raw, &rejection) {
-                    write_err.get_or_insert(e);
-                }
-            }
+    let mut checked = Checked {
+        report: FileReport::new(path.to_path_buf()),
+        quarantine: QuarantineWriter::new(&store.quarantine_dir(), path),
+        batch: Batch::new(store.tz()),
+        write_err: None,
+    };
+    let (sha256, bytes) = match source {
+        Input::Canonical(csv) if csv.container == source::Container::Csv => {
+            checked.batch.reserve(csv.rows_hint());
+            let apply = &mut |block, before| checked.block(&block, before);
+            blocks::check_csv_hashed(csv, rules, store.tz(), apply)?
         }
-    })?;
+        _ => source.for_each_hashed(&mut |rec| {
+            let row = rec.fields.and_then(|f| validate(f, rules));
+            checked.record(
+                rec.line,
+                rec.raw,
+                row.map(|row| ValidRow { service_count: rec.service_count, ..row }),
+            );
+        })?,
+    };
+    let Checked { mut report, mut quarantine, mut batch, write_err } = checked;
     (report.sha256, report.bytes) = (sha256, bytes);
     if let Some(e) = write_err {
         return Err(e);
@@ -171,6 +178,41 @@ pub fn ingest_file(source: &Input<'_>, rules: &Rules, store: &Store) -> Result<F
     }
     record_in_manifest(store, &report)?;
     Ok(report)
+}
+
+/// The rows of one file as they are checked: the valid ones batched, the others quarantined
+/// with their reason (the first quarantine write error is kept for after the read).
+struct Checked {
+    report: FileReport,
+    quarantine: QuarantineWriter,
+    batch: Batch,
+    write_err: Option<IngestError>,
+}
+
+impl Checked {
+    fn record(&mut self, line: u64, raw: &[u8], row: Result<ValidRow<'_>, Rejection>) {
+        self.report.rows_read += 1;
+        match row {
+            Ok(row) => self.batch.push(&row, line),
+            Err(rejection) => self.reject(line, raw, &rejection),
+        }
+    }
+
+    fn reject(&mut self, line: u64, raw: &[u8], rejection: &Rejection) {
+        self.report.count_rejection(rejection);
+        if let Err(e) = self.quarantine.write(line, raw, rejection) {
+            self.write_err.get_or_insert(e);
+        }
+    }
+
+    /// A block checked on a worker, `before` lines into the file.
+    fn block(&mut self, block: &CheckedBlock, before: u64) {
+        self.report.rows_read += block.lines;
+        self.batch.append(&block.batch, before);
+        for (line, raw, rejection) in &block.rejected {
+            self.reject(before + line, block.raw(raw), rejection);
+        }
+    }
 }
 
 /// Second pass over the file for the raw lines of conflicting duplicates (rare, so cheap).

@@ -125,8 +125,22 @@ impl SourceFile {
         Ok(hashed)
     }
 
+    /// Whether the file is gzipped (told by its name).
+    pub(crate) fn is_gzipped(&self) -> bool {
+        self.gzip
+    }
+
+    /// Rows to reserve room for: a canonical CSV line is rarely under 64 bytes, and room
+    /// reserved but never filled is never touched, so it costs no memory.
+    pub(crate) fn rows_hint(&self) -> usize {
+        let bytes = std::fs::metadata(&self.path).map_or(0, |m| m.len());
+        // A gzipped log holds about ten times its size in text.
+        let text = if self.gzip { bytes.saturating_mul(10) } else { bytes };
+        usize::try_from(text / 64).unwrap_or(0)
+    }
+
     /// Maps header names to positions: every canonical column exactly once, nothing else.
-    fn header(&self, bytes: &[u8]) -> Result<[usize; 9], IngestError> {
+    pub(crate) fn header(&self, bytes: &[u8]) -> Result<[usize; 9], IngestError> {
         let err = |message: String| IngestError::Header { path: self.path.clone(), message };
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = std::str::from_utf8(bytes).map_err(|_| err("header is not valid UTF-8".into()))?;
@@ -285,12 +299,13 @@ pub fn column_order<'a>(
     Ok(std::array::from_fn(|i| names.iter().position(|n| *n == expected[i]).unwrap_or(0)))
 }
 
-/// Splits one CSV data line and reorders it into canonical order.
-fn csv_fields<'a>(
+/// Splits one CSV data line and reorders it into canonical order (`parts` is scratch space
+/// the fields are kept in, reused from line to line).
+pub(crate) fn csv_fields<'a: 'p, 'p>(
     bytes: &'a [u8],
     order: &[usize; 9],
-    parts: &'a mut Vec<Cow<'a, str>>,
-) -> Result<[&'a str; 9], Rejection> {
+    parts: &'p mut Vec<Cow<'a, str>>,
+) -> Result<[&'p str; 9], Rejection> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Rejection::row(Reason::InvalidUtf8, format!("invalid UTF-8 at byte {}", e.valid_up_to()))
     })?;
