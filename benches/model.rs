@@ -51,7 +51,7 @@ impl Window {
         let store = Store::open(&dir.path().join("store"), DEFAULT_TZ).expect("store");
         let valid = settings.validate().expect("valid settings");
         queuecast::ingest::ingest_paths(&[log], &valid, &store).expect("ingest");
-        let cols = load_columns(&store, None, None).expect("load");
+        let cols = load_columns(&store, None, None, false).expect("load");
         let history = History::learn(&cols, DEFAULT_TZ);
         let mut offices = cols.offices.clone();
         offices.sort();

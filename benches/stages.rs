@@ -56,7 +56,7 @@ impl Stored {
     }
 
     fn columns(&self) -> TicketColumns {
-        load_columns(&self.store, None, None).expect("load")
+        load_columns(&self.store, None, None, false).expect("load")
     }
 
     /// The profile's per-ticket rows, read as `profile::tables::build` reads them.

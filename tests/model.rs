@@ -344,7 +344,7 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
     std::fs::write(w.path("model.json"), &shared().model).unwrap();
     let model = ModelFile::load(&w.path("model.json")).unwrap();
     let store = Store::open(&w.path("store"), DEFAULT_TZ).unwrap();
-    let cols = load_columns(&store, Some(pick.date()), Some(pick.date())).unwrap();
+    let cols = load_columns(&store, Some(pick.date()), Some(pick.date()), true).unwrap();
     let day = office_days_bounded(&cols, &model.history.wait_bounds).remove(0);
     let ctx = Context {
         history: &model.history,

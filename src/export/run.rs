@@ -224,7 +224,7 @@ fn compute(store: &Store, settings: &ValidSettings) -> Result<Computed, RunError
     let params = ProfileParams { suppress: true, ..ProfileParams::from_settings(settings) };
     let profile = tracing::info_span!("profile").in_scope(|| crate::profile::compute(store, &params))?;
     let (cols, source, source_sha256) = tracing::info_span!("load").in_scope(|| -> Result<_, RunError> {
-        let cols = load_columns(store, None, None)?;
+        let cols = load_columns(store, None, None, false)?;
         let source = cols.date_range().ok_or_else(|| RunError::Empty(store.root().to_path_buf()))?;
         let manifest = Manifest::load(&store.manifest_path())?;
         Ok((cols, source, combined_sha256(manifest.files.iter().map(|f| f.sha256.as_str()))))

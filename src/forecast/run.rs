@@ -54,7 +54,7 @@ pub fn run(
     from: Option<NaiveDate>,
 ) -> Result<ForecastRun, ForecastError> {
     let to = from.and_then(|f| f.pred_opt());
-    let cols = load_columns(store, None, to)?;
+    let cols = load_columns(store, None, to, false)?;
     run_on_columns(&cols, settings, from)
 }
 

@@ -17,9 +17,8 @@ use crate::model::output::{OutputError, summary_json};
 use crate::model::params::ModelParams;
 use crate::model::predictors::Fitted;
 use crate::model::train::{TrainError, train_window};
-use crate::schema::col;
 use crate::settings::ValidSettings;
-use crate::store::columns::{TicketColumns, column_exprs_with};
+use crate::store::columns::{TicketColumns, load_columns};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,33 +42,15 @@ pub enum ModelError {
     Timezone { model: String, store: String },
 }
 
-/// The stored tickets of `[from, to]` (either bound optional), read partition by partition;
-/// without ticket ids unless `with_ids` (training never looks one up).
+/// The stored tickets of `[from, to]` (either bound optional); without ticket ids unless
+/// `with_ids` (training never looks one up).
 pub fn load_tickets(
     store: &Store,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     with_ids: bool,
 ) -> Result<TicketColumns, ModelError> {
-    let (lo, hi) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX));
-    let exprs = column_exprs_with(with_ids);
-    let mut cols = TicketColumns::default();
-    for key in store.partitions()? {
-        let first = NaiveDate::from_ymd_opt(key.year, key.month, 1).unwrap_or(NaiveDate::MIN);
-        let last =
-            first.checked_add_months(chrono::Months::new(1)).map_or(NaiveDate::MAX, |d| d - Days::new(1));
-        if last < lo || first > hi {
-            continue;
-        }
-        let part = store
-            .scan_partition(&key)?
-            .filter(col(col::LOCAL_DATE).gt_eq(lit(lo)).and(col(col::LOCAL_DATE).lt_eq(lit(hi))))
-            .select(exprs.clone())
-            .collect()
-            .map_err(ModelError::Read)?;
-        cols.append_frame(&part).map_err(ModelError::Read)?;
-    }
-    Ok(cols.into_sorted())
+    Ok(load_columns(store, from, to, with_ids)?)
 }
 
 /// Runs the backtest on the whole store.

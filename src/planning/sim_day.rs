@@ -88,7 +88,7 @@ impl ReplayedDays {
 
     /// Loads and replays the whole store.
     pub fn load(store: &Store, replay: ReplayParams) -> Result<ReplayedDays, PlanningError> {
-        let cols = load_columns(store, None, None)?;
+        let cols = load_columns(store, None, None, false)?;
         if cols.is_empty() {
             return Err(PlanningError::Empty(store.root().to_path_buf()));
         }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use crate::schema::{Channel, EpochMs, Outcome, col};
-use crate::store::{Store, StoreError};
+use crate::store::{PartitionKey, Store, StoreError};
 
 /// Tickets of a date window, sorted by office, local date and issue time. `ticket_id` is
 /// empty when the caller did not load the ids (see [`TicketColumns::from_frame`]). Strings are
@@ -82,25 +82,46 @@ impl TicketColumns {
     }
 }
 
-/// Loads the stored tickets whose local date lies in `[from, to]` (either bound optional).
+/// Loads the stored tickets whose local date lies in `[from, to]` (either bound optional),
+/// with their ids only when `ids` (only lookups of single tickets need them). Partitions are
+/// read one at a time in key order: a frame of the whole store next to its columns was the
+/// export's peak memory. Rows come in partition order, which is already the sorted order.
 pub fn load_columns(
     store: &Store,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
+    ids: bool,
 ) -> Result<TicketColumns, StoreError> {
-    if store.partitions()?.is_empty() {
-        return Ok(TicketColumns::default());
+    let (lo, hi) = (from.unwrap_or(NaiveDate::MIN), to.unwrap_or(NaiveDate::MAX));
+    let exprs = column_exprs_with(ids);
+    let keys: Vec<PartitionKey> = store
+        .partitions()?
+        .into_iter()
+        .filter(|key| {
+            let first = NaiveDate::from_ymd_opt(key.year, key.month, 1).unwrap_or(NaiveDate::MIN);
+            let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt());
+            first <= hi && last.is_none_or(|last| last >= lo)
+        })
+        .collect();
+    let read = |key: &PartitionKey| -> Result<DataFrame, StoreError> {
+        let perr = |source: PolarsError| StoreError::Parquet { path: store.partition_path(key), source };
+        store
+            .scan_partition(key)?
+            .filter(col(col::LOCAL_DATE).gt_eq(lit(lo)).and(col(col::LOCAL_DATE).lt_eq(lit(hi))))
+            .select(exprs.clone())
+            .collect()
+            .map_err(perr)
+    };
+    // A few partitions at a time on the available cores (small files keep one core busy each),
+    // appended in key order: the dictionaries and rows are those of one read after the other.
+    let mut cols = TicketColumns::default();
+    for chunk in keys.chunks(4 * crate::parallel::threads_for(keys.len())) {
+        for (key, frame) in chunk.iter().zip(crate::parallel::map_in_order(chunk, read)) {
+            let perr = |source: PolarsError| StoreError::Parquet { path: store.partition_path(key), source };
+            cols.append_frame(&frame?).map_err(perr)?;
+        }
     }
-    let perr = |source: PolarsError| StoreError::Parquet { path: store.tickets_dir(), source };
-    let mut lf = store.scan()?;
-    if let Some(from) = from {
-        lf = lf.filter(col(col::LOCAL_DATE).gt_eq(lit(from)));
-    }
-    if let Some(to) = to {
-        lf = lf.filter(col(col::LOCAL_DATE).lt_eq(lit(to)));
-    }
-    let df = lf.select(column_exprs()).collect().map_err(perr)?;
-    TicketColumns::from_frame(&df).map_err(perr)
+    Ok(cols.into_sorted())
 }
 
 /// The columns (as expressions over the store scan) that [`TicketColumns::from_frame`] needs.
