@@ -274,9 +274,20 @@ pub struct WaitStats {
     pub share_within: f64,
 }
 
+/// A simulated wait in ms, kept in 4 bytes: the what-if and the staffing check hold one per
+/// ticket and scenario (tens of millions at county scale). Waits within a day fit many times
+/// over; a longer one would be clamped to 24.8 days.
+pub type WaitMs = i32;
+
+/// `ms` as a [`WaitMs`].
+pub fn wait_ms(ms: i64) -> WaitMs {
+    WaitMs::try_from(ms).unwrap_or(if ms < 0 { WaitMs::MIN } else { WaitMs::MAX })
+}
+
 impl WaitStats {
-    /// Statistics of waits in ms; all NaN but `n` for an empty set.
-    pub fn of(waits_ms: &[i64], threshold_ms: i64) -> WaitStats {
+    /// Statistics of waits in ms (any integer type: the simulations keep theirs as [`WaitMs`]);
+    /// all NaN but `n` for an empty set. The order of the waits does not matter.
+    pub fn of<W: Copy + Into<i64>>(waits_ms: &[W], threshold_ms: i64) -> WaitStats {
         if waits_ms.is_empty() {
             return WaitStats {
                 n: 0,
@@ -286,7 +297,7 @@ impl WaitStats {
                 share_within: f64::NAN,
             };
         }
-        let mut v: Vec<f64> = waits_ms.iter().map(|&w| ms_to_minutes(w)).collect();
+        let mut v: Vec<f64> = waits_ms.iter().map(|&w| ms_to_minutes(w.into())).collect();
         v.sort_by(f64::total_cmp);
         let n = v.len();
         WaitStats {
@@ -294,7 +305,7 @@ impl WaitStats {
             mean_min: v.iter().sum::<f64>() / n as f64,
             p50_min: quantile_sorted(&v, 0.5).unwrap_or(f64::NAN),
             p90_min: quantile_sorted(&v, 0.9).unwrap_or(f64::NAN),
-            share_within: waits_ms.iter().filter(|&&w| w <= threshold_ms).count() as f64 / n as f64,
+            share_within: waits_ms.iter().filter(|&&w| w.into() <= threshold_ms).count() as f64 / n as f64,
         }
     }
 }
@@ -340,7 +351,7 @@ mod tests {
         );
         assert_eq!((s.n, s.mean_min, s.p50_min, s.share_within), (4, 15.0, 15.0, 0.5));
         assert!((s.p90_min - 27.0).abs() < 1e-12);
-        assert!(WaitStats::of(&[], 1).mean_min.is_nan());
+        assert!(WaitStats::of::<i64>(&[], 1).mean_min.is_nan());
     }
 
     #[test]

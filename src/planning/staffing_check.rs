@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::planning::queue_sim::{Calls, CounterPlan, QueueSimError, SimParams, simulate};
-use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitMs, WaitStats, wait_ms};
 use crate::planning::staffing::StaffingRow;
 use crate::planning::whatif::office_sim_params;
 use crate::slots::SLOTS;
@@ -25,7 +25,7 @@ pub struct SuggestionCheck {
 }
 
 /// Per office: days, counter-hours (observed, suggested), waits (observed, suggested).
-type Acc = (usize, f64, f64, Vec<i64>, Vec<i64>);
+type Acc = (usize, f64, f64, Vec<WaitMs>, Vec<WaitMs>);
 
 /// Re-simulates `days` with the suggested counters; `fallback` is the engine's call gap
 /// where an office has none measured.
@@ -64,7 +64,7 @@ pub fn check_suggestions(
             a.1 += counter_hours(&d.plan);
             a.2 += counter_hours(&plan);
             for (called, waits) in [(observed, &mut a.3), (suggested, &mut a.4)] {
-                waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(c? - t.arrival)));
+                waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(wait_ms(c? - t.arrival))));
             }
         }
     }

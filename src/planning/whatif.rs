@@ -21,7 +21,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use crate::planning::queue_sim::{Calls, Class, QueueSimError, SimParams, SimTicket, simulate};
-use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitStats, mean_call_gap};
+use crate::planning::sim_day::{HistoryDay, ReplayedDays, WaitMs, WaitStats, mean_call_gap, wait_ms};
 use crate::random::day_rng;
 use crate::schema::EpochMs;
 use crate::stats::quantile_sorted;
@@ -155,14 +155,16 @@ pub struct WhatIf {
 }
 
 /// Measured waits, simulated waits (tickets called in both) and day-mean errors of an office.
-type ReproAcc = (Vec<i64>, Vec<i64>, Vec<f64>);
+type ReproAcc = (Vec<WaitMs>, Vec<WaitMs>, Vec<f64>);
 
+/// The counts of an office, share and hour, and its waits (hours 0–23 only: the waits of all
+/// hours are theirs together, gathered when the table is made rather than held twice).
 #[derive(Default)]
 struct Acc {
     tickets: usize,
     moved: usize,
     not_called: usize,
-    waits: Vec<i64>,
+    waits: Vec<WaitMs>,
 }
 
 /// Runs baseline and scenarios over the replayed days.
@@ -201,7 +203,8 @@ pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimErr
                         let a = acc.entry((d.office, k, hour)).or_default();
                         a.tickets += 1;
                         match c {
-                            Some(c) => a.waits.push(c - t.arrival),
+                            Some(c) if hour < 24 => a.waits.push(wait_ms(c - t.arrival)),
+                            Some(_) => {}
                             None => a.not_called += 1,
                         }
                     }
@@ -214,16 +217,29 @@ pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimErr
         }
     }
     let name = |o: u32| h.office(o).to_string();
+    // Keys come in (office, share, hour) order: an office and share's hours, then its `24`.
+    let mut all_hours: (Option<(u32, usize)>, Vec<WaitMs>) = (None, Vec::new());
     let rows = acc
         .into_iter()
-        .map(|((o, k, h), a)| WhatIfRow {
-            office: name(o),
-            share: shares[k],
-            hour: (h < 24).then_some(h),
-            tickets: a.tickets,
-            moved: a.moved,
-            not_called: a.not_called,
-            waits: WaitStats::of(&a.waits, threshold_ms),
+        .map(|((o, k, h), a)| {
+            if all_hours.0 != Some((o, k)) {
+                all_hours = (Some((o, k)), Vec::new());
+            }
+            let waits = if h < 24 {
+                all_hours.1.extend_from_slice(&a.waits);
+                WaitStats::of(&a.waits, threshold_ms)
+            } else {
+                WaitStats::of(&std::mem::take(&mut all_hours.1), threshold_ms)
+            };
+            WhatIfRow {
+                office: name(o),
+                share: shares[k],
+                hour: (h < 24).then_some(h),
+                tickets: a.tickets,
+                moved: a.moved,
+                not_called: a.not_called,
+                waits,
+            }
         })
         .collect();
     let reproduction = repro
@@ -261,12 +277,14 @@ fn record_reproduction(r: &mut ReproAcc, d: &HistoryDay, called: &[Option<EpochM
     let (mut a, mut s) = (Vec::new(), Vec::new());
     for ((t, actual), sim) in d.tickets.iter().zip(&d.actual_wait_ms).zip(called) {
         if let (Some(w), Some(c)) = (actual, sim) {
-            a.push(*w);
-            s.push(c - t.arrival);
+            a.push(wait_ms(*w));
+            s.push(wait_ms(c - t.arrival));
         }
     }
     if !a.is_empty() {
-        let mean = |v: &[i64]| v.iter().sum::<i64>() as f64 / v.len() as f64 / MS_PER_MINUTE as f64;
+        let mean = |v: &[WaitMs]| {
+            v.iter().map(|&w| i64::from(w)).sum::<i64>() as f64 / v.len() as f64 / MS_PER_MINUTE as f64
+        };
         r.2.push(mean(&s) - mean(&a));
     }
     r.0.extend(a);
