@@ -368,3 +368,55 @@ fn a_closed_stdout_pipe_is_not_a_crash() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(store(&w).read_partition(&key("rathaus", 2025, 5)).unwrap().len(), 8);
 }
+
+/// A log of several read blocks (the canonical CSV is checked on all cores in blocks of about
+/// 4 MB): every line keeps its number, every bad line is quarantined with its reason, every good
+/// one is stored. Bad lines sit all over the file, so some fall next to the block boundaries.
+#[test]
+fn a_log_read_in_many_blocks_keeps_every_line_and_its_number() {
+    let w = Workdir::new();
+    let start = parse_rfc3339("2025-03-20T07:00:00Z").unwrap();
+    let at = |ms: i64| queuecast::timezones::format_rfc3339(ms, chrono_tz::UTC);
+    let mut text = queuecast::schema::CANONICAL_COLUMNS.join(",") + "\n";
+    let mut bad = Vec::new();
+    let lines = 120_000;
+    for i in 0..lines {
+        let line = i + 2; // after the header, 1-based
+        let issued = start + i as i64 * 20_000;
+        let good = format!(
+            "o{},T{i},PA,walk_in,{},{},{},1,served",
+            i % 3,
+            at(issued),
+            at(issued + 300_000),
+            at(issued + 900_000)
+        );
+        let row = match i % 1_013 {
+            17 => (String::new(), Some("blank_line")),
+            400 => (good.replace(",PA,", ",NOPE,"), Some("unknown_service")),
+            777 => (good.replacen('T', "X", 2), Some("bad_timestamp")),
+            _ => (good, None),
+        };
+        text.push_str(&row.0);
+        text.push_str(if i % 2 == 0 { "\r\n" } else { "\n" });
+        if let Some(reason) = row.1 {
+            bad.push((line as u64, reason.to_string()));
+        }
+    }
+    assert!(text.len() > 12 << 20, "several blocks: {} bytes", text.len());
+    fs::write(w.path("big.csv"), &text).unwrap();
+    let out = w.run_ok(&["ingest", "big.csv", "--store", "store"]);
+    assert_eq!(count(&out, "rows read"), lines as u64);
+    assert_eq!(count(&out, "quarantined"), bad.len() as u64);
+    assert_eq!(count(&out, "stored"), (lines - bad.len()) as u64);
+    let qdir = w.path("store/quarantine");
+    let qfile = fs::read_dir(&qdir).unwrap().next().unwrap().unwrap().path();
+    let mut reader = csv::Reader::from_path(&qfile).unwrap();
+    let got: Vec<(u64, String)> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].parse().unwrap(), r[2].to_string())
+        })
+        .collect();
+    assert_eq!(got, bad);
+}
