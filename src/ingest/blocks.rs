@@ -5,8 +5,7 @@
 //! of a line-by-line read.
 
 use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, Read};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,11 +13,10 @@ use std::sync::mpsc;
 
 use chrono_tz::Tz;
 
-use crate::hashing::HashingReader;
 use crate::ingest::batch::Batch;
 use crate::ingest::error::IngestError;
 use crate::ingest::reason::Rejection;
-use crate::ingest::source::{SourceFile, csv_fields, strip_line_end};
+use crate::ingest::source::{SourceFile, csv_fields, read_hashed, strip_line_end};
 use crate::ingest::validate::{Rules, validate};
 use crate::schema::CANONICAL_COLUMNS;
 
@@ -82,16 +80,16 @@ type ReadResult = Result<Vec<u8>, io::Error>;
 
 /// Reads `reader` to its end in blocks of about `size` bytes, checks them on the available
 /// cores and calls `apply` with each block and the number of lines before it in the file
-/// (`lines_before` were read before `reader` got it), in file order. Returns the reader, read
-/// to its end. A read error is reported with the line it happened in, after every block
-/// before it was applied.
+/// (`lines_before` were read before `reader` got it), in file order, until `reader` ends. A
+/// read error is reported with the line it happened in, after every block before it was
+/// applied.
 pub fn check_blocks<R: Read + Send>(
     reader: R,
     (path, lines_before): (&Path, u64),
     check: LineCheck<'_>,
     size: usize,
     apply: &mut dyn FnMut(CheckedBlock, u64),
-) -> Result<R, IngestError> {
+) -> Result<(), IngestError> {
     let workers = crate::parallel::threads_for(usize::MAX);
     let (work_tx, work_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(workers * 2);
     let (done_tx, done_rx) = mpsc::channel::<(usize, Result<CheckedBlock, io::Error>)>();
@@ -109,7 +107,6 @@ pub fn check_blocks<R: Read + Send>(
                 next += 1;
                 sent
             });
-            reader
         });
         for _ in 0..workers {
             let done = done_tx.clone();
@@ -128,12 +125,12 @@ pub fn check_blocks<R: Read + Send>(
         let (lines, failure) = in_order(&done_rx, &mut |block, before| apply(block, lines_before + before));
         // Dropping the receiver ends the workers; the reader stops at its next send.
         drop(done_rx);
-        let reader = reading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        reading.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         match failure {
             Some(source) => {
                 Err(IngestError::Read { path: path.to_path_buf(), line: lines_before + lines + 1, source })
             }
-            None => Ok(reader),
+            None => Ok(()),
         }
     })
 }
@@ -147,25 +144,17 @@ pub fn check_csv_hashed(
     tz: Tz,
     apply: &mut dyn FnMut(CheckedBlock, u64),
 ) -> Result<(String, u64), IngestError> {
-    let path = &csv.path;
-    let file = File::open(path).map_err(|source| IngestError::Open { path: path.clone(), source })?;
-    let hashing = HashingReader::new(file);
-    let rest = if csv.is_gzipped() {
-        let reader = BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(hashing));
-        check_csv(csv, reader, rules, tz, apply)?.into_inner().into_inner()
-    } else {
-        check_csv(csv, BufReader::with_capacity(1 << 20, hashing), rules, tz, apply)?.into_inner()
-    };
-    rest.finish().map_err(|source| IngestError::Read { path: path.clone(), line: 0, source })
+    read_hashed(&csv.path, csv.is_gzipped(), |reader| check_csv(csv, reader, rules, tz, apply))
+        .map(|((), hash)| hash)
 }
 
-fn check_csv<R: BufRead + Send>(
+fn check_csv(
     csv: &SourceFile,
-    mut reader: R,
+    reader: &mut (dyn BufRead + Send),
     rules: &Rules,
     tz: Tz,
     apply: &mut dyn FnMut(CheckedBlock, u64),
-) -> Result<R, IngestError> {
+) -> Result<(), IngestError> {
     let mut header = Vec::new();
     let read = reader.read_until(b'\n', &mut header).map_err(|source| IngestError::Read {
         path: csv.path.clone(),

@@ -227,22 +227,35 @@ pub(crate) fn each_line_hashed(
     gzip: bool,
     f: &mut LineFn<'_>,
 ) -> Result<(String, u64), IngestError> {
-    let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
-    let hashing = HashingReader::new(file);
-    let rest = if gzip {
-        let mut reader = BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(hashing));
-        read_lines(&mut reader, path, f)?;
-        reader.into_inner().into_inner()
-    } else {
-        let mut reader = BufReader::with_capacity(1 << 20, hashing);
-        read_lines(&mut reader, path, f)?;
-        reader.into_inner()
-    };
-    // Whatever follows the last line a decoder needed is part of the file's hash too.
-    rest.finish().map_err(|source| IngestError::Read { path: path.into(), line: 0, source })
+    read_hashed(path, gzip, |reader| read_lines(reader, path, f)).map(|((), hash)| hash)
 }
 
-fn read_lines(reader: &mut impl BufRead, path: &Path, f: &mut LineFn<'_>) -> Result<(), IngestError> {
+/// Calls `read` with the text of a file (gunzipped when `gzip`), then gives its result and the
+/// SHA-256 and size of the file's bytes: those `read` took, and whatever it left unread.
+pub(crate) fn read_hashed<T>(
+    path: &Path,
+    gzip: bool,
+    read: impl FnOnce(&mut (dyn BufRead + Send)) -> Result<T, IngestError>,
+) -> Result<(T, (String, u64)), IngestError> {
+    let file = File::open(path).map_err(|source| IngestError::Open { path: path.into(), source })?;
+    let hashing = HashingReader::new(file);
+    let (value, rest) = if gzip {
+        let mut reader = BufReader::with_capacity(1 << 20, flate2::read::MultiGzDecoder::new(hashing));
+        (read(&mut reader)?, reader.into_inner().into_inner())
+    } else {
+        let mut reader = BufReader::with_capacity(1 << 20, hashing);
+        (read(&mut reader)?, reader.into_inner())
+    };
+    // Whatever follows the last line a decoder needed is part of the file's hash too.
+    let hash = rest.finish().map_err(|source| IngestError::Read { path: path.into(), line: 0, source })?;
+    Ok((value, hash))
+}
+
+fn read_lines(
+    reader: &mut (impl BufRead + ?Sized),
+    path: &Path,
+    f: &mut LineFn<'_>,
+) -> Result<(), IngestError> {
     let mut buf = Vec::with_capacity(256);
     let mut line = 0u64;
     loop {
