@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
-use polars::prelude::*;
 
 use crate::model::backtest::{BacktestResult, backtest};
 use crate::model::dataset::FEATURES;
@@ -25,8 +24,6 @@ use crate::store::{Store, StoreError};
 pub enum ModelError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot read the stored tickets")]
-    Read(#[source] PolarsError),
     #[error(transparent)]
     Train(#[from] TrainError),
     #[error(transparent)]

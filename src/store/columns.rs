@@ -124,14 +124,8 @@ pub fn load_columns(
     Ok(cols.into_sorted())
 }
 
-/// The columns (as expressions over the store scan) that [`TicketColumns::from_frame`] needs.
-/// A caller that also aggregates the same rows selects these next to its own columns, so
-/// the Parquet files are read once.
-pub fn column_exprs() -> Vec<Expr> {
-    column_exprs_with(true)
-}
-
-/// [`column_exprs`], without the ticket ids unless `ids` (training never looks one up).
+/// The columns (as expressions over a store scan) that [`TicketColumns::from_frame`] needs,
+/// without the ticket ids unless `ids` (only lookups of single tickets need them).
 pub fn column_exprs_with(ids: bool) -> Vec<Expr> {
     let ms = |name: &str| col(name).cast(DataType::Int64).alias(name);
     let mut exprs = vec![col(col::OFFICE_ID), col(col::LOCAL_DATE)];
@@ -151,7 +145,7 @@ pub fn column_exprs_with(ids: bool) -> Vec<Expr> {
 }
 
 impl TicketColumns {
-    /// Converts a collected frame with (at least) the [`column_exprs`] columns, sorted by
+    /// Converts a collected frame with (at least) the [`column_exprs_with`] columns, sorted by
     /// office, local date, issue time and ticket id. Without a `ticket_id` column the ids stay
     /// empty (the replay does not need them).
     pub fn from_frame(df: &DataFrame) -> PolarsResult<TicketColumns> {
@@ -167,7 +161,7 @@ fn pick<T: Copy>(keep: &[usize], v: &[T]) -> Vec<T> {
 }
 
 impl TicketColumns {
-    /// Appends the rows of a collected frame (the [`column_exprs`] columns, `ticket_id`
+    /// Appends the rows of a collected frame (the [`column_exprs_with`] columns, `ticket_id`
     /// optional), extending the dictionaries. Order is not checked: see [`Self::into_sorted`].
     pub fn append_frame(&mut self, df: &DataFrame) -> PolarsResult<()> {
         let bad = |what: &str| PolarsError::ComputeError(format!("stored {what} is invalid").into());
