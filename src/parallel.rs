@@ -39,6 +39,23 @@ pub fn map_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `f` of every item on the available cores, `chunk` items at a time, each result handed to
+/// `take` with its item in the items' order. A chunk's results wait only for their chunk, so
+/// the memory they hold is bounded; the first error of `take` ends the walk.
+pub fn each_in_order<T: Sync, R: Send, E>(
+    items: &[T],
+    chunk: usize,
+    f: impl Fn(&T) -> R + Sync,
+    mut take: impl FnMut(&T, R) -> Result<(), E>,
+) -> Result<(), E> {
+    for block in items.chunks(chunk.max(1)) {
+        for (item, r) in block.iter().zip(map_in_order(block, &f)) {
+            take(item, r)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +71,34 @@ mod tests {
         assert_eq!(got, items.iter().map(|i| i * i).collect::<Vec<_>>());
         assert!(map_in_order(&[] as &[u8], |&b| b).is_empty());
         assert_eq!(map_in_order(&[7], |&b| b + 1), [8]);
+    }
+
+    #[test]
+    fn each_in_order_hands_results_on_in_order_and_stops_at_the_first_error() {
+        let items: Vec<u64> = (0..23).collect();
+        let mut seen = Vec::new();
+        let r: Result<(), u64> = each_in_order(
+            &items,
+            4,
+            |&i| i * 10,
+            |&i, r| {
+                seen.push((i, r));
+                Ok(())
+            },
+        );
+        assert_eq!(r, Ok(()));
+        assert_eq!(seen, items.iter().map(|&i| (i, i * 10)).collect::<Vec<_>>());
+        let mut taken = 0;
+        let r = each_in_order(
+            &items,
+            4,
+            |&i| i,
+            |&i, _| {
+                taken += 1;
+                if i == 9 { Err(i) } else { Ok(()) }
+            },
+        );
+        assert_eq!((r, taken), (Err(9), 10));
     }
 
     #[test]

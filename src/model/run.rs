@@ -17,7 +17,7 @@ use crate::model::params::ModelParams;
 use crate::model::predictors::Fitted;
 use crate::model::train::{TrainError, train_window};
 use crate::settings::ValidSettings;
-use crate::store::columns::{TicketColumns, load_columns};
+use crate::store::columns::load_columns;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -39,20 +39,9 @@ pub enum ModelError {
     Timezone { model: String, store: String },
 }
 
-/// The stored tickets of `[from, to]` (either bound optional); without ticket ids unless
-/// `with_ids` (training never looks one up).
-pub fn load_tickets(
-    store: &Store,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-    with_ids: bool,
-) -> Result<TicketColumns, ModelError> {
-    Ok(load_columns(store, from, to, with_ids)?)
-}
-
 /// Runs the backtest on the whole store.
 pub fn run_backtest(store: &Store, settings: &ValidSettings) -> Result<BacktestResult, ModelError> {
-    let cols = load_tickets(store, None, None, true)?;
+    let cols = load_columns(store, None, None, true)?;
     let p = ModelParams::from_settings(settings);
     Ok(backtest(&cols, &p.train, &p.predictors, store.tz())?)
 }
@@ -70,7 +59,7 @@ pub fn run_evaluate(
             store: store.tz().name().into(),
         });
     }
-    let cols = load_tickets(store, Some(from), Some(to), true)?;
+    let cols = load_columns(store, Some(from), Some(to), true)?;
     if cols.is_empty() {
         return Err(ModelError::NoTickets { from, to });
     }
@@ -90,7 +79,7 @@ pub fn run_train(
     backtest: Option<&BacktestResult>,
     current: &Path,
 ) -> Result<ModelFile, ModelError> {
-    let cols = load_tickets(store, None, None, false)?;
+    let cols = load_columns(store, None, None, false)?;
     let ModelParams { train: params, predictors, gate, .. } = ModelParams::from_settings(settings);
     let Some((from, to)) = cols.date_range() else {
         return Err(TrainError::NoTickets { until: NaiveDate::MAX }.into());

@@ -29,11 +29,11 @@ use crate::store::StoreError;
 pub use params::PlanningParams;
 pub use run::{StaffingReport, staffing_report, whatif_report};
 pub use sim_day::ReplayedDays;
+pub use tables::{public_staffing_files, staffing_files, whatif_files, write_staffing, write_whatif};
 
 /// Days simulated at a time on the available cores by the day-by-day runs (what-if, the
 /// staffing check): enough to keep two cores busy, few enough that their results are small.
 pub(crate) const PARALLEL_DAYS: usize = 64;
-pub use tables::{public_staffing_files, staffing_files, whatif_files, write_staffing, write_whatif};
 
 /// Errors of the planning stage.
 #[derive(Debug, thiserror::Error)]

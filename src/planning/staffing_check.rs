@@ -56,18 +56,17 @@ pub fn check_suggestions(
         let suggested = simulate(&d.tickets, &plan, sim)?;
         Ok((plan, [observed, suggested]))
     };
-    for block in h.days().chunks(crate::planning::PARALLEL_DAYS) {
-        for (d, r) in block.iter().zip(crate::parallel::map_in_order(block, runs)) {
-            let (plan, [observed, suggested]) = r?;
-            let a = acc.entry(d.office).or_default();
-            a.0 += 1;
-            a.1 += counter_hours(&d.plan);
-            a.2 += counter_hours(&plan);
-            for (called, waits) in [(observed, &mut a.3), (suggested, &mut a.4)] {
-                waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(wait_ms(c? - t.arrival))));
-            }
+    crate::parallel::each_in_order(h.days(), crate::planning::PARALLEL_DAYS, runs, |d, r| {
+        let (plan, [observed, suggested]) = r?;
+        let a = acc.entry(d.office).or_default();
+        a.0 += 1;
+        a.1 += counter_hours(&d.plan);
+        a.2 += counter_hours(&plan);
+        for (called, waits) in [(observed, &mut a.3), (suggested, &mut a.4)] {
+            waits.extend(d.tickets.iter().zip(called).filter_map(|(t, c)| Some(wait_ms(c? - t.arrival))));
         }
-    }
+        Ok::<(), QueueSimError>(())
+    })?;
     Ok(acc
         .into_iter()
         .map(|(o, (days, ho, hs, wo, ws))| SuggestionCheck {

@@ -194,28 +194,27 @@ pub fn what_if(h: &ReplayedDays, p: &WhatIfParams) -> Result<WhatIf, QueueSimErr
             })
             .collect()
     };
-    for block in days.chunks(crate::planning::PARALLEL_DAYS) {
-        for (d, runs) in block.iter().zip(crate::parallel::map_in_order(block, simulated)) {
-            for (k, (spread, called)) in runs?.into_iter().enumerate() {
-                let share = shares[k];
-                for (t, c) in spread.tickets.iter().zip(&called) {
-                    for hour in [d.slot_of(t.arrival) / 4, 24] {
-                        let a = acc.entry((d.office, k, hour)).or_default();
-                        a.tickets += 1;
-                        match c {
-                            Some(c) if hour < 24 => a.waits.push(wait_ms(c - t.arrival)),
-                            Some(_) => {}
-                            None => a.not_called += 1,
-                        }
+    crate::parallel::each_in_order(days, crate::planning::PARALLEL_DAYS, simulated, |d, runs| {
+        for (k, (spread, called)) in runs?.into_iter().enumerate() {
+            let share = shares[k];
+            for (t, c) in spread.tickets.iter().zip(&called) {
+                for hour in [d.slot_of(t.arrival) / 4, 24] {
+                    let a = acc.entry((d.office, k, hour)).or_default();
+                    a.tickets += 1;
+                    match c {
+                        Some(c) if hour < 24 => a.waits.push(wait_ms(c - t.arrival)),
+                        Some(_) => {}
+                        None => a.not_called += 1,
                     }
                 }
-                acc.entry((d.office, k, 24)).or_default().moved += spread.moved;
-                if share == 0.0 {
-                    record_reproduction(repro.entry(d.office).or_default(), d, &called);
-                }
+            }
+            acc.entry((d.office, k, 24)).or_default().moved += spread.moved;
+            if share == 0.0 {
+                record_reproduction(repro.entry(d.office).or_default(), d, &called);
             }
         }
-    }
+        Ok(())
+    })?;
     let name = |o: u32| h.office(o).to_string();
     // Keys come in (office, share, hour) order: an office and share's hours, then its `24`.
     let mut all_hours: (Option<(u32, usize)>, Vec<WaitMs>) = (None, Vec::new());

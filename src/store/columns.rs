@@ -103,24 +103,22 @@ pub fn load_columns(
             first <= hi && last.is_none_or(|last| last >= lo)
         })
         .collect();
+    let perr = |key: &PartitionKey, source| StoreError::Parquet { path: store.partition_path(key), source };
     let read = |key: &PartitionKey| -> Result<DataFrame, StoreError> {
-        let perr = |source: PolarsError| StoreError::Parquet { path: store.partition_path(key), source };
         store
             .scan_partition(key)?
             .filter(col(col::LOCAL_DATE).gt_eq(lit(lo)).and(col(col::LOCAL_DATE).lt_eq(lit(hi))))
             .select(exprs.clone())
             .collect()
-            .map_err(perr)
+            .map_err(|e| perr(key, e))
     };
     // A few partitions at a time on the available cores (small files keep one core busy each),
     // appended in key order: the dictionaries and rows are those of one read after the other.
     let mut cols = TicketColumns::default();
-    for chunk in keys.chunks(4 * crate::parallel::threads_for(keys.len())) {
-        for (key, frame) in chunk.iter().zip(crate::parallel::map_in_order(chunk, read)) {
-            let perr = |source: PolarsError| StoreError::Parquet { path: store.partition_path(key), source };
-            cols.append_frame(&frame?).map_err(perr)?;
-        }
-    }
+    let chunk = 4 * crate::parallel::threads_for(keys.len());
+    crate::parallel::each_in_order(&keys, chunk, read, |key, frame| {
+        cols.append_frame(&frame?).map_err(|e| perr(key, e))
+    })?;
     Ok(cols.into_sorted())
 }
 
