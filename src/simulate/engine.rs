@@ -26,7 +26,7 @@ pub const DISPENSER_CLOSES_BEFORE_MIN: u32 = 30;
 pub const SLOT_MIN: u32 = 15;
 
 /// Longest counter time; the lognormal tail is cut here.
-const MAX_SERVICE: i64 = 120 * MS_PER_MINUTE;
+pub(super) const MAX_SERVICE: i64 = 120 * MS_PER_MINUTE;
 
 /// One office on one open day, with the settings that shape it.
 #[derive(Debug, Clone, Copy)]
@@ -50,42 +50,54 @@ pub struct DayResult {
 
 /// A citizen with a ticket, times in ms since local midnight.
 #[derive(Debug, Clone)]
-struct Visitor {
-    channel: Channel,
-    service: usize,
-    issued: i64,
-    /// Earliest call: the slot for appointments, the issue time for walk-ins.
-    due: i64,
-    service_ms: i64,
+pub(super) struct Visitor {
+    pub(super) channel: Channel,
+    pub(super) service: usize,
+    pub(super) issued: i64,
+    /// Earliest call: the slot for appointments (the issue time if they come late), the issue
+    /// time for walk-ins.
+    pub(super) due: i64,
+    /// The booked slot (appointments; the issue time for walk-ins).
+    pub(super) slot: i64,
+    pub(super) service_ms: i64,
     /// When the citizen stops waiting (`i64::MAX`: never).
-    gives_up: i64,
+    pub(super) gives_up: i64,
     /// Whether giving up voids the ticket (cancelled) or they just leave (no-show when called).
-    voids: bool,
+    pub(super) voids: bool,
     /// Not at the counter when called, whatever the wait.
-    absent: bool,
-    called: Option<(i64, u32)>,
-    finished: i64,
-    outcome: Outcome,
+    pub(super) absent: bool,
+    pub(super) called: Option<(i64, u32)>,
+    pub(super) finished: i64,
+    pub(super) outcome: Outcome,
+}
+
+/// When a walk-in stops waiting, and whether they void the ticket: patience has a median of 80
+/// minutes; half of those who leave void their ticket in the app.
+pub(super) fn patience(rng: &mut DayRng, issued: i64) -> (i64, bool) {
+    (issued + (lognormal(rng, 80.0, 0.45) * MS_PER_MINUTE as f64) as i64, chance(rng, 0.5))
+}
+
+/// Whether the citizen is not at the counter when called, whatever the wait.
+pub(super) fn absence(rng: &mut DayRng, channel: Channel) -> bool {
+    chance(rng, if channel == Channel::WalkIn { 0.025 } else { 0.015 })
 }
 
 impl Visitor {
-    fn new(channel: Channel, service: usize, issued: i64, due: i64, rng: &mut DayRng) -> Visitor {
+    pub(super) fn new(channel: Channel, service: usize, issued: i64, due: i64, rng: &mut DayRng) -> Visitor {
         let p = &SERVICES[service];
         let service_ms = ((lognormal(rng, p.median_min, p.sigma) * MS_PER_MINUTE as f64) as i64)
             .clamp(MS_PER_MINUTE / 2, MAX_SERVICE);
         let (gives_up, voids) = match channel {
-            // Patience: median 80 minutes; half of those who leave void their ticket in the app.
-            Channel::WalkIn => {
-                (issued + (lognormal(rng, 80.0, 0.45) * MS_PER_MINUTE as f64) as i64, chance(rng, 0.5))
-            }
+            Channel::WalkIn => patience(rng, issued),
             Channel::Appointment => (i64::MAX, false),
         };
-        let absent = chance(rng, if channel == Channel::WalkIn { 0.025 } else { 0.015 });
+        let absent = absence(rng, channel);
         Visitor {
             channel,
             service,
             issued,
             due,
+            slot: due,
             service_ms,
             gives_up,
             voids,
@@ -106,14 +118,46 @@ pub fn simulate_day(day: &OfficeDay, rng: &mut DayRng, clock: &DayClock) -> DayR
 
 /// Draws the day's citizens and runs the counters until everyone is served or cancelled.
 fn run_day(day: &OfficeDay, rng: &mut DayRng) -> (Run, u32) {
+    let (mut run, missed) = draw_day(day, rng);
+    run.serve(&mut Draws::one(rng));
+    run.close(rng);
+    (run, missed)
+}
+
+/// The day's citizens drawn, before any counter calls (the wait bound replays from here), and
+/// the missed appointments.
+pub(super) fn draw_day(day: &OfficeDay, rng: &mut DayRng) -> (Run, u32) {
     let demand = DayDemand::new(day.office, day.date, day.hours, day.scale);
     let plan = day.office.staffing_plan(day.date.weekday(), day.hours, day.scale);
     let walk_ins = draw_walk_ins(day, &demand, rng);
     let (appointments, missed) = draw_appointments(day, &demand, &plan, rng);
-    let mut run = Run::new(day.hours, plan, walk_ins, appointments, mean_ticket_ms(&demand));
-    run.serve(rng);
-    run.close(rng);
-    (run, missed)
+    (Run::new(day.hours, plan, walk_ins, appointments, mean_ticket_ms(&demand)), missed)
+}
+
+/// The serve loop's random draws (call gaps, no-show times): one stream, or for the wait bound
+/// a second stream from an instant on, so a replay keeps the day's past and redraws its future.
+pub(super) struct Draws<'a> {
+    before: &'a mut DayRng,
+    after: Option<(i64, DayRng)>,
+}
+
+impl<'a> Draws<'a> {
+    pub(super) fn one(rng: &'a mut DayRng) -> Draws<'a> {
+        Draws { before: rng, after: None }
+    }
+
+    /// `rng` up to (not including) `from`, `after` from then on.
+    pub(super) fn switching(rng: &'a mut DayRng, from: i64, after: DayRng) -> Draws<'a> {
+        Draws { before: rng, after: Some((from, after)) }
+    }
+
+    /// The stream for a draw at instant `t` (the serve loop draws in time order).
+    fn at(&mut self, t: i64) -> &mut DayRng {
+        match &mut self.after {
+            Some((from, rng)) if t >= *from => rng,
+            _ => self.before,
+        }
+    }
 }
 
 /// Walk-in arrivals (a non-homogeneous Poisson process) until the dispenser closes.
@@ -132,6 +176,78 @@ fn draw_walk_ins(day: &OfficeDay, demand: &DayDemand, rng: &mut DayRng) -> Vec<V
         .collect()
 }
 
+/// Share of booked appointments nobody comes to.
+pub(super) const MISSED_APPOINTMENT: f64 = 0.08;
+/// Share of those who come that come late, and by how much (minutes, uniform, inclusive).
+pub(super) const LATE_ARRIVAL: f64 = 0.12;
+pub(super) const LATE_BY_MIN: (i64, i64) = (1, 12);
+
+/// How early the others come: lognormal minutes, capped.
+pub(super) struct EarlyBy {
+    pub(super) median_min: f64,
+    pub(super) sigma: f64,
+    pub(super) max_min: f64,
+}
+pub(super) const EARLY_BY: EarlyBy = EarlyBy { median_min: 6.0, sigma: 0.6, max_min: 25.0 };
+
+/// Share of the appointment capacity that is booked on a day (higher in busy seasons).
+pub(super) fn appointment_fill(demand: &DayDemand) -> f64 {
+    (0.8 * demand.season).clamp(0.5, 0.97)
+}
+
+/// The appointment grid: every [`SLOT_MIN`] from opening; the last slot starts 30 minutes
+/// before closing.
+pub(super) fn slots(hours: Hours) -> impl Iterator<Item = Minute> {
+    (hours.open..=hours.close.saturating_sub(2 * SLOT_MIN)).step_by(SLOT_MIN as usize)
+}
+
+/// Appointments bookable in a slot: a share of the counters' capacity.
+pub(super) fn slot_capacity(
+    day: &OfficeDay,
+    demand: &DayDemand,
+    plan: &[(Minute, Minute, u32)],
+    slot: Minute,
+) -> f64 {
+    let mean_min = weighted_mean_min(&demand.appointment_weights) + 0.6;
+    day.office.appointment_share * f64::from(counters_in(plan, slot)) * f64::from(SLOT_MIN) / mean_min
+}
+
+/// One bookable place of a slot.
+pub(super) enum Booking {
+    Free,
+    /// Booked, and nobody came.
+    Missed,
+    Came(Visitor),
+}
+
+/// Whether a place of the slot at `slot_ms` is booked (with probability `fill`) and kept, and
+/// when its citizen comes: a few minutes early, sometimes late.
+pub(super) fn draw_booking(
+    rng: &mut DayRng,
+    demand: &DayDemand,
+    fill: f64,
+    slot_ms: i64,
+    open: i64,
+) -> Booking {
+    if !chance(rng, fill) {
+        return Booking::Free;
+    }
+    if chance(rng, MISSED_APPOINTMENT) {
+        return Booking::Missed;
+    }
+    let arrival = if chance(rng, LATE_ARRIVAL) {
+        slot_ms + uniform_i64(rng, LATE_BY_MIN.0 * MS_PER_MINUTE, LATE_BY_MIN.1 * MS_PER_MINUTE)
+    } else {
+        let early = lognormal(rng, EARLY_BY.median_min, EARLY_BY.sigma).min(EARLY_BY.max_min);
+        slot_ms - (early * MS_PER_MINUTE as f64) as i64
+    };
+    let issued = arrival.max(open);
+    let service = weighted_index(rng, &demand.appointment_weights);
+    let mut v = Visitor::new(Channel::Appointment, service, issued, slot_ms.max(issued), rng);
+    v.slot = slot_ms;
+    Booking::Came(v)
+}
+
 /// Booked slots on the grid, a share of the counters' capacity; the citizen comes a few
 /// minutes early (sometimes late, sometimes not at all).
 fn draw_appointments(
@@ -140,31 +256,16 @@ fn draw_appointments(
     plan: &[(Minute, Minute, u32)],
     rng: &mut DayRng,
 ) -> (Vec<Visitor>, u32) {
-    let mean_min = weighted_mean_min(&demand.appointment_weights) + 0.6;
-    let fill = (0.8 * demand.season).clamp(0.5, 0.97);
+    let fill = appointment_fill(demand);
     let open = i64::from(day.hours.open) * MS_PER_MINUTE;
-    let last_slot = day.hours.close.saturating_sub(2 * SLOT_MIN);
     let (mut out, mut missed) = (Vec::new(), 0);
-    for slot in (day.hours.open..=last_slot).step_by(SLOT_MIN as usize) {
-        let counters = counters_in(plan, slot);
-        let capacity = day.office.appointment_share * f64::from(counters) * f64::from(SLOT_MIN) / mean_min;
-        for _ in 0..stochastic_round(rng, capacity) {
-            if !chance(rng, fill) {
-                continue;
+    for slot in slots(day.hours) {
+        for _ in 0..stochastic_round(rng, slot_capacity(day, demand, plan, slot)) {
+            match draw_booking(rng, demand, fill, i64::from(slot) * MS_PER_MINUTE, open) {
+                Booking::Free => {}
+                Booking::Missed => missed += 1,
+                Booking::Came(v) => out.push(v),
             }
-            if chance(rng, 0.08) {
-                missed += 1;
-                continue;
-            }
-            let slot_ms = i64::from(slot) * MS_PER_MINUTE;
-            let arrival = if chance(rng, 0.12) {
-                slot_ms + uniform_i64(rng, MS_PER_MINUTE, 12 * MS_PER_MINUTE)
-            } else {
-                slot_ms - (lognormal(rng, 6.0, 0.6).min(25.0) * MS_PER_MINUTE as f64) as i64
-            };
-            let issued = arrival.max(open);
-            let service = weighted_index(rng, &demand.appointment_weights);
-            out.push(Visitor::new(Channel::Appointment, service, issued, slot_ms.max(issued), rng));
         }
     }
     out.sort_by_key(|v| (v.due, v.issued));
@@ -189,15 +290,19 @@ fn counters_in(plan: &[(Minute, Minute, u32)], minute: Minute) -> u32 {
 }
 
 /// State of the event simulation.
-struct Run {
-    close: i64,
+#[derive(Debug, Clone)]
+pub(super) struct Run {
+    pub(super) close: i64,
     plan: Vec<(i64, i64, u32)>,
-    walk_ins: Vec<Visitor>,
-    appointments: Vec<Visitor>,
+    pub(super) walk_ins: Vec<Visitor>,
+    pub(super) appointments: Vec<Visitor>,
     mean_ticket_ms: i64,
     /// Walk-ins admitted so far (`walk_ins[..next_walk_in]`), and refused ones.
     next_walk_in: usize,
-    refused: Vec<bool>,
+    pub(super) refused: Vec<bool>,
+    /// Walk-ins issued up to this instant keep the dispenser's decision already in `refused`
+    /// (a replay of the day must not refuse a number that was drawn).
+    pub(super) decided_until: i64,
     turned_away: u32,
     next_appointment: usize,
     queue: VecDeque<usize>,
@@ -223,6 +328,7 @@ impl Run {
             mean_ticket_ms,
             next_walk_in: 0,
             refused,
+            decided_until: i64::MIN,
             turned_away: 0,
             next_appointment: 0,
             queue: VecDeque::new(),
@@ -246,7 +352,12 @@ impl Run {
             let ahead = self.queue.len() + self.due.len();
             let counters = i64::from(self.staffed(v.issued).max(1));
             let estimate = ahead as i64 * self.mean_ticket_ms / counters;
-            if v.issued + estimate > self.close {
+            let refuse = if v.issued <= self.decided_until {
+                self.refused[self.next_walk_in]
+            } else {
+                v.issued + estimate > self.close
+            };
+            if refuse {
                 self.refused[self.next_walk_in] = true;
                 self.turned_away += 1;
             } else {
@@ -283,14 +394,15 @@ impl Run {
     }
 
     /// Runs the counters until closing: each calls the next citizen after a short gap.
-    fn serve(&mut self, rng: &mut DayRng) {
+    pub(super) fn serve(&mut self, draws: &mut Draws) {
         let mut counters: BinaryHeap<Reverse<(i64, u32)>> = BinaryHeap::new();
         let max_counters = self.plan.iter().map(|p| p.2).max().unwrap_or(0);
         let start = self.plan.first().map_or(self.close, |p| p.0);
         for k in 1..=max_counters {
             if let Some(t) = self.next_shift(k, start) {
                 // Counters open within the first minute, not all at the same second.
-                counters.push(Reverse((t + uniform_i64(rng, 0, 60 * MS_PER_SECOND), k)));
+                // Drawn before the first call, so from the day's own stream in a replay too.
+                counters.push(Reverse((t + uniform_i64(draws.at(i64::MIN), 0, 60 * MS_PER_SECOND), k)));
             }
         }
         while let Some(Reverse((t, k))) = counters.pop() {
@@ -307,7 +419,7 @@ impl Run {
             let Some(v) = self.pick(t) else {
                 if let Some(next) = self.next_arrival() {
                     counters.push(Reverse((
-                        next.max(t) + uniform_i64(rng, 3 * MS_PER_SECOND, 20 * MS_PER_SECOND),
+                        next.max(t) + uniform_i64(draws.at(t), 3 * MS_PER_SECOND, 20 * MS_PER_SECOND),
                         k,
                     )));
                 }
@@ -316,11 +428,11 @@ impl Run {
             let nobody_comes = v.absent || v.gives_up <= t;
             v.called = Some((t, k));
             (v.finished, v.outcome) = if nobody_comes {
-                (t + uniform_i64(rng, 60 * MS_PER_SECOND, 120 * MS_PER_SECOND), Outcome::NoShow)
+                (t + uniform_i64(draws.at(t), 60 * MS_PER_SECOND, 120 * MS_PER_SECOND), Outcome::NoShow)
             } else {
                 (t + v.service_ms, Outcome::Served)
             };
-            let free = v.finished + uniform_i64(rng, 15 * MS_PER_SECOND, 60 * MS_PER_SECOND);
+            let free = v.finished + uniform_i64(draws.at(t), 15 * MS_PER_SECOND, 60 * MS_PER_SECOND);
             counters.push(Reverse((free, k)));
         }
     }

@@ -7,7 +7,10 @@
 //! Closing policy (see [`engine`]): the dispenser closes 30 minutes before closing (earlier for
 //! citizens who would not be served in time); counters call nobody after closing; tickets
 //! still waiting then are cancelled by staff a few minutes after closing.
+//!
+//! [`bound`] replays simulated days to measure how well any wait prediction can do on them.
 
+pub mod bound;
 pub mod clock;
 pub mod county;
 pub mod demand;
