@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::schema::EpochMs;
 
 /// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 25] = [
+pub const FEATURES: [&str; 27] = [
     "ahead_same_service",
     "ahead_total",
     "waiting_total",
@@ -34,6 +34,8 @@ pub const FEATURES: [&str; 25] = [
     "hist_mean_wait_min",
     "office_service_min",
     "issued_minute_in_slot",
+    "appointments_waiting",
+    "appointments_waiting_drawn_late_in_slot",
 ];
 
 /// Column index of a feature name.

@@ -158,6 +158,8 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
     let mut appointments: VecDeque<EpochMs> = VecDeque::new();
     let mut served: VecDeque<f64> = VecDeque::new();
     let mut last_called_wait: Option<f64> = None;
+    // Appointment tickets drawn and not called or cancelled yet, with their minute in slot.
+    let mut booked_waiting: Vec<(usize, f64)> = Vec::new();
 
     let office_idx = ctx.offices.iter().position(|o| o == day_office).map_or(f64::NAN, |i| i as f64);
     let service_idx: Vec<f64> = day_services
@@ -184,12 +186,15 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                     per_service[s].add(i, 1.0);
                     if tk.channel == Channel::Appointment {
                         appointments.push_back(e.t);
+                        let local = clock.fields(e.t);
+                        booked_waiting.push((i, minute_in_slot(local.minute, e.t)));
                     }
                 }
                 EventKind::Call | EventKind::Cancel | EventKind::LateCall => {
                     // A late call's ticket left the queue at its wait bound already.
                     if e.kind != EventKind::LateCall {
                         waiting[i] = false;
+                        booked_waiting.retain(|&(j, _)| j != i);
                         all.add(i, -1.0);
                         work.add(i, -typical[s]);
                         per_service[s].add(i, -1.0);
@@ -261,6 +266,11 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         row[22] = ctx.history.mean_wait(day_office, issue_local.weekday, issue_local.hour as u8);
         row[23] = ctx.history.office_service_min(day_office);
         row[24] = minute_in_slot(issue_local.minute, tk.issued);
+        // Others booked for the coming slots: drawn early in this slot (late in its quarter
+        // hour, so most likely for the next one) or already waiting.
+        let others = booked_waiting.iter().filter(|&&(j, _)| j != p.ticket);
+        row[25] = others.clone().count() as f64;
+        row[26] = others.filter(|&&(_, m)| m >= 5.0).count() as f64;
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {

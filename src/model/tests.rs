@@ -108,6 +108,32 @@ fn features_count_the_queue_ahead() {
     assert_eq!(v("issued_minute_in_slot"), 2.0); // drawn at 08:02, in the 08:00 slot
 }
 
+#[test]
+fn features_count_the_booked_citizens_waiting() {
+    // Every fourth ticket is an appointment: those drawn at 08:00 (called 08:20) and at 08:07
+    // (called 08:37); walk-ins at 08:01–08:03 and 08:08.
+    let c = columns(&[
+        (0, 20, 5, 0, 0, false),
+        (1, 2, 5, 1, 0, false),
+        (2, 3, 5, 2, 0, false),
+        (3, 4, 5, 0, 0, false),
+        (7, 30, 5, 1, 0, false),
+        (8, 10, 5, 2, 0, false),
+    ]);
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    let f = features_at(&c, 5, at(8));
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!(v("appointments_waiting"), 2.0);
+    // Drawn 7 minutes into the 08:00 quarter hour: most likely booked for 08:15.
+    assert_eq!(v("appointments_waiting_drawn_late_in_slot"), 1.0);
+    // The booked citizen drawn at 08:07 does not count itself; the one of 08:00 is called at 08:20.
+    let f = features_at(&c, 4, at(7));
+    assert_eq!(f64::from_bits(f[feature("appointments_waiting")]), 1.0);
+    assert_eq!(f64::from_bits(f[feature("appointments_waiting_drawn_late_in_slot")]), 0.0);
+    let f = features_at(&c, 5, at(21));
+    assert_eq!(f64::from_bits(f[feature("appointments_waiting")]), 1.0);
+}
+
 /// Regression: a ticket drawn in the morning, never called and without a void time, stayed
 /// "waiting" until the day's last call, so the head-of-line wait (the `hol` rule) of a ticket
 /// drawn hours later read hundreds of minutes. It leaves at its wait bound (the default
