@@ -24,12 +24,12 @@ use rand::{Rng, SeedableRng};
 use super::demand::DayDemand;
 use super::engine::{
     Booking, DISPENSER_CLOSES_BEFORE_MIN, Draws, EARLY_BY, LATE_ARRIVAL, LATE_BY_MIN, MISSED_APPOINTMENT,
-    OfficeDay, Run, Visitor, absence, appointment_fill, draw_booking, draw_day, patience, slot_capacity,
-    slots,
+    OfficeDay, Run, Visitor, absence, appointment_fill, draw_booking, draw_day, draw_service_ms, patience,
+    slot_capacity, slots,
 };
-use super::services::SERVICES;
+use super::offices::Minute;
 use super::{SimulateError, check_params, county, demand};
-use crate::random::{DayRng, day_rng, lognormal, poisson_thinning, stochastic_round, weighted_index};
+use crate::random::{DayRng, day_rng, poisson_thinning, stochastic_round, weighted_index};
 use crate::schema::{Channel, Outcome};
 use crate::settings::SimulateSettings;
 use crate::time::MS_PER_MINUTE;
@@ -125,14 +125,7 @@ fn bound_day(day: &OfficeDay, rng: &mut DayRng, mut replays: DayRng, bound: &Bou
     let serve_rng = rng.clone();
     let mut truth = start.clone();
     truth.serve(&mut Draws::one(&mut serve_rng.clone()));
-    let ctx = Replay {
-        day,
-        demand: DayDemand::new(day.office, day.date, day.hours, day.scale),
-        start: &start,
-        truth: &truth,
-        serve_rng: &serve_rng,
-        knowledge: bound.knowledge,
-    };
+    let ctx = Replay::new(day, &start, &truth, &serve_rng, bound.knowledge);
     let mut rows = Vec::new();
     for (target, id, channel) in ticket_ids(&truth) {
         let v = visitor(&truth, target);
@@ -200,6 +193,8 @@ fn ticket_ids(run: &Run) -> Vec<(Target, String, Channel)> {
 struct Replay<'a> {
     day: &'a OfficeDay<'a>,
     demand: DayDemand,
+    /// The day's staffing plan (slot capacities follow it).
+    plan: Vec<(Minute, Minute, u32)>,
     /// The day's citizens before any call, and the day as it went.
     start: &'a Run,
     truth: &'a Run,
@@ -208,7 +203,19 @@ struct Replay<'a> {
     knowledge: Knowledge,
 }
 
-impl Replay<'_> {
+impl<'a> Replay<'a> {
+    fn new(
+        day: &'a OfficeDay<'a>,
+        start: &'a Run,
+        truth: &'a Run,
+        serve_rng: &'a DayRng,
+        knowledge: Knowledge,
+    ) -> Self {
+        let demand = DayDemand::new(day.office, day.date, day.hours, day.scale);
+        let plan = day.office.staffing_plan(day.date.weekday(), day.hours, day.scale);
+        Replay { day, demand, plan, start, truth, serve_rng, knowledge }
+    }
+
     /// One replay of the day from the target's issue on: the past as it was, the unknown
     /// redrawn; returns the target's wait (until closing if not called).
     fn wait(&self, target: Target, rng: &mut DayRng) -> i64 {
@@ -286,7 +293,6 @@ impl Replay<'_> {
     /// that come after `t0`; and the slots of those come and not called yet, from their
     /// posterior (a log shows when they came, not for when they booked).
     fn redraw_appointments(&self, run: &mut Run, target: Target, t0: i64, rng: &mut DayRng) -> Target {
-        let plan = self.day.office.staffing_plan(self.day.date.weekday(), self.day.hours, self.day.scale);
         let fill = appointment_fill(&self.demand);
         let open = i64::from(self.day.hours.open) * MS_PER_MINUTE;
         let mut waiting = Vec::new();
@@ -306,7 +312,7 @@ impl Replay<'_> {
         }
         run.appointments = arrived;
         for slot in slots(self.day.hours) {
-            for _ in 0..stochastic_round(rng, slot_capacity(self.day, &self.demand, &plan, slot)) {
+            for _ in 0..stochastic_round(rng, slot_capacity(self.day, &self.demand, &self.plan, slot)) {
                 if let Booking::Came(v) =
                     draw_booking(rng, &self.demand, fill, i64::from(slot) * MS_PER_MINUTE, open)
                     && v.issued > t0
@@ -325,7 +331,6 @@ impl Replay<'_> {
     /// bookings.
     fn draw_slot(&self, run: &mut Run, target: usize, rng: &mut DayRng) {
         let issued = run.appointments[target].issued;
-        let plan = self.day.office.staffing_plan(self.day.date.weekday(), self.day.hours, self.day.scale);
         let keep = appointment_fill(&self.demand) * (1.0 - MISSED_APPOINTMENT);
         let open = i64::from(self.day.hours.open) * MS_PER_MINUTE;
         let candidates: Vec<i64> = slots(self.day.hours).map(|m| i64::from(m) * MS_PER_MINUTE).collect();
@@ -338,7 +343,7 @@ impl Replay<'_> {
                     .enumerate()
                     .filter(|(j, a)| *j != target && a.slot == slot)
                     .count();
-                let capacity = slot_capacity(self.day, &self.demand, &plan, m);
+                let capacity = slot_capacity(self.day, &self.demand, &self.plan, m);
                 let prior = count_probability(capacity, keep, others + 1)
                     / count_probability(capacity, keep, others).max(f64::MIN_POSITIVE);
                 prior * arrival_likelihood(issued, slot, open)
@@ -428,19 +433,12 @@ fn redrawn_service_ms(seen: &Visitor, t0: i64, rng: &mut DayRng) -> i64 {
             }
             let lasted = t0 - called;
             (0..CONDITIONAL_TRIES)
-                .map(|_| draw_service_ms(seen.service, rng))
+                .map(|_| draw_service_ms(rng, seen.service))
                 .find(|&ms| ms > lasted)
                 .unwrap_or(seen.service_ms)
         }
-        _ => draw_service_ms(seen.service, rng),
+        _ => draw_service_ms(rng, seen.service),
     }
-}
-
-/// The simulator's counter time of a service (see `Visitor::new`).
-fn draw_service_ms(service: usize, rng: &mut DayRng) -> i64 {
-    let p = &SERVICES[service];
-    ((lognormal(rng, p.median_min, p.sigma) * MS_PER_MINUTE as f64) as i64)
-        .clamp(MS_PER_MINUTE / 2, super::engine::MAX_SERVICE)
 }
 
 #[cfg(test)]
@@ -504,17 +502,9 @@ mod tests {
         let serve_rng = rng.clone();
         let mut truth = start.clone();
         truth.serve(&mut Draws::one(&mut serve_rng.clone()));
-        let demand = DayDemand::new(office, date, hours, 1.0);
         let mut replays = day_rng(99, 0, epoch_day);
         for knowledge in [Knowledge::Everything, Knowledge::DayPlan, Knowledge::Log] {
-            let ctx = Replay {
-                day: &day,
-                demand: demand.clone(),
-                start: &start,
-                truth: &truth,
-                serve_rng: &serve_rng,
-                knowledge,
-            };
+            let ctx = Replay::new(&day, &start, &truth, &serve_rng, knowledge);
             for i in (0..truth.walk_ins.len()).step_by(17).filter(|&i| !truth.refused[i]) {
                 let t0 = truth.walk_ins[i].issued;
                 let wait = ctx.wait(Target::WalkIn(i), &mut replays);
@@ -522,14 +512,7 @@ mod tests {
             }
         }
         // Everything known but counter times: the calls before the issue are the day's own.
-        let ctx = Replay {
-            day: &day,
-            demand,
-            start: &start,
-            truth: &truth,
-            serve_rng: &serve_rng,
-            knowledge: Knowledge::Everything,
-        };
+        let ctx = Replay::new(&day, &start, &truth, &serve_rng, Knowledge::Everything);
         let i = truth.walk_ins.len() / 2;
         let t0 = truth.walk_ins[i].issued;
         let mut run = start.clone();

@@ -71,6 +71,13 @@ pub(super) struct Visitor {
     pub(super) outcome: Outcome,
 }
 
+/// A counter time of a service: lognormal, its tail cut at [`MAX_SERVICE`].
+pub(super) fn draw_service_ms(rng: &mut DayRng, service: usize) -> i64 {
+    let p = &SERVICES[service];
+    ((lognormal(rng, p.median_min, p.sigma) * MS_PER_MINUTE as f64) as i64)
+        .clamp(MS_PER_MINUTE / 2, MAX_SERVICE)
+}
+
 /// When a walk-in stops waiting, and whether they void the ticket: patience has a median of 80
 /// minutes; half of those who leave void their ticket in the app.
 pub(super) fn patience(rng: &mut DayRng, issued: i64) -> (i64, bool) {
@@ -84,9 +91,7 @@ pub(super) fn absence(rng: &mut DayRng, channel: Channel) -> bool {
 
 impl Visitor {
     pub(super) fn new(channel: Channel, service: usize, issued: i64, due: i64, rng: &mut DayRng) -> Visitor {
-        let p = &SERVICES[service];
-        let service_ms = ((lognormal(rng, p.median_min, p.sigma) * MS_PER_MINUTE as f64) as i64)
-            .clamp(MS_PER_MINUTE / 2, MAX_SERVICE);
+        let service_ms = draw_service_ms(rng, service);
         let (gives_up, voids) = match channel {
             Channel::WalkIn => patience(rng, issued),
             Channel::Appointment => (i64::MAX, false),
