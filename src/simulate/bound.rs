@@ -23,13 +23,13 @@ use rand::{Rng, SeedableRng};
 
 use super::demand::DayDemand;
 use super::engine::{
-    Booking, DISPENSER_CLOSES_BEFORE_MIN, Draws, EARLY_BY, LATE_ARRIVAL, LATE_BY_MIN, MISSED_APPOINTMENT,
-    OfficeDay, Run, Visitor, absence, appointment_fill, draw_booking, draw_day, draw_service_ms, patience,
+    Booking, Draws, EARLY_BY, LATE_ARRIVAL, LATE_BY_MIN, MISSED_APPOINTMENT, OfficeDay, Run, Visitor,
+    absence, appointment_fill, draw_booking, draw_day, draw_service_ms, draw_walk_ins_from, patience,
     slot_capacity, slots,
 };
 use super::offices::Minute;
 use super::{SimulateError, check_params, county, demand};
-use crate::random::{DayRng, day_rng, poisson_thinning, stochastic_round, weighted_index};
+use crate::random::{DayRng, day_rng, stochastic_round, weighted_index};
 use crate::schema::{Channel, Outcome};
 use crate::settings::SimulateSettings;
 use crate::time::MS_PER_MINUTE;
@@ -277,16 +277,9 @@ impl<'a> Replay<'a> {
         let keep = run.walk_ins.partition_point(|v| v.issued <= t0);
         run.walk_ins.truncate(keep);
         run.refused.truncate(keep);
-        let hours = self.day.hours;
-        let until = hours.close.saturating_sub(DISPENSER_CLOSES_BEFORE_MIN).max(hours.open);
-        let max_rate = self.demand.max_rate(until);
-        let from = t0 as f64 / MS_PER_MINUTE as f64;
-        for m in poisson_thinning(rng, from, f64::from(until), max_rate, |m| self.demand.rate(m)) {
-            let issued = (m * MS_PER_MINUTE as f64) as i64;
-            let service = weighted_index(rng, &self.demand.walk_in_weights);
-            run.walk_ins.push(Visitor::new(Channel::WalkIn, service, issued, issued, rng));
-            run.refused.push(false);
-        }
+        let drawn = draw_walk_ins_from(self.day, &self.demand, t0 as f64 / MS_PER_MINUTE as f64, rng);
+        run.refused.resize(keep + drawn.len(), false);
+        run.walk_ins.extend(drawn);
     }
 
     /// The appointments not come by `t0`: a fresh draw of the day's bookings, keeping those

@@ -167,10 +167,20 @@ impl<'a> Draws<'a> {
 
 /// Walk-in arrivals (a non-homogeneous Poisson process) until the dispenser closes.
 fn draw_walk_ins(day: &OfficeDay, demand: &DayDemand, rng: &mut DayRng) -> Vec<Visitor> {
+    draw_walk_ins_from(day, demand, f64::from(day.hours.open), rng)
+}
+
+/// Walk-in arrivals from local minute `from` until the dispenser closes (the wait bound
+/// redraws a day's walk-ins from an instant on).
+pub(super) fn draw_walk_ins_from(
+    day: &OfficeDay,
+    demand: &DayDemand,
+    from: f64,
+    rng: &mut DayRng,
+) -> Vec<Visitor> {
     let until = day.hours.close.saturating_sub(DISPENSER_CLOSES_BEFORE_MIN).max(day.hours.open);
     let max_rate = demand.max_rate(until);
-    let times =
-        poisson_thinning(rng, f64::from(day.hours.open), f64::from(until), max_rate, |m| demand.rate(m));
+    let times = poisson_thinning(rng, from, f64::from(until), max_rate, |m| demand.rate(m));
     times
         .into_iter()
         .map(|m| {
