@@ -1,7 +1,7 @@
 //! Wait-time model costs on simulated logs of three offices: feature building (snapshots per
 //! second, the queue replay included) over growing windows, and the fits of the learned
 //! predictors (GBM, elastic net) on the features of one window large enough that their row
-//! caps apply (`gbm_max_rows` 100 000, elastic net 50 000): that is the cost of fitting on
+//! caps apply (`gbm_max_rows` 400 000, elastic net 50 000): that is the cost of fitting on
 //! any longer history, two years of three offices included. The fit group takes several
 //! minutes (ten GBM fits); `cargo bench --bench model -- features` runs the quick part.
 //! `gbm_predict` predicts with the fitted GBM over the features of 14 and 28 days;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::schema::EpochMs;
 
 /// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 27] = [
+pub const FEATURES: [&str; 30] = [
     "ahead_same_service",
     "ahead_total",
     "waiting_total",
@@ -36,6 +36,9 @@ pub const FEATURES: [&str; 27] = [
     "issued_minute_in_slot",
     "appointments_waiting",
     "appointments_waiting_drawn_late_in_slot",
+    "walk_ins_ahead",
+    "walk_in_work_ahead_min",
+    "walk_ins_ahead_beyond_free_counters",
 ];
 
 /// Column index of a feature name.

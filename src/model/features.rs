@@ -150,6 +150,8 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
     let typical: Vec<f64> = day_services.iter().map(|s| ctx.history.service_min(day_office, s)).collect();
     let mut all = Fenwick::new(n);
     let mut work = Fenwick::new(n);
+    let mut walk_ins = Fenwick::new(n);
+    let mut walk_in_work = Fenwick::new(n);
     let mut per_service: Vec<Fenwick> = (0..day_services.len()).map(|_| Fenwick::new(n)).collect();
     let mut waiting = vec![false; n];
     let mut oldest = 0usize;
@@ -183,6 +185,10 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                     issued_count = issued_count.max(i + 1);
                     all.add(i, 1.0);
                     work.add(i, typical[s]);
+                    if tk.channel != Channel::Appointment {
+                        walk_ins.add(i, 1.0);
+                        walk_in_work.add(i, typical[s]);
+                    }
                     per_service[s].add(i, 1.0);
                     if tk.channel == Channel::Appointment {
                         appointments.push_back(e.t);
@@ -197,6 +203,10 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                         booked_waiting.retain(|&(j, _)| j != i);
                         all.add(i, -1.0);
                         work.add(i, -typical[s]);
+                        if tk.channel != Channel::Appointment {
+                            walk_ins.add(i, -1.0);
+                            walk_in_work.add(i, -typical[s]);
+                        }
                         per_service[s].add(i, -1.0);
                     }
                     if e.kind.is_call() {
@@ -271,6 +281,9 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         let others = booked_waiting.iter().filter(|&&(j, _)| j != p.ticket);
         row[25] = others.clone().count() as f64;
         row[26] = others.filter(|&&(_, m)| m >= 5.0).count() as f64;
+        row[27] = walk_ins.prefix(p.ticket);
+        row[28] = walk_in_work.prefix(p.ticket);
+        row[29] = row[27] - (active - state.busy_counters as f64);
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {

@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(
             feature_difference(older),
             format!(
-                "{} in the file, {} here; this build has appointments_waiting_drawn_late_in_slot more",
+                "{} in the file, {} here; this build has walk_ins_ahead_beyond_free_counters more",
                 older.len(),
                 ours.len()
             )

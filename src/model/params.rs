@@ -77,7 +77,7 @@ mod tests {
         let t = &p.train;
         assert_eq!(
             (t.weeks, t.snapshot_min, t.notice_min, t.seed, t.fit_rows),
-            (8, 5.0, 10.0, 2025, 100_000)
+            (8, 5.0, 10.0, 2025, 400_000)
         );
         assert_eq!((t.calibration.days, t.calibration.min_load), (14, 0.75));
         assert_eq!(t.replay.idle_gap_ms, 30 * crate::time::MS_PER_MINUTE);
@@ -85,7 +85,7 @@ mod tests {
         let g = &p.gbm;
         assert_eq!((g.max_trees, g.max_leaves, g.max_depth, g.min_leaf), (500, 31, 10, 40));
         assert_eq!((g.learning_rate, g.l2, g.subsample), (0.1, 1.0, 0.8));
-        assert_eq!((g.early_stopping_rounds, g.valid_days, g.max_rows, g.threads), (30, 14, 100_000, 2));
+        assert_eq!((g.early_stopping_rounds, g.valid_days, g.max_rows, g.threads), (30, 14, 400_000, 2));
         assert_eq!(p.gate, GateParams { max_worse: 0.25, min_r2: 0.2 });
         assert_eq!(p.predictors.last(), Some(&PredictorParams::Gbm(p.gbm.clone())));
         assert_eq!(p.predictors.len(), 7);

@@ -134,6 +134,35 @@ fn features_count_the_booked_citizens_waiting() {
     assert_eq!(f64::from_bits(f[feature("appointments_waiting")]), 1.0);
 }
 
+#[test]
+fn features_count_the_walk_ins_ahead_and_the_free_counters() {
+    // Appointments (every fourth ticket) at 08:00 and 08:04; walk-ins at 08:01 and 08:03,
+    // both still waiting at 08:14; a walk-in at 08:02 called at 08:03 on counter 3 and served
+    // until 08:13; the probed walk-in drawn at 08:06.
+    let c = columns(&[
+        (0, 20, 5, 0, 0, false),
+        (1, 30, 5, 1, 0, false),
+        (2, 1, 10, 2, 0, false),
+        (3, 40, 5, 0, 0, false),
+        (4, 30, 5, 1, 0, false),
+        (6, 50, 5, 1, 0, false),
+    ]);
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    let typical = History::default().service_min("amt", "PA");
+    let f = features_at(&c, 5, at(6));
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!((v("ahead_total"), v("walk_ins_ahead")), (4.0, 2.0));
+    assert_eq!(v("walk_in_work_ahead_min"), 2.0 * typical);
+    // Counter 3 is the one active counter, and busy: no free counter to take the walk-ins.
+    assert_eq!((v("active_counters"), v("busy_counters")), (1.0, 1.0));
+    assert_eq!(v("walk_ins_ahead_beyond_free_counters"), 2.0);
+    // At 08:14 it is free (and still active): one of the two walk-ins ahead can go at once.
+    let f = features_at(&c, 5, at(14));
+    let v = |name: &str| f64::from_bits(f[feature(name)]);
+    assert_eq!((v("walk_ins_ahead"), v("busy_counters")), (2.0, 0.0));
+    assert_eq!(v("walk_ins_ahead_beyond_free_counters"), 1.0);
+}
+
 /// Regression: a ticket drawn in the morning, never called and without a void time, stayed
 /// "waiting" until the day's last call, so the head-of-line wait (the `hol` rule) of a ticket
 /// drawn hours later read hundreds of minutes. It leaves at its wait bound (the default

@@ -22,7 +22,7 @@ use crate::store::columns::TicketColumns;
 /// | `snapshot_min` | 5 | minutes between snapshots of a waiting ticket |
 /// | `calibration` | 14 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
 /// | `notice_min` | 10 | notice the alarm is scored for |
-/// | `fit_rows` | 100 000 | snapshots built to fit on at most (the GBM's row cap) |
+/// | `fit_rows` | 400 000 | snapshots built to fit on at most (the GBM's row cap) |
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainParams {
     pub weeks: u32,

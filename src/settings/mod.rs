@@ -191,7 +191,7 @@ impl Default for ModelSettings {
             gbm_subsample: 0.8,
             gbm_early_stopping_rounds: 30,
             gbm_valid_days: 14,
-            gbm_max_rows: 100_000,
+            gbm_max_rows: 400_000,
             gbm_threads: 2,
             gbm_loss: GbmLoss::Absolute,
             gbm_min_r2: 0.2,

@@ -38,7 +38,7 @@ use crate::stats::median_in_place;
 /// | `max_bins` | 254 | value bins per feature | 2–254 |
 /// | `early_stopping_rounds` | 30 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
 /// | `valid_days` | 14 | last days of the training window held out for early stopping | 1–365 |
-/// | `max_rows` | 100 000 | training rows used at most ([`Dataset::subsample`] beyond that) | ≥ 1 000 |
+/// | `max_rows` | 400 000 | training rows used at most ([`Dataset::subsample`] beyond that) | ≥ 1 000 |
 /// | `loss` | absolute | what each tree reduces: absolute error (the fit predicts medians, the MAE's own target) or squared error (means) | `absolute`, `squared` |
 /// | `seed` | 0 | seed of the row draws | any |
 /// | `threads` | 2 | threads of the histogram work (the trees do not depend on it) | 1–64 |
@@ -78,6 +78,48 @@ impl Loss {
     fn squared() -> Loss {
         Loss::Squared
     }
+
+    /// The scale the trees fit the wait on under this loss.
+    fn scale(self) -> Scale {
+        match self {
+            Loss::Absolute => Scale::SqrtMinutes,
+            Loss::Squared => Scale::Minutes,
+        }
+    }
+}
+
+/// The scale the trees fit the wait on; predictions are turned back into minutes.
+///
+/// Absolute loss fits the square root of the wait: the median of √wait is √(median wait), so
+/// the target is the same, but the trees' steps are finer where most waits are (a counter is
+/// free and the call comes within seconds) and coarser in the long tail. On three independent
+/// simulated data sets it cut the MAE at issue by 0.6–1.2 % (README, "Wait-time model"). Squared
+/// loss keeps minutes (a mean of roots is not the root of the mean). Files written before the
+/// scale was recorded fitted minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    #[default]
+    Minutes,
+    SqrtMinutes,
+}
+
+impl Scale {
+    /// A wait in minutes on this scale (negative waits count as 0 under the root).
+    pub fn forward(self, minutes: f64) -> f64 {
+        match self {
+            Scale::Minutes => minutes,
+            Scale::SqrtMinutes => minutes.max(0.0).sqrt(),
+        }
+    }
+
+    /// A value on this scale back in minutes.
+    pub fn back(self, v: f64) -> f64 {
+        match self {
+            Scale::Minutes => v,
+            Scale::SqrtMinutes => v.max(0.0) * v.max(0.0),
+        }
+    }
 }
 
 impl Default for GbmParams {
@@ -93,7 +135,7 @@ impl Default for GbmParams {
             max_bins: bins::MAX_BINS,
             early_stopping_rounds: 30,
             valid_days: 14,
-            max_rows: 100_000,
+            max_rows: 400_000,
             loss: Loss::Absolute,
             seed: 0,
             threads: 2,
@@ -135,10 +177,12 @@ pub struct GbmFit {
     pub valid_r2: f64,
 }
 
-/// The fitted booster: `base + Σ tree(x)`.
+/// The fitted booster: `base + Σ tree(x)` on its scale, turned back into minutes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GbmModel {
     pub features: Vec<String>,
+    #[serde(default)]
+    pub scale: Scale,
     pub base: f64,
     pub forest: Forest,
     pub fit: GbmFit,
@@ -200,6 +244,9 @@ impl GbmParams {
         }
         let data = train.subsample(self.max_rows);
         let n = data.len();
+        let scale = self.loss.scale();
+        let y: Vec<f64> = data.y.iter().map(|&v| scale.forward(v)).collect();
+        let minutes = &data.y;
         let all: Vec<usize> = (0..n).collect();
         let bins = Bins::learn(&data, &all, self.max_bins);
         let binned = bins.apply(&data, &all);
@@ -217,17 +264,17 @@ impl GbmParams {
             ..GbmFit::default()
         };
         let (trees, base) = if valid_rows.is_empty() {
-            let run = self.boost(&view, &data.y, &fit_rows, &[], self.max_trees);
-            let pred = run.predictions(&view, &fit_rows);
-            fit.set_scores(&pred, &fit_rows, &data.y, mean_of(&data.y, &fit_rows));
+            let run = self.boost(&view, &y, minutes, &fit_rows, &[], self.max_trees);
+            let pred = run.predictions(&view, &fit_rows, scale);
+            fit.set_scores(&pred, &fit_rows, minutes, mean_of(minutes, &fit_rows));
             (run.trees, run.base)
         } else {
-            let run = self.boost(&view, &data.y, &fit_rows, &valid_rows, self.max_trees);
+            let run = self.boost(&view, &y, minutes, &fit_rows, &valid_rows, self.max_trees);
             fit.stopped_early = run.trees.len() < self.max_trees;
-            let pred = run.predictions(&view, &valid_rows);
-            fit.set_scores(&pred, &valid_rows, &data.y, mean_of(&data.y, &fit_rows));
+            let pred = run.predictions(&view, &valid_rows, scale);
+            fit.set_scores(&pred, &valid_rows, minutes, mean_of(minutes, &fit_rows));
             let rounds = run.trees.len();
-            let refit = self.boost(&view, &data.y, &all_u32(n), &[], rounds);
+            let refit = self.boost(&view, &y, minutes, &all_u32(n), &[], rounds);
             (refit.trees, refit.base)
         };
         let mut forest = Forest::default();
@@ -236,7 +283,7 @@ impl GbmParams {
         }
         fit.trees = forest.n_trees();
         fit.leaves = forest.leaves().iter().sum();
-        Ok(GbmModel { features: FEATURES.iter().map(|s| s.to_string()).collect(), base, forest, fit })
+        Ok(GbmModel { features: FEATURES.iter().map(|s| s.to_string()).collect(), scale, base, forest, fit })
     }
 
     /// Rows before and from the first held-out day: the last `valid_days` dates the rows
@@ -257,9 +304,19 @@ impl GbmParams {
         (Some(from), fit, valid)
     }
 
-    /// Boosts on `train` rows for at most `rounds` trees; with `valid` rows, keeps the trees
-    /// up to the round of the lowest held-out loss and stops `early_stopping_rounds` after it.
-    fn boost(&self, data: &Binned<'_>, y: &[f64], train: &[u32], valid: &[u32], rounds: usize) -> Boosted {
+    /// Boosts on `train` rows for at most `rounds` trees, fitting `y` (the waits on the loss's
+    /// scale); with `valid` rows, keeps the trees up to the round of the lowest held-out loss
+    /// in `minutes` (what the metrics score) and stops `early_stopping_rounds` after it.
+    fn boost(
+        &self,
+        data: &Binned<'_>,
+        y: &[f64],
+        minutes: &[f64],
+        train: &[u32],
+        valid: &[u32],
+        rounds: usize,
+    ) -> Boosted {
+        let scale = self.loss.scale();
         let base = self.start_value(y, train);
         let mut pred = vec![base; y.len()];
         let mut grad = vec![0.0; y.len()];
@@ -306,7 +363,10 @@ impl GbmParams {
             if valid.is_empty() {
                 continue;
             }
-            let loss = valid.iter().map(|&r| self.loss_of(pred[r as usize] - y[r as usize])).sum::<f64>();
+            let loss = valid
+                .iter()
+                .map(|&r| self.loss_of(scale.back(pred[r as usize]) - minutes[r as usize]))
+                .sum::<f64>();
             if loss < best_loss {
                 (best_loss, best_round) = (loss, round);
             } else if round - best_round >= self.early_stopping_rounds {
@@ -364,9 +424,12 @@ struct Boosted {
 }
 
 impl Boosted {
-    fn predictions(&self, data: &Binned<'_>, rows: &[u32]) -> Vec<f64> {
+    /// Predictions in minutes.
+    fn predictions(&self, data: &Binned<'_>, rows: &[u32], scale: Scale) -> Vec<f64> {
         rows.iter()
-            .map(|&r| self.base + self.trees.iter().map(|t| t.predict_binned(data.row(r))).sum::<f64>())
+            .map(|&r| {
+                scale.back(self.base + self.trees.iter().map(|t| t.predict_binned(data.row(r))).sum::<f64>())
+            })
             .collect()
     }
 }
@@ -399,7 +462,7 @@ pub struct Collapsed {
 }
 
 impl GbmModel {
-    /// Remaining wait of every example (not clipped). Rows are copied out of the column-major
+    /// Remaining wait of every example, minutes (not clipped on the minutes scale). Rows are copied out of the column-major
     /// matrix before their trees are walked (a walk reads features in no order, and each column
     /// of 350 000 calibration rows is 2.8 MB apart), and blocks of rows run on the available
     /// cores; each row's sum is the same whatever the block or thread.
@@ -416,7 +479,7 @@ impl GbmModel {
                     for (f, v) in row.iter_mut().enumerate() {
                         *v = x.get(i, f);
                     }
-                    self.base + self.forest.sum(n, |f| row[f])
+                    self.scale.back(self.base + self.forest.sum(n, |f| row[f]))
                 })
                 .collect::<Vec<f64>>()
         };

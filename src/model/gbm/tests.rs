@@ -160,3 +160,28 @@ fn absolute_loss_predicts_medians_and_squared_loss_means() {
     let sq = GbmParams { loss: Loss::Squared, ..params() }.fit(&train).unwrap();
     assert!((at(&sq, 2.0) - 4.0).abs() < 1.0 && (at(&sq, 8.0) - 14.0).abs() < 1.0, "{}", at(&sq, 8.0));
 }
+
+#[test]
+fn absolute_loss_fits_root_waits_and_predicts_minutes() {
+    // The trees of the absolute loss fit √wait; their sum comes back in minutes, and the held-out
+    // scores are in minutes too. Squared loss fits minutes.
+    let train = synthetic(4_000, 5, |a, _, _| if a < 5.0 { 4.0 } else { 25.0 });
+    let abs = GbmParams { max_trees: 80, ..params() }.fit(&train).unwrap();
+    assert_eq!(abs.scale, Scale::SqrtMinutes);
+    let mut x = synthetic(1, 9, |_, _, _| 0.0);
+    x.x[0] = 8.0;
+    assert!((abs.predict(&x)[0] - 25.0).abs() < 0.5, "{}", abs.predict(&x)[0]);
+    assert!((2.0..=5.0).contains(&abs.base), "the median of the roots 2 and 5: {}", abs.base);
+    assert!(abs.fit.valid_mae < 0.5 && abs.fit.valid_mae_constant > 5.0, "{:?}", abs.fit);
+    let sq = GbmParams { loss: Loss::Squared, max_trees: 5, ..params() }.fit(&train).unwrap();
+    assert_eq!(sq.scale, Scale::Minutes);
+    // Round trip of the scale, and a model file written before it was recorded fitted minutes.
+    for v in [0.0, 0.25, 4.0, 90.25] {
+        assert_eq!(Scale::SqrtMinutes.back(Scale::SqrtMinutes.forward(v)), v);
+    }
+    assert_eq!(Scale::SqrtMinutes.forward(-1.0), 0.0);
+    let mut json = serde_json::to_value(&sq).unwrap();
+    json.as_object_mut().unwrap().remove("scale");
+    let old: GbmModel = serde_json::from_value(json).unwrap();
+    assert_eq!((old.scale, old.predict(&x)), (Scale::Minutes, sq.predict(&x)));
+}
