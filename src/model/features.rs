@@ -185,15 +185,14 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                     issued_count = issued_count.max(i + 1);
                     all.add(i, 1.0);
                     work.add(i, typical[s]);
-                    if tk.channel != Channel::Appointment {
-                        walk_ins.add(i, 1.0);
-                        walk_in_work.add(i, typical[s]);
-                    }
                     per_service[s].add(i, 1.0);
                     if tk.channel == Channel::Appointment {
                         appointments.push_back(e.t);
                         let local = clock.fields(e.t);
                         booked_waiting.push((i, minute_in_slot(local.minute, e.t)));
+                    } else {
+                        walk_ins.add(i, 1.0);
+                        walk_in_work.add(i, typical[s]);
                     }
                 }
                 EventKind::Call | EventKind::Cancel | EventKind::LateCall => {

@@ -92,8 +92,8 @@ impl Loss {
 ///
 /// Absolute loss fits the square root of the wait: the median of √wait is √(median wait), so
 /// the target is the same, but the trees' steps are finer where most waits are (a counter is
-/// free and the call comes within seconds) and coarser in the long tail. On three independent
-/// simulated data sets it cut the MAE at issue by 0.6–1.2 % (README, "Wait-time model"). Squared
+/// free and the call comes within seconds) and coarser in the long tail. On two independent
+/// simulated data sets it cut the MAE at issue by 0.4–1.2 % (README, "Wait-time model"). Squared
 /// loss keeps minutes (a mean of roots is not the root of the mean). Files written before the
 /// scale was recorded fitted minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -462,10 +462,11 @@ pub struct Collapsed {
 }
 
 impl GbmModel {
-    /// Remaining wait of every example, minutes (not clipped on the minutes scale). Rows are copied out of the column-major
-    /// matrix before their trees are walked (a walk reads features in no order, and each column
-    /// of 350 000 calibration rows is 2.8 MB apart), and blocks of rows run on the available
-    /// cores; each row's sum is the same whatever the block or thread.
+    /// Remaining wait of every example in minutes (not clipped at 0 on the minutes scale; the
+    /// root scale cannot go below). Rows are copied out of the column-major matrix before their
+    /// trees are walked (a walk reads features in no order, and each column of 350 000
+    /// calibration rows is 2.8 MB apart), and blocks of rows run on the available cores; each
+    /// row's sum is the same whatever the block or thread.
     pub fn predict(&self, x: &Dataset) -> Vec<f64> {
         const BLOCK: usize = 4096;
         let n = self.forest.n_trees();
