@@ -31,6 +31,10 @@ const ALARM_Z: f64 = 1.2816;
 /// 95 % bound; with 3 % two of them fell under 5 %, one small office's stayed at 6.7 % (README).
 const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
+/// Fewest calibration tickets of an office's weekday offered an alarm at the office's own
+/// factor for the weekday to be judged on its own (about two busy days of a mid-sized office;
+/// fewer cannot vouch for any factor under the office's 95 % bound without being spotless).
+const MIN_WEEKDAY_TICKETS: usize = 30;
 /// Buckets of the point prediction.
 const BUCKETS: usize = 5;
 /// Fewest residuals a bucket needs to estimate its own tails.
@@ -48,6 +52,8 @@ pub struct Examples<'a> {
     /// together, so the bound on the late share counts tickets, not snapshots.
     pub ticket: &'a [u32],
     pub office: &'a [&'a str],
+    /// ISO weekday (1–7) of each example's day.
+    pub weekday: &'a [u8],
 }
 
 impl Examples<'_> {
@@ -97,6 +103,15 @@ pub struct Calibrator {
     /// office whose own calibration cannot vouch for an alarm gets none.
     #[serde(default)]
     pub office_alarm: std::collections::BTreeMap<String, [Option<f64>; 2]>,
+    /// Alarm factor per office and ISO weekday for (at issue, later), where the calibration
+    /// days hold enough of that weekday's alarms to judge it ([`MIN_WEEKDAY_TICKETS`]); `None`:
+    /// not judged (the office's factor alone), 0: judged and no factor passes (no alarm). A
+    /// weekday can run differently from the rest of an office's week: on independent simulated
+    /// data one office's short, busy Saturdays got 8–12 % of their later alarms late while its
+    /// weekdays stayed near 3 %, and the office's factor, set mostly by the weekdays, could not
+    /// see it.
+    #[serde(default)]
+    pub weekday_alarm: std::collections::BTreeMap<String, std::collections::BTreeMap<u8, [Option<f64>; 2]>>,
 }
 
 impl Calibrator {
@@ -112,7 +127,12 @@ impl Calibrator {
                 all.clone()
             }
         };
-        Calibrator { at_issue: pick(true), later: pick(false), office_alarm: Default::default() }
+        Calibrator {
+            at_issue: pick(true),
+            later: pick(false),
+            office_alarm: Default::default(),
+            weekday_alarm: Default::default(),
+        }
     }
 
     /// Adds the per-office alarm factors, from the same calibration examples.
@@ -127,19 +147,42 @@ impl Calibrator {
                 let (p, a, t) = ex.gather(rows.iter().copied().filter(|&i| ex.at_issue[i] == g));
                 alarm_factor(&p, &a, &t, notice_min, OFFICE_ALARM_TARGET, OFFICE_ALARM_Z)
             };
-            self.office_alarm.insert(name.to_string(), [factor(true), factor(false)]);
+            let office = [factor(true), factor(false)];
+            let mut weekdays: std::collections::BTreeMap<u8, [Option<f64>; 2]> = Default::default();
+            for wd in 1..=7u8 {
+                let judged = |g: usize| {
+                    let own = office[g]?;
+                    let (p, a, t) = ex.gather(
+                        rows.iter().copied().filter(|&i| ex.weekday[i] == wd && ex.at_issue[i] == (g == 0)),
+                    );
+                    let offer: Vec<f64> = p.iter().map(|&p| offer_threshold(notice_min, p)).collect();
+                    let offered = first_offer_per_ticket(&offer, &t).partition_point(|&v| v < own);
+                    (offered >= MIN_WEEKDAY_TICKETS)
+                        .then(|| alarm_factor(&p, &a, &t, notice_min, ALARM_TARGET, ALARM_Z).unwrap_or(0.0))
+                };
+                let cell = [judged(0), judged(1)];
+                if cell.iter().any(Option::is_some) {
+                    weekdays.insert(wd, cell);
+                }
+            }
+            if !weekdays.is_empty() {
+                self.weekday_alarm.insert(name.to_string(), weekdays);
+            }
+            self.office_alarm.insert(name.to_string(), office);
         }
         self
     }
 
-    /// [`Calibrator::quantiles`] with the alarm limited by the office's own factor.
-    pub fn quantiles_for(&self, point: f64, at_issue: bool, office: &str) -> Quantiles {
+    /// [`Calibrator::quantiles`] with the alarm limited by the office's own factor and by its
+    /// factor on that ISO `weekday` where one was judged.
+    pub fn quantiles_for(&self, point: f64, at_issue: bool, office: &str, weekday: u8) -> Quantiles {
         let mut q = self.quantiles(point, at_issue);
         if let Some(factors) = self.office_alarm.get(office) {
+            let g = usize::from(!at_issue);
             let group = if at_issue { &self.at_issue } else { &self.later };
-            let own = factors[usize::from(!at_issue)];
-            let factor = match (group.alarm_factor, own) {
-                (Some(g), Some(o)) => Some(g.min(o)),
+            let day = self.weekday_alarm.get(office).and_then(|w| w.get(&weekday)).and_then(|c| c[g]);
+            let factor = match (group.alarm_factor, factors[g]) {
+                (Some(g), Some(o)) => Some(day.map_or(g.min(o), |d| g.min(o).min(d))),
                 _ => None,
             };
             q.alarm = factor.map_or(0.0, |f| (point * f).clamp(0.0, q.p10));
@@ -213,9 +256,8 @@ pub fn alarm_factor(
     target: f64,
     z: f64,
 ) -> Option<f64> {
-    // A zero prediction never gets an alarm: its offer threshold is +∞.
     let ratio = |v: f64, p: f64| if p > 0.0 { v / p } else { f64::INFINITY };
-    let mut offer: Vec<f64> = point.iter().map(|&p| ratio(notice_min, p)).collect();
+    let mut offer: Vec<f64> = point.iter().map(|&p| offer_threshold(notice_min, p)).collect();
     let mut late: Vec<f64> =
         point.iter().zip(actual).map(|(&p, &a)| ratio(a, p).max(ratio(notice_min, p))).collect();
     let tickets = first_offer_per_ticket(&offer, ticket);
@@ -232,6 +274,12 @@ pub fn alarm_factor(
         (late + 1) as f64 <= target * (offered + 1) as f64
             && wilson_upper_of_share(late as f64 / offered.max(1) as f64, tickets, z) <= ALARM_LIMIT
     })
+}
+
+/// The smallest factor from which a prediction `point` is offered an alarm for the notice
+/// (`factor × point > notice`); a zero prediction never gets one (+∞).
+fn offer_threshold(notice_min: f64, point: f64) -> f64 {
+    if point > 0.0 { notice_min / point } else { f64::INFINITY }
 }
 
 /// Per ticket, the smallest offer threshold of its snapshots (from the factor above it the
@@ -290,7 +338,11 @@ mod tests {
     fn fit(point: &[f64], actual: &[f64], at_issue: &[bool]) -> Calibrator {
         let ticket: Vec<u32> = (0..point.len() as u32).collect();
         let office = vec!["o"; point.len()];
-        Calibrator::fit(&Examples { point, actual, at_issue, ticket: &ticket, office: &office }, 10.0)
+        let weekday = vec![1; point.len()];
+        Calibrator::fit(
+            &Examples { point, actual, at_issue, ticket: &ticket, office: &office, weekday: &weekday },
+            10.0,
+        )
     }
 
     /// [`alarm_factor`] with one example per ticket.
@@ -354,24 +406,76 @@ mod tests {
             .collect();
         let at_issue = vec![true; 210];
         let ticket: Vec<u32> = (0..210).collect();
+        let weekday = vec![1; 210];
         let ex = Examples {
             point: &point,
             actual: &actual,
             at_issue: &at_issue,
             ticket: &ticket,
             office: &office,
+            weekday: &weekday,
         };
         let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
         let group = c.at_issue.alarm_factor.unwrap();
         assert!(group > 0.55 && group < 1.025, "{group}");
         assert_eq!(c.office_alarm["a"], [Some(0.525), None]);
         assert_eq!(
-            c.quantiles_for(40.0, true, "a").alarm,
+            c.quantiles_for(40.0, true, "a", 1).alarm,
             (40.0 * 0.525f64).min(c.quantiles(40.0, true).p10)
         );
-        assert_eq!(c.quantiles_for(40.0, true, "b").alarm, c.quantiles(40.0, true).alarm);
-        assert_eq!(c.quantiles_for(40.0, true, "zz").alarm, c.quantiles(40.0, true).alarm);
-        assert_eq!(c.quantiles_for(40.0, true, "c").alarm, 0.0);
+        assert_eq!(c.quantiles_for(40.0, true, "b", 1).alarm, c.quantiles(40.0, true).alarm);
+        assert_eq!(c.quantiles_for(40.0, true, "zz", 1).alarm, c.quantiles(40.0, true).alarm);
+        assert_eq!(c.quantiles_for(40.0, true, "c", 1).alarm, 0.0);
+    }
+
+    #[test]
+    fn a_weekday_that_runs_early_gets_its_own_smaller_factor() {
+        // Office "a", point 40 throughout. Mondays: 200 tickets called at 40 … 139.5 min (never
+        // early). Saturdays: 40 called at 20 … 59, half of them before the point. Tuesdays: 10
+        // called at 100. The office's own factor (3 %, 95 % bound over 250 tickets) lets 6
+        // early calls through: 26 ÷ 40 = 0.65. Saturday on its own (4 %, 90 % bound) can vouch
+        // for no late call of its 40 tickets: 20 ÷ 40 = 0.5 (0 of 40 late: Wilson bound 3.9 %).
+        // Tuesday has fewer than 30 tickets offered an alarm: not judged, the office's factor.
+        let mut actual: Vec<f64> = (0..200).map(|k| 40.0 + 0.5 * k as f64).collect();
+        let mut weekday = vec![1u8; 200];
+        actual.extend((0..40).map(|k| 20.0 + k as f64));
+        weekday.extend([6u8; 40]);
+        actual.extend([100.0; 10]);
+        weekday.extend([2u8; 10]);
+        let n = actual.len();
+        let point = vec![40.0; n];
+        let (at_issue, office) = (vec![true; n], vec!["a"; n]);
+        let ticket: Vec<u32> = (0..n as u32).collect();
+        let ex = Examples {
+            point: &point,
+            actual: &actual,
+            at_issue: &at_issue,
+            ticket: &ticket,
+            office: &office,
+            weekday: &weekday,
+        };
+        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
+        assert_eq!(c.office_alarm["a"], [Some(0.65), None]);
+        let days = &c.weekday_alarm["a"];
+        assert_eq!(days.keys().copied().collect::<Vec<_>>(), vec![1, 6]);
+        assert_eq!(days[&6], [Some(0.5), None]);
+        assert!(days[&1][0].is_some_and(|f| f >= 1.0), "{days:?}");
+        let p10 = c.quantiles(40.0, true).p10;
+        let office = 0.65f64.min(c.at_issue.alarm_factor.unwrap());
+        assert_eq!(c.quantiles_for(40.0, true, "a", 1).alarm, (40.0 * office).min(p10));
+        assert_eq!(c.quantiles_for(40.0, true, "a", 2).alarm, (40.0 * office).min(p10));
+        assert_eq!(c.quantiles_for(40.0, true, "a", 6).alarm, (20.0f64).min(p10));
+        // A weekday judged with no factor passing gets no alarm: Saturdays called at 100 min,
+        // but 3 of them at 5, late whatever the factor (3 + 1 > 4 % of 41); the office's 3 of
+        // 250 pass its bound.
+        let mut early = actual.clone();
+        early[200..240].fill(100.0);
+        early[200..203].fill(5.0);
+        let ex = Examples { actual: &early, ..ex };
+        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
+        assert_eq!(c.weekday_alarm["a"][&6], [Some(0.0), None]);
+        assert_eq!(c.quantiles_for(40.0, true, "a", 6).alarm, 0.0);
+        assert!(c.quantiles_for(40.0, true, "a", 1).alarm > 10.0);
     }
 
     #[test]
@@ -484,13 +588,23 @@ mod tests {
     #[test]
     fn quantiles_never_negative_or_crossing() {
         let b = Buckets { edges: vec![], residuals: vec![[-40.0, 5.0, 1.0]], alarm_factor: Some(0.5) };
-        let c = Calibrator { at_issue: b.clone(), later: b, office_alarm: Default::default() };
+        let c = Calibrator {
+            at_issue: b.clone(),
+            later: b,
+            office_alarm: Default::default(),
+            weekday_alarm: Default::default(),
+        };
         let q = c.quantiles(10.0, true);
         assert_eq!((q.alarm, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
         assert_eq!(alarm_offset(&q, 10.0), None);
         // The alarm never comes after p10.
         let b = Buckets { edges: vec![], residuals: vec![[-5.0, 0.0, 5.0]], alarm_factor: Some(1.1) };
-        let c = Calibrator { at_issue: b.clone(), later: b, office_alarm: Default::default() };
+        let c = Calibrator {
+            at_issue: b.clone(),
+            later: b,
+            office_alarm: Default::default(),
+            weekday_alarm: Default::default(),
+        };
         assert_eq!(c.quantiles(30.0, true).alarm, 25.0);
         let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
         assert_eq!(alarm_offset(&q, 10.0), Some(15.0));

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::model::calibration_days::CalibrationDays;
@@ -75,7 +75,10 @@ impl Calibrated {
         point
             .iter()
             .zip(&x.meta)
-            .map(|(&p, m)| self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office))
+            .map(|(&p, m)| {
+                let weekday = m.date.weekday().number_from_monday() as u8;
+                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, weekday)
+            })
             .collect()
     }
 }
@@ -140,6 +143,8 @@ pub fn train_window(
     let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
     let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
     let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
+    let cal_weekdays: Vec<u8> =
+        cal.meta.iter().map(|m| m.date.weekday().number_from_monday() as u8).collect();
     let mut fitted = Vec::new();
     let mut cal_predictions = Vec::new();
     for p in predictors {
@@ -151,6 +156,7 @@ pub fn train_window(
             at_issue: &at_issue,
             ticket: &cal_tickets,
             office: &cal_offices,
+            weekday: &cal_weekdays,
         };
         let calibrator =
             Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
