@@ -346,6 +346,14 @@ mod tests {
         )
     }
 
+    /// Calibrates with office and weekday alarms on one at-issue example per ticket.
+    fn fit_offices(point: &[f64], actual: &[f64], office: &[&str], weekday: &[u8]) -> Calibrator {
+        let n = point.len();
+        let (at_issue, ticket) = (vec![true; n], (0..n as u32).collect::<Vec<_>>());
+        let ex = Examples { point, actual, at_issue: &at_issue, ticket: &ticket, office, weekday };
+        Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0)
+    }
+
     /// [`alarm_factor`] with one example per ticket.
     fn factor(point: &[f64], actual: &[f64], target: f64, z: f64) -> Option<f64> {
         let ticket: Vec<u32> = (0..point.len() as u32).collect();
@@ -405,18 +413,7 @@ mod tests {
             .chain(std::iter::repeat_n("b", 100))
             .chain(std::iter::repeat_n("c", 10))
             .collect();
-        let at_issue = vec![true; 210];
-        let ticket: Vec<u32> = (0..210).collect();
-        let weekday = vec![1; 210];
-        let ex = Examples {
-            point: &point,
-            actual: &actual,
-            at_issue: &at_issue,
-            ticket: &ticket,
-            office: &office,
-            weekday: &weekday,
-        };
-        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
+        let c = fit_offices(&point, &actual, &office, &[1; 210]);
         let group = c.at_issue.alarm_factor.unwrap();
         assert!(group > 0.55 && group < 1.025, "{group}");
         assert_eq!(c.office_alarm["a"], [Some(0.525), None]);
@@ -445,26 +442,17 @@ mod tests {
         weekday.extend([2u8; 10]);
         let n = actual.len();
         let point = vec![40.0; n];
-        let (at_issue, office) = (vec![true; n], vec!["a"; n]);
-        let ticket: Vec<u32> = (0..n as u32).collect();
-        let ex = Examples {
-            point: &point,
-            actual: &actual,
-            at_issue: &at_issue,
-            ticket: &ticket,
-            office: &office,
-            weekday: &weekday,
-        };
-        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
+        let office = vec!["a"; n];
+        let c = fit_offices(&point, &actual, &office, &weekday);
         assert_eq!(c.office_alarm["a"], [Some(0.65), None]);
         let days = &c.weekday_alarm["a"];
         assert_eq!(days.keys().copied().collect::<Vec<_>>(), vec![1, 6]);
         assert_eq!(days[&6], [Some(0.5), None]);
         assert!(days[&1][0].is_some_and(|f| f >= 1.0), "{days:?}");
         let p10 = c.quantiles(40.0, true).p10;
-        let office = 0.65f64.min(c.at_issue.alarm_factor.unwrap());
-        assert_eq!(c.quantiles_for(40.0, true, "a", 1).alarm, (40.0 * office).min(p10));
-        assert_eq!(c.quantiles_for(40.0, true, "a", 2).alarm, (40.0 * office).min(p10));
+        let factor = 0.65f64.min(c.at_issue.alarm_factor.unwrap());
+        assert_eq!(c.quantiles_for(40.0, true, "a", 1).alarm, (40.0 * factor).min(p10));
+        assert_eq!(c.quantiles_for(40.0, true, "a", 2).alarm, (40.0 * factor).min(p10));
         assert_eq!(c.quantiles_for(40.0, true, "a", 6).alarm, (20.0f64).min(p10));
         // A weekday judged with no factor passing gets no alarm: Saturdays called at 100 min,
         // but 3 of them at 5, late whatever the factor (3 + 1 > 4 % of 41); the office's 3 of
@@ -472,8 +460,7 @@ mod tests {
         let mut early = actual.clone();
         early[200..240].fill(100.0);
         early[200..203].fill(5.0);
-        let ex = Examples { actual: &early, ..ex };
-        let c = Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0);
+        let c = fit_offices(&point, &early, &office, &weekday);
         assert_eq!(c.weekday_alarm["a"][&6], [Some(0.0), None]);
         assert_eq!(c.quantiles_for(40.0, true, "a", 6).alarm, 0.0);
         assert!(c.quantiles_for(40.0, true, "a", 1).alarm > 10.0);
