@@ -179,10 +179,10 @@ impl Calibrator {
     pub fn quantiles_for(&self, point: f64, at_issue: bool, office: &str, weekday: u8) -> Quantiles {
         let mut q = self.quantiles(point, at_issue);
         if let Some(factors) = self.office_alarm.get(office) {
-            let g = usize::from(!at_issue);
+            let k = usize::from(!at_issue);
             let group = if at_issue { &self.at_issue } else { &self.later };
-            let day = self.weekday_alarm.get(office).and_then(|w| w.get(&weekday)).and_then(|c| c[g]);
-            let factor = match (group.alarm_factor, factors[g]) {
+            let day = self.weekday_alarm.get(office).and_then(|w| w.get(&weekday)).and_then(|c| c[k]);
+            let factor = match (group.alarm_factor, factors[k]) {
                 (Some(g), Some(o)) => Some(day.map_or(g.min(o), |d| g.min(o).min(d))),
                 _ => None,
             };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::schema::EpochMs;
 
@@ -71,6 +71,14 @@ pub struct ExampleMeta {
     pub hour: u8,
     /// Tickets waiting ahead at the probe (for queue-length buckets).
     pub ahead: u32,
+}
+
+impl ExampleMeta {
+    /// ISO weekday (1 = Monday … 7) of the example's local date: the key of the alarm
+    /// factors per weekday.
+    pub fn weekday(&self) -> u8 {
+        self.date.weekday().number_from_monday() as u8
+    }
 }
 
 /// Examples in column-major order: `x[f * n + i]` is feature `f` of example `i`.

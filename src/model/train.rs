@@ -4,12 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::model::calibration_days::CalibrationDays;
 use crate::model::conformal::{Calibrator, Examples, Quantiles};
-use crate::model::dataset::{Dataset, Probe};
+use crate::model::dataset::{Dataset, ExampleMeta, Probe};
 use crate::model::features::{Context, dataset_of};
 use crate::model::history::History;
 use crate::model::predictors::{FitError, Fitted, PredictorParams};
@@ -76,8 +76,7 @@ impl Calibrated {
             .iter()
             .zip(&x.meta)
             .map(|(&p, m)| {
-                let weekday = m.date.weekday().number_from_monday() as u8;
-                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, weekday)
+                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, m.weekday())
             })
             .collect()
     }
@@ -143,8 +142,7 @@ pub fn train_window(
     let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
     let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
     let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
-    let cal_weekdays: Vec<u8> =
-        cal.meta.iter().map(|m| m.date.weekday().number_from_monday() as u8).collect();
+    let cal_weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
     let mut fitted = Vec::new();
     let mut cal_predictions = Vec::new();
     for p in predictors {
