@@ -29,7 +29,8 @@ const MIN: i64 = 60_000;
 const SNAPSHOT_MIN: i64 = 5;
 /// The store in the work dir, and a smaller GBM sample so that debug-built fits stay quick.
 const CONFIG: &str = "[store]\npath = \"store\"\n\n[model]\ngbm_max_rows = 5000\n";
-const PREDICTORS: [&str; 7] = ["zms_rule", "historical_mean", "les", "hol", "queue_length", "linear", "gbm"];
+const PREDICTORS: [&str; 8] =
+    ["zms_rule", "historical_mean", "les", "hol", "queue_length", "fluid", "linear", "gbm"];
 
 /// The simulated log (42 days of one office, seed 2025) and the model `train` makes of it,
 /// built once per test run.

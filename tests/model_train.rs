@@ -15,7 +15,8 @@ use util::Workdir;
 
 /// The store in the work dir, and a smaller GBM sample so that debug-built fits stay quick.
 const CONFIG: &str = "[store]\npath = \"store\"\n\n[model]\ngbm_max_rows = 5000\n";
-const PREDICTORS: [&str; 7] = ["zms_rule", "historical_mean", "les", "hol", "queue_length", "linear", "gbm"];
+const PREDICTORS: [&str; 8] =
+    ["zms_rule", "historical_mean", "les", "hol", "queue_length", "fluid", "linear", "gbm"];
 
 fn log() -> &'static str {
     static LOG: OnceLock<String> = OnceLock::new();

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::schema::EpochMs;
 
 /// Every model input, in matrix column order. The model file stores these names.
-pub const FEATURES: [&str; 30] = [
+pub const FEATURES: [&str; 31] = [
     "ahead_same_service",
     "ahead_total",
     "waiting_total",
@@ -39,6 +39,7 @@ pub const FEATURES: [&str; 30] = [
     "walk_ins_ahead",
     "walk_in_work_ahead_min",
     "walk_ins_ahead_beyond_free_counters",
+    "fluid_call_min",
 ];
 
 /// Column index of a feature name.

@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 use chrono_tz::Tz;
 
 use crate::model::dataset::{Dataset, ExampleMeta, FEATURES, Probe};
+use crate::model::day_plan::{QUARTERS, due_minute};
+use crate::model::fluid;
 use crate::model::history::History;
 use crate::model::sample::{Plan, probe_counts};
 use crate::replay::{DayRange, EventKind, OfficeDay, ReplayParams, Replayer, Until, day_events, day_ranges};
@@ -162,6 +164,10 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
     let mut last_called_wait: Option<f64> = None;
     // Appointment tickets drawn and not called or cancelled yet, with their minute in slot.
     let mut booked_waiting: Vec<(usize, f64)> = Vec::new();
+    // Services running now: (ticket, call instant).
+    let mut running: Vec<(usize, EpochMs)> = Vec::new();
+    // Booked tickets drawn so far per quarter hour they fall due in.
+    let mut drawn_due = [0u16; QUARTERS];
 
     let office_idx = ctx.offices.iter().position(|o| o == day_office).map_or(f64::NAN, |i| i as f64);
     let service_idx: Vec<f64> = day_services
@@ -190,6 +196,10 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                         appointments.push_back(e.t);
                         let local = clock.fields(e.t);
                         booked_waiting.push((i, minute_in_slot(local.minute, e.t)));
+                        let m =
+                            f64::from(local.hour * 60 + local.minute) + e.t.rem_euclid(60_000) as f64 / MIN;
+                        let q = (due_minute(m) as usize / SLOT_MINUTES).min(QUARTERS - 1);
+                        drawn_due[q] = drawn_due[q].saturating_add(1);
                     } else {
                         walk_ins.add(i, 1.0);
                         walk_in_work.add(i, typical[s]);
@@ -209,11 +219,15 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
                         per_service[s].add(i, -1.0);
                     }
                     if e.kind.is_call() {
+                        if tk.outcome == Outcome::Served {
+                            running.push((i, e.t));
+                        }
                         calls.push_back(e.t);
                         last_called_wait = Some((e.t - tk.issued) as f64 / MIN);
                     }
                 }
                 EventKind::Finish => {
+                    running.retain(|&(j, _)| j != i);
                     if let (Outcome::Served, Some(c)) = (tk.outcome, tk.called) {
                         served.push_back((e.t - c) as f64 / MIN);
                         if served.len() > RECENT_SERVED {
@@ -283,6 +297,21 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         row[27] = walk_ins.prefix(p.ticket);
         row[28] = walk_in_work.prefix(p.ticket);
         row[29] = row[27] - (active - state.busy_counters as f64);
+        row[30] = fluid_call(
+            day,
+            p,
+            ctx,
+            day_office,
+            &typical,
+            &waiting,
+            oldest,
+            &running,
+            &booked_waiting,
+            &drawn_due,
+            state.active_counters,
+            minute + p.t.rem_euclid(60_000) as f64 / MIN,
+            weekday,
+        );
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {
@@ -296,6 +325,65 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         });
     }
     Dataset::from_rows(&rows, y, meta)
+}
+
+/// The deterministic replay's call time of the probe's ticket ([`crate::model::fluid`]):
+/// running services end after their usual minutes (a quarter of them at least), booked
+/// tickets are due at the quarter hour after they were drawn, the counters follow the usual
+/// plan's changes, and the usual bookings of the coming quarter hours not drawn yet join.
+#[allow(clippy::too_many_arguments)]
+fn fluid_call(
+    day: &OfficeDay,
+    p: &ProbeAt,
+    ctx: &Context<'_>,
+    office: &str,
+    typical: &[f64],
+    waiting: &[bool],
+    oldest: usize,
+    running: &[(usize, EpochMs)],
+    booked: &[(usize, f64)],
+    drawn_due: &[u16],
+    active: u32,
+    now_minute: f64,
+    weekday: u8,
+) -> f64 {
+    let usual = |i: usize| typical[day.tickets[i].service as usize];
+    let now = p.t as f64 / MIN;
+    let due = |i: usize, m: f64| {
+        let at = day.tickets[i].issued as f64 / MIN + if m > 0.0 { SLOT_MINUTES as f64 - m } else { 0.0 };
+        at - now
+    };
+    let walk_ins = (oldest..p.ticket)
+        .filter(|&i| waiting[i] && day.tickets[i].channel != Channel::Appointment)
+        .map(usual)
+        .collect();
+    let own = booked.iter().find(|&&(j, _)| j == p.ticket);
+    let appointments: Vec<(f64, f64)> =
+        booked.iter().filter(|&&(j, _)| j != p.ticket).map(|&(j, m)| (due(j, m), usual(j))).collect();
+    // Bookings of the coming quarter hours still to be drawn.
+    let plan = &ctx.history.plan;
+    let usual_due = plan.appointments_due(office, weekday);
+    let q_now = (now_minute / SLOT_MINUTES as f64).floor() as usize;
+    let mean_min = ctx.history.office_service_min(office);
+    let mut to_come = Vec::new();
+    for (q, &expected) in usual_due.iter().enumerate().skip(q_now + 1) {
+        let starts = (q * SLOT_MINUTES) as f64 - now_minute;
+        let more = (expected - f64::from(drawn_due[q])).round().max(0.0) as usize;
+        to_come.extend(std::iter::repeat_n((starts, mean_min), more));
+    }
+    let snapshot = fluid::Snapshot {
+        counters: active as usize,
+        staffing: fluid::Staffing { now_minute, usual: plan.counters(office, weekday) },
+        running: running
+            .iter()
+            .map(|&(i, c)| (usual(i) - (p.t - c) as f64 / MIN).max(0.25 * usual(i)))
+            .collect(),
+        walk_ins,
+        appointments,
+        to_come,
+        own_due: own.map(|&(j, m)| due(j, m)),
+    };
+    fluid::call_in(&snapshot)
 }
 
 /// Minutes since the start of the quarter-hour slot a ticket was drawn in. Appointments are

@@ -221,11 +221,7 @@ mod tests {
         let older = &ours[..ours.len() - 1];
         assert_eq!(
             feature_difference(older),
-            format!(
-                "{} in the file, {} here; this build has walk_ins_ahead_beyond_free_counters more",
-                older.len(),
-                ours.len()
-            )
+            format!("{} in the file, {} here; this build has fluid_call_min more", older.len(), ours.len())
         );
         let mut renamed = ours.clone();
         renamed[1] = "queue".into();

@@ -1,5 +1,6 @@
 //! What the models learn from earlier days before predicting: typical service times,
-//! usual closing minutes and historical mean waits. Computed from the training window only.
+//! usual closing minutes, historical mean waits and the usual day plan ([`DayPlan`]).
+//! Computed from the training window only.
 
 use std::collections::BTreeMap;
 
@@ -7,6 +8,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::model::day_plan::DayPlan;
 use crate::replay::WaitBounds;
 use crate::schema::Outcome;
 use crate::store::columns::TicketColumns;
@@ -30,6 +32,9 @@ pub struct History {
     pub office_mean_wait: BTreeMap<String, f64>,
     /// How long a ticket can wait before the replay takes it to have left the queue.
     pub wait_bounds: WaitBounds,
+    /// Usual counters and booked tickets due per weekday and quarter hour.
+    #[serde(default)]
+    pub plan: DayPlan,
 }
 
 impl History {
@@ -65,7 +70,11 @@ impl History {
             }
         }
         let office = |o: u32| c.offices[o as usize].clone();
-        let mut h = History { wait_bounds: WaitBounds::learn_where(c, &keep), ..History::default() };
+        let mut h = History {
+            wait_bounds: WaitBounds::learn_where(c, &keep),
+            plan: DayPlan::learn_where(c, tz, &keep),
+            ..History::default()
+        };
         for ((o, s), (sum, n)) in service {
             h.service_min
                 .entry(office(o))

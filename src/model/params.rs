@@ -88,6 +88,6 @@ mod tests {
         assert_eq!((g.early_stopping_rounds, g.valid_days, g.max_rows, g.threads), (30, 14, 400_000, 2));
         assert_eq!(p.gate, GateParams { max_worse: 0.25, min_r2: 0.2 });
         assert_eq!(p.predictors.last(), Some(&PredictorParams::Gbm(p.gbm.clone())));
-        assert_eq!(p.predictors.len(), 7);
+        assert_eq!(p.predictors.len(), 8);
     }
 }

@@ -30,6 +30,8 @@ pub enum PredictorParams {
     Hol,
     /// Queue length: (people ahead + 1) × recent mean service time ÷ active counters.
     QueueLength,
+    /// Deterministic replay of the queue: due appointments first, usual counter times.
+    Fluid,
     /// Sparse linear model on queueing features (elastic net; the "Q-Lasso" idea).
     Linear(LinearParams),
     /// Gradient-boosted trees on all features.
@@ -45,6 +47,7 @@ impl PredictorParams {
             PredictorParams::Les,
             PredictorParams::Hol,
             PredictorParams::QueueLength,
+            PredictorParams::Fluid,
             PredictorParams::Linear(LinearParams::default()),
             PredictorParams::Gbm(gbm),
         ]
@@ -57,6 +60,7 @@ impl PredictorParams {
             PredictorParams::Les => "les",
             PredictorParams::Hol => "hol",
             PredictorParams::QueueLength => "queue_length",
+            PredictorParams::Fluid => "fluid",
             PredictorParams::Linear(_) => "linear",
             PredictorParams::Gbm(_) => "gbm",
         }
@@ -70,6 +74,7 @@ impl PredictorParams {
             PredictorParams::Les => Fitted::Les,
             PredictorParams::Hol => Fitted::Hol,
             PredictorParams::QueueLength => Fitted::QueueLength,
+            PredictorParams::Fluid => Fitted::Fluid,
             PredictorParams::Linear(p) => Fitted::Linear(p.fit(train)?),
             PredictorParams::Gbm(p) => Fitted::Gbm(Box::new(p.fit(train)?)),
         })
@@ -85,6 +90,7 @@ pub enum Fitted {
     Les,
     Hol,
     QueueLength,
+    Fluid,
     Linear(LinearModel),
     Gbm(Box<GbmModel>),
 }
@@ -97,6 +103,7 @@ impl Fitted {
             Fitted::Les => "les",
             Fitted::Hol => "hol",
             Fitted::QueueLength => "queue_length",
+            Fitted::Fluid => "fluid",
             Fitted::Linear(_) => "linear",
             Fitted::Gbm(_) => "gbm",
         }
@@ -127,6 +134,10 @@ impl Fitted {
             Fitted::QueueLength => {
                 let ql = col("ql_estimate_min");
                 rule(&|i| ql[i])
+            }
+            Fitted::Fluid => {
+                let f = col("fluid_call_min");
+                rule(&|i| f[i])
             }
             Fitted::Linear(m) => m.predict(x).into_iter().map(|v| v.max(0.0)).collect(),
             Fitted::Gbm(m) => m.predict(x).into_iter().map(|v| v.max(0.0)).collect(),

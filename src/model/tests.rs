@@ -134,19 +134,23 @@ fn features_count_the_booked_citizens_waiting() {
     assert_eq!(f64::from_bits(f[feature("appointments_waiting")]), 1.0);
 }
 
-#[test]
-fn features_count_the_walk_ins_ahead_and_the_free_counters() {
-    // Appointments (every fourth ticket) at 08:00 and 08:04; walk-ins at 08:01 and 08:03,
-    // both still waiting at 08:14; a walk-in at 08:02 called at 08:03 on counter 3 and served
-    // until 08:13; the probed walk-in drawn at 08:06.
-    let c = columns(&[
+/// Appointments (every fourth ticket) at 08:00 and 08:04; walk-ins at 08:01 and 08:03, both
+/// still waiting at 08:14; a walk-in at 08:02 called at 08:03 on counter 3 and served until
+/// 08:13; the probed walk-in (ticket 5) drawn at 08:06.
+fn walk_ins_day() -> TicketColumns {
+    columns(&[
         (0, 20, 5, 0, 0, false),
         (1, 30, 5, 1, 0, false),
         (2, 1, 10, 2, 0, false),
         (3, 40, 5, 0, 0, false),
         (4, 30, 5, 1, 0, false),
         (6, 50, 5, 1, 0, false),
-    ]);
+    ])
+}
+
+#[test]
+fn features_count_the_walk_ins_ahead_and_the_free_counters() {
+    let c = walk_ins_day();
     let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
     let typical = History::default().service_min("amt", "PA");
     let f = features_at(&c, 5, at(6));
@@ -161,6 +165,20 @@ fn features_count_the_walk_ins_ahead_and_the_free_counters() {
     let v = |name: &str| f64::from_bits(f[feature(name)]);
     assert_eq!((v("walk_ins_ahead"), v("busy_counters")), (2.0, 0.0));
     assert_eq!(v("walk_ins_ahead_beyond_free_counters"), 1.0);
+}
+
+#[test]
+fn the_replay_feature_serves_due_appointments_before_the_walk_ins_ahead() {
+    // Usual counter time 8 minutes (no history), call gap 0.5.
+    let c = walk_ins_day();
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    let fluid = |t| f64::from_bits(features_at(&c, 5, t)[feature("fluid_call_min")]);
+    // 08:06: counter 3 is 3 minutes into its service (free in 5.5); the booked ticket of 08:00
+    // is due, the one of 08:04 falls due at 08:15 (in 9); then the walk-ins of 08:01 and 08:03:
+    // 5.5 + 8.5 + 8.5 + 8.5 + 8.5.
+    assert_eq!(fluid(at(6)), 39.5);
+    // 08:14: the counter is free: 8.5 × 4.
+    assert_eq!(fluid(at(14)), 34.0);
 }
 
 /// Regression: a ticket drawn in the morning, never called and without a void time, stayed
