@@ -31,6 +31,9 @@ pub struct Fold {
     pub test_rows: usize,
     /// How the GBM fit went (trees, held-out figures), if one was fitted.
     pub gbm: Option<GbmFit>,
+    /// How its at-issue booster's fit went, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbm_at_issue: Option<GbmFit>,
 }
 
 impl Fold {
@@ -47,6 +50,10 @@ impl Fold {
             test_rows,
             gbm: trained.predictors.iter().find_map(|c| match &c.model {
                 Fitted::Gbm(m) => Some(m.fit.clone()),
+                _ => None,
+            }),
+            gbm_at_issue: trained.predictors.iter().find_map(|c| match &c.model {
+                Fitted::Gbm(m) => m.at_issue.as_ref().map(|b| b.fit.clone()),
                 _ => None,
             }),
         }

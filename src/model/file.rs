@@ -59,6 +59,9 @@ pub struct ModelSummary {
     pub calibration_days: Vec<NaiveDate>,
     /// How the GBM fit went on its held-out days.
     pub gbm: Option<GbmFit>,
+    /// How the GBM's at-issue booster fit went, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbm_at_issue: Option<GbmFit>,
     /// The default predictor's alarm on the calibration days.
     pub alarm: AlarmFigures,
     /// The quality gate's figures (the model was written, so it passed).
@@ -163,9 +166,11 @@ impl ModelFile {
         }
         for named in &model.predictors {
             if let Fitted::Gbm(g) = &named.predictor.model {
-                g.forest
-                    .validate(FEATURES.len())
-                    .map_err(|source| ModelFileError::Trees { path: p(), source })?;
+                for forest in std::iter::once(&g.forest).chain(g.at_issue.as_ref().map(|b| &b.forest)) {
+                    forest
+                        .validate(FEATURES.len())
+                        .map_err(|source| ModelFileError::Trees { path: p(), source })?;
+                }
             }
         }
         Ok(model)

@@ -185,7 +185,7 @@ pub fn judge(
             _ => None,
         },
         max_worse: params.max_worse,
-        gbm_r2: gbm.map(|g| g.fit.valid_r2),
+        gbm_r2: gbm.map(|g| g.min_valid_r2()),
         min_r2: params.min_r2,
     };
     let collapsed = gbm.and_then(|g| g.check(params.min_r2).err());

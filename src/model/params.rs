@@ -36,6 +36,7 @@ impl ModelParams {
             early_stopping_rounds: m.gbm_early_stopping_rounds,
             valid_days: m.gbm_valid_days,
             max_rows: m.gbm_max_rows,
+            at_issue_booster: m.gbm_at_issue_booster,
             loss: match m.gbm_loss {
                 GbmLoss::Absolute => Loss::Absolute,
                 GbmLoss::Squared => Loss::Squared,

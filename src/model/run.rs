@@ -98,7 +98,7 @@ pub fn run_train(
         params.notice_min,
     );
     let gbm = trained.predictors.iter().find_map(|c| match &c.model {
-        Fitted::Gbm(g) => Some(g.fit.clone()),
+        Fitted::Gbm(g) => Some(g),
         _ => None,
     });
     Ok(ModelFile {
@@ -114,7 +114,8 @@ pub fn run_train(
             train_rows: trained.train_rows,
             calibration_rows: trained.calibration.len(),
             calibration_days: trained.calibration_dates.clone(),
-            gbm,
+            gbm: gbm.map(|g| g.fit.clone()),
+            gbm_at_issue: gbm.and_then(|g| g.at_issue.as_ref().map(|b| b.fit.clone())),
             alarm,
             gate: Some(figures),
             backtest: backtest.map(summary_json),
@@ -183,9 +184,10 @@ pub fn train_summary(m: &ModelFile) -> String {
         s.calibration_days.first().map_or("-".into(), |d| d.to_string()),
         s.calibration_days.last().map_or("-".into(), |d| d.to_string()),
     );
-    if let Some(g) = &s.gbm {
+    let boosters = [("gbm", &s.gbm), ("gbm at issue", &s.gbm_at_issue)];
+    for (name, g) in boosters.iter().filter_map(|(n, g)| g.as_ref().map(|g| (n, g))) {
         out.push_str(&format!(
-            "gbm: {} trees, {} leaves; held out {} snapshots from {}: MAE {:.2} min (constant {:.2}), R² {:.3}{}\n",
+            "{name}: {} trees, {} leaves; held out {} snapshots from {}: MAE {:.2} min (constant {:.2}), R² {:.3}{}\n",
             g.trees,
             g.leaves,
             g.valid_rows,

@@ -159,9 +159,14 @@ pub struct ModelSettings {
     /// Last days of the training window held out for early stopping (the model is then
     /// refitted on all days with the number of trees found).
     pub gbm_valid_days: u32,
-    /// At most this many training snapshots are used by the gradient boosting (at-issue
-    /// snapshots kept up to half, the rest an even subsample of later ones).
+    /// At most this many training snapshots are used by each booster of the gradient
+    /// boosting (at-issue snapshots kept up to half, the rest an even subsample of later ones;
+    /// the at-issue booster: up to 90 % at issue).
     pub gbm_max_rows: usize,
+    /// Fit a second booster on snapshots 90 % at issue to predict snapshots at issue, when
+    /// there are more snapshots than `gbm_max_rows` (twice the fitting time; MAE at issue
+    /// −1.6 % on independent simulated data).
+    pub gbm_at_issue_booster: bool,
     /// Threads of the gradient boosting fit (the trees are the same for any number).
     pub gbm_threads: usize,
     /// Gradient boosting: the loss each tree reduces, absolute (medians: what the MAE at issue
@@ -192,6 +197,7 @@ impl Default for ModelSettings {
             gbm_early_stopping_rounds: 30,
             gbm_valid_days: 14,
             gbm_max_rows: 400_000,
+            gbm_at_issue_booster: true,
             gbm_threads: 2,
             gbm_loss: GbmLoss::Absolute,
             gbm_min_r2: 0.2,

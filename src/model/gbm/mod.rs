@@ -20,8 +20,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::model::dataset::Dataset;
-use crate::model::dataset::FEATURES;
+use crate::model::dataset::{AT_ISSUE_SHARE, Dataset, FEATURES, MIXED_ISSUE_SHARE, feature};
 use crate::model::gbm::bins::Bins;
 use crate::model::gbm::grow::{Binned, GrowParams, Tree, grow};
 use crate::model::gbm::tree::Forest;
@@ -38,7 +37,8 @@ use crate::stats::median_in_place;
 /// | `max_bins` | 254 | value bins per feature | 2–254 |
 /// | `early_stopping_rounds` | 30 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
 /// | `valid_days` | 14 | last days of the training window held out for early stopping | 1–365 |
-/// | `max_rows` | 400 000 | training rows used at most ([`Dataset::subsample`] beyond that) | ≥ 1 000 |
+/// | `max_rows` | 400 000 | training rows per booster at most ([`Dataset::subsample_share`] beyond that) | ≥ 1 000 |
+/// | `at_issue_booster` | true | a second booster, fitted on rows 90 % at issue, predicts snapshots at issue (only when the cap drops rows) | bool |
 /// | `loss` | absolute | what each tree reduces: absolute error (the fit predicts medians, the MAE's own target) or squared error (means) | `absolute`, `squared` |
 /// | `seed` | 0 | seed of the row draws | any |
 /// | `threads` | 2 | threads of the histogram work (the trees do not depend on it) | 1–64 |
@@ -55,6 +55,7 @@ pub struct GbmParams {
     pub early_stopping_rounds: usize,
     pub valid_days: u32,
     pub max_rows: usize,
+    pub at_issue_booster: bool,
     pub loss: Loss,
     pub seed: u64,
     pub threads: usize,
@@ -136,6 +137,7 @@ impl Default for GbmParams {
             early_stopping_rounds: 30,
             valid_days: 14,
             max_rows: 400_000,
+            at_issue_booster: true,
             loss: Loss::Absolute,
             seed: 0,
             threads: 2,
@@ -186,7 +188,25 @@ pub struct GbmModel {
     pub base: f64,
     pub forest: Forest,
     pub fit: GbmFit,
+    /// The booster for snapshots at issue, when one was fitted (files without it use `forest`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_issue: Option<AtIssueBooster>,
 }
+
+/// A second booster on the same features and scale, fitted on rows 90 % at issue: the MAE
+/// at issue is the headline, and on rows half at issue the trees spend their leaves on how
+/// long waits unfold. It predicts the snapshots whose wait has lasted less than
+/// [`AT_ISSUE_MAX_ELAPSED_MIN`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AtIssueBooster {
+    pub base: f64,
+    pub forest: Forest,
+    pub fit: GbmFit,
+}
+
+/// Snapshots whose wait has lasted less than this (minutes) count as at issue: nearer the
+/// draw than the first later snapshot the boosters learn from (5 min by default).
+pub const AT_ISSUE_MAX_ELAPSED_MIN: f64 = 2.5;
 
 impl GbmParams {
     /// Checks every hyper-parameter against its range.
@@ -242,20 +262,31 @@ impl GbmParams {
         if let Some(row) = train.y.iter().position(|y| !y.is_finite()) {
             return Err(GbmError::Target { row });
         }
-        let data = train.subsample(self.max_rows);
+        let mixed = train.subsample_share(self.max_rows, MIXED_ISSUE_SHARE);
+        let mut model = self.fit_one(&mixed)?;
+        let issue = train.subsample_share(self.max_rows, AT_ISSUE_SHARE);
+        if self.at_issue_booster && issue.meta != mixed.meta {
+            let b = self.fit_one(&issue)?;
+            model.at_issue = Some(AtIssueBooster { base: b.base, forest: b.forest, fit: b.fit });
+        }
+        Ok(model)
+    }
+
+    /// One booster on `data` (see [`GbmParams::fit`]).
+    fn fit_one(&self, data: &Dataset) -> Result<GbmModel, GbmError> {
         let n = data.len();
         let scale = self.loss.scale();
         let y: Vec<f64> = data.y.iter().map(|&v| scale.forward(v)).collect();
         let minutes = &data.y;
         let all: Vec<usize> = (0..n).collect();
-        let bins = Bins::learn(&data, &all, self.max_bins);
-        let binned = bins.apply(&data, &all);
+        let bins = Bins::learn(data, &all, self.max_bins);
+        let binned = bins.apply(data, &all);
         let view = Binned {
             bins: &binned,
             n_features: FEATURES.len(),
             n_bins: (0..FEATURES.len()).map(|f| bins.n_bins(f)).collect(),
         };
-        let (valid_from, fit_rows, valid_rows) = self.time_split(&data);
+        let (valid_from, fit_rows, valid_rows) = self.time_split(data);
         let mut fit = GbmFit {
             loss: self.loss,
             fit_rows: fit_rows.len(),
@@ -283,7 +314,14 @@ impl GbmParams {
         }
         fit.trees = forest.n_trees();
         fit.leaves = forest.leaves().iter().sum();
-        Ok(GbmModel { features: FEATURES.iter().map(|s| s.to_string()).collect(), scale, base, forest, fit })
+        Ok(GbmModel {
+            features: FEATURES.iter().map(|s| s.to_string()).collect(),
+            scale,
+            base,
+            forest,
+            fit,
+            at_issue: None,
+        })
     }
 
     /// Rows before and from the first held-out day: the last `valid_days` dates the rows
@@ -471,6 +509,7 @@ impl GbmModel {
         const BLOCK: usize = 4096;
         let n = self.forest.n_trees();
         let nf = x.n_features();
+        let elapsed = feature("elapsed_min");
         let blocks: Vec<std::ops::Range<usize>> =
             (0..x.len()).step_by(BLOCK).map(|a| a..(a + BLOCK).min(x.len())).collect();
         let block = |rows: &std::ops::Range<usize>| {
@@ -480,20 +519,33 @@ impl GbmModel {
                     for (f, v) in row.iter_mut().enumerate() {
                         *v = x.get(i, f);
                     }
-                    self.scale.back(self.base + self.forest.sum(n, |f| row[f]))
+                    let sum = match &self.at_issue {
+                        Some(b) if row[elapsed] < AT_ISSUE_MAX_ELAPSED_MIN => {
+                            b.base + b.forest.sum(b.forest.n_trees(), |f| row[f])
+                        }
+                        _ => self.base + self.forest.sum(n, |f| row[f]),
+                    };
+                    self.scale.back(sum)
                 })
                 .collect::<Vec<f64>>()
         };
         crate::parallel::map_in_order(&blocks, block).concat()
     }
 
-    /// Whether the fit learned something: its held-out share of variance explained is at
-    /// least `min_r2`. A model that fails this is not shipped ([`crate::model::gate`]).
+    /// The held-out share of variance explained of the weaker booster.
+    pub fn min_valid_r2(&self) -> f64 {
+        self.at_issue.as_ref().map_or(self.fit.valid_r2, |b| b.fit.valid_r2.min(self.fit.valid_r2))
+    }
+
+    /// Whether the fit learned something: each booster's held-out share of variance explained
+    /// is at least `min_r2`. A model that fails this is not shipped ([`crate::model::gate`]).
     pub fn check(&self, min_r2: f64) -> Result<(), Collapsed> {
-        let f = &self.fit;
-        if f.valid_r2 >= min_r2 && f.trees > 0 {
+        let weakest = std::iter::once(&self.fit)
+            .chain(self.at_issue.as_ref().map(|b| &b.fit))
+            .find(|f| !(f.valid_r2 >= min_r2 && f.trees > 0));
+        let Some(f) = weakest else {
             return Ok(());
-        }
+        };
         Err(Collapsed {
             r2: f.valid_r2,
             min_r2,

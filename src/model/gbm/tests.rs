@@ -185,3 +185,58 @@ fn absolute_loss_fits_root_waits_and_predicts_minutes() {
     let old: GbmModel = serde_json::from_value(json).unwrap();
     assert_eq!((old.scale, old.predict(&x)), (Scale::Minutes, sq.predict(&x)));
 }
+
+/// `synthetic` with every other example a later snapshot (10 min waited, target `20 − x0`)
+/// and the others at issue (0 min waited, target `2 · x0`).
+fn issue_and_later(n: usize, seed: u64) -> Dataset {
+    let mut d = synthetic(n, seed, |a, _, e| 2.0 * a + e);
+    let elapsed = crate::model::dataset::feature("elapsed_min");
+    for i in (1..n).step_by(2) {
+        d.meta[i].probe = Probe::Later;
+        d.x[elapsed * n + i] = 10.0;
+        d.y[i] = 20.0 - d.x[i] + (d.y[i] - 2.0 * d.x[i]);
+    }
+    d
+}
+
+#[test]
+fn snapshots_at_issue_get_their_own_booster_when_the_cap_drops_rows() {
+    let train = issue_and_later(6000, 11);
+    let p = GbmParams { max_rows: 1000, ..params() };
+    let model = p.fit(&train).unwrap();
+    let b = model.at_issue.clone().expect("an at-issue booster");
+    // 90 % of its 1 000 rows at issue; the other booster's half.
+    assert_eq!(b.fit.fit_rows + b.fit.valid_rows, 1000);
+    assert_eq!(model.fit.fit_rows + model.fit.valid_rows, 1000);
+    assert_eq!(
+        train.subsample_share(1000, AT_ISSUE_SHARE).meta.iter().filter(|m| m.probe == Probe::AtIssue).count(),
+        900
+    );
+    assert_eq!(model.check(0.3), Ok(()));
+    assert_eq!(model.min_valid_r2(), b.fit.valid_r2.min(model.fit.valid_r2));
+    // Rows waited under 2.5 min take the at-issue booster, the others the first.
+    let test = issue_and_later(2000, 12);
+    let main_only = GbmModel { at_issue: None, ..model.clone() };
+    let issue_only = GbmModel { base: b.base, forest: b.forest.clone(), at_issue: None, ..model.clone() };
+    let (both, main, issue) = (model.predict(&test), main_only.predict(&test), issue_only.predict(&test));
+    for i in 0..test.len() {
+        let expected = if i % 2 == 0 { issue[i] } else { main[i] };
+        assert_eq!(both[i].to_bits(), expected.to_bits(), "row {i}");
+    }
+    assert!(main.iter().zip(&issue).any(|(a, b)| a != b));
+    // More rows at issue fit them better.
+    let err = |p: &[f64]| (0..test.len()).step_by(2).map(|i| (p[i] - test.y[i]).abs()).sum::<f64>();
+    assert!(err(&issue) < err(&main), "{} {}", err(&issue), err(&main));
+    // The setting turns it off; nothing dropped, nothing to specialise on.
+    assert_eq!(GbmParams { at_issue_booster: false, ..p.clone() }.fit(&train).unwrap().at_issue, None);
+    assert_eq!(GbmParams { max_rows: 6000, ..p }.fit(&train).unwrap().at_issue, None);
+}
+
+#[test]
+fn a_model_without_an_at_issue_booster_reads_and_writes_as_before() {
+    let model = params().fit(&synthetic(2000, 13, |a, _, e| a + e)).unwrap();
+    assert_eq!(model.at_issue, None);
+    let json = serde_json::to_string(&model).unwrap();
+    assert!(!json.contains("at_issue"));
+    assert_eq!(serde_json::from_str::<GbmModel>(&json).unwrap(), model);
+}
