@@ -76,7 +76,7 @@ impl Calibrated {
             .iter()
             .zip(&x.meta)
             .map(|(&p, m)| {
-                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, m.weekday())
+                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, m.weekday(), m.ahead)
             })
             .collect()
     }
@@ -143,6 +143,7 @@ pub fn train_window(
     let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
     let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
     let cal_weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
+    let cal_ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
     let mut fitted = Vec::new();
     let mut cal_predictions = Vec::new();
     for p in predictors {
@@ -155,6 +156,7 @@ pub fn train_window(
             ticket: &cal_tickets,
             office: &cal_offices,
             weekday: &cal_weekdays,
+            ahead: &cal_ahead,
         };
         let calibrator =
             Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
