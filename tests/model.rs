@@ -257,8 +257,8 @@ fn a_different_seed_is_recorded_and_touches_only_the_gbm() {
     assert_ne!(pa["gbm"], pb["gbm"]);
 }
 
-/// Beyond the row cap, the fit sees every at-issue example (up to half the cap) and an even
-/// spread of the later snapshots, in their original order.
+/// Beyond the row cap, the fit sees every at-issue example (up to half the cap, or 90 % for the
+/// at-issue booster) and an even spread of the later snapshots, in their original order.
 #[test]
 fn subsample_keeps_at_issue_examples() {
     use queuecast::model::dataset::{ExampleMeta, Probe};
@@ -286,8 +286,13 @@ fn subsample_keeps_at_issue_examples() {
     let sub = data.subsample(40);
     assert_eq!(sub.y, expected.iter().map(|&i| i as f64).collect::<Vec<_>>());
     assert_eq!(sub.get(3, 1), data.get(expected[3], 1));
-    // A small cap: half of it for an even spread of the at-issue examples; no cap, no change.
-    assert_eq!(data.subsample_indices(10), vec![0, 1, 20, 21, 40, 41, 60, 61, 80, 81]);
+    // A small cap: each booster takes half of it (the GBM) or 90 % (its at-issue booster) for
+    // an even spread of the at-issue examples; the rows built cover both (9 at issue, 5 later).
+    let rows = |d: &Dataset| d.y.iter().map(|&y| y as usize).collect::<Vec<_>>();
+    assert_eq!(rows(&data.subsample_share(10, 0.5)), vec![0, 1, 20, 21, 40, 41, 60, 61, 80, 81]);
+    assert_eq!(rows(&data.subsample_share(10, 0.9)), vec![0, 1, 10, 20, 30, 40, 55, 65, 75, 85]);
+    assert_eq!(data.subsample_indices(10), vec![0, 1, 10, 20, 21, 30, 40, 41, 55, 61, 65, 75, 81, 85]);
+    // No cap, no change.
     assert_eq!(data.subsample_indices(n), (0..n).collect::<Vec<_>>());
 }
 
