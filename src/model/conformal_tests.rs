@@ -284,37 +284,29 @@ fn alarm_late_share_holds_on_fresh_examples() {
     assert!((covered - 0.8).abs() < 0.02, "coverage {covered}");
 }
 
-#[test]
-fn quantiles_never_negative_or_crossing() {
+/// A calibrator with one bucket of residual quantiles and one alarm factor for both groups.
+fn one_bucket(residuals: [f64; 3], alarm_factor: f64) -> Calibrator {
     let b = Buckets {
         edges: vec![],
-        residuals: vec![[-40.0, 5.0, 1.0]],
-        alarm_factor: Some(0.5),
+        residuals: vec![residuals],
+        alarm_factor: Some(alarm_factor),
         ahead_alarm: vec![],
     };
-    let c = Calibrator {
+    Calibrator {
         at_issue: b.clone(),
         later: b,
         office_alarm: Default::default(),
         weekday_alarm: Default::default(),
-    };
-    let q = c.quantiles(10.0, true);
+    }
+}
+
+#[test]
+fn quantiles_never_negative_or_crossing() {
+    let q = one_bucket([-40.0, 5.0, 1.0], 0.5).quantiles(10.0, true);
     assert_eq!((q.alarm, q.p10, q.p50, q.p90), (0.0, 0.0, 15.0, 15.0));
     assert_eq!(alarm_offset(&q, 10.0), None);
     // The alarm never comes after p10.
-    let b = Buckets {
-        edges: vec![],
-        residuals: vec![[-5.0, 0.0, 5.0]],
-        alarm_factor: Some(1.1),
-        ahead_alarm: vec![],
-    };
-    let c = Calibrator {
-        at_issue: b.clone(),
-        later: b,
-        office_alarm: Default::default(),
-        weekday_alarm: Default::default(),
-    };
-    assert_eq!(c.quantiles(30.0, true).alarm, 25.0);
+    assert_eq!(one_bucket([-5.0, 0.0, 5.0], 1.1).quantiles(30.0, true).alarm, 25.0);
     let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
     assert_eq!(alarm_offset(&q, 10.0), Some(15.0));
 }
