@@ -34,6 +34,10 @@ pub struct Fold {
     /// How its at-issue booster's fit went, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gbm_at_issue: Option<GbmFit>,
+    /// How the at-issue booster of appointment tickets fit, when the at-issue rows were split
+    /// by channel (`gbm_at_issue` is then the walk-ins').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbm_at_issue_appointments: Option<GbmFit>,
 }
 
 impl Fold {
@@ -54,6 +58,10 @@ impl Fold {
             }),
             gbm_at_issue: trained.predictors.iter().find_map(|c| match &c.model {
                 Fitted::Gbm(m) => m.at_issue.as_ref().map(|b| b.fit.clone()),
+                _ => None,
+            }),
+            gbm_at_issue_appointments: trained.predictors.iter().find_map(|c| match &c.model {
+                Fitted::Gbm(m) => m.at_issue_appointments.as_ref().map(|b| b.fit.clone()),
                 _ => None,
             }),
         }

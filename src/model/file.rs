@@ -62,6 +62,10 @@ pub struct ModelSummary {
     /// How the GBM's at-issue booster fit went, when it has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gbm_at_issue: Option<GbmFit>,
+    /// How the at-issue booster of appointment tickets fit, when the at-issue rows were split
+    /// by channel (`gbm_at_issue` is then the walk-ins').
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gbm_at_issue_appointments: Option<GbmFit>,
     /// The default predictor's alarm on the calibration days.
     pub alarm: AlarmFigures,
     /// The quality gate's figures (the model was written, so it passed).
@@ -166,7 +170,7 @@ impl ModelFile {
         }
         for named in &model.predictors {
             if let Fitted::Gbm(g) = &named.predictor.model {
-                for forest in std::iter::once(&g.forest).chain(g.at_issue.as_ref().map(|b| &b.forest)) {
+                for forest in std::iter::once(&g.forest).chain(g.at_issue_boosters().map(|b| &b.forest)) {
                     forest
                         .validate(FEATURES.len())
                         .map_err(|source| ModelFileError::Trees { path: p(), source })?;

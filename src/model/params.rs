@@ -37,6 +37,7 @@ impl ModelParams {
             valid_days: m.gbm_valid_days,
             max_rows: m.gbm_max_rows,
             at_issue_booster: m.gbm_at_issue_booster,
+            at_issue_by_channel: m.gbm_at_issue_by_channel,
             loss: match m.gbm_loss {
                 GbmLoss::Absolute => Loss::Absolute,
                 GbmLoss::Squared => Loss::Squared,

@@ -116,6 +116,8 @@ pub fn run_train(
             calibration_days: trained.calibration_dates.clone(),
             gbm: gbm.map(|g| g.fit.clone()),
             gbm_at_issue: gbm.and_then(|g| g.at_issue.as_ref().map(|b| b.fit.clone())),
+            gbm_at_issue_appointments: gbm
+                .and_then(|g| g.at_issue_appointments.as_ref().map(|b| b.fit.clone())),
             alarm,
             gate: Some(figures),
             backtest: backtest.map(summary_json),
@@ -184,7 +186,13 @@ pub fn train_summary(m: &ModelFile) -> String {
         s.calibration_days.first().map_or("-".into(), |d| d.to_string()),
         s.calibration_days.last().map_or("-".into(), |d| d.to_string()),
     );
-    let boosters = [("gbm", &s.gbm), ("gbm at issue", &s.gbm_at_issue)];
+    let issue_name =
+        if s.gbm_at_issue_appointments.is_some() { "gbm at issue, walk-ins" } else { "gbm at issue" };
+    let boosters = [
+        ("gbm", &s.gbm),
+        (issue_name, &s.gbm_at_issue),
+        ("gbm at issue, appointments", &s.gbm_at_issue_appointments),
+    ];
     for (name, g) in boosters.iter().filter_map(|(n, g)| g.as_ref().map(|g| (n, g))) {
         out.push_str(&format!(
             "{name}: {} trees, {} leaves; held out {} snapshots from {}: MAE {:.2} min (constant {:.2}), R² {:.3}{}\n",

@@ -167,6 +167,9 @@ pub struct ModelSettings {
     /// there are more snapshots than `gbm_max_rows` (twice the fitting time; MAE at issue
     /// −1.6 % on independent simulated data).
     pub gbm_at_issue_booster: bool,
+    /// Split the at-issue booster's snapshots by channel: one booster for walk-ins, one for
+    /// appointment tickets (each channel needs 2 000 snapshots, or one booster fits both).
+    pub gbm_at_issue_by_channel: bool,
     /// Threads of the gradient boosting fit (the trees are the same for any number).
     pub gbm_threads: usize,
     /// Gradient boosting: the loss each tree reduces, absolute (medians: what the MAE at issue
@@ -198,6 +201,7 @@ impl Default for ModelSettings {
             gbm_valid_days: 14,
             gbm_max_rows: 400_000,
             gbm_at_issue_booster: true,
+            gbm_at_issue_by_channel: true,
             gbm_threads: 2,
             gbm_loss: GbmLoss::Absolute,
             gbm_min_r2: 0.2,

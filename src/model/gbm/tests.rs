@@ -240,3 +240,84 @@ fn a_model_without_an_at_issue_booster_reads_and_writes_as_before() {
     assert!(!json.contains("at_issue"));
     assert_eq!(serde_json::from_str::<GbmModel>(&json).unwrap(), model);
 }
+
+#[test]
+fn snapshots_at_issue_get_a_booster_per_channel_when_each_has_enough_rows() {
+    // At issue: walk-ins (every 4th example, channel 0) wait 2 · x0, appointment tickets
+    // 12 − x0; later snapshots as in `issue_and_later`.
+    let n = 24_000;
+    let mut train = issue_and_later(n, 21);
+    let channel = crate::model::dataset::feature("channel");
+    let set_channels = |d: &mut Dataset| {
+        let n = d.len();
+        for i in (0..n).step_by(2) {
+            let walk_in = i % 4 == 0;
+            d.x[channel * n + i] = if walk_in { 0.0 } else { 1.0 };
+            if !walk_in {
+                d.y[i] = 12.0 - d.x[i] + (d.y[i] - 2.0 * d.x[i]);
+            }
+        }
+    };
+    set_channels(&mut train);
+    let p = GbmParams { max_rows: 10_000, ..params() };
+    let model = p.fit(&train).unwrap();
+    let walk_ins = model.at_issue.clone().expect("a walk-in booster");
+    let appointments = model.at_issue_appointments.clone().expect("an appointment booster");
+    // The at-issue booster's 10 000 rows split by channel (the later ones are channel 1, as
+    // `synthetic` leaves them, and go with the appointments).
+    let issue = train.subsample_share(10_000, AT_ISSUE_SHARE);
+    let walk_in_rows = (0..issue.len()).filter(|&i| issue.get(i, channel) == 0.0).count();
+    assert!(walk_in_rows >= MIN_CHANNEL_ROWS && 10_000 - walk_in_rows >= MIN_CHANNEL_ROWS, "{walk_in_rows}");
+    assert_eq!(walk_ins.fit.fit_rows + walk_ins.fit.valid_rows, walk_in_rows);
+    assert_eq!(appointments.fit.fit_rows + appointments.fit.valid_rows, 10_000 - walk_in_rows);
+    assert_eq!(model.fits().count(), 3);
+    assert_eq!(model.check(0.3), Ok(()));
+    // The appointment booster passes the collapse check on a low R² when it cuts the
+    // constant's held-out MAE by a fifth or more, and fails it when it does not.
+    let with_fit = |r2: f64, mae: f64| {
+        let mut m = model.clone();
+        let fit = &mut m.at_issue_appointments.as_mut().unwrap().fit;
+        (fit.valid_r2, fit.valid_mae, fit.valid_mae_constant) = (r2, mae, 3.8);
+        m
+    };
+    assert_eq!(with_fit(0.1, 1.9).check(0.2), Ok(()));
+    assert_eq!(with_fit(0.1, 1.9).min_valid_r2(), model.min_valid_r2());
+    let collapsed = with_fit(0.1, 3.5).check(0.2).unwrap_err();
+    assert_eq!((collapsed.r2, collapsed.mae, collapsed.mae_constant), (0.1, 3.5, 3.8));
+    assert_eq!(with_fit(0.25, 3.5).check(0.2), Ok(()));
+    // Each at-issue row takes its channel's booster, later rows the main one.
+    let mut test = issue_and_later(4000, 22);
+    set_channels(&mut test);
+    let only = |b: &AtIssueBooster| GbmModel {
+        base: b.base,
+        forest: b.forest.clone(),
+        at_issue: None,
+        at_issue_appointments: None,
+        ..model.clone()
+    };
+    let main = GbmModel { at_issue: None, at_issue_appointments: None, ..model.clone() }.predict(&test);
+    let (w, a, both) =
+        (only(&walk_ins).predict(&test), only(&appointments).predict(&test), model.predict(&test));
+    for i in 0..test.len() {
+        let expected = match (i % 2, i % 4) {
+            (1, _) => main[i],
+            (_, 0) => w[i],
+            _ => a[i],
+        };
+        assert_eq!(both[i].to_bits(), expected.to_bits(), "row {i}");
+    }
+    // Each channel's waits are learned: within a minute of the noise-free truth on average.
+    let err = |rows: Vec<usize>, truth: &dyn Fn(f64) -> f64| {
+        rows.iter().map(|&i| (both[i] - truth(test.x[i])).abs()).sum::<f64>() / rows.len() as f64
+    };
+    let walk_in_err = err((0..test.len()).step_by(4).collect(), &|x0| 2.0 * x0);
+    let appointment_err = err((2..test.len()).step_by(4).collect(), &|x0| 12.0 - x0);
+    assert!(walk_in_err < 1.0 && appointment_err < 1.0, "{walk_in_err} {appointment_err}");
+    // The file keeps both; turned off, or with too few rows of a channel, one booster.
+    let json = serde_json::to_string(&model).unwrap();
+    assert_eq!(serde_json::from_str::<GbmModel>(&json).unwrap(), model);
+    let one = GbmParams { at_issue_by_channel: false, ..p.clone() }.fit(&train).unwrap();
+    assert!(one.at_issue.is_some() && one.at_issue_appointments.is_none());
+    let few = GbmParams { max_rows: 3000, ..p }.fit(&train).unwrap();
+    assert!(few.at_issue.is_some() && few.at_issue_appointments.is_none());
+}
