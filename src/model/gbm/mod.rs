@@ -238,6 +238,10 @@ fn is_appointment(code: f64) -> bool {
     code == 1.0
 }
 
+/// The appointment tickets' at-issue booster passes the collapse check with a held-out MAE of
+/// at most this share of the constant's, whatever its R² ([`GbmModel::check`]).
+pub const APPOINTMENTS_MAX_MAE_SHARE: f64 = 0.8;
+
 /// Snapshots whose wait has lasted less than this (minutes) count as at issue: nearer the
 /// draw than the first later snapshot the boosters learn from (5 min by default).
 pub const AT_ISSUE_MAX_ELAPSED_MIN: f64 = 2.5;
@@ -582,15 +586,12 @@ impl GbmModel {
     /// The held-out share of variance explained of the weakest booster the R² floor judges
     /// (all but the appointment tickets' one, see [`GbmModel::check`]).
     pub fn min_valid_r2(&self) -> f64 {
-        std::iter::once(&self.fit)
-            .chain(self.at_issue.iter().map(|b| &b.fit))
-            .map(|f| f.valid_r2)
-            .fold(f64::INFINITY, f64::min)
+        self.r2_judged_fits().map(|f| f.valid_r2).fold(f64::INFINITY, f64::min)
     }
 
-    /// How each booster's fit went: the main one, then the at-issue ones.
-    pub fn fits(&self) -> impl Iterator<Item = &GbmFit> {
-        std::iter::once(&self.fit).chain(self.at_issue_boosters().map(|b| &b.fit))
+    /// The main booster's fit and the (walk-ins' or only) at-issue booster's.
+    fn r2_judged_fits(&self) -> impl Iterator<Item = &GbmFit> {
+        std::iter::once(&self.fit).chain(self.at_issue.iter().map(|b| &b.fit))
     }
 
     /// The at-issue boosters (walk-ins or all, then appointments).
@@ -600,20 +601,17 @@ impl GbmModel {
 
     /// Whether the fit learned something: each booster's held-out share of variance explained
     /// is at least `min_r2`. A model that fails this is not shipped ([`crate::model::gate`]).
-    /// The appointment tickets' booster may instead cut the constant's held-out MAE by a fifth:
-    /// their waits vary little around the booked slot, so a good fit explains a small share
-    /// of little variance (R² 0.30 with half the constant's MAE on independent simulated data).
+    /// The appointment tickets' booster may instead cut the constant's held-out MAE to
+    /// [`APPOINTMENTS_MAX_MAE_SHARE`] or less: their waits vary little around the booked slot,
+    /// so a good fit explains a small share of little variance (R² 0.30 with half the
+    /// constant's MAE on independent simulated data).
     pub fn check(&self, min_r2: f64) -> Result<(), Collapsed> {
         let learned = |f: &GbmFit| f.valid_r2 >= min_r2 && f.trees > 0;
-        let appointments = self.at_issue_appointments.iter().map(|b| &b.fit);
-        let weakest = std::iter::once(&self.fit)
-            .chain(self.at_issue.iter().map(|b| &b.fit))
-            .find(|f| !learned(f))
-            .or_else(|| {
-                appointments
-                    .clone()
-                    .find(|f| !(learned(f) || (f.trees > 0 && f.valid_mae <= 0.8 * f.valid_mae_constant)))
-            });
+        let cuts_mae =
+            |f: &GbmFit| f.trees > 0 && f.valid_mae <= APPOINTMENTS_MAX_MAE_SHARE * f.valid_mae_constant;
+        let weakest = self.r2_judged_fits().find(|f| !learned(f)).or_else(|| {
+            self.at_issue_appointments.as_ref().map(|b| &b.fit).filter(|f| !(learned(f) || cuts_mae(f)))
+        });
         let Some(f) = weakest else {
             return Ok(());
         };

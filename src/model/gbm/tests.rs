@@ -270,7 +270,7 @@ fn snapshots_at_issue_get_a_booster_per_channel_when_each_has_enough_rows() {
     assert!(walk_in_rows >= MIN_CHANNEL_ROWS && 10_000 - walk_in_rows >= MIN_CHANNEL_ROWS, "{walk_in_rows}");
     assert_eq!(walk_ins.fit.fit_rows + walk_ins.fit.valid_rows, walk_in_rows);
     assert_eq!(appointments.fit.fit_rows + appointments.fit.valid_rows, 10_000 - walk_in_rows);
-    assert_eq!(model.fits().count(), 3);
+    assert_eq!(model.at_issue_boosters().count(), 2);
     assert_eq!(model.check(0.3), Ok(()));
     // The appointment booster passes the collapse check on a low R² when it cuts the
     // constant's held-out MAE by a fifth or more, and fails it when it does not.
