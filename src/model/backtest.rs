@@ -43,6 +43,10 @@ pub struct Fold {
 impl Fold {
     fn new(trained: &Trained, test_from: NaiveDate, test_to: NaiveDate, test_rows: usize) -> Fold {
         let dates = &trained.calibration_dates;
+        let gbm = trained.predictors.iter().find_map(|c| match &c.model {
+            Fitted::Gbm(m) => Some(m),
+            _ => None,
+        });
         Fold {
             test_from,
             test_to,
@@ -52,18 +56,11 @@ impl Fold {
             calibration_to: dates.last().copied().unwrap_or(test_from),
             calibration_days: dates.len(),
             test_rows,
-            gbm: trained.predictors.iter().find_map(|c| match &c.model {
-                Fitted::Gbm(m) => Some(m.fit.clone()),
-                _ => None,
-            }),
-            gbm_at_issue: trained.predictors.iter().find_map(|c| match &c.model {
-                Fitted::Gbm(m) => m.at_issue.as_ref().map(|b| b.fit.clone()),
-                _ => None,
-            }),
-            gbm_at_issue_appointments: trained.predictors.iter().find_map(|c| match &c.model {
-                Fitted::Gbm(m) => m.at_issue_appointments.as_ref().map(|b| b.fit.clone()),
-                _ => None,
-            }),
+            gbm: gbm.map(|m| m.fit.clone()),
+            gbm_at_issue: gbm.and_then(|m| m.at_issue.as_ref()).map(|b| b.fit.clone()),
+            gbm_at_issue_appointments: gbm
+                .and_then(|m| m.at_issue_appointments.as_ref())
+                .map(|b| b.fit.clone()),
         }
     }
 }

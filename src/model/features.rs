@@ -62,6 +62,14 @@ pub fn training_probes(day: &OfficeDay, every_ms: EpochMs) -> Vec<ProbeAt> {
     probes
 }
 
+/// The `channel` feature's code: 0 for walk-ins, 1 for appointments.
+pub fn channel_code(channel: Channel) -> f64 {
+    match channel {
+        Channel::WalkIn => 0.0,
+        Channel::Appointment => 1.0,
+    }
+}
+
 /// Fenwick tree over ticket positions (issue order) for "how many ahead of me" in O(log n).
 struct Fenwick(Vec<f64>);
 
@@ -277,7 +285,7 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         row[10] = hol;
         row[11] = elapsed;
         row[12] = service_idx[tk.service as usize];
-        row[13] = if tk.channel == Channel::Appointment { 1.0 } else { 0.0 };
+        row[13] = channel_code(tk.channel);
         row[14] = office_idx;
         row[15] = minute;
         row[16] = weekday as f64;

@@ -21,9 +21,11 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::model::dataset::{AT_ISSUE_SHARE, Dataset, FEATURES, MIXED_ISSUE_SHARE, feature};
+use crate::model::features::channel_code;
 use crate::model::gbm::bins::Bins;
 use crate::model::gbm::grow::{Binned, GrowParams, Tree, grow};
 use crate::model::gbm::tree::Forest;
+use crate::schema::Channel;
 use crate::stats::median_in_place;
 
 /// | Name | Default | Purpose | Range |
@@ -233,9 +235,9 @@ fn split_by_channel(data: &Dataset) -> Option<(Dataset, Dataset)> {
         .then(|| (data.select(&walk_ins), data.select(&appointments)))
 }
 
-/// The `channel` feature's code of an appointment ticket (walk-ins are 0).
+/// Whether a `channel` feature value is an appointment ticket's code.
 fn is_appointment(code: f64) -> bool {
-    code == 1.0
+    code == channel_code(Channel::Appointment)
 }
 
 /// The appointment tickets' at-issue booster passes the collapse check with a held-out MAE of
