@@ -436,6 +436,20 @@ fn predict_with_a_baseline_rule_on_a_hand_made_snapshot() {
     assert_eq!(p["remaining_min"], serde_json::to_value(q).unwrap());
 }
 
+/// The GBM's at-issue boosters fit the median of at-issue waits: its calibration keeps the
+/// point as the median at issue; a rule keeps the median shift it learned.
+#[test]
+fn the_gbm_point_is_its_own_median_at_issue() {
+    let w = with_model();
+    let model = ModelFile::load(&w.path("model.json")).unwrap();
+    let gbm = model.predictor("gbm").unwrap();
+    assert!(gbm.model.fits_median_at_issue());
+    assert!(gbm.calibrator.at_issue.residuals.iter().all(|r| r[1] == 0.0));
+    let zms = model.predictor("zms_rule").unwrap();
+    assert!(!zms.model.fits_median_at_issue());
+    assert!(zms.calibrator.at_issue.residuals.iter().any(|r| r[1] != 0.0));
+}
+
 /// `predict` applies the replay's stale-ticket rule with the wait bound stored in the model:
 /// a ticket never called and never voided counts as waiting until its issue plus the bound,
 /// then no longer (it did for the rest of the day before, and set the oldest wait).

@@ -249,6 +249,19 @@ impl Calibrator {
         q
     }
 
+    /// The point itself as the median at issue: the median residual of the at-issue buckets
+    /// set to 0. For a predictor that fits the median of at-issue waits (the GBM's at-issue
+    /// boosters, absolute loss on at-issue rows), the 14 calibration days' median residual per
+    /// bucket shifted the point by noise: without it the backtest's MAE at issue fell 0.06–0.4 %
+    /// on three independent simulated data sets, its MAE over all snapshots 0.02–0.1 %, with
+    /// p10, p90 and the alarms unchanged (README, "Wait-time model").
+    pub fn with_point_as_median_at_issue(mut self) -> Calibrator {
+        for r in &mut self.at_issue.residuals {
+            r[1] = 0.0;
+        }
+        self
+    }
+
     /// Quantiles around a point prediction: never negative, never crossing.
     pub fn quantiles(&self, point: f64, at_issue: bool) -> Quantiles {
         let b = if at_issue { &self.at_issue } else { &self.later };

@@ -310,3 +310,16 @@ fn quantiles_never_negative_or_crossing() {
     let q = Quantiles { alarm: 25.0, p10: 30.0, p50: 40.0, p90: 60.0 };
     assert_eq!(alarm_offset(&q, 10.0), Some(15.0));
 }
+
+#[test]
+fn point_as_median_at_issue_keeps_the_interval_and_the_later_shift() {
+    let c = one_bucket([-3.0, 2.0, 6.0], 0.5).with_point_as_median_at_issue();
+    let q = c.quantiles(10.0, true);
+    assert_eq!((q.alarm, q.p10, q.p50, q.p90), (5.0, 7.0, 10.0, 16.0));
+    // Later snapshots keep their median shift.
+    let q = c.quantiles(10.0, false);
+    assert_eq!((q.p10, q.p50, q.p90), (7.0, 12.0, 16.0));
+    // A bucket whose p10 residual is positive still never crosses: p50 = p10.
+    let q = one_bucket([1.0, 2.0, 6.0], 0.5).with_point_as_median_at_issue().quantiles(10.0, true);
+    assert_eq!((q.p10, q.p50, q.p90), (11.0, 11.0, 16.0));
+}

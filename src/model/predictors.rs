@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::dataset::{Dataset, feature};
-use crate::model::gbm::{GbmError, GbmModel, GbmParams};
+use crate::model::gbm::{GbmError, GbmModel, GbmParams, Loss};
 use crate::model::linear::{LinearError, LinearModel, LinearParams};
 
 /// Why a predictor could not be fitted.
@@ -107,6 +107,13 @@ impl Fitted {
             Fitted::Linear(_) => "linear",
             Fitted::Gbm(_) => "gbm",
         }
+    }
+
+    /// Whether the point prediction at issue is itself a fitted median of at-issue waits: a
+    /// GBM with absolute loss and its own at-issue booster. Its calibration then keeps the
+    /// point as the median ([`super::conformal::Calibrator::with_point_as_median_at_issue`]).
+    pub fn fits_median_at_issue(&self) -> bool {
+        matches!(self, Fitted::Gbm(m) if m.at_issue.is_some() && m.fit.loss == Loss::Absolute)
     }
 
     /// Remaining wait in minutes for every example (never negative).

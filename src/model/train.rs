@@ -158,8 +158,11 @@ pub fn train_window(
             weekday: &cal_weekdays,
             ahead: &cal_ahead,
         };
-        let calibrator =
+        let mut calibrator =
             Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
+        if model.fits_median_at_issue() {
+            calibrator = calibrator.with_point_as_median_at_issue();
+        }
         let c = Calibrated { model, calibrator };
         // The points are those the calibrator learned from: predicted once.
         cal_predictions.push(c.quantiles(&point, &cal));
