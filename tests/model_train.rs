@@ -79,7 +79,12 @@ fn the_gate_refuses_a_bad_model_and_keeps_the_old_file() {
     // One tiny tree of squared loss: next to the constant mean (calibrated, it still beats the
     // ZMS rule in this office), much worse than the model it would replace. (With absolute loss
     // it would sit at the median, whose share of the variance is below 0: caught as collapsed.)
-    set_config(&w, "gbm_max_trees = 1\ngbm_learning_rate = 0.01\ngbm_min_r2 = 0.0\ngbm_loss = \"squared\"\n");
+    // Not blended: the at-issue boosters' second fit starts from the queue replay, good alone.
+    set_config(
+        &w,
+        "gbm_max_trees = 1\ngbm_learning_rate = 0.01\ngbm_min_r2 = 0.0\ngbm_loss = \"squared\"\n\
+         gbm_at_issue_blend = false\n",
+    );
     refused(&w, "more than 25 % worse than the current model's");
     // A GBM explaining less than the wanted share of the held-out variance has collapsed.
     set_config(&w, "gbm_min_r2 = 0.99\n");

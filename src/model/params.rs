@@ -38,6 +38,7 @@ impl ModelParams {
             max_rows: m.gbm_max_rows,
             at_issue_booster: m.gbm_at_issue_booster,
             at_issue_by_channel: m.gbm_at_issue_by_channel,
+            at_issue_blend: m.gbm_at_issue_blend,
             loss: match m.gbm_loss {
                 GbmLoss::Absolute => Loss::Absolute,
                 GbmLoss::Squared => Loss::Squared,

@@ -217,7 +217,13 @@ fn snapshots_at_issue_get_their_own_booster_when_the_cap_drops_rows() {
     // Rows waited under 2.5 min take the at-issue booster, the others the first.
     let test = issue_and_later(2000, 12);
     let main_only = GbmModel { at_issue: None, ..model.clone() };
-    let issue_only = GbmModel { base: b.base, forest: b.forest.clone(), at_issue: None, ..model.clone() };
+    let issue_only = GbmModel {
+        base: b.base,
+        anchor: b.anchor,
+        forest: b.forest.clone(),
+        at_issue: None,
+        ..model.clone()
+    };
     let (both, main, issue) = (model.predict(&test), main_only.predict(&test), issue_only.predict(&test));
     for i in 0..test.len() {
         let expected = if i % 2 == 0 { issue[i] } else { main[i] };
@@ -237,7 +243,7 @@ fn a_model_without_an_at_issue_booster_reads_and_writes_as_before() {
     let model = params().fit(&synthetic(2000, 13, |a, _, e| a + e)).unwrap();
     assert_eq!(model.at_issue, None);
     let json = serde_json::to_string(&model).unwrap();
-    assert!(!json.contains("at_issue"));
+    assert!(!json.contains("at_issue") && !json.contains("anchor"));
     assert_eq!(serde_json::from_str::<GbmModel>(&json).unwrap(), model);
 }
 
@@ -290,6 +296,7 @@ fn snapshots_at_issue_get_a_booster_per_channel_when_each_has_enough_rows() {
     set_channels(&mut test);
     let only = |b: &AtIssueBooster| GbmModel {
         base: b.base,
+        anchor: b.anchor,
         forest: b.forest.clone(),
         at_issue: None,
         at_issue_appointments: None,
@@ -320,4 +327,55 @@ fn snapshots_at_issue_get_a_booster_per_channel_when_each_has_enough_rows() {
     assert!(one.at_issue.is_some() && one.at_issue_appointments.is_none());
     let few = GbmParams { max_rows: 3000, ..p }.fit(&train).unwrap();
     assert!(few.at_issue.is_some() && few.at_issue_appointments.is_none());
+}
+
+/// At-issue examples whose queue replay (`fluid_call_min`) is 3 · x0, and whose wait is that
+/// plus 2 and noise ±1.
+fn with_replay(n: usize, seed: u64) -> Dataset {
+    let mut d = synthetic(n, seed, |a, _, e| 3.0 * a + 2.0 + e);
+    let fluid = feature(BLEND_ANCHOR);
+    for i in 0..n {
+        d.x[fluid * n + i] = 3.0 * d.x[i];
+    }
+    d
+}
+
+#[test]
+fn a_blended_at_issue_booster_is_the_mean_of_a_plain_and_an_anchored_fit() {
+    let (train, test) = (with_replay(6000, 31), with_replay(2000, 32));
+    // Five trees: too few to build the replay's scale from steps, enough to correct it.
+    let p = GbmParams { max_trees: 5, ..params() };
+    let blended = p.fit_at_issue(&train).unwrap();
+    let plain = GbmParams { at_issue_blend: false, ..p.clone() }.fit_at_issue(&train).unwrap();
+    let anchor = Anchor { feature: feature(BLEND_ANCHOR), weight: 1.0 };
+    let (anchored, held_out) = p.fit_one(&train, Some(anchor)).unwrap();
+    assert_eq!(held_out.len(), anchored.fit.valid_rows);
+    assert_eq!(plain.anchor, None);
+    assert_eq!(blended.anchor, Some(Anchor { weight: 0.5, ..anchor }));
+    assert_eq!(blended.fit.trees, plain.fit.trees + anchored.fit.trees);
+    assert_eq!(blended.fit.leaves, plain.fit.leaves + anchored.fit.leaves);
+    assert_eq!((blended.fit.fit_rows, blended.fit.valid_rows), (plain.fit.fit_rows, plain.fit.valid_rows));
+    assert_eq!(blended.forest.validate(FEATURES.len()), Ok(()));
+    let as_model = |b: &AtIssueBooster| GbmModel {
+        base: b.base,
+        anchor: b.anchor,
+        forest: b.forest.clone(),
+        fit: b.fit.clone(),
+        ..anchored.clone()
+    };
+    let (b, pl, an) =
+        (as_model(&blended).predict(&test), as_model(&plain).predict(&test), anchored.predict(&test));
+    // The mean on the root scale the trees fit.
+    for i in 0..test.len() {
+        let mean = (pl[i].sqrt() + an[i].sqrt()) / 2.0;
+        assert!((b[i].sqrt() - mean).abs() < 1e-9, "row {i}: {} against {mean}", b[i].sqrt());
+    }
+    // Started from the replay, five trees already fit; from a constant they do not.
+    let err = |p: &[f64]| p.iter().zip(&test.y).map(|(p, y)| (p - y).abs()).sum::<f64>() / test.len() as f64;
+    assert!(err(&an) < 0.7 && err(&pl) > 3.0 * err(&an), "{} {}", err(&an), err(&pl));
+    // The held-out figures are the blend's own.
+    assert!(blended.fit.valid_mae < plain.fit.valid_mae, "{:?} {:?}", blended.fit, plain.fit);
+    assert!(blended.fit.valid_mae > anchored.fit.valid_mae, "{:?} {:?}", blended.fit, anchored.fit);
+    let json = serde_json::to_string(&blended).unwrap();
+    assert_eq!(serde_json::from_str::<AtIssueBooster>(&json).unwrap(), blended);
 }
