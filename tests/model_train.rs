@@ -215,6 +215,17 @@ fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
     std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
     let err = ModelFile::load(&w.path("damaged.json")).unwrap_err();
     assert!(err.to_string().contains("damaged.json holds damaged trees"), "{err}");
+    // So is an at-issue booster starting from a feature the model does not have.
+    let mut v: Value = serde_json::from_slice(&bytes).unwrap();
+    let anchor = &mut v["predictors"][gbm_at]["predictor"]["model"]["gbm"]["at_issue"]["anchor"];
+    assert_eq!(anchor["feature"], Value::from(30), "the blend starts from fluid_call_min");
+    anchor["feature"] = Value::from(31);
+    std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
+    let err = ModelFile::load(&w.path("damaged.json")).unwrap_err();
+    assert!(
+        err.to_string().contains("damaged.json starts a booster from feature 31, but there are 31"),
+        "{err}"
+    );
 }
 
 fn strings(df: &DataFrame, name: &str) -> Vec<String> {

@@ -118,6 +118,8 @@ pub enum ModelFileError {
         #[source]
         source: crate::model::gbm::tree::ForestError,
     },
+    #[error("model file {path} starts a booster from feature {feature}, but there are {n_features}")]
+    Anchor { path: PathBuf, feature: usize, n_features: usize },
     #[error("cannot write model file {path}")]
     Write {
         path: PathBuf,
@@ -174,6 +176,11 @@ impl ModelFile {
                     forest
                         .validate(FEATURES.len())
                         .map_err(|source| ModelFileError::Trees { path: p(), source })?;
+                }
+                let anchors = std::iter::once(&g.anchor).chain(g.at_issue_boosters().map(|b| &b.anchor));
+                if let Some(a) = anchors.flatten().find(|a| a.feature >= FEATURES.len()) {
+                    let n_features = FEATURES.len();
+                    return Err(ModelFileError::Anchor { path: p(), feature: a.feature, n_features });
                 }
             }
         }

@@ -462,8 +462,9 @@ impl GbmParams {
     }
 
     /// Boosts on `train` rows for at most `rounds` trees, fitting `y` (the waits on the loss's
-    /// scale) from `offset` (each row's anchor, 0 without one) plus a constant; with `valid` rows, keeps the trees up to the round of the lowest held-out loss
-    /// in `minutes` (what the metrics score) and stops `early_stopping_rounds` after it.
+    /// scale) from `offset` (each row's anchor, 0 without one) plus a constant; with `valid`
+    /// rows, keeps the trees up to the round of the lowest held-out loss in `minutes` (what the
+    /// metrics score) and stops `early_stopping_rounds` after it.
     fn boost(
         &self,
         data: &Binned<'_>,
