@@ -331,7 +331,7 @@ impl GbmParams {
             return Err(GbmError::Target { row });
         }
         let mixed = train.subsample_share(self.max_rows, MIXED_ISSUE_SHARE);
-        let (mut model, _) = self.fit_one(&mixed, None)?;
+        let (mut model, _) = self.fit_one(&self.prepare(&mixed), None)?;
         let issue = train.subsample_share(self.max_rows, AT_ISSUE_SHARE);
         if self.at_issue_booster && issue.meta != mixed.meta {
             let booster = |data: &Dataset| self.fit_at_issue(data);
@@ -352,12 +352,13 @@ impl GbmParams {
     /// they only correct it), and on independent simulated data their mean cut the MAE at issue
     /// by 0.1–1.0 % where either alone moved it by ±0.8 % (README, "Wait-time model").
     fn fit_at_issue(&self, data: &Dataset) -> Result<AtIssueBooster, GbmError> {
-        let (plain, plain_held_out) = self.fit_one(data, None)?;
+        let prepared = self.prepare(data);
+        let (plain, plain_held_out) = self.fit_one(&prepared, None)?;
         if !self.at_issue_blend {
             return Ok(plain.into());
         }
         let anchor = Anchor { feature: feature(BLEND_ANCHOR), weight: 1.0 };
-        let (anchored, anchored_held_out) = self.fit_one(data, Some(anchor))?;
+        let (anchored, anchored_held_out) = self.fit_one(&prepared, Some(anchor))?;
         let scale = plain.scale;
         let held_out: Vec<f64> = plain_held_out
             .iter()
@@ -370,9 +371,9 @@ impl GbmParams {
             stopped_early: plain.fit.stopped_early || anchored.fit.stopped_early,
             ..plain.fit.clone()
         };
-        let (_, fit_rows, valid_rows) = self.time_split(data);
+        let Split { fit: fit_rows, valid: valid_rows, .. } = &prepared.split;
         if !valid_rows.is_empty() {
-            fit.set_scores(&held_out, &valid_rows, &data.y, mean_of(&data.y, &fit_rows));
+            fit.set_scores(&held_out, valid_rows, &data.y, mean_of(&data.y, fit_rows));
         }
         Ok(AtIssueBooster {
             base: (plain.base + anchored.base) / 2.0,
@@ -382,9 +383,24 @@ impl GbmParams {
         })
     }
 
-    /// One booster on `data` (see [`GbmParams::fit`]), starting each row from `anchor` when
-    /// given; with its predictions of the held-out rows (none when nothing is held out).
-    fn fit_one(&self, data: &Dataset, anchor: Option<Anchor>) -> Result<(GbmModel, Vec<f64>), GbmError> {
+    /// The bins, binned rows and time split of `data`, learned once for every fit on it.
+    fn prepare<'a>(&self, data: &'a Dataset) -> Prepared<'a> {
+        let all: Vec<usize> = (0..data.len()).collect();
+        let bins = Bins::learn(data, &all, self.max_bins);
+        let binned = bins.apply(data, &all);
+        let (from, fit, valid) = self.time_split(data);
+        Prepared { data, bins, binned, split: Split { from, fit, valid } }
+    }
+
+    /// One booster on the prepared data (see [`GbmParams::fit`]), starting each row from
+    /// `anchor` when given; with its predictions of the held-out rows (none when nothing is
+    /// held out).
+    fn fit_one(
+        &self,
+        prepared: &Prepared<'_>,
+        anchor: Option<Anchor>,
+    ) -> Result<(GbmModel, Vec<f64>), GbmError> {
+        let Prepared { data, bins, binned, split } = prepared;
         let n = data.len();
         let scale = self.loss.scale();
         let y: Vec<f64> = data.y.iter().map(|&v| scale.forward(v)).collect();
@@ -394,39 +410,36 @@ impl GbmParams {
         };
         let minutes = &data.y;
         let target = Target { y: &y, offset: &offset, minutes };
-        let all: Vec<usize> = (0..n).collect();
-        let bins = Bins::learn(data, &all, self.max_bins);
-        let binned = bins.apply(data, &all);
         let view = Binned {
-            bins: &binned,
+            bins: binned,
             n_features: FEATURES.len(),
             n_bins: (0..FEATURES.len()).map(|f| bins.n_bins(f)).collect(),
         };
-        let (valid_from, fit_rows, valid_rows) = self.time_split(data);
+        let Split { from: valid_from, fit: fit_rows, valid: valid_rows } = split;
         let mut fit = GbmFit {
             loss: self.loss,
             fit_rows: fit_rows.len(),
             valid_rows: valid_rows.len(),
-            valid_from,
+            valid_from: *valid_from,
             ..GbmFit::default()
         };
         let (trees, base, held_out) = if valid_rows.is_empty() {
-            let run = self.boost(&view, &target, &fit_rows, &[], self.max_trees);
-            let pred = run.predictions(&view, &offset, &fit_rows, scale);
-            fit.set_scores(&pred, &fit_rows, minutes, mean_of(minutes, &fit_rows));
+            let run = self.boost(&view, &target, fit_rows, &[], self.max_trees);
+            let pred = run.predictions(&view, &offset, fit_rows, scale);
+            fit.set_scores(&pred, fit_rows, minutes, mean_of(minutes, fit_rows));
             (run.trees, run.base, Vec::new())
         } else {
-            let run = self.boost(&view, &target, &fit_rows, &valid_rows, self.max_trees);
+            let run = self.boost(&view, &target, fit_rows, valid_rows, self.max_trees);
             fit.stopped_early = run.trees.len() < self.max_trees;
-            let pred = run.predictions(&view, &offset, &valid_rows, scale);
-            fit.set_scores(&pred, &valid_rows, minutes, mean_of(minutes, &fit_rows));
+            let pred = run.predictions(&view, &offset, valid_rows, scale);
+            fit.set_scores(&pred, valid_rows, minutes, mean_of(minutes, fit_rows));
             let rounds = run.trees.len();
             let refit = self.boost(&view, &target, &all_u32(n), &[], rounds);
             (refit.trees, refit.base, pred)
         };
         let mut forest = Forest::default();
         for t in &trees {
-            t.append_to(&mut forest, &bins);
+            t.append_to(&mut forest, bins);
         }
         fit.trees = forest.n_trees();
         fit.leaves = forest.leaves().iter().sum();
@@ -575,6 +588,22 @@ fn mean_of(y: &[f64], rows: &[u32]) -> f64 {
 
 fn all_u32(n: usize) -> Vec<u32> {
     (0..n as u32).collect()
+}
+
+/// A data set made ready for boosting: what the fits of an at-issue blend share, so its rows
+/// are binned and split once.
+struct Prepared<'a> {
+    data: &'a Dataset,
+    bins: Bins,
+    binned: Vec<u8>,
+    split: Split,
+}
+
+/// Rows boosted on and held out, and the first held-out day ([`GbmParams::time_split`]).
+struct Split {
+    from: Option<NaiveDate>,
+    fit: Vec<u32>,
+    valid: Vec<u32>,
 }
 
 /// What a booster fits: the waits on its scale, each row's start from its anchor (0 without

@@ -348,7 +348,7 @@ fn a_blended_at_issue_booster_is_the_mean_of_a_plain_and_an_anchored_fit() {
     let blended = p.fit_at_issue(&train).unwrap();
     let plain = GbmParams { at_issue_blend: false, ..p.clone() }.fit_at_issue(&train).unwrap();
     let anchor = Anchor { feature: feature(BLEND_ANCHOR), weight: 1.0 };
-    let (anchored, held_out) = p.fit_one(&train, Some(anchor)).unwrap();
+    let (anchored, held_out) = p.fit_one(&p.prepare(&train), Some(anchor)).unwrap();
     assert_eq!(held_out.len(), anchored.fit.valid_rows);
     assert_eq!(plain.anchor, None);
     assert_eq!(blended.anchor, Some(Anchor { weight: 0.5, ..anchor }));
