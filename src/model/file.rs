@@ -172,15 +172,16 @@ impl ModelFile {
         }
         for named in &model.predictors {
             if let Fitted::Gbm(g) = &named.predictor.model {
-                for forest in std::iter::once(&g.forest).chain(g.at_issue_boosters().map(|b| &b.forest)) {
+                let boosters = std::iter::once((&g.forest, &g.anchor))
+                    .chain(g.at_issue_boosters().map(|b| (&b.forest, &b.anchor)));
+                for (forest, anchor) in boosters {
                     forest
                         .validate(FEATURES.len())
                         .map_err(|source| ModelFileError::Trees { path: p(), source })?;
-                }
-                let anchors = std::iter::once(&g.anchor).chain(g.at_issue_boosters().map(|b| &b.anchor));
-                if let Some(a) = anchors.flatten().find(|a| a.feature >= FEATURES.len()) {
-                    let n_features = FEATURES.len();
-                    return Err(ModelFileError::Anchor { path: p(), feature: a.feature, n_features });
+                    if let Some(a) = anchor.filter(|a| a.feature >= FEATURES.len()) {
+                        let n_features = FEATURES.len();
+                        return Err(ModelFileError::Anchor { path: p(), feature: a.feature, n_features });
+                    }
                 }
             }
         }
