@@ -199,6 +199,19 @@ fn issue_and_later(n: usize, seed: u64) -> Dataset {
     d
 }
 
+/// `like` predicting every row with the at-issue booster `b` (`like`'s own at-issue booster
+/// dropped), to compare a booster's predictions with a whole model's.
+fn alone(b: &AtIssueBooster, like: &GbmModel) -> GbmModel {
+    GbmModel {
+        base: b.base,
+        anchor: b.anchor,
+        forest: b.forest.clone(),
+        fit: b.fit.clone(),
+        at_issue: None,
+        ..like.clone()
+    }
+}
+
 #[test]
 fn snapshots_at_issue_get_their_own_booster_when_the_cap_drops_rows() {
     let train = issue_and_later(6000, 11);
@@ -217,13 +230,7 @@ fn snapshots_at_issue_get_their_own_booster_when_the_cap_drops_rows() {
     // Rows waited under 2.5 min take the at-issue booster, the others the first.
     let test = issue_and_later(2000, 12);
     let main_only = GbmModel { at_issue: None, ..model.clone() };
-    let issue_only = GbmModel {
-        base: b.base,
-        anchor: b.anchor,
-        forest: b.forest.clone(),
-        at_issue: None,
-        ..model.clone()
-    };
+    let issue_only = alone(&b, &model);
     let (both, main, issue) = (model.predict(&test), main_only.predict(&test), issue_only.predict(&test));
     for i in 0..test.len() {
         let expected = if i % 2 == 0 { issue[i] } else { main[i] };
@@ -294,14 +301,7 @@ fn snapshots_at_issue_get_a_booster_per_channel_when_each_has_enough_rows() {
     // Each at-issue row takes its channel's booster, later rows the main one.
     let mut test = issue_and_later(4000, 22);
     set_channels(&mut test);
-    let only = |b: &AtIssueBooster| GbmModel {
-        base: b.base,
-        anchor: b.anchor,
-        forest: b.forest.clone(),
-        at_issue: None,
-        at_issue_appointments: None,
-        ..model.clone()
-    };
+    let only = |b: &AtIssueBooster| GbmModel { at_issue_appointments: None, ..alone(b, &model) };
     let main = GbmModel { at_issue: None, at_issue_appointments: None, ..model.clone() }.predict(&test);
     let (w, a, both) =
         (only(&walk_ins).predict(&test), only(&appointments).predict(&test), model.predict(&test));
@@ -356,13 +356,7 @@ fn a_blended_at_issue_booster_is_the_mean_of_a_plain_and_an_anchored_fit() {
     assert_eq!(blended.fit.leaves, plain.fit.leaves + anchored.fit.leaves);
     assert_eq!((blended.fit.fit_rows, blended.fit.valid_rows), (plain.fit.fit_rows, plain.fit.valid_rows));
     assert_eq!(blended.forest.validate(FEATURES.len()), Ok(()));
-    let as_model = |b: &AtIssueBooster| GbmModel {
-        base: b.base,
-        anchor: b.anchor,
-        forest: b.forest.clone(),
-        fit: b.fit.clone(),
-        ..anchored.clone()
-    };
+    let as_model = |b: &AtIssueBooster| alone(b, &anchored);
     let (b, pl, an) =
         (as_model(&blended).predict(&test), as_model(&plain).predict(&test), anchored.predict(&test));
     // The mean on the root scale the trees fit.
