@@ -381,3 +381,47 @@ fn backtest_predictions_carry_the_alarm_minute() {
         }
     }
 }
+
+#[test]
+fn the_refit_adds_the_calibration_days_and_keeps_the_calibration() {
+    // A snapshot only at issue (the next one would be 1 000 min later) and room for every one:
+    // the refit fits on exactly the calibration days' snapshots more.
+    let config = |refit: bool| {
+        let base = CONFIG.replace("gbm_max_rows = 5000", "gbm_max_rows = 100000");
+        format!("{base}snapshot_minutes = 1000.0\nrefit_with_calibration_days = {refit}\n")
+    };
+    let w = with_store(log(), "");
+    std::fs::write(w.path("config.toml"), config(false)).unwrap();
+    w.run_ok(&["--config", "config.toml", "train", "--out", "once.json"]);
+    std::fs::write(w.path("config.toml"), config(true)).unwrap();
+    w.run_ok(&["--config", "config.toml", "train", "--out", "refit.json"]);
+    let (once, refit) = (json(&w, "once.json"), json(&w, "refit.json"));
+    assert_eq!(once["settings"]["refit_with_calibration_days"], Value::Bool(false));
+    assert_eq!(refit["settings"]["refit_with_calibration_days"], Value::Bool(true));
+    let rows = |m: &Value, k: &str| m["summary"][k].as_u64().unwrap();
+    assert!(rows(&once, "calibration_rows") > 1000, "{}", once["summary"]);
+    assert_eq!(
+        rows(&refit, "train_rows"),
+        rows(&once, "train_rows") + rows(&refit, "calibration_rows"),
+        "{} {}",
+        once["summary"],
+        refit["summary"]
+    );
+    // The calibration, its figures and the gate's MAE are those of the fit that did not see
+    // the calibration days; the collapse check is the written GBM's own (its held-out days);
+    // the point models and the history learned from the calibration days too.
+    for k in ["calibration_days", "calibration_rows", "alarm"] {
+        assert_eq!(once["summary"][k], refit["summary"][k], "{k}");
+    }
+    let mut gate = refit["summary"]["gate"].clone();
+    assert_eq!(gate["gbm_r2"], refit["summary"]["gbm"]["valid_r2"]);
+    assert_eq!(once["summary"]["gate"]["gbm_r2"], once["summary"]["gbm"]["valid_r2"]);
+    gate["gbm_r2"] = once["summary"]["gate"]["gbm_r2"].clone();
+    assert_eq!(gate, once["summary"]["gate"]);
+    for (a, b) in once["predictors"].as_array().unwrap().iter().zip(refit["predictors"].as_array().unwrap()) {
+        assert_eq!(a["predictor"]["calibrator"], b["predictor"]["calibrator"], "{}", a["name"]);
+    }
+    let gbm = PREDICTORS.iter().position(|p| *p == "gbm").unwrap();
+    assert_ne!(once["predictors"][gbm]["predictor"]["model"], refit["predictors"][gbm]["predictor"]["model"]);
+    assert_ne!(once["history"]["office_mean_wait"], refit["history"]["office_mean_wait"]);
+}

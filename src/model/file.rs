@@ -80,6 +80,10 @@ pub struct ModelSettings {
     pub snapshot_min: f64,
     pub calibration_days: u32,
     pub calibration_min_load: f64,
+    /// Whether the point models were fitted again with the calibration days after calibrating
+    /// (absent in files written before: they were not).
+    #[serde(default)]
+    pub refit_with_calibration_days: bool,
     pub notice_min: f64,
     pub seed: u64,
     pub counter_idle_gap_min: f64,

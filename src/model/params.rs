@@ -59,6 +59,7 @@ impl ModelParams {
             replay: ReplayParams { idle_gap_ms: minutes_to_ms(s.profile.counter_idle_gap_minutes) },
             services: s.services.iter().map(|s| s.code.clone()).collect(),
             fit_rows: m.gbm_max_rows,
+            refit: m.refit_with_calibration_days,
         };
         ModelParams {
             train,

@@ -126,6 +126,7 @@ pub fn run_train(
             snapshot_min: params.snapshot_min,
             calibration_days: params.calibration.days,
             calibration_min_load: params.calibration.min_load,
+            refit_with_calibration_days: params.refit,
             notice_min: params.notice_min,
             seed: params.seed,
             counter_idle_gap_min: params.replay.idle_gap_ms as f64 / 60_000.0,

@@ -33,6 +33,8 @@ pub struct TrainParams {
     pub replay: ReplayParams,
     pub services: Vec<String>,
     pub fit_rows: usize,
+    /// Fit the point predictors again on all days after calibrating them ([`train_window`]).
+    pub refit: bool,
 }
 
 impl TrainParams {
@@ -98,7 +100,10 @@ pub struct Trained {
 /// Learns from the days of `cols` before `until`: the calibration days are chosen first
 /// ([`CalibrationDays::choose`]); the history and the point predictors learn from all other
 /// days (the predictors from at most `fit_rows` snapshots, chosen before they are built);
-/// each predictor is then calibrated on the calibration days.
+/// each predictor is then calibrated on the calibration days. With `refit`, the history and
+/// the point predictors then learn once more from all days, and the calibration is kept: the
+/// calibration days are the latest, and a model that never sees them predicts from weeks-old
+/// data (the calibration figures, and the gate, stay those of the fit that did not see them).
 pub fn train_window(
     cols: &TicketColumns,
     until: NaiveDate,
@@ -168,11 +173,35 @@ pub fn train_window(
         cal_predictions.push(c.quantiles(&point, &cal));
         fitted.push(c);
     }
+    let mut train_rows = train.len();
+    let mut history = history;
+    if params.refit {
+        drop(train);
+        let mut days = fit_days;
+        days.extend(cal_days);
+        days.sort_by_key(|r| r.rows.start);
+        let all_history = History::learn_where(cols, tz, |d| d < until);
+        let ctx = Context {
+            history: &all_history,
+            offices: &offices,
+            services: &params.services,
+            tz,
+            replay: params.replay,
+        };
+        let (issue, later) = probe_counts(cols, &days, every);
+        let mut plan = Plan::new(issue, later, params.fit_rows);
+        let all = dataset_of(cols, &days, &ctx, every, Some(&mut plan));
+        for (p, c) in predictors.iter().zip(&mut fitted) {
+            c.model = p.fit(&all).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
+        }
+        train_rows = all.len();
+        history = all_history;
+    }
     Ok(Trained {
         history,
         offices,
         predictors: fitted,
-        train_rows: train.len(),
+        train_rows,
         calibration_dates: cal_dates,
         calibration: cal,
         calibration_predictions: cal_predictions,
