@@ -415,18 +415,20 @@ fn reading_aids_and_figures_come_from_the_exported_tables() {
         first_cells(&tables[1]),
         [
             "neues Modell (gbm)",
+            "neues Modell, mit diesen Tagen nachtrainiert (verglichen mit dem bisherigen)",
             "ZMS-Regel",
             "kein bisheriges Modell",
             "GBM: erklärte Varianz (R²) an zurückgehaltenen Tagen"
         ]
     );
     assert_eq!(tables[1][0][1], min(&gate["mae_new"]));
+    assert_eq!(tables[1][1][1..], [min(&gate["mae_new_refit"]), "–".into(), "–".into()]);
     assert_eq!(
-        tables[1][1][1..],
+        tables[1][2][1..],
         [min(&gate["mae_zms"]), format!("neues Modell höchstens {}", min(&gate["mae_zms"])), "ja".into()]
     );
-    assert_eq!(tables[1][2][1..], ["–", "–", "–"]);
-    assert_eq!(tables[1][3][3], "ja");
+    assert_eq!(tables[1][3][1..], ["–", "–", "–"]);
+    assert_eq!(tables[1][4][3], "ja");
     let model_text = section_text(&doc, "overview", "model");
     assert!(model_text.contains("Entscheidung: angenommen, das Modell wurde geschrieben."), "{model_text}");
     let days = format!("an den {} Kalibrierungstagen", gate["days"]);

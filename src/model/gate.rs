@@ -48,6 +48,11 @@ pub struct GateFigures {
     pub mae_new: f64,
     pub mae_zms: f64,
     pub mae_current: Option<f64>,
+    /// MAE at issue on the same days of the new default predictor refitted with them
+    /// ([`crate::model::train::train_window`]'s refit), when it was: the current model may have
+    /// trained on these days too, so this, not the held-out `mae_new`, is compared with it.
+    #[serde(default)]
+    pub mae_new_refit: Option<f64>,
     /// What was compared against: "none", "unusable: …" or "trained to DATE".
     pub current: String,
     /// The end of the current model's training window, when it was scored.
@@ -65,6 +70,12 @@ impl GateFigures {
         self.mae_new <= self.mae_zms
     }
 
+    /// The new model's MAE compared with the current model's: the refitted one's where there is
+    /// one (both may have trained on the days), else the held-out one.
+    pub fn mae_vs_current(&self) -> f64 {
+        self.mae_new_refit.unwrap_or(self.mae_new)
+    }
+
     /// The highest MAE the current model allows (`max_worse` above its own); `None` when no
     /// current model was scored.
     pub fn current_limit(&self) -> Option<f64> {
@@ -73,7 +84,7 @@ impl GateFigures {
 
     /// The new model stays within [`GateFigures::current_limit`]; `None` when there was none.
     pub fn near_current(&self) -> Option<bool> {
-        self.current_limit().map(|limit| self.mae_new <= limit)
+        self.current_limit().map(|limit| self.mae_vs_current() <= limit)
     }
 
     /// The GBM explains at least `min_r2` of the held-out variance; `None` without a GBM.
@@ -106,7 +117,7 @@ pub enum Refusal {
     )]
     WorseThanZms { days: usize, from: NaiveDate, to: NaiveDate, tickets: usize, new: f64, zms: f64 },
     #[error(
-        "model refused: on {days} calibration days {from} … {to} ({tickets} tickets at issue) its MAE at issue is {new:.2} min, more than {share:.0} % worse than the current model's {current:.2} min (trained to {trained_to})"
+        "model refused: on {days} calibration days {from} … {to} ({tickets} tickets at issue) its MAE at issue is {new:.2} min{refit}, more than {share:.0} % worse than the current model's {current:.2} min (trained to {trained_to})"
     )]
     WorseThanCurrent {
         days: usize,
@@ -114,6 +125,8 @@ pub enum Refusal {
         to: NaiveDate,
         tickets: usize,
         new: f64,
+        /// " (refitted with these days)" when `new` is the refitted model's, else empty.
+        refit: &'static str,
         current: f64,
         share: f64,
         trained_to: NaiveDate,
@@ -158,6 +171,10 @@ pub fn judge(
             .unwrap_or_default()
     };
     let (new, zms) = (score(default), score("zms_rule"));
+    let refit = trained.refit_calibration_predictions.as_ref().and_then(|p| {
+        let i = names.iter().position(|n| *n == default)?;
+        Some(at_issue(&trained.calibration, &p[i], notice_min).mae)
+    });
     let dates = &trained.calibration_dates;
     let (from, to) = (dates.first().copied().unwrap_or_default(), dates.last().copied().unwrap_or_default());
     let gbm = names.iter().position(|n| *n == default).and_then(|i| match &trained.predictors[i].model {
@@ -175,6 +192,7 @@ pub fn judge(
             Current::Scored { mae, .. } => Some(*mae),
             _ => None,
         },
+        mae_new_refit: refit,
         current: match current {
             Current::None => "none".into(),
             Current::Unusable(why) => format!("unusable: {why}"),
@@ -203,13 +221,14 @@ pub fn verdict(f: &GateFigures, collapsed: Option<Collapsed>, current: &Current)
         return Some(Refusal::WorseThanZms { days, from, to, tickets, new, zms: f.mae_zms });
     }
     match current {
-        Current::Scored { mae, trained_to } if new > mae * (1.0 + f.max_worse) => {
+        Current::Scored { mae, trained_to } if f.mae_vs_current() > mae * (1.0 + f.max_worse) => {
             Some(Refusal::WorseThanCurrent {
                 days,
                 from,
                 to,
                 tickets,
-                new,
+                new: f.mae_vs_current(),
+                refit: if f.mae_new_refit.is_some() { " (refitted with these days)" } else { "" },
                 current: *mae,
                 share: 100.0 * f.max_worse,
                 trained_to: *trained_to,
@@ -232,6 +251,7 @@ mod tests {
             mae_new: new,
             mae_zms: zms,
             mae_current: None,
+            mae_new_refit: None,
             current: "none".into(),
             current_trained_to: None,
             max_worse: 0.25,
@@ -251,6 +271,16 @@ mod tests {
         assert_eq!(
             r.to_string(),
             "model refused: on 14 calibration days 2025-12-01 … 2025-12-18 (5000 tickets at issue) its MAE at issue is 1.88 min, more than 25 % worse than the current model's 1.50 min (trained to 2025-11-30)"
+        );
+        // Refitted with the days, the new model is compared by its refitted figure: held out it
+        // is 2.5 (worse than 1.875), refitted 1.8 (within).
+        let mut f = figures(2.5, 3.0);
+        f.mae_new_refit = Some(1.8);
+        assert_eq!(verdict(&f, None, &scored(1.5)), None);
+        f.mae_new_refit = Some(1.9);
+        assert_eq!(
+            verdict(&f, None, &scored(1.5)).unwrap().to_string(),
+            "model refused: on 14 calibration days 2025-12-01 … 2025-12-18 (5000 tickets at issue) its MAE at issue is 1.90 min (refitted with these days), more than 25 % worse than the current model's 1.50 min (trained to 2025-11-30)"
         );
         let r = verdict(&figures(3.1, 3.0), None, &Current::Unusable("format 2".into())).unwrap();
         assert!(

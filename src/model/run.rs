@@ -219,8 +219,9 @@ pub fn train_summary(m: &ModelFile) -> String {
     ));
     if let Some(g) = &s.gate {
         out.push_str(&format!(
-            "gate: MAE at issue {:.2} min, ZMS rule {:.2}, current model {} ({})\n",
+            "gate: MAE at issue {:.2} min{}, ZMS rule {:.2}, current model {} ({})\n",
             g.mae_new,
+            g.mae_new_refit.map_or(String::new(), |m| format!(" (refitted with these days {m:.2})")),
             g.mae_zms,
             g.mae_current.map_or("-".into(), |m| format!("{m:.2}")),
             g.current

@@ -95,6 +95,9 @@ pub struct Trained {
     /// alarm figures of the model file).
     pub calibration: Dataset,
     pub calibration_predictions: Vec<Vec<Quantiles>>,
+    /// With the refit, each refitted predictor's quantiles on the calibration examples (the
+    /// gate compares these with the current model, which may have trained on the days too).
+    pub refit_calibration_predictions: Option<Vec<Vec<Quantiles>>>,
 }
 
 /// Learns from the days of `cols` before `until`: the calibration days are chosen first
@@ -175,10 +178,11 @@ pub fn train_window(
     }
     let mut train_rows = train.len();
     let mut history = history;
+    let mut refit_predictions = None;
     if params.refit {
         drop(train);
         let mut days = fit_days;
-        days.extend(cal_days);
+        days.extend(cal_days.iter().cloned());
         days.sort_by_key(|r| r.rows.start);
         let all_history = History::learn_where(cols, tz, |d| d < until);
         let ctx = Context {
@@ -195,6 +199,10 @@ pub fn train_window(
             c.model = p.fit(&all).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
         }
         train_rows = all.len();
+        drop(all);
+        // The calibration examples again, their features from the refitted history.
+        let seen = dataset_of(cols, &cal_days, &ctx, every, None);
+        refit_predictions = Some(fitted.iter().map(|c| c.predict(&seen)).collect());
         history = all_history;
     }
     Ok(Trained {
@@ -205,5 +213,6 @@ pub fn train_window(
         calibration_dates: cal_dates,
         calibration: cal,
         calibration_predictions: cal_predictions,
+        refit_calibration_predictions: refit_predictions,
     })
 }

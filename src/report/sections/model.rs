@@ -145,6 +145,18 @@ fn gate(s: &mut Section, card: &Card, lang: Lang) {
         "–".into(),
         "–".into(),
     ]);
+    if let Some(m) = g.mae_new_refit {
+        t.rows.push(vec![
+            lang.pick(
+                "neues Modell, mit diesen Tagen nachtrainiert (verglichen mit dem bisherigen)",
+                "new model refitted with these days (compared with the current one)",
+            )
+            .into(),
+            lang.min(m),
+            "–".into(),
+            "–".into(),
+        ]);
+    }
     t.rows.push(vec![
         lang.pick("ZMS-Regel", "ZMS rule").into(),
         lang.min(g.mae_zms),
