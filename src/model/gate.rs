@@ -163,18 +163,16 @@ pub fn judge(
     params: GateParams,
     notice_min: f64,
 ) -> (GateFigures, Option<Refusal>) {
-    let score = |name: &str| {
+    let score = |predictions: &[Vec<Quantiles>], name: &str| {
         names
             .iter()
             .position(|n| *n == name)
-            .map(|i| at_issue(&trained.calibration, &trained.calibration_predictions[i], notice_min))
+            .map(|i| at_issue(&trained.calibration, &predictions[i], notice_min))
             .unwrap_or_default()
     };
-    let (new, zms) = (score(default), score("zms_rule"));
-    let refit = trained.refit_calibration_predictions.as_ref().and_then(|p| {
-        let i = names.iter().position(|n| *n == default)?;
-        Some(at_issue(&trained.calibration, &p[i], notice_min).mae)
-    });
+    let held_out = &trained.calibration_predictions;
+    let (new, zms) = (score(held_out, default), score(held_out, "zms_rule"));
+    let refit = trained.refit_calibration_predictions.as_ref().map(|p| score(p, default).mae);
     let dates = &trained.calibration_dates;
     let (from, to) = (dates.first().copied().unwrap_or_default(), dates.last().copied().unwrap_or_default());
     let gbm = names.iter().position(|n| *n == default).and_then(|i| match &trained.predictors[i].model {

@@ -106,7 +106,9 @@ pub struct Trained {
 /// each predictor is then calibrated on the calibration days. With `refit`, the history and
 /// the point predictors then learn once more from all days, and the calibration is kept: the
 /// calibration days are the latest, and a model that never sees them predicts from weeks-old
-/// data (the calibration figures, and the gate, stay those of the fit that did not see them).
+/// data (the calibration figures, and the gate's MAE against the ZMS rule, stay those of the fit
+/// that did not see them; the refitted predictors' quantiles on those days are kept for the
+/// gate's comparison with the current model).
 pub fn train_window(
     cols: &TicketColumns,
     until: NaiveDate,
@@ -140,9 +142,7 @@ pub fn train_window(
     let (cal_days, fit_days): (Vec<DayRange>, Vec<DayRange>) =
         ranges.into_iter().partition(|r| is_cal(r.date));
     let every = params.every_ms();
-    let (issue, later) = probe_counts(cols, &fit_days, every);
-    let mut plan = Plan::new(issue, later, params.fit_rows);
-    let train = dataset_of(cols, &fit_days, &ctx, every, Some(&mut plan));
+    let train = sampled(cols, &fit_days, &ctx, every, params.fit_rows);
     let cal = dataset_of(cols, &cal_days, &ctx, every, None);
     if train.is_empty() || cal.is_empty() {
         return Err(TrainError::NotEnough { until, fit: train.len(), calibrate: cal.len() });
@@ -177,7 +177,7 @@ pub fn train_window(
         fitted.push(c);
     }
     let mut train_rows = train.len();
-    let mut history = history;
+    let mut refit_history = None;
     let mut refit_predictions = None;
     if params.refit {
         drop(train);
@@ -185,16 +185,8 @@ pub fn train_window(
         days.extend(cal_days.iter().cloned());
         days.sort_by_key(|r| r.rows.start);
         let all_history = History::learn_where(cols, tz, |d| d < until);
-        let ctx = Context {
-            history: &all_history,
-            offices: &offices,
-            services: &params.services,
-            tz,
-            replay: params.replay,
-        };
-        let (issue, later) = probe_counts(cols, &days, every);
-        let mut plan = Plan::new(issue, later, params.fit_rows);
-        let all = dataset_of(cols, &days, &ctx, every, Some(&mut plan));
+        let ctx = Context { history: &all_history, ..ctx };
+        let all = sampled(cols, &days, &ctx, every, params.fit_rows);
         for (p, c) in predictors.iter().zip(&mut fitted) {
             c.model = p.fit(&all).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
         }
@@ -203,10 +195,10 @@ pub fn train_window(
         // The calibration examples again, their features from the refitted history.
         let seen = dataset_of(cols, &cal_days, &ctx, every, None);
         refit_predictions = Some(fitted.iter().map(|c| c.predict(&seen)).collect());
-        history = all_history;
+        refit_history = Some(all_history);
     }
     Ok(Trained {
-        history,
+        history: refit_history.unwrap_or(history),
         offices,
         predictors: fitted,
         train_rows,
@@ -215,4 +207,12 @@ pub fn train_window(
         calibration_predictions: cal_predictions,
         refit_calibration_predictions: refit_predictions,
     })
+}
+
+/// The examples of `days` the point predictors fit on: at most `fit_rows` snapshots, chosen
+/// before they are built ([`Plan`]).
+fn sampled(cols: &TicketColumns, days: &[DayRange], ctx: &Context, every: i64, fit_rows: usize) -> Dataset {
+    let (issue, later) = probe_counts(cols, days, every);
+    let mut plan = Plan::new(issue, later, fit_rows);
+    dataset_of(cols, days, ctx, every, Some(&mut plan))
 }
