@@ -128,7 +128,7 @@ pub fn backtest(
     for k in (1..=params.weeks as u64).rev() {
         let test_from = end - Days::new(7 * k);
         let test_to = test_from + Days::new(7);
-        let trained = train_window(cols, test_from, params, predictors, tz)?;
+        let trained = train_window(cols, test_from, params, predictors, None, tz)?;
         let ctx = Context {
             history: &trained.history,
             offices: &trained.offices,

@@ -172,7 +172,11 @@ pub fn judge(
     };
     let held_out = &trained.calibration_predictions;
     let (new, zms) = (score(held_out, default), score(held_out, "zms_rule"));
-    let refit = trained.refit_calibration_predictions.as_ref().map(|p| score(p, default).mae);
+    // Scored by `train_window` for `default` (the predictor `run_train` names to it).
+    let refit = trained
+        .refit_calibration_predictions
+        .as_ref()
+        .map(|p| at_issue(&trained.calibration, p, notice_min).mae);
     let dates = &trained.calibration_dates;
     let (from, to) = (dates.first().copied().unwrap_or_default(), dates.last().copied().unwrap_or_default());
     let gbm = names.iter().position(|n| *n == default).and_then(|i| match &trained.predictors[i].model {

@@ -84,9 +84,9 @@ pub fn run_train(
     let Some((from, to)) = cols.date_range() else {
         return Err(TrainError::NoTickets { until: NaiveDate::MAX }.into());
     };
-    let trained = train_window(&cols, to + Days::new(1), &params, &predictors, store.tz())?;
-    let names: Vec<&str> = predictors.iter().map(|p| p.name()).collect();
     let default = "gbm";
+    let trained = train_window(&cols, to + Days::new(1), &params, &predictors, Some(default), store.tz())?;
+    let names: Vec<&str> = predictors.iter().map(|p| p.name()).collect();
     let current = current_model(store, current, &trained.calibration_dates);
     let (figures, refusal) = judge(&trained, &names, default, &current, gate, params.notice_min);
     if let Some(r) = refusal {

@@ -95,9 +95,10 @@ pub struct Trained {
     /// alarm figures of the model file).
     pub calibration: Dataset,
     pub calibration_predictions: Vec<Vec<Quantiles>>,
-    /// With the refit, each refitted predictor's quantiles on the calibration examples (the
-    /// gate compares these with the current model, which may have trained on the days too).
-    pub refit_calibration_predictions: Option<Vec<Vec<Quantiles>>>,
+    /// With the refit, the quantiles on the calibration examples of the refitted predictor the
+    /// gate judges (it compares them with the current model, which may have trained on the
+    /// days too); `None` without the refit or when no predictor was named.
+    pub refit_calibration_predictions: Option<Vec<Quantiles>>,
 }
 
 /// Learns from the days of `cols` before `until`: the calibration days are chosen first
@@ -107,13 +108,15 @@ pub struct Trained {
 /// the point predictors then learn once more from all days, and the calibration is kept: the
 /// calibration days are the latest, and a model that never sees them predicts from weeks-old
 /// data (the calibration figures, and the gate's MAE against the ZMS rule, stay those of the fit
-/// that did not see them; the refitted predictors' quantiles on those days are kept for the
-/// gate's comparison with the current model).
+/// that did not see them). `gated`: the predictor whose refitted quantiles on those days are
+/// kept for the gate's comparison with the current model (`None` in the backtest, which has
+/// no gate: the days' features are then not built a second time).
 pub fn train_window(
     cols: &TicketColumns,
     until: NaiveDate,
     params: &TrainParams,
     predictors: &[PredictorParams],
+    gated: Option<&str>,
     tz: Tz,
 ) -> Result<Trained, TrainError> {
     let ranges: Vec<DayRange> = day_ranges(cols).into_iter().filter(|r| r.date < until).collect();
@@ -192,9 +195,11 @@ pub fn train_window(
         }
         train_rows = all.len();
         drop(all);
-        // The calibration examples again, their features from the refitted history.
-        let seen = dataset_of(cols, &cal_days, &ctx, every, None);
-        refit_predictions = Some(fitted.iter().map(|c| c.predict(&seen)).collect());
+        if let Some(k) = gated.and_then(|name| predictors.iter().position(|p| p.name() == name)) {
+            // The calibration examples again, their features from the refitted history.
+            let seen = dataset_of(cols, &cal_days, &ctx, every, None);
+            refit_predictions = Some(fitted[k].predict(&seen));
+        }
         refit_history = Some(all_history);
     }
     Ok(Trained {
