@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -181,7 +182,15 @@ fn the_binary_serves_logs_routes_not_tickets_and_stops_on_sigterm() {
     unsafe_sigterm(child.id());
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
-    log.extend(rx.try_iter());
+    // The reader thread may still hold the last lines when the child has exited: take every
+    // line up to the pipe's end (the thread then drops its sender), not only those sent so far.
+    loop {
+        match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) => log.push(l),
+            Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => panic!("stderr still open after the exit: {log:?}"),
+        }
+    }
     let access: Vec<&String> = log.iter().filter(|l| l.contains("served")).collect();
     assert!(
         access
