@@ -172,11 +172,11 @@ pub fn judge(
     };
     let held_out = &trained.calibration_predictions;
     let (new, zms) = (score(held_out, default), score(held_out, "zms_rule"));
-    // Scored by `train_window` for `default` (the predictor `run_train` names to it).
-    let refit = trained
-        .refit_calibration_predictions
-        .as_ref()
-        .map(|p| at_issue(&trained.calibration, p, notice_min).mae);
+    // Kept by `train_window` for the predictor `run_train` named to it: used only if it is `default`.
+    let refit = match &trained.refit_calibration_predictions {
+        Some((name, p)) if *name == default => Some(at_issue(&trained.calibration, p, notice_min).mae),
+        _ => None,
+    };
     let dates = &trained.calibration_dates;
     let (from, to) = (dates.first().copied().unwrap_or_default(), dates.last().copied().unwrap_or_default());
     let gbm = names.iter().position(|n| *n == default).and_then(|i| match &trained.predictors[i].model {

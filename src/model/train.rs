@@ -95,10 +95,10 @@ pub struct Trained {
     /// alarm figures of the model file).
     pub calibration: Dataset,
     pub calibration_predictions: Vec<Vec<Quantiles>>,
-    /// With the refit, the quantiles on the calibration examples of the refitted predictor the
-    /// gate judges (it compares them with the current model, which may have trained on the
-    /// days too); `None` without the refit or when no predictor was named.
-    pub refit_calibration_predictions: Option<Vec<Quantiles>>,
+    /// With the refit, the name and the quantiles on the calibration examples of the refitted
+    /// predictor the gate judges (it compares them with the current model, which may have
+    /// trained on the days too); `None` without the refit or when no predictor was named.
+    pub refit_calibration_predictions: Option<(&'static str, Vec<Quantiles>)>,
 }
 
 /// Learns from the days of `cols` before `until`: the calibration days are chosen first
@@ -198,7 +198,7 @@ pub fn train_window(
         if let Some(k) = gated.and_then(|name| predictors.iter().position(|p| p.name() == name)) {
             // The calibration examples again, their features from the refitted history.
             let seen = dataset_of(cols, &cal_days, &ctx, every, None);
-            refit_predictions = Some(fitted[k].predict(&seen));
+            refit_predictions = Some((predictors[k].name(), fitted[k].predict(&seen)));
         }
         refit_history = Some(all_history);
     }
