@@ -421,7 +421,6 @@ fn predict_with_a_baseline_rule_on_a_hand_made_snapshot() {
         ("office", 0.0),
         ("minute_of_day", 600.0),
         ("weekday", 2.0),
-        ("month", 2.0),
         ("appointments_last_30min", 1.0),
         ("ql_estimate_min", 8.0),
     ];

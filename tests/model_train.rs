@@ -219,12 +219,12 @@ fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
     // So is an at-issue booster starting from a feature the model does not have.
     let mut v: Value = serde_json::from_slice(&bytes).unwrap();
     let anchor = &mut v["predictors"][gbm_at]["predictor"]["model"]["gbm"]["at_issue"]["anchor"];
-    assert_eq!(anchor["feature"], Value::from(30), "the blend starts from fluid_call_min");
-    anchor["feature"] = Value::from(31);
+    assert_eq!(anchor["feature"], Value::from(29), "the blend starts from fluid_call_min");
+    anchor["feature"] = Value::from(30);
     std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
     let err = ModelFile::load(&w.path("damaged.json")).unwrap_err();
     assert!(
-        err.to_string().contains("damaged.json starts a booster from feature 31, but there are 31"),
+        err.to_string().contains("damaged.json starts a booster from feature 30, but there are 30"),
         "{err}"
     );
 }

@@ -289,23 +289,22 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
         row[14] = office_idx;
         row[15] = minute;
         row[16] = weekday as f64;
-        row[17] = local.month as f64;
-        row[18] = ctx.history.closing_minute(day_office, weekday).map_or(f64::NAN, |c| c - minute);
-        row[19] = appointments.len() as f64;
-        row[20] = (ahead + 1.0) * recent / active.max(1.0);
-        row[21] = ctx.history.service_min(day_office, service_name);
-        row[22] = ctx.history.mean_wait(day_office, issue_local.weekday, issue_local.hour as u8);
-        row[23] = ctx.history.office_service_min(day_office);
-        row[24] = minute_in_slot(issue_local.minute, tk.issued);
+        row[17] = ctx.history.closing_minute(day_office, weekday).map_or(f64::NAN, |c| c - minute);
+        row[18] = appointments.len() as f64;
+        row[19] = (ahead + 1.0) * recent / active.max(1.0);
+        row[20] = ctx.history.service_min(day_office, service_name);
+        row[21] = ctx.history.mean_wait(day_office, issue_local.weekday, issue_local.hour as u8);
+        row[22] = ctx.history.office_service_min(day_office);
+        row[23] = minute_in_slot(issue_local.minute, tk.issued);
         // Others booked for the coming slots: drawn early in this slot (late in its quarter
         // hour, so most likely for the next one) or already waiting.
         let others = booked_waiting.iter().filter(|&&(j, _)| j != p.ticket);
-        row[25] = others.clone().count() as f64;
-        row[26] = others.filter(|&&(_, m)| m >= 5.0).count() as f64;
-        row[27] = walk_ins.prefix(p.ticket);
-        row[28] = walk_in_work.prefix(p.ticket);
-        row[29] = row[27] - (active - state.busy_counters as f64);
-        row[30] = fluid_call(
+        row[24] = others.clone().count() as f64;
+        row[25] = others.filter(|&&(_, m)| m >= 5.0).count() as f64;
+        row[26] = walk_ins.prefix(p.ticket);
+        row[27] = walk_in_work.prefix(p.ticket);
+        row[28] = row[26] - (active - state.busy_counters as f64);
+        row[29] = fluid_call(
             day,
             p,
             ctx,
