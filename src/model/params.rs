@@ -35,6 +35,7 @@ impl ModelParams {
             max_bins: MAX_BINS,
             early_stopping_rounds: m.gbm_early_stopping_rounds,
             valid_days: m.gbm_valid_days,
+            valid_min_load: m.calibration_min_load,
             max_rows: m.gbm_max_rows,
             at_issue_booster: m.gbm_at_issue_booster,
             at_issue_by_channel: m.gbm_at_issue_by_channel,

@@ -130,7 +130,8 @@ pub struct ModelSettings {
     /// conformal): the last ones with a normal load.
     pub calibration_days: u32,
     /// A day with fewer tickets than this share of its weekday's usual load (the median of
-    /// the 8 weeks before) is skipped for calibration (it still trains the models).
+    /// the 8 weeks before) is skipped for calibration (it still trains the models); the same
+    /// rule keeps such days out of the GBM's held-out days for early stopping.
     pub calibration_min_load: f64,
     /// After calibrating, fit the point models once more on every day, the calibration days
     /// included, and keep the calibration: the model then knows the latest weeks (MAE at issue
@@ -160,8 +161,9 @@ pub struct ModelSettings {
     /// Gradient boosting stops once the loss on the held-out days has not improved for this
     /// many rounds, and keeps the trees up to its best round.
     pub gbm_early_stopping_rounds: usize,
-    /// Last days of the training window held out for early stopping (the model is then
-    /// refitted on all days with the number of trees found).
+    /// Last days of the training window held out for early stopping, skipping days of low
+    /// load as the calibration does (the model is then refitted on all days with the number
+    /// of trees found).
     pub gbm_valid_days: u32,
     /// At most this many training snapshots are used by each booster of the gradient
     /// boosting (at-issue snapshots kept up to half, the rest an even subsample of later ones;

@@ -1,6 +1,6 @@
 //! Gradient-boosted regression trees for the remaining wait (absolute or squared loss), our own
 //! compact histogram booster: explicit, bounded hyper-parameters, early stopping on a held-out time
-//! split (the last days of the training window), a refit on all rows with the number of
+//! split (the last days of normal load in the training window), a refit on all rows with the number of
 //! trees found there, and a fitted model of flat tree arrays. Same data and seed, same trees
 //! (for any thread count: threads split the histogram work by feature).
 //!
@@ -17,10 +17,13 @@ pub mod tree;
 #[cfg(test)]
 mod tests;
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::model::calibration_days::CalibrationDays;
 use crate::model::dataset::{AT_ISSUE_SHARE, Dataset, FEATURES, MIXED_ISSUE_SHARE, feature};
 use crate::model::gbm::bins::Bins;
 use crate::model::gbm::grow::{Binned, GrowParams, Tree, grow};
@@ -43,6 +46,7 @@ use crate::stats::median_in_place;
 /// | `max_bins` | 254 | value bins per feature | 2–254 |
 /// | `early_stopping_rounds` | 30 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
 /// | `valid_days` | 14 | last days of the training window held out for early stopping | 1–365 |
+/// | `valid_min_load` | 0.75 | a day with fewer rows than this share of its weekday's usual count is not held out (it trains) | 0–1 |
 /// | `max_rows` | 400 000 | training rows per booster at most ([`Dataset::subsample_share`] beyond that) | ≥ 1 000 |
 /// | `at_issue_booster` | true | a second booster, fitted on rows 90 % at issue, predicts snapshots at issue (only when the cap drops rows) | bool |
 /// | `at_issue_by_channel` | true | the at-issue booster's rows split by channel: one booster for walk-ins, one for appointments | bool |
@@ -62,6 +66,7 @@ pub struct GbmParams {
     pub max_bins: usize,
     pub early_stopping_rounds: usize,
     pub valid_days: u32,
+    pub valid_min_load: f64,
     pub max_rows: usize,
     pub at_issue_booster: bool,
     pub at_issue_by_channel: bool,
@@ -84,6 +89,7 @@ impl Default for GbmParams {
             max_bins: bins::MAX_BINS,
             early_stopping_rounds: 30,
             valid_days: 14,
+            valid_min_load: CalibrationDays::default().min_load,
             max_rows: 400_000,
             at_issue_booster: true,
             at_issue_by_channel: true,
@@ -162,6 +168,9 @@ impl GbmParams {
         }
         if self.max_rows < 1000 {
             return bad("max_rows", self.max_rows.to_string(), "1 000 or more");
+        }
+        if !(0.0..=1.0).contains(&self.valid_min_load) {
+            return bad("valid_min_load", self.valid_min_load.to_string(), "0 to 1");
         }
         if !(1..=64).contains(&self.threads) {
             return bad("threads", self.threads.to_string(), "1 to 64");
@@ -306,21 +315,34 @@ impl GbmParams {
         Ok((model, held_out))
     }
 
-    /// Rows before and from the first held-out day: the last `valid_days` dates the rows
-    /// hold (not calendar days: the window may have gaps, such as its calibration days);
-    /// nothing is held out when that would leave no rows to fit.
+    /// Rows boosted on and held out, and the first held-out day: the last `valid_days` dates
+    /// of normal load the rows hold ([`CalibrationDays::choose`] on the rows per date, with
+    /// `valid_min_load`); nothing is held out when the rows hold no more than `valid_days`
+    /// dates. Why normal days: a window ending with the Christmas weeks held out mostly the
+    /// quiet days its calibration skips, and early stopping on them kept 36 trees where
+    /// normal days keep hundreds. Quiet days between held-out ones are boosted on.
     fn time_split(&self, data: &Dataset) -> (Option<NaiveDate>, Vec<u32>, Vec<u32>) {
         let all = || all_u32(data.len());
         if data.meta.len() != data.len() || data.is_empty() {
             return (None, all(), Vec::new());
         }
-        let dates: std::collections::BTreeSet<NaiveDate> = data.meta.iter().map(|m| m.date).collect();
-        if dates.len() <= self.valid_days as usize {
+        let mut daily: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for m in &data.meta {
+            *daily.entry(m.date).or_default() += 1;
+        }
+        let Some(last) = daily.keys().next_back().copied() else { return (None, all(), Vec::new()) };
+        if daily.len() <= self.valid_days as usize {
             return (None, all(), Vec::new());
         }
-        let from = *dates.iter().nth_back(self.valid_days as usize - 1).unwrap_or(&NaiveDate::MIN);
+        let days = CalibrationDays {
+            days: self.valid_days,
+            min_load: self.valid_min_load,
+            ..CalibrationDays::default()
+        };
+        let held = days.choose(&daily, last + Days::new(1));
+        let Some(&from) = held.first() else { return (None, all(), Vec::new()) };
         let (valid, fit): (Vec<u32>, Vec<u32>) =
-            (0..data.len() as u32).partition(|&i| data.meta[i as usize].date >= from);
+            (0..data.len() as u32).partition(|&i| held.binary_search(&data.meta[i as usize].date).is_ok());
         (Some(from), fit, valid)
     }
 

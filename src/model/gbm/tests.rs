@@ -119,6 +119,8 @@ fn bad_parameters_are_named() {
     assert!(GbmParams { max_leaves: 1, ..GbmParams::default() }.check().is_err());
     assert!(GbmParams { subsample: 0.0, ..GbmParams::default() }.check().is_err());
     assert!(GbmParams { l2: f64::NAN, ..GbmParams::default() }.check().is_err());
+    let err = GbmParams { valid_min_load: 1.5, ..GbmParams::default() }.check().unwrap_err();
+    assert_eq!(err.to_string(), "gbm valid_min_load should be in 0 to 1, but is 1.5");
     assert_eq!(GbmParams::default().fit(&Dataset::default()), Err(GbmError::Empty));
     let mut nan = synthetic(100, 1, |a, _, _| a);
     nan.y[42] = f64::NAN;
@@ -139,6 +141,27 @@ fn held_out_days_are_the_last_dates_present_not_calendar_days() {
     let short =
         GbmParams { valid_days: 30, max_trees: 5, ..params() }.fit(&synthetic(600, 8, |a, _, _| a)).unwrap();
     assert_eq!((short.fit.valid_rows, short.fit.valid_from), (0, None));
+}
+
+#[test]
+fn quiet_days_are_not_held_out() {
+    // 100 rows a date over dates 0–29; dates 26–28 thinned to 20 (the days after Christmas):
+    // the 5 held-out dates are 22–25 and 29, and the quiet ones are boosted on. Held out,
+    // their few rows decided when boosting stopped (36 trees instead of 222 on a window
+    // ending 2026-01-03).
+    let d = synthetic(3000, 9, |a, _, e| a + e);
+    let keep: Vec<usize> =
+        (0..d.len()).filter(|&i| !(26..29).contains(&(i * 30 / 3000)) || i % 5 == 0).collect();
+    let d = d.select(&keep);
+    assert_eq!(d.len(), 2760);
+    let fit = params().fit(&d).unwrap().fit;
+    assert_eq!(
+        (fit.valid_from, fit.valid_rows, fit.fit_rows),
+        (NaiveDate::from_ymd_opt(2025, 3, 23), 500, 2260)
+    );
+    // With no load floor, the last 5 dates present, quiet or not.
+    let fit = GbmParams { valid_min_load: 0.0, ..params() }.fit(&d).unwrap().fit;
+    assert_eq!((fit.valid_from, fit.valid_rows), (NaiveDate::from_ymd_opt(2025, 3, 26), 260));
 }
 
 #[test]
