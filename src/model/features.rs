@@ -337,7 +337,8 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
 /// The deterministic replay's call time of the probe's ticket ([`crate::model::fluid`]):
 /// running services end after their usual minutes (a quarter of them at least), booked
 /// tickets are due at the quarter hour after they were drawn, the counters follow the usual
-/// plan's changes, and the usual bookings of the coming quarter hours not drawn yet join.
+/// plan's changes, the usual bookings of the coming quarter hours not drawn yet join, and
+/// walk-ins ahead leave as the office's walk-ins did ([`crate::model::leaving`]).
 #[allow(clippy::too_many_arguments)]
 fn fluid_call(
     day: &OfficeDay,
@@ -362,7 +363,7 @@ fn fluid_call(
     };
     let walk_ins = (oldest..p.ticket)
         .filter(|&i| waiting[i] && day.tickets[i].channel != Channel::Appointment)
-        .map(usual)
+        .map(|i| fluid::WalkIn { minutes: usual(i), waited: (p.t - day.tickets[i].issued) as f64 / MIN })
         .collect();
     let own = booked.iter().find(|&&(j, _)| j == p.ticket);
     let appointments: Vec<(f64, f64)> =
@@ -386,6 +387,7 @@ fn fluid_call(
             .map(|&(i, c)| (usual(i) - (p.t - c) as f64 / MIN).max(0.25 * usual(i)))
             .collect(),
         walk_ins,
+        leaving: ctx.history.leaving.curve(office),
         appointments,
         to_come,
         own_due: own.map(|&(j, m)| due(j, m)),

@@ -1,10 +1,13 @@
 //! A deterministic replay of the queue from a snapshot: the counters open now take due
-//! appointments first, then walk-ins in ticket order, each for its usual counter time. Its
+//! appointments first, then walk-ins in ticket order, each for its usual counter time (in
+//! expectation: a walk-in likely to have given up by then takes a no-show's call). Its
 //! call time for the ticket is a feature: it carries the queue's order of service, which the
 //! counts alone do not.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+use crate::model::leaving::LeavingCurve;
 
 /// Minutes between a counter's finish and its next call.
 const GAP_MIN: f64 = 0.5;
@@ -76,6 +79,27 @@ impl Staffing<'_> {
     }
 }
 
+/// A walk-in ahead: usual counter minutes, minutes waited so far.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WalkIn {
+    pub minutes: f64,
+    pub waited: f64,
+}
+
+impl WalkIn {
+    /// Minutes a counter spends on this walk-in when it calls it `t` minutes from now: their
+    /// service if they are still there, else the call of a no-show (in expectation).
+    fn busy(&self, t: f64, leaving: Option<&LeavingCurve>) -> f64 {
+        match leaving {
+            None => self.minutes + GAP_MIN,
+            Some(c) => {
+                let p = c.still_there(self.waited, t);
+                p * (self.minutes + GAP_MIN) + (1.0 - p) * c.gone_min
+            }
+        }
+    }
+}
+
 /// The snapshot as the replay sees it; times in minutes from now.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot<'a> {
@@ -84,8 +108,10 @@ pub struct Snapshot<'a> {
     pub staffing: Staffing<'a>,
     /// Expected remaining minutes of each running service.
     pub running: Vec<f64>,
-    /// Usual counter minutes of each walk-in ahead of the ticket, in ticket order.
-    pub walk_ins: Vec<f64>,
+    /// The walk-ins ahead of the ticket, in ticket order.
+    pub walk_ins: Vec<WalkIn>,
+    /// Walk-ins' staying by their wait (None: everyone ahead stays to be served).
+    pub leaving: Option<&'a LeavingCurve>,
     /// Other appointment tickets waiting: (minutes until due, usual counter minutes).
     pub appointments: Vec<(f64, f64)>,
     /// Appointments still to be drawn (minutes until due, usual counter minutes): at an equal
@@ -133,7 +159,7 @@ pub fn call_in(s: &Snapshot) -> f64 {
             a += 1;
             free.push(Reverse((Key(t + m + GAP_MIN), k)));
         } else if w < s.walk_ins.len() {
-            free.push(Reverse((Key(t + s.walk_ins[w] + GAP_MIN), k)));
+            free.push(Reverse((Key(t + s.walk_ins[w].busy(t, s.leaving)), k)));
             w += 1;
         } else if own_walk_in {
             return t;
@@ -151,6 +177,29 @@ pub fn call_in(s: &Snapshot) -> f64 {
 mod tests {
     use super::*;
 
+    fn walk_ins(minutes: &[f64]) -> Vec<WalkIn> {
+        minutes.iter().map(|&minutes| WalkIn { minutes, waited: 0.0 }).collect()
+    }
+
+    #[test]
+    fn walk_ins_likely_gone_take_a_no_show_call() {
+        // Staying: 1 up to 20 min of wait, 0.5 from 25 min on; a leaver costs 1 counter minute.
+        let curve = LeavingCurve { staying: vec![1.0, 1.0, 1.0, 1.0, 1.0, 0.5], gone_min: 1.0 };
+        // The counter is free in 10 minutes; ahead, one walk-in has waited 20 minutes, one just came.
+        let s = Snapshot {
+            counters: 1,
+            running: vec![9.5],
+            walk_ins: vec![WalkIn { minutes: 9.5, waited: 20.0 }, WalkIn { minutes: 9.5, waited: 0.0 }],
+            ..Snapshot::default()
+        };
+        // Everyone stays: 10, 20, then the ticket at 30.
+        assert_eq!(call_in(&s), 30.0);
+        // Reached at 30 minutes of wait, the first stays with chance 0.5: 0.5 × 10 + 0.5 × 1 =
+        // 5.5 minutes. The second, reached at 15.5 minutes of wait, stays: 10.
+        let leaving = Snapshot { leaving: Some(&curve), ..s };
+        assert_eq!(call_in(&leaving), 10.0 + 5.5 + 10.0);
+    }
+
     #[test]
     fn a_free_counter_calls_a_walk_in_at_once() {
         let s = Snapshot { counters: 2, running: vec![5.0], ..Snapshot::default() };
@@ -163,7 +212,7 @@ mod tests {
         let s = Snapshot {
             counters: 1,
             running: vec![4.0],
-            walk_ins: vec![10.0],
+            walk_ins: walk_ins(&[10.0]),
             appointments: vec![(2.0, 6.0)],
             ..Snapshot::default()
         };
@@ -176,7 +225,7 @@ mod tests {
         let s = Snapshot {
             counters: 1,
             running: vec![],
-            walk_ins: vec![3.0],
+            walk_ins: walk_ins(&[3.0]),
             appointments: vec![(1.0, 5.0)],
             own_due: Some(2.0),
             ..Snapshot::default()
@@ -200,7 +249,12 @@ mod tests {
         usual[48..54].fill(1.0);
         usual[54..64].fill(2.0);
         let staffing = Staffing { now_minute: 710.0, usual: &usual };
-        let s = Snapshot { counters: 2, staffing, walk_ins: vec![10.0, 10.0, 10.0], ..Snapshot::default() };
+        let s = Snapshot {
+            counters: 2,
+            staffing,
+            walk_ins: walk_ins(&[10.0, 10.0, 10.0]),
+            ..Snapshot::default()
+        };
         // Both take a walk-in at once (to 10.5 = 12:00.5); then only one is on duty: it takes
         // the third (to 21.0), then the ticket.
         assert_eq!(call_in(&s), 21.0);
@@ -216,7 +270,7 @@ mod tests {
         let s = Snapshot {
             counters: 1,
             staffing: Staffing { now_minute: 950.0, usual: &usual },
-            walk_ins: vec![30.0],
+            walk_ins: walk_ins(&[30.0]),
             ..Snapshot::default()
         };
         // The walk-in ahead ends at 30.5, after closing (at 10): the replay ends there.

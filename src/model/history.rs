@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::day_plan::DayPlan;
+use crate::model::leaving::Leaving;
 use crate::replay::WaitBounds;
 use crate::schema::Outcome;
 use crate::store::columns::TicketColumns;
@@ -35,6 +36,9 @@ pub struct History {
     /// Usual counters and booked tickets due per weekday and quarter hour.
     #[serde(default)]
     pub plan: DayPlan,
+    /// Walk-ins' staying by how long they have waited (the replay's walk-ins who give up).
+    #[serde(default)]
+    pub leaving: Leaving,
 }
 
 impl History {
@@ -73,6 +77,7 @@ impl History {
         let mut h = History {
             wait_bounds: WaitBounds::learn_where(c, &keep),
             plan: DayPlan::learn_where(c, tz, &keep),
+            leaving: Leaving::learn_where(c, &keep),
             ..History::default()
         };
         for ((o, s), (sum, n)) in service {

@@ -15,6 +15,7 @@ pub mod fluid;
 pub mod gate;
 pub mod gbm;
 pub mod history;
+pub mod leaving;
 pub mod linear;
 pub mod metrics;
 pub mod output;
