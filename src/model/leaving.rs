@@ -51,7 +51,7 @@ impl LeavingCurve {
     /// Share staying after `waited` minutes (linear between grid points).
     pub fn staying_at(&self, waited: f64) -> f64 {
         let Some(&last) = self.staying.last() else { return 1.0 };
-        let x = (waited.max(0.0)) / STEP_MIN;
+        let x = waited.max(0.0) / STEP_MIN;
         let k = x.floor() as usize;
         if k + 1 >= self.staying.len() {
             return last;
