@@ -10,7 +10,7 @@ use std::collections::BinaryHeap;
 use crate::model::leaving::LeavingCurve;
 
 /// Minutes between a counter's finish and its next call.
-pub const GAP_MIN: f64 = 0.5;
+const GAP_MIN: f64 = 0.5;
 
 /// Minutes as a totally ordered heap key.
 #[derive(Debug, Clone, Copy)]

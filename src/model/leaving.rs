@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::fluid::GAP_MIN;
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 
@@ -26,6 +25,9 @@ pub const MAX_MIN: f64 = 300.0;
 pub const MIN_WALK_INS: usize = 500;
 /// Walk-ins still waiting a grid step needs to estimate its hazard.
 pub const MIN_AT_RISK: f64 = 30.0;
+/// Minutes between a counter's finish and its next call, as `fluid::GAP_MIN` (not imported from
+/// there: the replay imports this module, and imports between files form no cycle).
+const GAP_MIN: f64 = 0.5;
 
 /// Walk-ins' staying, per office (see the module text).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
