@@ -82,28 +82,28 @@ struct Spell {
 impl Leaving {
     /// Learns the curves from the walk-ins of `c` whose local date passes `keep`.
     pub fn learn_where(c: &TicketColumns, keep: impl Fn(chrono::NaiveDate) -> bool) -> Leaving {
-        let rows: Vec<usize> = (0..c.len()).filter(|&i| keep(c.date[i])).collect();
         let mut last_call: BTreeMap<(u32, chrono::NaiveDate), EpochMs> = BTreeMap::new();
-        for &i in &rows {
+        for i in (0..c.len()).filter(|&i| keep(c.date[i])) {
             if let Some(called) = c.called[i] {
                 let e = last_call.entry((c.office[i], c.date[i])).or_insert(called);
                 *e = (*e).max(called);
             }
         }
-        let mut per: Vec<Vec<Spell>> = vec![Vec::new(); c.offices.len()];
-        for &i in rows.iter().filter(|&&i| c.channel[i] != Channel::Appointment) {
+        let mut per: Vec<Tally> = vec![Tally::default(); c.offices.len()];
+        for i in (0..c.len()).filter(|&i| keep(c.date[i]) && c.channel[i] != Channel::Appointment) {
             let last = last_call.get(&(c.office[i], c.date[i])).copied();
             if let Some(spell) = spell(c, i, last) {
-                per[c.office[i] as usize].push(spell);
+                per[c.office[i] as usize].add(spell);
             }
         }
-        let pooled: Vec<Spell> = per.iter().flatten().copied().collect();
-        let fallback = (pooled.len() >= MIN_WALK_INS).then(|| curve(&pooled));
+        let mut pooled = Tally::default();
+        per.iter().for_each(|t| pooled.merge(t));
+        let fallback = (pooled.n >= MIN_WALK_INS).then(|| pooled.curve());
         let by_office = per
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.len() >= MIN_WALK_INS)
-            .map(|(o, s)| (c.offices[o].clone(), curve(s)))
+            .filter(|(_, t)| t.n >= MIN_WALK_INS)
+            .map(|(o, t)| (c.offices[o].clone(), t.curve()))
             .collect();
         Leaving { by_office, fallback }
     }
@@ -135,35 +135,71 @@ fn spell(c: &TicketColumns, i: usize, last_call: Option<EpochMs>) -> Option<Spel
     }
 }
 
-/// Kaplan–Meier on the grid, and the counter minutes per leaver.
-fn curve(spells: &[Spell]) -> LeavingCurve {
-    let steps = (MAX_MIN / STEP_MIN) as usize;
-    // Waits ending in grid interval k: left, censored.
-    let mut ended = vec![(0.0f64, 0.0f64); steps + 1];
-    for s in spells {
-        let k = ((s.minutes / STEP_MIN).floor() as usize).min(steps);
+/// Waits counted per grid interval (one pass over the rows, nothing kept per ticket).
+#[derive(Debug, Clone, Default)]
+struct Tally {
+    /// Waits ending in grid interval k: (left, censored); the last one collects all longer.
+    ended: Vec<(f64, f64)>,
+    n: usize,
+    leavers: usize,
+    /// Counter minutes of the no-shows, each with its gap to the next call.
+    no_show_min: f64,
+}
+
+impl Tally {
+    fn grid(&mut self) -> &mut Vec<(f64, f64)> {
+        if self.ended.is_empty() {
+            self.ended = vec![(0.0, 0.0); (MAX_MIN / STEP_MIN) as usize + 1];
+        }
+        &mut self.ended
+    }
+
+    fn add(&mut self, s: Spell) {
+        let last = (MAX_MIN / STEP_MIN) as usize;
+        let k = ((s.minutes / STEP_MIN).floor() as usize).min(last);
+        let cell = &mut self.grid()[k];
         if s.left {
-            ended[k].0 += 1.0;
+            cell.0 += 1.0;
+            self.leavers += 1;
         } else {
-            ended[k].1 += 1.0;
+            cell.1 += 1.0;
+        }
+        self.n += 1;
+        if let Some(m) = s.no_show_counter_min {
+            self.no_show_min += m + GAP_MIN;
         }
     }
-    let mut at_risk = spells.len() as f64;
-    let mut staying = vec![1.0];
-    let mut s = 1.0;
-    for &(left, censored) in ended.iter().take(steps) {
-        if at_risk < MIN_AT_RISK {
-            break;
+
+    fn merge(&mut self, o: &Tally) {
+        if o.n == 0 {
+            return;
         }
-        s *= 1.0 - left / at_risk;
-        staying.push((s * 1e4).round() / 1e4);
-        at_risk -= left + censored;
+        for (a, b) in self.grid().iter_mut().zip(&o.ended) {
+            a.0 += b.0;
+            a.1 += b.1;
+        }
+        self.n += o.n;
+        self.leavers += o.leavers;
+        self.no_show_min += o.no_show_min;
     }
-    let leavers = spells.iter().filter(|s| s.left).count();
-    let no_show: Vec<f64> = spells.iter().filter_map(|s| s.no_show_counter_min).collect();
-    let gone_min =
-        if leavers == 0 { 0.0 } else { no_show.iter().map(|m| m + GAP_MIN).sum::<f64>() / leavers as f64 };
-    LeavingCurve { staying, gone_min: (gone_min * 1e4).round() / 1e4 }
+
+    /// Kaplan–Meier on the grid, and the counter minutes per leaver.
+    fn curve(&self) -> LeavingCurve {
+        let mut at_risk = self.n as f64;
+        let mut staying = vec![1.0];
+        let mut s = 1.0;
+        let steps = (MAX_MIN / STEP_MIN) as usize;
+        for &(left, censored) in self.ended.iter().take(steps) {
+            if at_risk < MIN_AT_RISK {
+                break;
+            }
+            s *= 1.0 - left / at_risk;
+            staying.push((s * 1e4).round() / 1e4);
+            at_risk -= left + censored;
+        }
+        let gone_min = if self.leavers == 0 { 0.0 } else { self.no_show_min / self.leavers as f64 };
+        LeavingCurve { staying, gone_min: (gone_min * 1e4).round() / 1e4 }
+    }
 }
 
 #[cfg(test)]
