@@ -7,10 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::model::leaving::LeavingCurve;
-
-/// Minutes between a counter's finish and its next call.
-const GAP_MIN: f64 = 0.5;
+use crate::model::leaving::{GAP_MIN, LeavingCurve};
 
 /// Minutes as a totally ordered heap key.
 #[derive(Debug, Clone, Copy)]

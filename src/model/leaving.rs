@@ -25,9 +25,9 @@ pub const MAX_MIN: f64 = 300.0;
 pub const MIN_WALK_INS: usize = 500;
 /// Walk-ins still waiting a grid step needs to estimate its hazard.
 pub const MIN_AT_RISK: f64 = 30.0;
-/// Minutes between a counter's finish and its next call, as `fluid::GAP_MIN` (not imported from
-/// there: the replay imports this module, and imports between files form no cycle).
-const GAP_MIN: f64 = 0.5;
+/// Minutes between a counter's finish and its next call: the queue replay's (`fluid` takes it
+/// from here, as it imports this module) and the cost of a no-show's call.
+pub const GAP_MIN: f64 = 0.5;
 
 /// Walk-ins' staying, per office (see the module text).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
