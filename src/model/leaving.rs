@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::replay::day_ranges;
 use crate::schema::{Channel, EpochMs, Outcome};
 use crate::store::columns::TicketColumns;
 
@@ -82,18 +83,13 @@ struct Spell {
 impl Leaving {
     /// Learns the curves from the walk-ins of `c` whose local date passes `keep`.
     pub fn learn_where(c: &TicketColumns, keep: impl Fn(chrono::NaiveDate) -> bool) -> Leaving {
-        let mut last_call: BTreeMap<(u32, chrono::NaiveDate), EpochMs> = BTreeMap::new();
-        for i in (0..c.len()).filter(|&i| keep(c.date[i])) {
-            if let Some(called) = c.called[i] {
-                let e = last_call.entry((c.office[i], c.date[i])).or_insert(called);
-                *e = (*e).max(called);
-            }
-        }
         let mut per: Vec<Tally> = vec![Tally::default(); c.offices.len()];
-        for i in (0..c.len()).filter(|&i| keep(c.date[i]) && c.channel[i] != Channel::Appointment) {
-            let last = last_call.get(&(c.office[i], c.date[i])).copied();
-            if let Some(spell) = spell(c, i, last) {
-                per[c.office[i] as usize].add(spell);
+        for day in day_ranges(c).into_iter().filter(|d| keep(d.date)) {
+            let last = day.rows.clone().filter_map(|i| c.called[i]).max();
+            for i in day.rows.filter(|&i| c.channel[i] != Channel::Appointment) {
+                if let Some(spell) = spell(c, i, last) {
+                    per[c.office[i] as usize].add(spell);
+                }
             }
         }
         let mut pooled = Tally::default();
