@@ -31,6 +31,11 @@ const ALARM_Z: f64 = 1.2816;
 /// 95 % bound; with 3 % two of them fell under 5 %, one small office's stayed at 6.7 % (README).
 const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
+/// The share of the calibrated alarm at which it rings when a model file records none (files
+/// written before `model.alarm_margin` existed rang at the calibrated alarm itself).
+fn unit_margin() -> f64 {
+    1.0
+}
 /// Fewest calibration tickets of an office's weekday offered an alarm at the office's own
 /// factor for the weekday to be judged on its own (about two busy days of a mid-sized office).
 /// A weekday is judged on the group's 90 % bound, under which 30 tickets with none late come
@@ -154,6 +159,11 @@ pub struct Calibrator {
     /// see it.
     #[serde(default)]
     pub weekday_alarm: std::collections::BTreeMap<String, std::collections::BTreeMap<u8, [Option<f64>; 2]>>,
+    /// The share of the calibrated alarm at which the alarm rings (`model.alarm_margin`): the
+    /// factors are chosen on a few calibration days, and the calls of one queue come early
+    /// together on a day whose services run quick, which those days cannot foresee.
+    #[serde(default = "unit_margin")]
+    pub alarm_margin: f64,
 }
 
 impl Calibrator {
@@ -179,7 +189,14 @@ impl Calibrator {
             later: pick(false),
             office_alarm: Default::default(),
             weekday_alarm: Default::default(),
+            alarm_margin: 1.0,
         }
+    }
+
+    /// The alarm rings at `margin` × the calibrated alarm (see [`Calibrator::alarm_margin`]).
+    pub fn with_alarm_margin(mut self, margin: f64) -> Calibrator {
+        self.alarm_margin = margin;
+        self
     }
 
     /// Adds the per-office alarm factors, from the same calibration examples.
@@ -245,7 +262,7 @@ impl Calibrator {
                 }
             }
         };
-        q.alarm = factor.map_or(0.0, |f| (point * f).clamp(0.0, q.p10));
+        q.alarm = factor.map_or(0.0, |f| self.alarm_margin * (point * f).clamp(0.0, q.p10));
         q
     }
 
@@ -271,7 +288,7 @@ impl Calibrator {
         for i in 1..q.len() {
             q[i] = q[i].max(q[i - 1]);
         }
-        let alarm = b.alarm_factor.map_or(0.0, |f| (point * f).clamp(0.0, q[0]));
+        let alarm = b.alarm_factor.map_or(0.0, |f| self.alarm_margin * (point * f).clamp(0.0, q[0]));
         Quantiles { alarm, p10: q[0], p50: q[1], p90: q[2] }
     }
 }

@@ -297,6 +297,7 @@ fn one_bucket(residuals: [f64; 3], alarm_factor: f64) -> Calibrator {
         later: b,
         office_alarm: Default::default(),
         weekday_alarm: Default::default(),
+        alarm_margin: 1.0,
     }
 }
 
@@ -322,4 +323,33 @@ fn point_as_median_at_issue_keeps_the_interval_and_the_later_shift() {
     // A bucket whose p10 residual is positive still never crosses: p50 = p10.
     let q = one_bucket([1.0, 2.0, 6.0], 0.5).with_point_as_median_at_issue().quantiles(10.0, true);
     assert_eq!((q.p10, q.p50, q.p90), (11.0, 11.0, 16.0));
+}
+
+#[test]
+fn the_alarm_rings_at_the_margin_of_the_calibrated_alarm() {
+    // Point 30, p10 25 (residual −5), factor 0.9: the calibrated alarm is min(27, 25) = 25.
+    let c = one_bucket([-5.0, 0.0, 5.0], 0.9);
+    assert_eq!(c.quantiles(30.0, true).alarm, 25.0);
+    let m = c.clone().with_alarm_margin(0.8);
+    let q = m.quantiles(30.0, true);
+    assert_eq!((q.alarm, q.p10, q.p50, q.p90), (20.0, 25.0, 30.0, 35.0));
+    // With 10 minutes' notice the alarm rings 10 minutes from now instead of 15.
+    assert_eq!(alarm_offset(&q, 10.0), Some(10.0));
+    // The office's own factor is scaled the same way: 30 × 0.5 = 15, rung at 12.
+    let mut m = m;
+    m.office_alarm.insert("a".into(), [Some(0.5), Some(0.5)]);
+    assert_eq!(m.quantiles_for(30.0, true, "a", 1, 0).alarm, 12.0);
+    // 12 × 0.8 = 9.6 is under the notice: no alarm offered for this one.
+    assert_eq!(alarm_offset(&m.quantiles_for(20.0, true, "a", 1, 0), 10.0), None);
+}
+
+#[test]
+fn a_model_file_without_a_margin_rings_at_the_calibrated_alarm() {
+    let c = one_bucket([-5.0, 0.0, 5.0], 0.9).with_alarm_margin(0.85);
+    let mut json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["alarm_margin"], 0.85);
+    json.as_object_mut().unwrap().remove("alarm_margin");
+    let old: Calibrator = serde_json::from_value(json).unwrap();
+    assert_eq!(old.alarm_margin, 1.0);
+    assert_eq!(old.quantiles(30.0, true).alarm, 25.0);
 }

@@ -56,6 +56,7 @@ impl ModelParams {
                 ..CalibrationDays::default()
             },
             notice_min: m.notice_minutes,
+            alarm_margin: m.alarm_margin,
             seed: m.seed,
             replay: ReplayParams { idle_gap_ms: minutes_to_ms(s.profile.counter_idle_gap_minutes) },
             services: s.services.iter().map(|s| s.code.clone()).collect(),
@@ -85,6 +86,7 @@ mod tests {
             (8, 5.0, 10.0, 2025, 400_000)
         );
         assert_eq!((t.calibration.days, t.calibration.min_load), (14, 0.75));
+        assert_eq!(t.alarm_margin, 0.85);
         assert_eq!(t.replay.idle_gap_ms, 30 * crate::time::MS_PER_MINUTE);
         assert_eq!(t.every_ms(), 5 * crate::time::MS_PER_MINUTE);
         let g = &p.gbm;

@@ -22,6 +22,7 @@ use crate::store::columns::TicketColumns;
 /// | `snapshot_min` | 5 | minutes between snapshots of a waiting ticket |
 /// | `calibration` | 14 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
 /// | `notice_min` | 10 | notice the alarm is scored for |
+/// | `alarm_margin` | 0.85 | share of the calibrated alarm at which it rings |
 /// | `fit_rows` | 400 000 | snapshots built to fit on at most (the GBM's row cap) |
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainParams {
@@ -29,6 +30,7 @@ pub struct TrainParams {
     pub snapshot_min: f64,
     pub calibration: CalibrationDays,
     pub notice_min: f64,
+    pub alarm_margin: f64,
     pub seed: u64,
     pub replay: ReplayParams,
     pub services: Vec<String>,
@@ -169,8 +171,9 @@ pub fn train_window(
             weekday: &cal_weekdays,
             ahead: &cal_ahead,
         };
-        let mut calibrator =
-            Calibrator::fit(&examples, params.notice_min).with_office_alarms(&examples, params.notice_min);
+        let mut calibrator = Calibrator::fit(&examples, params.notice_min)
+            .with_office_alarms(&examples, params.notice_min)
+            .with_alarm_margin(params.alarm_margin);
         if model.fits_median_at_issue() {
             calibrator = calibrator.with_point_as_median_at_issue();
         }

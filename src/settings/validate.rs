@@ -134,6 +134,9 @@ impl Settings {
         if m.notice_minutes.is_nan() || m.notice_minutes < 0.0 {
             return invalid("model.notice_minutes", m.notice_minutes.to_string(), "minutes ≥ 0");
         }
+        if !(m.alarm_margin > 0.0 && m.alarm_margin <= 1.0) {
+            return invalid("model.alarm_margin", m.alarm_margin.to_string(), "a share in (0, 1]");
+        }
         if !(0.0..=1.0).contains(&m.calibration_min_load) {
             return invalid(
                 "model.calibration_min_load",
