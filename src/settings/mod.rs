@@ -146,7 +146,7 @@ pub struct ModelSettings {
     /// (0, 1]. The calls of one queue come early together on a day whose services run quick,
     /// and a few calibration days cannot foresee such a day: at 1.0 one office of 85 had 9.5 %
     /// of its alarms late in a backtest; at 0.85 no office of five independent simulated data
-    /// sets went over 5 %, for 9–11 % fewer alarms (README, "Wait-time model").
+    /// sets went over 5 %, for 4.5–11 % fewer alarms (README, "Wait-time forecasts").
     pub alarm_margin: f64,
     /// Random seed of the learned models.
     pub seed: u64,
