@@ -429,3 +429,28 @@ fn the_refit_adds_the_calibration_days_and_keeps_the_calibration() {
     assert_ne!(once["predictors"][gbm]["predictor"]["model"], refit["predictors"][gbm]["predictor"]["model"]);
     assert_ne!(once["history"]["office_mean_wait"], refit["history"]["office_mean_wait"]);
 }
+
+#[test]
+fn the_alarm_rings_at_the_margin_the_file_records() {
+    let w = with_store(log(), "alarm_margin = 1.0\n");
+    let out = w.run_ok(&["--config", "config.toml", "train", "--out", "full.json"]);
+    assert!(out.contains("rung at 1 of the calibrated alarm"), "{out}");
+    set_config(&w, "");
+    let out = w.run_ok(&["--config", "config.toml", "train", "--out", "margin.json"]);
+    assert!(out.contains("rung at 0.85 of the calibrated alarm"), "{out}");
+    let (full, margin) = (json(&w, "full.json"), json(&w, "margin.json"));
+    assert_eq!(full["summary"]["alarm"]["margin"], 1.0);
+    assert_eq!(margin["summary"]["alarm"]["margin"], 0.85);
+    // The same fits and calibration; only the margin differs, and it offers no more alarms.
+    for (a, b) in full["predictors"].as_array().unwrap().iter().zip(margin["predictors"].as_array().unwrap())
+    {
+        assert_eq!(a["predictor"]["model"], b["predictor"]["model"], "{}", a["name"]);
+        let (mut ca, cb) = (a["predictor"]["calibrator"].clone(), &b["predictor"]["calibrator"]);
+        assert_eq!((&ca["alarm_margin"], &cb["alarm_margin"]), (&Value::from(1.0), &Value::from(0.85)));
+        ca["alarm_margin"] = cb["alarm_margin"].clone();
+        assert_eq!(&ca, cb, "{}", a["name"]);
+    }
+    let share = |m: &Value| m["summary"]["alarm"]["offered_share"].as_f64().unwrap();
+    assert!(share(&margin) <= share(&full), "{} {}", share(&margin), share(&full));
+    assert!(share(&full) > 0.0, "the fixture offers alarms: {}", full["summary"]["alarm"]);
+}

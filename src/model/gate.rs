@@ -94,9 +94,13 @@ impl GateFigures {
 }
 
 /// How often the default predictor offers an alarm, at issue, on the calibration days.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlarmFigures {
     pub notice_min: f64,
+    /// The share of the calibrated alarm at which it rings (`model.alarm_margin`; files
+    /// written before it existed rang at the calibrated alarm).
+    #[serde(default = "unit_margin")]
+    pub margin: f64,
     /// Tickets (at issue) and the share offered an alarm.
     pub tickets: usize,
     pub offered_share: f64,
@@ -141,10 +145,15 @@ pub fn at_issue(data: &Dataset, q: &[Quantiles], notice_min: f64) -> Metrics {
     metrics(&actual, &qq, notice_min)
 }
 
-/// The default predictor's alarm on the calibration days.
-pub fn alarm_figures(m: &Metrics, notice_min: f64) -> AlarmFigures {
+fn unit_margin() -> f64 {
+    1.0
+}
+
+/// The default predictor's alarm on the calibration days, rung at `margin` of the calibrated one.
+pub fn alarm_figures(m: &Metrics, notice_min: f64, margin: f64) -> AlarmFigures {
     AlarmFigures {
         notice_min,
+        margin,
         tickets: m.n,
         offered_share: m.alarm_share,
         long_waits: m.long_waits,

@@ -96,6 +96,7 @@ pub fn run_train(
     let alarm = alarm_figures(
         &at_issue(&trained.calibration, &trained.calibration_predictions[k], params.notice_min),
         params.notice_min,
+        params.alarm_margin,
     );
     let gbm = trained.predictors.iter().find_map(|c| match &c.model {
         Fitted::Gbm(g) => Some(g),
@@ -209,8 +210,9 @@ pub fn train_summary(m: &ModelFile) -> String {
     }
     let a = &s.alarm;
     out.push_str(&format!(
-        "alarm ({} min notice) on the calibration days: offered to {:.1} % of {} tickets at issue, to {:.1} % of the {} that waited ≥ 20 min; {:.1} % late\n",
+        "alarm ({} min notice, rung at {} of the calibrated alarm) on the calibration days: offered to {:.1} % of {} tickets at issue, to {:.1} % of the {} that waited ≥ 20 min; {:.1} % late\n",
         a.notice_min,
+        a.margin,
         100.0 * a.offered_share,
         a.tickets,
         100.0 * a.long_wait_offered_share,
