@@ -33,7 +33,7 @@ const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
 /// The share of the calibrated alarm at which it rings when a model file records none (files
 /// written before `model.alarm_margin` existed rang at the calibrated alarm itself).
-fn unit_margin() -> f64 {
+pub(crate) fn unit_margin() -> f64 {
     1.0
 }
 /// Fewest calibration tickets of an office's weekday offered an alarm at the office's own

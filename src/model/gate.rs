@@ -99,7 +99,7 @@ pub struct AlarmFigures {
     pub notice_min: f64,
     /// The share of the calibrated alarm at which it rings (`model.alarm_margin`; files
     /// written before it existed rang at the calibrated alarm).
-    #[serde(default = "unit_margin")]
+    #[serde(default = "crate::model::conformal::unit_margin")]
     pub margin: f64,
     /// Tickets (at issue) and the share offered an alarm.
     pub tickets: usize,
@@ -143,10 +143,6 @@ pub fn at_issue(data: &Dataset, q: &[Quantiles], notice_min: f64) -> Metrics {
     let actual: Vec<f64> = idx.iter().map(|&i| data.y[i]).collect();
     let qq: Vec<Quantiles> = idx.iter().map(|&i| q[i]).collect();
     metrics(&actual, &qq, notice_min)
-}
-
-fn unit_margin() -> f64 {
-    1.0
 }
 
 /// The default predictor's alarm on the calibration days, rung at `margin` of the calibrated one.
