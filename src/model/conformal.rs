@@ -262,8 +262,13 @@ impl Calibrator {
                 }
             }
         };
-        q.alarm = factor.map_or(0.0, |f| self.alarm_margin * (point * f).clamp(0.0, q.p10));
+        q.alarm = factor.map_or(0.0, |f| self.alarm(point, f, q.p10));
         q
+    }
+
+    /// The alarm for a point prediction under factor `f`: never after `p10`, rung at the margin.
+    fn alarm(&self, point: f64, f: f64, p10: f64) -> f64 {
+        self.alarm_margin * (point * f).clamp(0.0, p10)
     }
 
     /// The point itself as the median at issue: the median residual of the at-issue buckets
@@ -288,7 +293,7 @@ impl Calibrator {
         for i in 1..q.len() {
             q[i] = q[i].max(q[i - 1]);
         }
-        let alarm = b.alarm_factor.map_or(0.0, |f| self.alarm_margin * (point * f).clamp(0.0, q[0]));
+        let alarm = b.alarm_factor.map_or(0.0, |f| self.alarm(point, f, q[0]));
         Quantiles { alarm, p10: q[0], p50: q[1], p90: q[2] }
     }
 }
