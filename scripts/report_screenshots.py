@@ -21,8 +21,12 @@ Tall pages are cut into pieces of at most 2,400 px. It also writes `report-a4.pd
 * nothing is wider than an A4 page in the A4 and print layouts: neither the page nor any
   table (tables scroll sideways on a phone, but a printed page cannot scroll).
 
+Headless Chromium now and then stalls on a command (a screenshot of an idle page): a
+command not answered within COMMAND_TIMEOUT seconds ends that browser, and the whole check
+runs again in a fresh one, at most ATTEMPTS times; each stall is printed with its step.
+
 Exit code 0 when all checks pass, 1 when one fails (each failure is printed), 2 when it
-cannot run (no chromium or chromedriver, unreadable file). Chromium runs with
+cannot run (no chromium or chromedriver, unreadable file, Chromium stalled every time). Chromium runs with
 --headless --no-sandbox --disable-gpu --disable-background-networking
 --disable-component-update --no-first-run and a fresh --user-data-dir.
 """
@@ -38,6 +42,10 @@ from pathlib import Path
 CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
 DRIVER = ["/usr/bin/chromedriver"]
 MAX_SHOT = 2400
+# Seconds one WebDriver command may take (Selenium's default is 120), and how many fresh
+# browsers are tried when one stalls.
+COMMAND_TIMEOUT = 45
+ATTEMPTS = 3
 LAYOUTS = [
     # name, window width (CSS px), emulated media
     ("a4", 794, "screen"),
@@ -123,25 +131,53 @@ def shoot(drv, out: Path, layout: str, width: int, media: str) -> list[str]:
     return problems
 
 
-def main() -> int:
-    if len(sys.argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    html, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
-    if not html.is_file():
-        print(f"error: {html}: no such file", file=sys.stderr)
-        return 2
-    if not first(CHROMIUM) or not first(DRIVER):
-        print("error: needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)", file=sys.stderr)
-        return 2
-    out.mkdir(parents=True, exist_ok=True)
+class Hung(Exception):
+    """Chromium did not answer one command in time (headless Chromium's screenshot path is
+    known to stall now and then on an idle page); the run is retried with a fresh browser."""
+
+
+def stop(drv) -> None:
+    """Ends chromedriver and every Chromium process it started, even when they do not answer."""
+    import psutil
+
+    proc = getattr(drv.service, "process", None)
+    family = []
+    if proc is not None:
+        try:
+            family = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.Error:
+            pass
+    try:
+        drv.quit()
+    except Exception:  # a stalled browser may not answer quit either; it is killed below
+        pass
+    for p in family:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+
+
+def check_once(html: Path, out: Path) -> tuple[int, list[str]]:
+    """One run in a fresh browser: the checks and the screenshots. Raises Hung on a stall."""
+    from selenium.common.exceptions import TimeoutException
+    from urllib3.exceptions import TimeoutError as HttpTimeout
+
     for old in out.glob("*.png"):
         old.unlink()
     profile = Path(tempfile.mkdtemp(prefix="report-chromium-"))
     problems: list[str] = []
-    drv = driver_for(profile)
+    step = "starting Chromium"
+    drv = None
     try:
+        drv = driver_for(profile)
+        # Each command is answered in a few seconds; a healthy run takes under 20 s in all.
+        drv.command_executor.client_config.timeout = COMMAND_TIMEOUT
+        step = "loading the report"
         drv.get(html.as_uri())
+        step = "checking resources and figures"
         fetched = drv.execute_script(
             "return performance.getEntriesByType('resource').map(e => e.name);"
         )
@@ -160,18 +196,47 @@ def main() -> int:
             if not caption.strip():
                 problems.append(f"figure {fid}: no reading aid")
         for name, width, media in LAYOUTS:
+            step = f"the {name} screenshots"
             problems += shoot(drv, out, name, width, media)
+        step = "printing to PDF"
         drv.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         pdf = drv.execute_cdp_cmd(
             "Page.printToPDF",
             {"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": True, "printBackground": True},
         )
         (out / "report-a4.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    except (HttpTimeout, TimeoutException) as err:
+        raise Hung(f"Chromium did not answer within {COMMAND_TIMEOUT} s while {step}") from err
     finally:
-        drv.quit()
+        if drv is not None:
+            stop(drv)
         shutil.rmtree(profile, ignore_errors=True)
+    return len(figures), problems
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    html, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
+    if not html.is_file():
+        print(f"error: {html}: no such file", file=sys.stderr)
+        return 2
+    if not first(CHROMIUM) or not first(DRIVER):
+        print("error: needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            figures, problems = check_once(html, out)
+            break
+        except Hung as hung:
+            print(f"attempt {attempt} of {ATTEMPTS}: {hung}", file=sys.stderr)
+    else:
+        print(f"error: Chromium stalled in all {ATTEMPTS} attempts", file=sys.stderr)
+        return 2
     shots = sorted(p.name for p in out.glob("*.png"))
-    print(f"{len(figures)} figures checked; {len(shots)} screenshots and report-a4.pdf in {out}")
+    print(f"{figures} figures checked; {len(shots)} screenshots and report-a4.pdf in {out}")
     for p in problems:
         print(f"problem: {p}")
     return 1 if problems else 0
