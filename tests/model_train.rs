@@ -454,3 +454,26 @@ fn the_alarm_rings_at_the_margin_the_file_records() {
     assert!(share(&margin) <= share(&full), "{} {}", share(&margin), share(&full));
     assert!(share(&full) > 0.0, "the fixture offers alarms: {}", full["summary"]["alarm"]);
 }
+
+#[test]
+fn the_row_cap_grows_with_the_offices_of_the_window() {
+    // Two offices and a cap of 2 000 snapshots meant for one office: the cap doubles. The
+    // snapshots built are those of both boosters' quotas, 1.4 × the cap (README, "Training cost").
+    let w = Workdir::new();
+    w.run_ok(&["simulate", "--out", "log.csv", "--days", "42", "--offices", "2"]);
+    let w = with_store(&std::fs::read_to_string(w.path("log.csv")).unwrap(), "");
+    let rows = |offices: usize| {
+        let base = CONFIG.replace("gbm_max_rows = 5000", "gbm_max_rows = 2000");
+        std::fs::write(w.path("config.toml"), format!("{base}gbm_max_rows_offices = {offices}\n")).unwrap();
+        let out = format!("model-{offices}.json");
+        w.run_ok(&["--config", "config.toml", "train", "--out", &out]);
+        let m = json(&w, &out);
+        let gbm = |k: &str| {
+            m["summary"][k]["fit_rows"].as_u64().unwrap() + m["summary"][k]["valid_rows"].as_u64().unwrap()
+        };
+        (m["summary"]["train_rows"].as_u64().unwrap(), gbm("gbm"))
+    };
+    assert_eq!(rows(0), (2800, 2000), "0: the cap never grows");
+    assert_eq!(rows(2), (2800, 2000), "two offices are what the cap is meant for");
+    assert_eq!(rows(1), (5600, 4000));
+}

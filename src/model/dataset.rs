@@ -180,11 +180,20 @@ impl Dataset {
     /// At most `max_rows` examples, deterministically: at-issue ones up to the share `share`
     /// of the cap, an even spread of each kind (all of them when there are no more).
     pub fn subsample_share(&self, max_rows: usize, share: f64) -> std::borrow::Cow<'_, Dataset> {
-        let idx = self.spread_indices(|issue, later| share_quotas(issue, later, max_rows, share));
+        self.select_cow(&self.share_indices(max_rows, share))
+    }
+
+    /// The indices [`Dataset::subsample_share`] keeps, ascending.
+    pub fn share_indices(&self, max_rows: usize, share: f64) -> Vec<usize> {
+        self.spread_indices(|issue, later| share_quotas(issue, later, max_rows, share))
+    }
+
+    /// The examples at ascending `idx`: borrowed when that is all of them, else a copy.
+    pub fn select_cow(&self, idx: &[usize]) -> std::borrow::Cow<'_, Dataset> {
         if idx.len() == self.len() {
             std::borrow::Cow::Borrowed(self)
         } else {
-            std::borrow::Cow::Owned(self.select(&idx))
+            std::borrow::Cow::Owned(self.select(idx))
         }
     }
 

@@ -61,6 +61,7 @@ impl ModelParams {
             replay: ReplayParams { idle_gap_ms: minutes_to_ms(s.profile.counter_idle_gap_minutes) },
             services: s.services.iter().map(|s| s.code.clone()).collect(),
             fit_rows: m.gbm_max_rows,
+            fit_rows_offices: m.gbm_max_rows_offices,
             refit: m.refit_with_calibration_days,
         };
         ModelParams {
@@ -82,8 +83,8 @@ mod tests {
         let p = ModelParams::from_settings(&Settings::default().validate().unwrap());
         let t = &p.train;
         assert_eq!(
-            (t.weeks, t.snapshot_min, t.notice_min, t.seed, t.fit_rows),
-            (8, 5.0, 10.0, 2025, 400_000)
+            (t.weeks, t.snapshot_min, t.notice_min, t.seed, t.fit_rows, t.fit_rows_offices),
+            (8, 5.0, 10.0, 2025, 400_000, 20)
         );
         assert_eq!((t.calibration.days, t.calibration.min_load), (14, 0.75));
         assert_eq!(t.alarm_margin, 0.85);

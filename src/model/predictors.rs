@@ -66,6 +66,14 @@ impl PredictorParams {
         }
     }
 
+    /// The same predictor with the GBM's row cap at `rows` (others keep their own).
+    pub fn with_row_cap(&self, rows: usize) -> PredictorParams {
+        match self {
+            PredictorParams::Gbm(g) => PredictorParams::Gbm(GbmParams { max_rows: rows, ..g.clone() }),
+            other => other.clone(),
+        }
+    }
+
     /// Fits on `train` (rules need no fitting: they read history-based features).
     pub fn fit(&self, train: &Dataset) -> Result<Fitted, FitError> {
         Ok(match self {

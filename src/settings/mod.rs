@@ -175,6 +175,10 @@ pub struct ModelSettings {
     /// boosting (at-issue snapshots kept up to half, the rest an even subsample of later ones;
     /// the at-issue booster: up to 90 % at issue).
     pub gbm_max_rows: usize,
+    /// The number of offices `gbm_max_rows` is meant for: a training window with more offices
+    /// grows the cap in proportion (0: never). Why: each office's queue has its own pace, and
+    /// a fixed cap shared by 85 offices left each a few thousand snapshots.
+    pub gbm_max_rows_offices: usize,
     /// Fit a second booster on snapshots 90 % at issue to predict snapshots at issue, when
     /// there are more snapshots than `gbm_max_rows` (twice the fitting time; MAE at issue
     /// −1.6 % on independent simulated data).
@@ -218,6 +222,7 @@ impl Default for ModelSettings {
             gbm_early_stopping_rounds: 30,
             gbm_valid_days: 14,
             gbm_max_rows: 400_000,
+            gbm_max_rows_offices: 20,
             gbm_at_issue_booster: true,
             gbm_at_issue_by_channel: true,
             gbm_at_issue_blend: true,

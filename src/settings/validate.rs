@@ -147,7 +147,7 @@ impl Settings {
         if !(m.gate_max_worse >= 0.0 && m.gate_max_worse.is_finite()) {
             return invalid("model.gate_max_worse", m.gate_max_worse.to_string(), "a share ≥ 0");
         }
-        let gbm_ranges: [(&str, String, bool, &str); 12] = [
+        let gbm_ranges: [(&str, String, bool, &str); 13] = [
             (
                 "model.gbm_max_trees",
                 m.gbm_max_trees.to_string(),
@@ -202,6 +202,12 @@ impl Settings {
                 m.gbm_max_rows.to_string(),
                 m.gbm_max_rows >= 1000,
                 "1 000 or more snapshots",
+            ),
+            (
+                "model.gbm_max_rows_offices",
+                m.gbm_max_rows_offices.to_string(),
+                m.gbm_max_rows_offices <= 100_000,
+                "0 (never grow the cap) to 100 000 offices",
             ),
             (
                 "model.gbm_threads",

@@ -124,12 +124,13 @@ pub const MIN_CHANNEL_ROWS: usize = 2_000;
 /// slot, a walk-in's the queue ahead; one booster of 31-leaf trees spends leaves on both,
 /// two spend them on one each. On the same rows and features LightGBM's MAE at issue fell
 /// 1.8–1.9 % with one booster per channel (README, "Wait-time model").
-fn split_by_channel(data: &Dataset) -> Option<(Dataset, Dataset)> {
+/// `idx` are rows of `data`; the split is of them.
+fn split_by_channel(data: &Dataset, idx: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
     let channel = feature("channel");
     let (appointments, walk_ins): (Vec<usize>, Vec<usize>) =
-        (0..data.len()).partition(|&i| is_appointment(data.get(i, channel)));
+        idx.iter().partition(|&&i| is_appointment(data.get(i, channel)));
     (walk_ins.len() >= MIN_CHANNEL_ROWS && appointments.len() >= MIN_CHANNEL_ROWS)
-        .then(|| (data.select(&walk_ins), data.select(&appointments)))
+        .then_some((walk_ins, appointments))
 }
 
 impl GbmParams {
@@ -189,13 +190,18 @@ impl GbmParams {
         if let Some(row) = train.y.iter().position(|y| !y.is_finite()) {
             return Err(GbmError::Target { row });
         }
-        let mixed = train.subsample_share(self.max_rows, MIXED_ISSUE_SHARE);
-        let (mut model, _) = self.fit_one(&self.prepare(&mixed), None)?;
-        let issue = train.subsample_share(self.max_rows, AT_ISSUE_SHARE);
-        if self.at_issue_booster && issue.meta != mixed.meta {
-            let booster = |data: &Dataset| self.fit_at_issue(data);
-            match self.at_issue_by_channel.then(|| split_by_channel(&issue)).flatten() {
+        // Each booster's rows are copied out of `train` just before its fit and dropped after
+        // it: at county scale (85 offices) the copies, not `train`, bounded the rows that fit
+        // in memory.
+        let mixed = train.share_indices(self.max_rows, MIXED_ISSUE_SHARE);
+        let (mut model, _) = self.fit_one(&self.prepare(&train.select_cow(&mixed)), None)?;
+        let issue = train.share_indices(self.max_rows, AT_ISSUE_SHARE);
+        if self.at_issue_booster && issue != mixed {
+            drop(mixed);
+            let booster = |idx: &[usize]| self.fit_at_issue(&train.select_cow(idx));
+            match self.at_issue_by_channel.then(|| split_by_channel(train, &issue)).flatten() {
                 Some((walk_ins, appointments)) => {
+                    drop(issue);
                     model.at_issue = Some(booster(&walk_ins)?);
                     model.at_issue_appointments = Some(booster(&appointments)?);
                 }
