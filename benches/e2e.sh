@@ -6,7 +6,8 @@
 # Usage: bash benches/e2e.sh [1m] [3m] [10m]        (default: all three)
 #   E2E_WORK=DIR        data and outputs (default /tmp/queuecast-e2e; 10m needs ~6 GB of disk)
 #   E2E_OFFICES="3 85"  office counts to run
-#   E2E_TRAIN_10M=1     also run train/forecast/export at 10 M (about a minute more; train peaks ~1.1 GB)
+#   E2E_TRAIN_10M=1     also run train/forecast/export at 10 M (at 85 offices, where the row cap
+#                       grows with the offices, train alone takes about 22 min and 2.4 GB)
 #   E2E_REUSE=1         reuse existing stores instead of re-running ingest
 #   E2E_BIN=PATH        a queuecast binary to use instead of building the release one
 #   E2E_REFERENCE_FROM=DIR  reuse reference runs of the same CSVs from DIR/<data>/ (reference/,

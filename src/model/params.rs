@@ -98,4 +98,12 @@ mod tests {
         assert_eq!(p.predictors.last(), Some(&PredictorParams::Gbm(p.gbm.clone())));
         assert_eq!(p.predictors.len(), 8);
     }
+
+    #[test]
+    fn the_row_cap_grows_in_proportion_beyond_its_offices() {
+        let t = ModelParams::from_settings(&Settings::default().validate().unwrap()).train;
+        assert_eq!([0, 1, 20, 21, 85].map(|n| t.row_cap(n)), [400_000, 400_000, 400_000, 420_000, 1_700_000]);
+        let fixed = TrainParams { fit_rows_offices: 0, ..t };
+        assert_eq!(fixed.row_cap(85), 400_000);
+    }
 }
