@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use polars::prelude::*;
+use queuecast::model::dataset::FEATURES;
 use queuecast::model::file::ModelFile;
 use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
 use serde_json::Value;
@@ -219,12 +220,15 @@ fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
     // So is an at-issue booster starting from a feature the model does not have.
     let mut v: Value = serde_json::from_slice(&bytes).unwrap();
     let anchor = &mut v["predictors"][gbm_at]["predictor"]["model"]["gbm"]["at_issue"]["anchor"];
-    assert_eq!(anchor["feature"], Value::from(29), "the blend starts from fluid_call_min");
-    anchor["feature"] = Value::from(30);
+    let fluid = FEATURES.iter().position(|f| *f == "fluid_call_min").unwrap();
+    assert_eq!(anchor["feature"], Value::from(fluid), "the blend starts from fluid_call_min");
+    let n = FEATURES.len();
+    anchor["feature"] = Value::from(n);
     std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
     let err = ModelFile::load(&w.path("damaged.json")).unwrap_err();
     assert!(
-        err.to_string().contains("damaged.json starts a booster from feature 30, but there are 30"),
+        err.to_string()
+            .contains(&format!("damaged.json starts a booster from feature {n}, but there are {n}")),
         "{err}"
     );
 }

@@ -242,7 +242,12 @@ mod tests {
         let older = &ours[..ours.len() - 1];
         assert_eq!(
             feature_difference(older),
-            format!("{} in the file, {} here; this build has fluid_call_min more", older.len(), ours.len())
+            format!(
+                "{} in the file, {} here; this build has {} more",
+                older.len(),
+                ours.len(),
+                ours[ours.len() - 1]
+            )
         );
         let mut renamed = ours.clone();
         renamed[1] = "queue".into();
