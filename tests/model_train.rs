@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use polars::prelude::*;
-use queuecast::model::dataset::FEATURES;
+use queuecast::model::dataset::{FEATURES, feature};
 use queuecast::model::file::ModelFile;
 use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
 use serde_json::Value;
@@ -220,8 +220,11 @@ fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
     // So is an at-issue booster starting from a feature the model does not have.
     let mut v: Value = serde_json::from_slice(&bytes).unwrap();
     let anchor = &mut v["predictors"][gbm_at]["predictor"]["model"]["gbm"]["at_issue"]["anchor"];
-    let fluid = FEATURES.iter().position(|f| *f == "fluid_call_min").unwrap();
-    assert_eq!(anchor["feature"], Value::from(fluid), "the blend starts from fluid_call_min");
+    assert_eq!(
+        anchor["feature"],
+        Value::from(feature("fluid_call_min")),
+        "the blend starts from fluid_call_min"
+    );
     let n = FEATURES.len();
     anchor["feature"] = Value::from(n);
     std::fs::write(w.path("damaged.json"), serde_json::to_vec(&v).unwrap()).unwrap();
