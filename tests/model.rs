@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 use proptest::prelude::*;
+use queuecast::model::booking_level;
 use queuecast::model::conformal::Quantiles;
 use queuecast::model::dataset::{Dataset, FEATURES};
 use queuecast::model::features::{Context, day_features, training_probes};
@@ -360,7 +361,17 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
         replay: ReplayParams { idle_gap_ms: (model.settings.counter_idle_gap_min * MIN as f64) as i64 },
     };
     let probes = training_probes(&day, (model.settings.snapshot_min * MIN as f64) as i64);
-    let train = day_features(&day, &cols, &probes, &ctx);
+    // Only this day is loaded, as in a live request: the booking level comes from the days the
+    // model kept of its window, the same for both.
+    let office = &cols.offices[day.office as usize];
+    let level = booking_level::level(
+        office,
+        day.date,
+        &booking_level::daily_bookings(&cols, |_| true),
+        &model.history.recent_bookings,
+        &model.history.plan,
+    );
+    let train = day_features(&day, &cols, &probes, &ctx, level);
     let whole_day: Vec<SnapshotTicket> = day_rows.iter().map(Row::full).collect();
     let mut differ: BTreeMap<&str, (usize, String)> = BTreeMap::new();
     let mut compared = 0;

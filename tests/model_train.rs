@@ -195,7 +195,10 @@ fn the_model_file_reads_back_bit_for_bit_and_opens_with_its_summary() {
     let bytes = std::fs::read(w.path("model.json")).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(
-        text.starts_with("{\n\"format\": 3,\n\"summary\": {\n  \"queuecast_version\": "),
+        text.starts_with(&format!(
+            "{{\n\"format\": {},\n\"summary\": {{\n  \"queuecast_version\": ",
+            queuecast::model::file::MODEL_FORMAT
+        )),
         "{}",
         &text[..80]
     );

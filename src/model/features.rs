@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 
 use chrono_tz::Tz;
 
+use crate::model::booking_level;
 use crate::model::dataset::{Dataset, ExampleMeta, FEATURES, Probe};
 use crate::model::day_plan::{QUARTERS, due_minute};
 use crate::model::fluid;
@@ -117,9 +118,10 @@ pub fn dataset_of(
             issue + later
         }
     };
+    let levels = booking_level::levels(cols, days, &ctx.history.recent_bookings, &ctx.history.plan);
     let nf = FEATURES.len();
     let mut out = Dataset { x: vec![0.0; n * nf], y: Vec::with_capacity(n), meta: Vec::with_capacity(n) };
-    for r in days {
+    for (r, &level) in days.iter().zip(&levels) {
         let bound = ctx.history.wait_bounds.bound_ms(&cols.offices[r.office as usize]);
         let day = OfficeDay::from_rows(cols, r.clone()).with_max_wait(bound);
         let mut probes = training_probes(&day, every_ms);
@@ -129,7 +131,7 @@ pub fn dataset_of(
         if probes.is_empty() {
             continue;
         }
-        let part = day_features(&day, cols, &probes, ctx);
+        let part = day_features(&day, cols, &probes, ctx, level);
         let (at, m) = (out.y.len(), part.len());
         for f in 0..nf {
             out.x[f * n + at..f * n + at + m].copy_from_slice(part.column(f));
@@ -149,8 +151,15 @@ pub fn dataset_of(
 }
 
 /// Computes the features of `probes` (sorted by time) for `day`, a day of `cols` (its wait
-/// bound set from the history, as [`dataset_of`] does).
-pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], ctx: &Context<'_>) -> Dataset {
+/// bound set from the history, as [`dataset_of`] does), whose booking level is `booking_level`
+/// ([`booking_level::level`]).
+pub fn day_features(
+    day: &OfficeDay,
+    cols: &TicketColumns,
+    probes: &[ProbeAt],
+    ctx: &Context<'_>,
+    booking_level: f64,
+) -> Dataset {
     let day_office = cols.offices[day.office as usize].as_str();
     let office_name: std::sync::Arc<str> = day_office.into();
     let day_services = &cols.services;
@@ -318,6 +327,7 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
             state.active_counters,
             minute + p.t.rem_euclid(60_000) as f64 / MIN,
             weekday,
+            booking_level,
         );
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
@@ -337,7 +347,8 @@ pub fn day_features(day: &OfficeDay, cols: &TicketColumns, probes: &[ProbeAt], c
 /// The deterministic replay's call time of the probe's ticket ([`crate::model::fluid`]):
 /// running services end after their usual minutes (a quarter of them at least), booked
 /// tickets are due at the quarter hour after they were drawn, the counters follow the usual
-/// plan's changes, the usual bookings of the coming quarter hours not drawn yet join, and
+/// plan's changes, the usual bookings of the coming quarter hours (times the booking level)
+/// not drawn yet join, and
 /// walk-ins ahead leave as the office's walk-ins did ([`crate::model::leaving`]).
 #[allow(clippy::too_many_arguments)]
 fn fluid_call(
@@ -354,6 +365,7 @@ fn fluid_call(
     active: u32,
     now_minute: f64,
     weekday: u8,
+    booking_level: f64,
 ) -> f64 {
     let usual = |i: usize| typical[day.tickets[i].service as usize];
     let now = p.t as f64 / MIN;
@@ -376,7 +388,7 @@ fn fluid_call(
     let mut to_come = Vec::new();
     for (q, &expected) in usual_due.iter().enumerate().skip(q_now + 1) {
         let starts = (q * SLOT_MINUTES) as f64 - now_minute;
-        let more = (expected - f64::from(drawn_due[q])).round().max(0.0) as usize;
+        let more = (expected * booking_level - f64::from(drawn_due[q])).round().max(0.0) as usize;
         to_come.extend(std::iter::repeat_n((starts, mean_min), more));
     }
     let snapshot = fluid::Snapshot {

@@ -20,8 +20,9 @@ use crate::model::train::Calibrated;
 /// Bumped when the layout of the model file or the meaning of a feature changes.
 /// Format 2 added `timezone`, the row counts and the per-group alarm factor; format 3 the
 /// summary first, our own boosted trees as flat arrays, the wait bounds of the stale-ticket
-/// rule, the calibration days and the gate figures.
-pub const MODEL_FORMAT: u32 = 3;
+/// rule, the calibration days and the gate figures; format 4 the recent bookings the queue
+/// replay's booking level reads (the replay feature's meaning changed with it).
+pub const MODEL_FORMAT: u32 = 4;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,6 @@
 //! What the models learn from earlier days before predicting: typical service times,
-//! usual closing minutes, historical mean waits and the usual day plan ([`DayPlan`]).
+//! usual closing minutes, historical mean waits, the usual day plan ([`DayPlan`]) and the
+//! bookings of the last open days.
 //! Computed from the training window only.
 
 use std::collections::BTreeMap;
@@ -8,6 +9,7 @@ use chrono::{Datelike, Timelike};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::model::booking_level::{self, DailyBookings};
 use crate::model::day_plan::DayPlan;
 use crate::model::leaving::Leaving;
 use crate::replay::WaitBounds;
@@ -39,6 +41,10 @@ pub struct History {
     /// Walk-ins' staying by how long they have waited (the replay's walk-ins who give up).
     #[serde(default)]
     pub leaving: Leaving,
+    /// Booked tickets drawn on each office's last open days of the window: the booking level
+    /// of a day after it ([`crate::model::booking_level`]).
+    #[serde(default)]
+    pub recent_bookings: DailyBookings,
 }
 
 impl History {
@@ -78,6 +84,7 @@ impl History {
             wait_bounds: WaitBounds::learn_where(c, &keep),
             plan: DayPlan::learn_where(c, tz, &keep),
             leaving: Leaving::learn_where(c, &keep),
+            recent_bookings: booking_level::most_recent(&booking_level::daily_bookings(c, &keep)),
             ..History::default()
         };
         for ((o, s), (sum, n)) in service {

@@ -4,6 +4,7 @@
 //! file, the quality gate of `train`, and the model file.
 
 pub mod backtest;
+pub mod booking_level;
 pub mod calibration_days;
 pub mod conformal;
 pub mod dataset;

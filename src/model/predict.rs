@@ -4,6 +4,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::model::booking_level;
 use crate::model::conformal::{Quantiles, alarm_offset};
 use crate::model::dataset::{FEATURES, Probe};
 use crate::model::features::{Context, ProbeAt, day_features};
@@ -134,7 +135,15 @@ pub fn predict(
         ticket: position,
         probe: if t.issued == now { Probe::AtIssue } else { Probe::Later },
     };
-    let x = day_features(&day, &cols, &[probe], &ctx);
+    let office = &cols.offices[day.office as usize];
+    let level = booking_level::level(
+        office,
+        day.date,
+        &booking_level::daily_bookings(&cols, |_| true),
+        &model.history.recent_bookings,
+        &model.history.plan,
+    );
+    let x = day_features(&day, &cols, &[probe], &ctx, level);
     let q = calibrated.predict(&x)[0];
     let at = |min: f64| format_rfc3339(now + (min * 60_000.0).round() as i64, tz);
     Ok(Prediction {

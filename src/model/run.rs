@@ -46,6 +46,10 @@ pub fn run_backtest(store: &Store, settings: &ValidSettings) -> Result<BacktestR
     Ok(backtest(&cols, &p.train, &p.predictors, store.tz())?)
 }
 
+/// Calendar days `evaluate` loads before its range: enough for the booking level's
+/// [`crate::model::booking_level::RECENT_DAYS`] open days of an office open two days a week.
+const LEVEL_LOOKBACK_DAYS: u64 = 42;
+
 /// Scores the model file at `model` on the stored days `from` … `to`.
 pub fn run_evaluate(
     store: &Store,
@@ -59,8 +63,11 @@ pub fn run_evaluate(
             store: store.tz().name().into(),
         });
     }
-    let cols = load_columns(store, Some(from), Some(to), true)?;
-    if cols.is_empty() {
+    // Six weeks before `from` too: the booking level of the first days reads the last open days
+    // before them, as the backtest's does (`evaluate` scores only `from` … `to`).
+    let before = from.checked_sub_days(chrono::Days::new(LEVEL_LOOKBACK_DAYS)).unwrap_or(from);
+    let cols = load_columns(store, Some(before), Some(to), true)?;
+    if !cols.date.iter().any(|d| (from..=to).contains(d)) {
         return Err(ModelError::NoTickets { from, to });
     }
     let r = evaluate(model, &cols, from, to).ok_or_else(|| ModelError::Timezone {

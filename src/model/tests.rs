@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 
 use crate::model::dataset::{FEATURES, Probe, feature};
+use crate::model::day_plan::QUARTERS;
 use crate::model::features::{Context, ProbeAt, day_features};
 use crate::model::history::History;
 use crate::replay::{ReplayParams, office_days};
@@ -41,11 +42,15 @@ fn columns(raw: &[(i64, i64, i64, u32, u16, bool)]) -> TicketColumns {
 }
 
 fn features_at(c: &TicketColumns, ticket: usize, t: EpochMs) -> Vec<u64> {
-    let history = History::default();
+    features_with(c, ticket, t, &History::default(), 1.0)
+}
+
+/// The features of `ticket` at `t`, with `history` and the booking level `level`.
+fn features_with(c: &TicketColumns, ticket: usize, t: EpochMs, history: &History, level: f64) -> Vec<u64> {
     let offices = vec!["amt".to_string()];
     let services = vec!["PA".to_string(), "MB".to_string(), "KFZ".to_string()];
     let ctx = Context {
-        history: &history,
+        history,
         offices: &offices,
         services: &services,
         tz: DEFAULT_TZ,
@@ -53,7 +58,7 @@ fn features_at(c: &TicketColumns, ticket: usize, t: EpochMs) -> Vec<u64> {
     };
     let day = office_days(c).remove(0);
     let position = day.rows.iter().position(|&r| r == ticket).unwrap();
-    let x = day_features(&day, c, &[ProbeAt { t, ticket: position, probe: Probe::Later }], &ctx);
+    let x = day_features(&day, c, &[ProbeAt { t, ticket: position, probe: Probe::Later }], &ctx, level);
     (0..FEATURES.len()).map(|f| x.get(0, f).to_bits()).collect()
 }
 
@@ -179,6 +184,25 @@ fn the_replay_feature_serves_due_appointments_before_the_walk_ins_ahead() {
     assert_eq!(fluid(at(6)), 39.5);
     // 08:14: the counter is free: 8.5 × 4.
     assert_eq!(fluid(at(14)), 34.0);
+}
+
+#[test]
+fn the_replay_feature_scales_the_bookings_to_come_by_the_booking_level() {
+    let c = walk_ins_day();
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    // Usually one booked ticket falls due at 08:15 on a Monday (2 June 2025 is one).
+    let mut history = History::default();
+    let mut due = vec![0.0; QUARTERS];
+    due[33] = 1.0;
+    history.plan.appointments_due.entry("amt".into()).or_default().insert(1, due);
+    let fluid =
+        |level| f64::from_bits(features_with(&c, 5, at(6), &history, level)[feature("fluid_call_min")]);
+    // The ticket drawn at 08:04 is that one: none is still to come, as in the test above.
+    assert_eq!(fluid(1.0), 39.5);
+    assert_eq!(fluid(1.4), 39.5);
+    // In a season of twice the usual bookings one more falls due at 08:15 and goes before the
+    // walk-ins ahead: 8.5 minutes later.
+    assert_eq!(fluid(2.0), 48.0);
 }
 
 /// Regression: a ticket drawn in the morning, never called and without a void time, stayed
