@@ -363,14 +363,8 @@ fn predict_features_equal_the_training_features_of_every_probe_of_a_day() {
     let probes = training_probes(&day, (model.settings.snapshot_min * MIN as f64) as i64);
     // Only this day is loaded, as in a live request: the booking level comes from the days the
     // model kept of its window, the same for both.
-    let office = &cols.offices[day.office as usize];
-    let level = booking_level::level(
-        office,
-        day.date,
-        &booking_level::daily_bookings(&cols, |_| true),
-        &model.history.recent_bookings,
-        &model.history.plan,
-    );
+    let h = &model.history;
+    let level = booking_level::day_level(&cols, day.office, day.date, &h.recent_bookings, &h.plan);
     let train = day_features(&day, &cols, &probes, &ctx, level);
     let whole_day: Vec<SnapshotTicket> = day_rows.iter().map(Row::full).collect();
     let mut differ: BTreeMap<&str, (usize, String)> = BTreeMap::new();

@@ -81,6 +81,18 @@ pub fn level(
     (drawn / usual).clamp(LEVEL_RANGE.0, LEVEL_RANGE.1)
 }
 
+/// The level of the day of `cols` at `office` (its index) on `date`: a live prediction's, whose
+/// log holds that day alone.
+pub fn day_level(
+    cols: &TicketColumns,
+    office: u32,
+    date: NaiveDate,
+    recent: &DailyBookings,
+    plan: &DayPlan,
+) -> f64 {
+    level(&cols.offices[office as usize], date, &daily_bookings(cols, |_| true), recent, plan)
+}
+
 /// The level of every office-day of `days`, in their order.
 pub fn levels(cols: &TicketColumns, days: &[DayRange], recent: &DailyBookings, plan: &DayPlan) -> Vec<f64> {
     let all = daily_bookings(cols, |_| true);

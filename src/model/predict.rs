@@ -135,14 +135,8 @@ pub fn predict(
         ticket: position,
         probe: if t.issued == now { Probe::AtIssue } else { Probe::Later },
     };
-    let office = &cols.offices[day.office as usize];
-    let level = booking_level::level(
-        office,
-        day.date,
-        &booking_level::daily_bookings(&cols, |_| true),
-        &model.history.recent_bookings,
-        &model.history.plan,
-    );
+    let h = &model.history;
+    let level = booking_level::day_level(&cols, day.office, day.date, &h.recent_bookings, &h.plan);
     let x = day_features(&day, &cols, &[probe], &ctx, level);
     let q = calibrated.predict(&x)[0];
     let at = |min: f64| format_rfc3339(now + (min * 60_000.0).round() as i64, tz);
