@@ -76,7 +76,9 @@ def local_minutes(rfc: str) -> float:
 
 
 def hhmm(minutes: float) -> str:
-    m = int(round(minutes)) % 1440
+    # The app's Math.round: halves up (Python's round() takes them to the even minute, so an
+    # alarm at HH:MM:30 read one minute apart).
+    m = math.floor(minutes + 0.5) % 1440
     return f"{m // 60:02d}:{m % 60:02d}"
 
 
