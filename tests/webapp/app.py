@@ -75,11 +75,20 @@ def local_minutes(rfc: str) -> float:
     return int(m[1]) * 60 + int(m[2]) + int(m[3] or 0) / 60
 
 
+def js_round(x: float) -> int:
+    """The app's Math.round: halves up. Python's round() takes them to the even number, so an
+    alarm at 10:04:30 read 10:04 in a check and 10:05 in the app."""
+    return math.floor(x + 0.5)
+
+
 def hhmm(minutes: float) -> str:
-    # The app's Math.round: halves up (Python's round() takes them to the even minute, so an
-    # alarm at HH:MM:30 read one minute apart).
-    m = math.floor(minutes + 0.5) % 1440
+    m = js_round(minutes) % 1440
     return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def clock(rfc: str) -> str:
+    """The app's `clock()`: the local HH:MM of an RFC 3339 text, rounded to the minute."""
+    return hhmm(local_minutes(rfc))
 
 
 def call_range(p10: str, p90: str) -> tuple[str, str]:

@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parent))
-from app import OFFICE, App, call_range, check, hhmm, local_minutes, wait_for  # noqa: E402
+from app import OFFICE, App, call_range, check, clock, js_round, local_minutes, wait_for  # noqa: E402
 
 # --- the checks ------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ def best_view(app: App) -> None:
     shown = app.js(
         "return [...document.querySelectorAll('#heat td')].filter(td => /^q\\d$/.test(td.className)).map(td => td.innerText);"
     )
-    numbers = sorted(str(round(c["wait_median_min"])) for c in cells if not c["suppressed"] and c["wait_median_min"] is not None)
+    numbers = sorted(str(js_round(c["wait_median_min"])) for c in cells if not c["suppressed"] and c["wait_median_min"] is not None)
     check(sorted(shown) == numbers, f"best: grid shows the {len(numbers)} median waits of /profile")
     sup = app.js("return document.querySelectorAll('#heat td.sup').length;")
     check(sup == sum(1 for c in cells if c["suppressed"] or c["wait_median_min"] is None), f"best: {sup} suppressed cells hatched")
@@ -238,7 +238,7 @@ def ticket_view(app: App) -> None:
     main = app.text("#ts-main")
     check(f"zwischen {lo} und {hi} Uhr" in main, f"ticket: window '{main}'")
     alarm = app.text("#ts-alarm")
-    check(f"um {hhmm(round(local_minutes(s['alarmAt'])))} Uhr" in alarm, f"ticket: reminder time shown: '{alarm}'")
+    check(f"um {clock(s['alarmAt'])} Uhr" in alarm, f"ticket: reminder time shown: '{alarm}'")
     check(app.text("#ts-countdown").startswith("Erinnerung in"), "ticket: countdown to the reminder")
     check(app.js("return localStorage.getItem('qc.ticket');") is not None, "ticket: number kept on the device")
     time.sleep(1.0)
