@@ -348,8 +348,8 @@ pub fn day_features(
 /// running services end after their usual minutes (a quarter of them at least), booked
 /// tickets are due at the quarter hour after they were drawn, the counters follow the usual
 /// plan's changes, the usual bookings of the coming quarter hours (times the booking level)
-/// not drawn yet join, and
-/// walk-ins ahead leave as the office's walk-ins did ([`crate::model::leaving`]).
+/// not drawn yet join, and walk-ins ahead leave as the office's walk-ins did
+/// ([`crate::model::leaving`]).
 #[allow(clippy::too_many_arguments)]
 fn fluid_call(
     day: &OfficeDay,
