@@ -6,7 +6,7 @@
 //! simulated data, 1.2 × and 0.85 × the mean). The queue replay scales the usual bookings still
 //! to come by this level, so a walk-in in January expects more booked citizens to go first. On
 //! four independent simulated data sets it cut the GBM's MAE at issue by 0.4–1.5 % and over
-//! all snapshots by 0–0.8 % (README, "Wait-time forecasts"). A day's own bookings so far are too
+//! all snapshots by 0–0.8 % (docs/wait-model-measurements.md). A day's own bookings so far are too
 //! few to tell the season from the day's luck; ten open days are not.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -28,7 +28,7 @@ const ALARM_Z: f64 = 1.2816;
 /// correction), and z of its one-sided 95 % bound: picking the largest factor that passes on an
 /// office's few calibration alarms favours factors that were lucky there. In the backtests of
 /// two independent simulated data sets three office figures were 5.5–6.6 % late with 4 % and a
-/// 95 % bound; with 3 % two of them fell under 5 %, one small office's stayed at 6.7 % (README).
+/// 95 % bound; with 3 % two of them fell under 5 %, one small office's stayed at 6.7 % (docs/wait-model-measurements.md).
 const OFFICE_ALARM_TARGET: f64 = 0.03;
 const OFFICE_ALARM_Z: f64 = 1.6449;
 /// The share of the calibrated alarm at which it rings when a model file records none (files
@@ -276,7 +276,7 @@ impl Calibrator {
     /// boosters, absolute loss on at-issue rows), the 14 calibration days' median residual per
     /// bucket shifted the point by noise: without it the backtest's MAE at issue fell 0.06–0.4 %
     /// on three independent simulated data sets, its MAE over all snapshots 0.02–0.1 %, with
-    /// p10, p90 and the alarms unchanged (README, "Wait-time model").
+    /// p10, p90 and the alarms unchanged (docs/wait-model-measurements.md).
     pub fn with_point_as_median_at_issue(mut self) -> Calibrator {
         for r in &mut self.at_issue.residuals {
             r[1] = 0.0;

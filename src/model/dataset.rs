@@ -13,7 +13,7 @@ use crate::schema::EpochMs;
 /// learns that month's luck of last year; the season's load already shows in the queue. Without
 /// it the backtest's MAE over all snapshots fell 1.5–2.4 % on three independent simulated data
 /// sets of three to five offices (at issue −0.9 to +0.4 %); on 85 offices, with many more days
-/// per month, it moved by +0.2 % (README, "Wait-time model").
+/// per month, it moved by +0.2 % (docs/wait-model-measurements.md).
 pub const FEATURES: [&str; 30] = [
     "ahead_same_service",
     "ahead_total",
@@ -57,7 +57,7 @@ pub fn feature(name: &str) -> usize {
 pub const MIXED_ISSUE_SHARE: f64 = 0.5;
 /// Share of at-issue snapshots in the rows the GBM's at-issue booster fits on. Later
 /// snapshots share its trees' leaves but not its use; with 0.9 the MAE at issue fell 1.6 %
-/// on independent simulated data (README, "Wait-time model").
+/// on independent simulated data (docs/wait-model-measurements.md).
 pub const AT_ISSUE_SHARE: f64 = 0.9;
 
 /// At-issue and later examples kept of `issue` and `later` under a cap of `max_rows` (all of

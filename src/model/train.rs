@@ -48,7 +48,7 @@ impl TrainParams {
 
     /// The row cap of a window of `offices` offices: `fit_rows`, grown in proportion beyond
     /// `fit_rows_offices` offices. On 10 M tickets of 85 offices, 1.6 M rows instead of 400 000
-    /// cut the MAE at issue by about 1 % (README, "Wait-time model"); with a few offices the
+    /// cut the MAE at issue by about 1 % (docs/wait-model-measurements.md); with a few offices the
     /// cap already holds most at-issue snapshots and more rows gained nothing.
     pub fn row_cap(&self, offices: usize) -> usize {
         if self.fit_rows_offices == 0 || offices <= self.fit_rows_offices {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Absolute loss as LightGBM does it: trees split on the sign of the residual, then each leaf
 /// takes the median residual of its rows. Waits are skewed (many short, a long tail), so the
 /// median is what the MAE at issue rewards; on independent simulated data it cut the MAE at
-/// issue by about 5 % against squared loss (README, "Wait-time model").
+/// issue by about 5 % against squared loss (docs/wait-model-measurements.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Loss {
@@ -35,7 +35,7 @@ impl Loss {
 /// Absolute loss fits the square root of the wait: the median of √wait is √(median wait), so
 /// the target is the same, but the trees' steps are finer where most waits are (a counter is
 /// free and the call comes within seconds) and coarser in the long tail. On two independent
-/// simulated data sets it cut the MAE at issue by 0.4–1.2 % (README, "Wait-time model"). Squared
+/// simulated data sets it cut the MAE at issue by 0.4–1.2 % (docs/wait-model-measurements.md). Squared
 /// loss keeps minutes (a mean of roots is not the root of the mean). Files written before the
 /// scale was recorded fitted minutes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //!
 //! Why not a crate: perpetual (3.0.0-rc.2) has one self-stopping "budget" knob and ended a
 //! two-year fit after 16 stumps (a near-constant model) depending on where the window ended;
-//! forust-ml 0.8 has the explicit knobs, and the comparison on the backtest is in the README.
+//! forust-ml 0.8 has the explicit knobs, and the comparison on the backtest is in docs/wait-model-measurements.md.
 
 pub mod bins;
 pub mod grow;
@@ -123,7 +123,7 @@ pub const MIN_CHANNEL_ROWS: usize = 2_000;
 /// [`MIN_CHANNEL_ROWS`]. Why split: an appointment's wait is mostly the time to its booked
 /// slot, a walk-in's the queue ahead; one booster of 31-leaf trees spends leaves on both,
 /// two spend them on one each. On the same rows and features LightGBM's MAE at issue fell
-/// 1.8–1.9 % with one booster per channel (README, "Wait-time model").
+/// 1.8–1.9 % with one booster per channel (docs/wait-model-measurements.md).
 /// `idx` are rows of `data`; the split is of them.
 fn split_by_channel(data: &Dataset, idx: &[usize]) -> Option<(Vec<usize>, Vec<usize>)> {
     let channel = feature("channel");
@@ -215,7 +215,7 @@ impl GbmParams {
     /// of a fit from a constant and one from the queue replay's call time. Why: the two err
     /// differently (trees from a constant build the replay's scale from steps; from the replay
     /// they only correct it), and on independent simulated data their mean cut the MAE at issue
-    /// by 0.1–1.0 % where either alone moved it by ±0.8 % (README, "Wait-time model").
+    /// by 0.1–1.0 % where either alone moved it by ±0.8 % (docs/wait-model-measurements.md).
     fn fit_at_issue(&self, data: &Dataset) -> Result<AtIssueBooster, GbmError> {
         let prepared = self.prepare(data);
         let (plain, plain_held_out) = self.fit_one(&prepared, None)?;
