@@ -8,7 +8,8 @@
 //! error for what it knows, up to Monte Carlo noise (which only raises its error slightly).
 //! What it does not know, and so redraws:
 //! - always: the counter times not ended yet (a running one longer than it has lasted), the
-//!   short gaps between calls from the issue on;
+//!   short gaps before every call after the issue (also those drawn before it, as a free
+//!   counter's next call, which the simulator decides before the citizen comes);
 //! - unless [`Knowledge::Everything`]: the walk-ins still to come (the day's Poisson arrivals
 //!   after the issue), the patience and presence of those waiting (given that they have not
 //!   voided their ticket by then), and an appointment ticket's own booked slot (from its
@@ -439,6 +440,7 @@ mod tests {
     use super::*;
     use crate::simulate::offices::PRESETS;
     use crate::simulate::simulate;
+    use crate::time::MS_PER_SECOND;
     use crate::timezones::DEFAULT_TZ;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -528,6 +530,42 @@ mod tests {
             everything < plan,
             "knowing the future: {everything:.3} min, the day's plan only: {plan:.3} min"
         );
+    }
+
+    #[test]
+    fn a_free_counters_next_call_is_not_known_before_the_citizen_comes() {
+        // A free counter's next call is decided when it falls idle: the next arrival plus a
+        // short gap, drawn before that citizen has come. A replay from the arrival must redraw
+        // the gap, or it would know the wait of everyone who comes to a free counter exactly.
+        let office = &PRESETS[0];
+        let date = d(2025, 3, 4);
+        let hours = office.hours_on(date.weekday()).unwrap();
+        let day = OfficeDay { office, date, hours, scale: 1.0 };
+        let epoch_day = i64::from(days_since_epoch(date));
+        let mut rng = day_rng(5, 0, epoch_day);
+        let (start, _) = draw_day(&day, &mut rng);
+        let serve_rng = rng.clone();
+        let mut truth = start.clone();
+        truth.serve(&mut Draws::one(&mut serve_rng.clone()));
+        let ctx = Replay::new(&day, &start, &truth, &serve_rng, Knowledge::Everything);
+        let mut replays = day_rng(99, 0, epoch_day);
+        let called_at_once: Vec<(usize, i64)> = (0..truth.walk_ins.len())
+            .filter_map(|i| {
+                let v = &truth.walk_ins[i];
+                let wait = v.called?.0 - v.issued;
+                (wait <= 20 * MS_PER_SECOND).then_some((i, wait))
+            })
+            .collect();
+        assert!(called_at_once.len() >= 20, "{} called at once", called_at_once.len());
+        let (mut exact, mut replayed) = (0, 0);
+        for &(i, wait) in &called_at_once {
+            for _ in 0..5 {
+                exact += usize::from(ctx.wait(Target::WalkIn(i), &mut replays) == wait);
+                replayed += 1;
+            }
+        }
+        // A gap of 3–20 s drawn afresh hits the true one to the millisecond about never.
+        assert!(exact * 4 < replayed, "{exact} of {replayed} replays hit the true wait exactly");
     }
 
     #[test]

@@ -163,6 +163,21 @@ impl<'a> Draws<'a> {
             _ => self.before,
         }
     }
+
+    /// A delay in `lo..=hi` drawn at `t` for an event at `base` plus the delay. A draw made
+    /// before the switch for an event after it (a free counter's next call, decided before the
+    /// citizen it will call has come) is the future, which a replay must not know: the day's
+    /// own draw is still taken, so that every later draw before the switch stays the day's
+    /// own, but replaced by a fresh one given that the event has not happened by the switch.
+    fn delay(&mut self, t: i64, base: i64, lo: i64, hi: i64) -> i64 {
+        let drawn = uniform_i64(self.at(t), lo, hi);
+        match &mut self.after {
+            Some((from, rng)) if t < *from && base.saturating_add(drawn) >= *from => {
+                uniform_i64(rng, lo.max(*from - base), hi)
+            }
+            _ => drawn,
+        }
+    }
 }
 
 /// Walk-in arrivals (a non-homogeneous Poisson process) until the dispenser closes.
@@ -416,8 +431,9 @@ impl Run {
         for k in 1..=max_counters {
             if let Some(t) = self.next_shift(k, start) {
                 // Counters open within the first minute, not all at the same second.
-                // Drawn before the first call, so from the day's own stream in a replay too.
-                counters.push(Reverse((t + uniform_i64(draws.at(i64::MIN), 0, 60 * MS_PER_SECOND), k)));
+                // Drawn before the first call: in a replay the day's own, unless the counter
+                // opens after the switch.
+                counters.push(Reverse((t + draws.delay(i64::MIN, t, 0, 60 * MS_PER_SECOND), k)));
             }
         }
         while let Some(Reverse((t, k))) = counters.pop() {
@@ -433,8 +449,9 @@ impl Run {
             self.admit(t);
             let Some(v) = self.pick(t) else {
                 if let Some(next) = self.next_arrival() {
+                    let wake = next.max(t);
                     counters.push(Reverse((
-                        next.max(t) + uniform_i64(draws.at(t), 3 * MS_PER_SECOND, 20 * MS_PER_SECOND),
+                        wake + draws.delay(t, wake, 3 * MS_PER_SECOND, 20 * MS_PER_SECOND),
                         k,
                     )));
                 }
@@ -443,11 +460,11 @@ impl Run {
             let nobody_comes = v.absent || v.gives_up <= t;
             v.called = Some((t, k));
             (v.finished, v.outcome) = if nobody_comes {
-                (t + uniform_i64(draws.at(t), 60 * MS_PER_SECOND, 120 * MS_PER_SECOND), Outcome::NoShow)
+                (t + draws.delay(t, t, 60 * MS_PER_SECOND, 120 * MS_PER_SECOND), Outcome::NoShow)
             } else {
                 (t + v.service_ms, Outcome::Served)
             };
-            let free = v.finished + uniform_i64(draws.at(t), 15 * MS_PER_SECOND, 60 * MS_PER_SECOND);
+            let free = v.finished + draws.delay(t, v.finished, 15 * MS_PER_SECOND, 60 * MS_PER_SECOND);
             counters.push(Reverse((free, k)));
         }
     }
