@@ -17,6 +17,7 @@ pub mod demand;
 pub mod engine;
 pub mod offices;
 pub mod services;
+mod slot_posterior;
 pub mod writer;
 
 #[cfg(test)]
