@@ -454,18 +454,33 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_replay_keeps_the_day_before_the_issue_and_knowing_less_costs_accuracy() {
-        let office = &PRESETS[0];
+    /// One simulated day of preset `preset` (2025-03-04): the citizens drawn, the day as it
+    /// went, and the serve loop's stream.
+    struct Day {
+        day: OfficeDay<'static>,
+        epoch_day: i64,
+        start: Run,
+        truth: Run,
+        serve_rng: DayRng,
+    }
+
+    fn simulated_day(preset: usize) -> Day {
+        let office = &PRESETS[preset];
         let date = d(2025, 3, 4);
         let hours = office.hours_on(date.weekday()).unwrap();
         let day = OfficeDay { office, date, hours, scale: 1.0 };
         let epoch_day = i64::from(days_since_epoch(date));
-        let mut rng = day_rng(5, 0, epoch_day);
+        let mut rng = day_rng(5, preset, epoch_day);
         let (start, _) = draw_day(&day, &mut rng);
         let serve_rng = rng.clone();
         let mut truth = start.clone();
         truth.serve(&mut Draws::one(&mut serve_rng.clone()));
+        Day { day, epoch_day, start, truth, serve_rng }
+    }
+
+    #[test]
+    fn a_replay_keeps_the_day_before_the_issue_and_knowing_less_costs_accuracy() {
+        let Day { day, epoch_day, start, truth, serve_rng } = simulated_day(0);
         let mut replays = day_rng(99, 0, epoch_day);
         for knowledge in [Knowledge::Everything, Knowledge::DayPlan, Knowledge::Log] {
             let ctx = Replay::new(&day, &start, &truth, &serve_rng, knowledge);
@@ -506,16 +521,7 @@ mod tests {
         // A free counter's next call is decided when it falls idle: the next arrival plus a
         // short gap, drawn before that citizen has come. A replay from the arrival must redraw
         // the gap, or it would know the wait of everyone who comes to a free counter exactly.
-        let office = &PRESETS[0];
-        let date = d(2025, 3, 4);
-        let hours = office.hours_on(date.weekday()).unwrap();
-        let day = OfficeDay { office, date, hours, scale: 1.0 };
-        let epoch_day = i64::from(days_since_epoch(date));
-        let mut rng = day_rng(5, 0, epoch_day);
-        let (start, _) = draw_day(&day, &mut rng);
-        let serve_rng = rng.clone();
-        let mut truth = start.clone();
-        truth.serve(&mut Draws::one(&mut serve_rng.clone()));
+        let Day { day, epoch_day, start, truth, serve_rng } = simulated_day(0);
         let ctx = Replay::new(&day, &start, &truth, &serve_rng, Knowledge::Everything);
         let mut replays = day_rng(99, 0, epoch_day);
         let called_at_once: Vec<(usize, i64)> = (0..truth.walk_ins.len())
@@ -541,16 +547,7 @@ mod tests {
     fn the_slots_of_those_waiting_are_not_known_from_the_log() {
         // What a waiting appointment ticket booked is not in the log: a replay that knows only
         // the log must replay alike whatever slots those waiting truly booked.
-        let office = &PRESETS[1];
-        let date = d(2025, 3, 4);
-        let hours = office.hours_on(date.weekday()).unwrap();
-        let day = OfficeDay { office, date, hours, scale: 1.0 };
-        let epoch_day = i64::from(days_since_epoch(date));
-        let mut rng = day_rng(5, 1, epoch_day);
-        let (start, _) = draw_day(&day, &mut rng);
-        let serve_rng = rng.clone();
-        let mut truth = start.clone();
-        truth.serve(&mut Draws::one(&mut serve_rng.clone()));
+        let Day { day, epoch_day, start, truth, serve_rng } = simulated_day(1);
         let ctx = Replay::new(&day, &start, &truth, &serve_rng, Knowledge::Log);
         let mut checked = 0;
         for i in (0..truth.appointments.len()).step_by(3) {
