@@ -16,7 +16,7 @@ use crate::random::{DayRng, chance, weighted_index};
 use crate::time::MS_PER_MINUTE;
 
 /// Passes over the waiting tickets after the first assignment.
-pub(super) const GIBBS_SWEEPS: usize = 2;
+const GIBBS_SWEEPS: usize = 2;
 /// Tries to draw a citizen of a slot who comes after the instant.
 const LATER_TRIES: u32 = 10_000;
 
@@ -53,19 +53,12 @@ impl Slot {
     /// which the caller multiplies in): over the number of places `p`, the ways to seat them
     /// (p! ÷ (p − n)!), each kept, and the other places quiet.
     pub(super) fn weight(&self, n: usize) -> f64 {
-        self.places()
-            .map(|(p, pr)| {
-                pr * falling(p, n) * self.keep.powi(n as i32) * self.quiet.powi(p.saturating_sub(n) as i32)
-            })
-            .sum()
+        self.keep.powi(n as i32) * self.seatings(n).map(|(_, w)| w).sum::<f64>()
     }
 
     /// Draws how many citizens are still to come for this slot, given `n` have come.
     pub(super) fn draw_later(&self, n: usize, rng: &mut DayRng) -> usize {
-        let weights: Vec<(usize, f64)> = self
-            .places()
-            .map(|(p, pr)| (p, pr * falling(p, n) * self.quiet.powi(p.saturating_sub(n) as i32)))
-            .collect();
+        let weights: Vec<(usize, f64)> = self.seatings(n).collect();
         let total: f64 = weights.iter().map(|w| w.1).sum();
         if total <= 0.0 {
             return 0;
@@ -74,6 +67,13 @@ impl Slot {
             if weights.len() > 1 && chance(rng, weights[1].1 / total) { weights[1].0 } else { weights[0].0 };
         let p_later = if self.quiet > 0.0 { self.later / self.quiet } else { 0.0 };
         (n..places).filter(|_| chance(rng, p_later)).count()
+    }
+
+    /// Each number of places `p` with the chance of `n` arrivals seated in it, the other
+    /// places quiet (the arrivals' own chance to be kept left out).
+    fn seatings(&self, n: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.places()
+            .map(move |(p, pr)| (p, pr * falling(p, n) * self.quiet.powi(p.saturating_sub(n) as i32)))
     }
 
     fn places(&self) -> impl Iterator<Item = (usize, f64)> {
@@ -106,7 +106,7 @@ fn falling(p: usize, n: usize) -> f64 {
 
 /// Probability that a citizen booked for `slot` draws the number after `t0` (the dispenser
 /// opens at `open`; who comes earlier draws at opening).
-pub(super) fn comes_after(t0: i64, slot: i64, open: i64) -> f64 {
+fn comes_after(t0: i64, slot: i64, open: i64) -> f64 {
     if t0 < open {
         return 1.0;
     }
@@ -120,8 +120,7 @@ pub(super) fn comes_after(t0: i64, slot: i64, open: i64) -> f64 {
     } else if x > EARLY_BY.max_min {
         1.0
     } else {
-        let z = (x / EARLY_BY.median_min).ln() / EARLY_BY.sigma;
-        0.5 * erfc(-z / std::f64::consts::SQRT_2)
+        0.5 * erfc(-early_z(x) / std::f64::consts::SQRT_2)
     };
     LATE_ARRIVAL * late + (1.0 - LATE_ARRIVAL) * early
 }
@@ -194,13 +193,18 @@ pub(super) fn arrival_likelihood(issued: i64, slot: i64, open: i64) -> f64 {
     if !(0.0..=EARLY_BY.max_min).contains(&early) {
         return 0.0;
     }
-    let z = |x: f64| (x / EARLY_BY.median_min).ln() / EARLY_BY.sigma;
     if issued == open {
         // Came before opening: the dispenser's first second, so the chance to be that early.
-        return (1.0 - LATE_ARRIVAL) * 0.5 * erfc(z(early.max(1e-9)) / std::f64::consts::SQRT_2);
+        return (1.0 - LATE_ARRIVAL) * 0.5 * erfc(early_z(early.max(1e-9)) / std::f64::consts::SQRT_2);
     }
-    let density = (-0.5 * z(early).powi(2)).exp() / (early * EARLY_BY.sigma * (std::f64::consts::TAU).sqrt());
+    let density =
+        (-0.5 * early_z(early).powi(2)).exp() / (early * EARLY_BY.sigma * (std::f64::consts::TAU).sqrt());
     (1.0 - LATE_ARRIVAL) * density / minute
+}
+
+/// Standard score of coming `minutes` early on the early ones' lognormal.
+fn early_z(minutes: f64) -> f64 {
+    (minutes / EARLY_BY.median_min).ln() / EARLY_BY.sigma
 }
 
 /// Complementary error function (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
