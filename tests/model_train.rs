@@ -105,6 +105,7 @@ fn the_gate_refuses_a_bad_model_and_keeps_the_old_file() {
 
 #[test]
 fn calibration_skips_closures_and_a_quiet_day() {
+    const DAYS: usize = 28;
     // Thin out the third-last open day to a fifth of its tickets.
     let lines: Vec<&str> = log().lines().collect();
     let dates: BTreeSet<NaiveDate> = lines[1..].iter().map(|l| date_of(l)).collect();
@@ -131,9 +132,10 @@ fn calibration_skips_closures_and_a_quiet_day() {
         .map(|d| d.as_str().unwrap().parse().unwrap())
         .collect();
 
-    // The expected days, recomputed from the log: going back from the last day, every day with
-    // tickets and at least 0.75 × the median count of its weekday's days in the 8 weeks before
-    // (all days count as normal while fewer than two such days exist), the first day never.
+    // The expected days (`model.calibration_days`, 28 by default), recomputed from the log:
+    // going back from the last day, every day with tickets and at least 0.75 × the median count
+    // of its weekday's days in the 8 weeks before (all days count as normal while fewer than two
+    // such days exist), the first day never.
     let mut daily: BTreeMap<NaiveDate, usize> = BTreeMap::new();
     for l in &thinned[1..] {
         *daily.entry(date_of(l)).or_default() += 1;
@@ -141,7 +143,7 @@ fn calibration_skips_closures_and_a_quiet_day() {
     let first = *daily.keys().next().unwrap();
     let mut expected = Vec::new();
     for (&d, &n) in daily.iter().rev() {
-        if expected.len() == 14 || d == first {
+        if expected.len() == DAYS || d == first {
             break;
         }
         let mut same: Vec<usize> = daily
@@ -162,11 +164,11 @@ fn calibration_skips_closures_and_a_quiet_day() {
     }
     expected.reverse();
     assert_eq!(days, expected);
-    assert_eq!(days.len(), 14);
+    assert_eq!(days.len(), DAYS);
     assert!(!days.contains(&quiet), "the quiet day {quiet} calibrates");
     // Closures (Sundays, New Year's Day) hold no tickets and never calibrate.
     assert!(days.iter().all(|d| d.weekday() != Weekday::Sun), "{days:?}");
-    assert!((days[13] - days[0]).num_days() > 14, "{days:?}");
+    assert!((days[DAYS - 1] - days[0]).num_days() > DAYS as i64, "{days:?}");
     assert_eq!(
         m["summary"]["calibration_rows"].as_u64().unwrap() as usize,
         m["summary"]["alarm"]["tickets"].as_u64().unwrap() as usize + later_snapshots(&thinned, &days)

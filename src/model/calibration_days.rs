@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 
 /// | Name | Default | Purpose |
-/// | `days` | 14 | open days that calibrate |
+/// | `days` | 28 | open days that calibrate |
 /// | `min_load` | 0.75 | a day with fewer tickets than this share of its weekday's usual load is skipped |
 /// | `reference_weeks` | 8 | the usual load of a weekday: the median ticket count of its open days in the weeks before |
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,7 +21,7 @@ pub struct CalibrationDays {
 
 impl Default for CalibrationDays {
     fn default() -> Self {
-        CalibrationDays { days: 14, min_load: 0.75, reference_weeks: 8 }
+        CalibrationDays { days: 28, min_load: 0.75, reference_weeks: 8 }
     }
 }
 

@@ -273,7 +273,7 @@ impl Calibrator {
 
     /// The point itself as the median at issue: the median residual of the at-issue buckets
     /// set to 0. For a predictor that fits the median of at-issue waits (the GBM's at-issue
-    /// boosters, absolute loss on at-issue rows), the 14 calibration days' median residual per
+    /// boosters, absolute loss on at-issue rows), the calibration days' median residual per
     /// bucket shifted the point by noise: without it the backtest's MAE at issue fell 0.06–0.4 %
     /// on three independent simulated data sets, its MAE over all snapshots 0.02–0.1 %, with
     /// p10, p90 and the alarms unchanged (docs/wait-model-measurements.md).

@@ -20,7 +20,7 @@ use crate::store::columns::TicketColumns;
 /// | Name | Default | Purpose |
 /// | `weeks` | 8 | test weeks of the backtest (rolling origins) |
 /// | `snapshot_min` | 5 | minutes between snapshots of a waiting ticket |
-/// | `calibration` | 14 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
+/// | `calibration` | 28 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
 /// | `notice_min` | 10 | notice the alarm is scored for |
 /// | `alarm_margin` | 0.85 | share of the calibrated alarm at which it rings |
 /// | `fit_rows` | 400 000 | snapshots built to fit on at most (the GBM's row cap) |
@@ -84,6 +84,18 @@ pub struct Calibrated {
 }
 
 impl Calibrated {
+    /// `model` with `calibrator`, its point kept as the median at issue when the model fits
+    /// that median itself. Decided for the model that is kept: the fit before the refit may
+    /// lack the at-issue boosters (too few rows to need them) where the refit has them.
+    fn settle(model: Fitted, calibrator: Calibrator) -> Calibrated {
+        let calibrator = if model.fits_median_at_issue() {
+            calibrator.with_point_as_median_at_issue()
+        } else {
+            calibrator
+        };
+        Calibrated { model, calibrator }
+    }
+
     pub fn predict(&self, x: &Dataset) -> Vec<Quantiles> {
         self.quantiles(&self.model.predict(x), x)
     }
@@ -181,6 +193,7 @@ pub fn train_window(
     let cal_weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
     let cal_ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
     let mut fitted = Vec::new();
+    let mut calibrators = Vec::new();
     let mut cal_predictions = Vec::new();
     for p in predictors {
         let model = p.fit(&train).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
@@ -194,13 +207,11 @@ pub fn train_window(
             weekday: &cal_weekdays,
             ahead: &cal_ahead,
         };
-        let mut calibrator = Calibrator::fit(&examples, params.notice_min)
+        let calibrator = Calibrator::fit(&examples, params.notice_min)
             .with_office_alarms(&examples, params.notice_min)
             .with_alarm_margin(params.alarm_margin);
-        if model.fits_median_at_issue() {
-            calibrator = calibrator.with_point_as_median_at_issue();
-        }
-        let c = Calibrated { model, calibrator };
+        calibrators.push(calibrator.clone());
+        let c = Calibrated::settle(model, calibrator);
         // The points are those the calibrator learned from: predicted once.
         cal_predictions.push(c.quantiles(&point, &cal));
         fitted.push(c);
@@ -216,8 +227,9 @@ pub fn train_window(
         let all_history = History::learn_where(cols, tz, |d| d < until);
         let ctx = Context { history: &all_history, ..ctx };
         let all = sampled(cols, &days, &ctx, every, fit_rows);
-        for (p, c) in predictors.iter().zip(&mut fitted) {
-            c.model = p.fit(&all).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
+        for ((p, c), calibrator) in predictors.iter().zip(&mut fitted).zip(calibrators) {
+            let model = p.fit(&all).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
+            *c = Calibrated::settle(model, calibrator);
         }
         train_rows = all.len();
         drop(all);

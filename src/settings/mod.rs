@@ -127,7 +127,9 @@ pub struct ModelSettings {
     /// Minutes between training snapshots of a waiting ticket (besides the one at issue).
     pub snapshot_minutes: f64,
     /// Open days before each origin held out to calibrate the quantiles and the alarm (split
-    /// conformal): the last ones with a normal load.
+    /// conformal): the last ones with a normal load. Four weeks: on two weeks of a quiet
+    /// December too few waits were long enough to vouch for an office's alarm, and a model
+    /// trained to 2 January offered none in three of four offices.
     pub calibration_days: u32,
     /// A day with fewer tickets than this share of its weekday's usual load (the median of
     /// the 8 weeks before) is skipped for calibration (it still trains the models); the same
@@ -205,7 +207,7 @@ impl Default for ModelSettings {
         ModelSettings {
             backtest_weeks: 8,
             snapshot_minutes: 5.0,
-            calibration_days: 14,
+            calibration_days: 28,
             calibration_min_load: 0.75,
             refit_with_calibration_days: true,
             gate_max_worse: 0.25,
