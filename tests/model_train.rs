@@ -11,6 +11,7 @@ use polars::prelude::*;
 use queuecast::model::dataset::{FEATURES, feature};
 use queuecast::model::file::ModelFile;
 use queuecast::model::predict::{Snapshot, SnapshotTicket, predict};
+use queuecast::settings::Settings;
 use serde_json::Value;
 use util::Workdir;
 
@@ -105,7 +106,7 @@ fn the_gate_refuses_a_bad_model_and_keeps_the_old_file() {
 
 #[test]
 fn calibration_skips_closures_and_a_quiet_day() {
-    const DAYS: usize = 28;
+    let days_wanted = Settings::default().model.calibration_days as usize;
     // Thin out the third-last open day to a fifth of its tickets.
     let lines: Vec<&str> = log().lines().collect();
     let dates: BTreeSet<NaiveDate> = lines[1..].iter().map(|l| date_of(l)).collect();
@@ -132,7 +133,7 @@ fn calibration_skips_closures_and_a_quiet_day() {
         .map(|d| d.as_str().unwrap().parse().unwrap())
         .collect();
 
-    // The expected days (`model.calibration_days`, 28 by default), recomputed from the log:
+    // The expected days (`model.calibration_days`, the default), recomputed from the log:
     // going back from the last day, every day with tickets and at least 0.75 × the median count
     // of its weekday's days in the 8 weeks before (all days count as normal while fewer than two
     // such days exist), the first day never.
@@ -143,7 +144,7 @@ fn calibration_skips_closures_and_a_quiet_day() {
     let first = *daily.keys().next().unwrap();
     let mut expected = Vec::new();
     for (&d, &n) in daily.iter().rev() {
-        if expected.len() == DAYS || d == first {
+        if expected.len() == days_wanted || d == first {
             break;
         }
         let mut same: Vec<usize> = daily
@@ -164,11 +165,11 @@ fn calibration_skips_closures_and_a_quiet_day() {
     }
     expected.reverse();
     assert_eq!(days, expected);
-    assert_eq!(days.len(), DAYS);
+    assert_eq!(days.len(), days_wanted);
     assert!(!days.contains(&quiet), "the quiet day {quiet} calibrates");
     // Closures (Sundays, New Year's Day) hold no tickets and never calibrate.
     assert!(days.iter().all(|d| d.weekday() != Weekday::Sun), "{days:?}");
-    assert!((days[DAYS - 1] - days[0]).num_days() > DAYS as i64, "{days:?}");
+    assert!((days[days_wanted - 1] - days[0]).num_days() > days_wanted as i64, "{days:?}");
     assert_eq!(
         m["summary"]["calibration_rows"].as_u64().unwrap() as usize,
         m["summary"]["alarm"]["tickets"].as_u64().unwrap() as usize + later_snapshots(&thinned, &days)
