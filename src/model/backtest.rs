@@ -9,10 +9,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::Quantiles;
-use crate::model::dataset::Dataset;
-use crate::model::features::{Context, dataset_of};
+use crate::model::features::Context;
 use crate::model::gbm::GbmFit;
 use crate::model::metrics::{Breakdown, breakdown};
+use crate::model::outcomes::{Outcomes, score_days};
 use crate::model::predictors::{Fitted, PredictorParams};
 use crate::model::train::{TrainError, TrainParams, Trained, train_window};
 use crate::replay::day_ranges;
@@ -70,7 +70,7 @@ impl Fold {
 pub struct BacktestResult {
     pub folds: Vec<Fold>,
     /// All test examples of all folds.
-    pub test: Dataset,
+    pub test: Outcomes,
     /// Ticket id of each test example.
     pub ticket_ids: Vec<String>,
     /// Per predictor (in `PredictorParams::all` order): name and quantiles of every test example.
@@ -85,7 +85,7 @@ impl BacktestResult {
     pub fn new(names: impl IntoIterator<Item = String>, notice_min: f64) -> BacktestResult {
         BacktestResult {
             folds: Vec::new(),
-            test: Dataset::default(),
+            test: Outcomes::default(),
             ticket_ids: Vec::new(),
             predictions: names.into_iter().map(|n| (n, Vec::new())).collect(),
             metrics: BTreeMap::new(),
@@ -94,7 +94,7 @@ impl BacktestResult {
     }
 
     /// Adds test examples (built from `cols`) and each predictor's quantiles for them.
-    pub fn push(&mut self, cols: &TicketColumns, test: Dataset, quantiles: Vec<Vec<Quantiles>>) {
+    pub fn push(&mut self, cols: &TicketColumns, test: Outcomes, quantiles: Vec<Vec<Quantiles>>) {
         for (slot, q) in self.predictions.iter_mut().zip(quantiles) {
             slot.1.extend(q);
         }
@@ -138,8 +138,9 @@ pub fn backtest(
         };
         let days: Vec<_> =
             ranges.iter().filter(|r| r.date >= test_from && r.date < test_to).cloned().collect();
-        let test = dataset_of(cols, &days, &ctx, params.every_ms(), None);
-        let quantiles = trained.predictors.iter().map(|c| c.predict(&test)).collect();
+        let (test, quantiles) = score_days(cols, &days, &ctx, params.every_ms(), |d| {
+            trained.predictors.iter().map(|c| c.predict(d)).collect()
+        });
         result.folds.push(Fold::new(&trained, test_from, test_to - Days::new(1), test.len()));
         result.push(cols, test, quantiles);
     }

@@ -228,19 +228,6 @@ impl Dataset {
             std::borrow::Cow::Owned(self.select(&self.subsample_indices(max_rows)))
         }
     }
-
-    /// Appends another dataset's examples.
-    pub fn extend(&mut self, other: Dataset) {
-        let (n, m) = (self.len(), other.len());
-        let mut x = vec![0.0; (n + m) * FEATURES.len()];
-        for f in 0..FEATURES.len() {
-            x[f * (n + m)..f * (n + m) + n].copy_from_slice(&self.x[f * n..(f + 1) * n]);
-            x[f * (n + m) + n..(f + 1) * (n + m)].copy_from_slice(&other.x[f * m..(f + 1) * m]);
-        }
-        self.x = x;
-        self.y.extend(other.y);
-        self.meta.extend(other.meta);
-    }
 }
 
 /// `k` of `items`, evenly spread (all when `k ≥ len`).

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use crate::model::backtest::BacktestResult;
-use crate::model::features::dataset_of;
 use crate::model::file::ModelFile;
+use crate::model::outcomes::score_days;
 use crate::replay::day_ranges;
 use crate::store::columns::TicketColumns;
 
@@ -22,10 +22,11 @@ pub fn evaluate(
     let ctx = crate::model::predict::model_context(model, tz);
     let days: Vec<_> = day_ranges(cols).into_iter().filter(|r| r.date >= from && r.date <= to).collect();
     let every = (model.settings.snapshot_min * 60_000.0) as i64;
-    let test = dataset_of(cols, &days, &ctx, every, None);
+    let (test, quantiles) = score_days(cols, &days, &ctx, every, |d| {
+        model.predictors.iter().map(|p| p.predictor.predict(d)).collect()
+    });
     let mut result =
         BacktestResult::new(model.predictors.iter().map(|p| p.name.clone()), model.settings.notice_min);
-    let quantiles = model.predictors.iter().map(|p| p.predictor.predict(&test)).collect();
     result.push(cols, test, quantiles);
     result.score();
     Some(result)

@@ -109,6 +109,20 @@ pub fn dataset_of(
     days: &[DayRange],
     ctx: &Context<'_>,
     every_ms: EpochMs,
+    plan: Option<&mut Plan>,
+) -> Dataset {
+    let levels = booking_level::levels(cols, days, &ctx.history.recent_bookings, &ctx.history.plan);
+    dataset_with_levels(cols, days, &levels, ctx, every_ms, plan)
+}
+
+/// [`dataset_of`] with the days' booking levels given (`levels[i]` of `days[i]`), so that days
+/// built in parts need the pass over every ticket that the levels take only once.
+pub fn dataset_with_levels(
+    cols: &TicketColumns,
+    days: &[DayRange],
+    levels: &[f64],
+    ctx: &Context<'_>,
+    every_ms: EpochMs,
     mut plan: Option<&mut Plan>,
 ) -> Dataset {
     let n = match plan.as_deref() {
@@ -118,10 +132,9 @@ pub fn dataset_of(
             issue + later
         }
     };
-    let levels = booking_level::levels(cols, days, &ctx.history.recent_bookings, &ctx.history.plan);
     let nf = FEATURES.len();
     let mut out = Dataset { x: vec![0.0; n * nf], y: Vec::with_capacity(n), meta: Vec::with_capacity(n) };
-    for (r, &level) in days.iter().zip(&levels) {
+    for (r, &level) in days.iter().zip(levels) {
         let bound = ctx.history.wait_bounds.bound_ms(&cols.offices[r.office as usize]);
         let day = OfficeDay::from_rows(cols, r.clone()).with_max_wait(bound);
         let mut probes = training_probes(&day, every_ms);

@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::Quantiles;
-use crate::model::dataset::{Dataset, Probe};
+use crate::model::dataset::Probe;
 use crate::model::gbm::Collapsed;
 use crate::model::metrics::{Metrics, metrics};
+use crate::model::outcomes::Outcomes;
 use crate::model::predictors::Fitted;
 use crate::model::train::Trained;
 
@@ -138,7 +139,7 @@ pub enum Refusal {
 }
 
 /// Metrics of the at-issue examples of `data` under quantiles `q`.
-pub fn at_issue(data: &Dataset, q: &[Quantiles], notice_min: f64) -> Metrics {
+pub fn at_issue(data: &Outcomes, q: &[Quantiles], notice_min: f64) -> Metrics {
     let idx: Vec<usize> = (0..data.len()).filter(|&i| data.meta[i].probe == Probe::AtIssue).collect();
     let actual: Vec<f64> = idx.iter().map(|&i| data.y[i]).collect();
     let qq: Vec<Quantiles> = idx.iter().map(|&i| q[i]).collect();

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::{Quantiles, alarm_offset};
-use crate::model::dataset::{Dataset, Probe};
+use crate::model::dataset::Probe;
+use crate::model::outcomes::Outcomes;
 use crate::stats::quantile_sorted;
 
 /// Metrics of a set of predictions (point estimate = p50). Minutes unless noted.
@@ -115,7 +116,7 @@ pub fn queue_bucket(ahead: u32) -> &'static str {
     }
 }
 
-pub fn breakdown(test: &Dataset, q: &[Quantiles], notice_min: f64) -> Breakdown {
+pub fn breakdown(test: &Outcomes, q: &[Quantiles], notice_min: f64) -> Breakdown {
     let subset = |keep: &dyn Fn(usize) -> bool| {
         let idx: Vec<usize> = (0..test.len()).filter(|&i| keep(i)).collect();
         let a: Vec<f64> = idx.iter().map(|&i| test.y[i]).collect();

@@ -19,6 +19,7 @@ pub mod history;
 pub mod leaving;
 pub mod linear;
 pub mod metrics;
+pub mod outcomes;
 pub mod output;
 pub mod params;
 pub mod predict;

@@ -260,3 +260,40 @@ proptest! {
         prop_assert_eq!(planned.meta, expected.meta);
     }
 }
+
+/// Three days (2–4 June 2025) of two offices, "amt" and "bib", each day the same 30 tickets
+/// (two of them cancelled), with the office-days and a context's parts: for tests that need
+/// several office-days.
+pub(crate) fn fixture_context()
+-> (TicketColumns, Vec<crate::replay::DayRange>, History, Vec<String>, Vec<String>) {
+    let raw: Vec<_> = (0..30i64)
+        .map(|i| (3 * i, (7 * i) % 25, 4 + i % 5, (i % 3) as u32, (i % 3) as u16, i % 11 == 5))
+        .collect();
+    let day = columns(&raw);
+    let mut all = TicketColumns {
+        offices: vec!["amt".into(), "bib".into()],
+        services: day.services.clone(),
+        counters: day.counters.clone(),
+        ..TicketColumns::default()
+    };
+    for office in 0..2u32 {
+        for d in 0..3i64 {
+            let shift = d * 24 * 60 * MIN;
+            for i in 0..day.issued.len() {
+                all.office.push(office);
+                all.date.push(day.date[i] + chrono::Days::new(d as u64));
+                all.ticket_id.push(format!("{office}-{d}-{}", day.ticket_id[i]));
+                all.service.push(day.service[i]);
+                all.channel.push(day.channel[i]);
+                all.issued.push(day.issued[i] + shift);
+                all.called.push(day.called[i].map(|t| t + shift));
+                all.finished.push(day.finished[i].map(|t| t + shift));
+                all.counter.push(day.counter[i]);
+                all.outcome.push(day.outcome[i]);
+            }
+        }
+    }
+    let ranges = crate::replay::day_ranges(&all);
+    let (history, _, services) = context_parts();
+    (all, ranges, history, vec!["amt".to_string(), "bib".to_string()], services)
+}

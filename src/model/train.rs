@@ -12,6 +12,7 @@ use crate::model::conformal::{Calibrator, Examples, Quantiles};
 use crate::model::dataset::{Dataset, ExampleMeta, Probe};
 use crate::model::features::{Context, dataset_of};
 use crate::model::history::History;
+use crate::model::outcomes::{Outcomes, score_days};
 use crate::model::predictors::{FitError, Fitted, PredictorParams};
 use crate::model::sample::{Plan, probe_counts};
 use crate::replay::{DayRange, ReplayParams, day_ranges};
@@ -97,14 +98,14 @@ impl Calibrated {
     }
 
     pub fn predict(&self, x: &Dataset) -> Vec<Quantiles> {
-        self.quantiles(&self.model.predict(x), x)
+        self.quantiles(&self.model.predict(x), &x.meta)
     }
 
-    /// The calibrated quantiles around point predictions `point` of the examples of `x`.
-    fn quantiles(&self, point: &[f64], x: &Dataset) -> Vec<Quantiles> {
+    /// The calibrated quantiles around point predictions `point` of the examples `meta`.
+    fn quantiles(&self, point: &[f64], meta: &[ExampleMeta]) -> Vec<Quantiles> {
         point
             .iter()
-            .zip(&x.meta)
+            .zip(meta)
             .map(|(&p, m)| {
                 self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, m.weekday(), m.ahead)
             })
@@ -121,7 +122,7 @@ pub struct Trained {
     pub calibration_dates: Vec<NaiveDate>,
     /// The calibration examples and each predictor's quantiles on them (for the gate and the
     /// alarm figures of the model file).
-    pub calibration: Dataset,
+    pub calibration: Outcomes,
     pub calibration_predictions: Vec<Vec<Quantiles>>,
     /// With the refit, the name and the quantiles on the calibration examples of the refitted
     /// predictor the gate judges (it compares them with the current model, which may have
@@ -182,11 +183,20 @@ pub fn train_window(
     let (cal_days, fit_days): (Vec<DayRange>, Vec<DayRange>) =
         ranges.into_iter().partition(|r| is_cal(r.date));
     let every = params.every_ms();
+    let (cal_issue, cal_later) = probe_counts(cols, &cal_days, every);
     let train = sampled(cols, &fit_days, &ctx, every, fit_rows);
-    let cal = dataset_of(cols, &cal_days, &ctx, every, None);
-    if train.is_empty() || cal.is_empty() {
-        return Err(TrainError::NotEnough { until, fit: train.len(), calibrate: cal.len() });
+    if train.is_empty() || cal_issue + cal_later == 0 {
+        return Err(TrainError::NotEnough { until, fit: train.len(), calibrate: cal_issue + cal_later });
     }
+    let mut train_rows = train.len();
+    let models = predictors
+        .iter()
+        .map(|p| p.fit(&train).map_err(|source| TrainError::Fit { predictor: p.name(), source }))
+        .collect::<Result<Vec<Fitted>, TrainError>>()?;
+    drop(train);
+    // Each predictor's points on the calibration days, their features built a chunk at a time.
+    let (cal, points) =
+        score_days(cols, &cal_days, &ctx, every, |d| models.iter().map(|m| m.predict(d)).collect());
     let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
     let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
     let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
@@ -195,11 +205,9 @@ pub fn train_window(
     let mut fitted = Vec::new();
     let mut calibrators = Vec::new();
     let mut cal_predictions = Vec::new();
-    for p in predictors {
-        let model = p.fit(&train).map_err(|source| TrainError::Fit { predictor: p.name(), source })?;
-        let point = model.predict(&cal);
+    for (model, point) in models.into_iter().zip(&points) {
         let examples = Examples {
-            point: &point,
+            point,
             actual: &cal.y,
             at_issue: &at_issue,
             ticket: &cal_tickets,
@@ -213,14 +221,13 @@ pub fn train_window(
         calibrators.push(calibrator.clone());
         let c = Calibrated::settle(model, calibrator);
         // The points are those the calibrator learned from: predicted once.
-        cal_predictions.push(c.quantiles(&point, &cal));
+        cal_predictions.push(c.quantiles(point, &cal.meta));
         fitted.push(c);
     }
-    let mut train_rows = train.len();
+    drop(points);
     let mut refit_history = None;
     let mut refit_predictions = None;
     if params.refit {
-        drop(train);
         let mut days = fit_days;
         days.extend(cal_days.iter().cloned());
         days.sort_by_key(|r| r.rows.start);
@@ -235,8 +242,8 @@ pub fn train_window(
         drop(all);
         if let Some(k) = gated.and_then(|name| predictors.iter().position(|p| p.name() == name)) {
             // The calibration examples again, their features from the refitted history.
-            let seen = dataset_of(cols, &cal_days, &ctx, every, None);
-            refit_predictions = Some((predictors[k].name(), fitted[k].predict(&seen)));
+            let (_, mut seen) = score_days(cols, &cal_days, &ctx, every, |d| vec![fitted[k].predict(d)]);
+            refit_predictions = Some((predictors[k].name(), seen.pop().unwrap_or_default()));
         }
         refit_history = Some(all_history);
     }
