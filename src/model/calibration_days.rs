@@ -20,8 +20,14 @@ pub struct CalibrationDays {
 }
 
 impl Default for CalibrationDays {
+    /// The settings' defaults (`[model] calibration_days` and `calibration_min_load`), written once there.
     fn default() -> Self {
-        CalibrationDays { days: 28, min_load: 0.75, reference_weeks: 8 }
+        let model = crate::settings::ModelSettings::default();
+        CalibrationDays {
+            days: model.calibration_days,
+            min_load: model.calibration_min_load,
+            reference_weeks: 8,
+        }
     }
 }
 
