@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Days, NaiveDate};
 
 /// | Name | Default | Purpose |
-/// | `days` | 28 | open days that calibrate |
+/// | `days` | 56 | open days that calibrate (at most half of the open days before the origin) |
 /// | `min_load` | 0.75 | a day with fewer tickets than this share of its weekday's usual load is skipped |
 /// | `reference_weeks` | 8 | the usual load of a weekday: the median ticket count of its open days in the weeks before |
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,13 +36,16 @@ impl CalibrationDays {
     /// offices; dates without tickets are left out): going back from the last date, every
     /// open date whose count is at least `min_load` × the median count of the same weekday's
     /// open dates in the `reference_weeks` weeks before it (a date with fewer than two such
-    /// dates counts as normal), until `days` are found. The earliest date is never taken,
-    /// so something is left to train on.
+    /// dates counts as normal), until `days` are found, or half of the open dates before
+    /// `until`: a short history keeps as many days to fit the models on as it calibrates on
+    /// (the fit before calibrating sees only the others). The earliest date is never taken.
     pub fn choose(&self, daily: &BTreeMap<NaiveDate, usize>, until: NaiveDate) -> Vec<NaiveDate> {
         let first = daily.keys().next().copied();
+        let open = daily.range(..until).filter(|(_, n)| **n > 0).count();
+        let wanted = (self.days as usize).min(open / 2).max(1);
         let mut out = Vec::new();
         for (&d, &n) in daily.range(..until).rev() {
-            if out.len() >= self.days as usize {
+            if out.len() >= wanted {
                 break;
             }
             if Some(d) == first {
@@ -116,5 +119,26 @@ mod tests {
         assert_eq!(p.choose(&daily, date("2025-12-23")).last(), Some(&date("2025-12-22")));
         let two: BTreeMap<NaiveDate, usize> = [(date("2025-01-06"), 10), (date("2025-01-07"), 10)].into();
         assert_eq!(p.choose(&two, date("2025-02-01")), [date("2025-01-07")]);
+    }
+
+    #[test]
+    fn a_short_history_calibrates_on_at_most_half_its_open_days() {
+        // Eleven open days (a closed Sunday between), all normal: 56 wanted, 5 taken.
+        let daily: BTreeMap<NaiveDate, usize> = (1..=12u32)
+            .filter(|&d| d != 7)
+            .map(|d| (NaiveDate::from_ymd_opt(2025, 9, d).unwrap(), 100))
+            .collect();
+        let p = CalibrationDays { days: 56, ..CalibrationDays::default() };
+        let got = p.choose(&daily, date("2025-10-01"));
+        let want: Vec<NaiveDate> =
+            [8, 9, 10, 11, 12].map(|d| NaiveDate::from_ymd_opt(2025, 9, d).unwrap()).into();
+        assert_eq!(got, want);
+        // Days before `until` only count: with six open days before it, three.
+        assert_eq!(
+            p.choose(&daily, date("2025-09-07")),
+            [date("2025-09-04"), date("2025-09-05"), date("2025-09-06")]
+        );
+        // Fewer wanted than half: as many as wanted.
+        assert_eq!(CalibrationDays { days: 2, ..p }.choose(&daily, date("2025-10-01")).len(), 2);
     }
 }

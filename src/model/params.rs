@@ -86,7 +86,7 @@ mod tests {
             (t.weeks, t.snapshot_min, t.notice_min, t.seed, t.fit_rows, t.fit_rows_offices),
             (8, 5.0, 10.0, 2025, 400_000, 20)
         );
-        assert_eq!((t.calibration.days, t.calibration.min_load), (28, 0.75));
+        assert_eq!((t.calibration.days, t.calibration.min_load), (56, 0.75));
         assert_eq!(t.alarm_margin, 0.85);
         assert_eq!(t.replay.idle_gap_ms, 30 * crate::time::MS_PER_MINUTE);
         assert_eq!(t.every_ms(), 5 * crate::time::MS_PER_MINUTE);

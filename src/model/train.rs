@@ -21,7 +21,7 @@ use crate::store::columns::TicketColumns;
 /// | Name | Default | Purpose |
 /// | `weeks` | 8 | test weeks of the backtest (rolling origins) |
 /// | `snapshot_min` | 5 | minutes between snapshots of a waiting ticket |
-/// | `calibration` | 28 open days, load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
+/// | `calibration` | 56 open days (at most half of them), load ≥ 0.75 × usual | the days that calibrate the quantiles and alarm |
 /// | `notice_min` | 10 | notice the alarm is scored for |
 /// | `alarm_margin` | 0.85 | share of the calibrated alarm at which it rings |
 /// | `fit_rows` | 400 000 | snapshots built to fit on at most (the GBM's row cap) |
