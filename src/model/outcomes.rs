@@ -85,7 +85,7 @@ fn score_in_chunks<X>(
         }
         let scored = score(&data);
         if values.is_empty() {
-            values = scored.into_iter().collect();
+            values = scored;
         } else {
             for (all, more) in values.iter_mut().zip(scored) {
                 all.extend(more);
