@@ -47,6 +47,12 @@ pub const FEATURES: [&str; 30] = [
     "fluid_call_min",
 ];
 
+/// The truth and metadata of the examples at `idx`, in that order: the part of a selection
+/// that [`Dataset::select`] shares with `Outcomes::select`.
+pub fn pick_outcomes(y: &[f64], meta: &[ExampleMeta], idx: &[usize]) -> (Vec<f64>, Vec<ExampleMeta>) {
+    (idx.iter().map(|&i| y[i]).collect(), idx.iter().map(|&i| meta[i].clone()).collect())
+}
+
 /// Column index of a feature name.
 pub fn feature(name: &str) -> usize {
     FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)
@@ -162,11 +168,8 @@ impl Dataset {
                 x[f * m + j] = self.x[f * n + i];
             }
         }
-        Dataset {
-            x,
-            y: idx.iter().map(|&i| self.y[i]).collect(),
-            meta: idx.iter().map(|&i| self.meta[i].clone()).collect(),
-        }
+        let (y, meta) = pick_outcomes(&self.y, &self.meta, idx);
+        Dataset { x, y, meta }
     }
 
     /// The rows built to fit on under a cap of `max_rows` per model: enough for both the GBM

@@ -4,7 +4,7 @@
 //! predicted a chunk of office-days at a time ([`score_days`]) and only a chunk's features are
 //! ever held: on the county's 10 M tickets the 28 calibration days alone are 0.72 M snapshots.
 
-use crate::model::dataset::{Dataset, ExampleMeta};
+use crate::model::dataset::{Dataset, ExampleMeta, pick_outcomes};
 use crate::model::features::{Context, dataset_with_levels};
 use crate::replay::DayRange;
 use crate::schema::EpochMs;
@@ -38,10 +38,8 @@ impl Outcomes {
 
     /// The examples at `idx`, in that order.
     pub fn select(&self, idx: &[usize]) -> Outcomes {
-        Outcomes {
-            y: idx.iter().map(|&i| self.y[i]).collect(),
-            meta: idx.iter().map(|&i| self.meta[i].clone()).collect(),
-        }
+        let (y, meta) = pick_outcomes(&self.y, &self.meta, idx);
+        Outcomes { y, meta }
     }
 }
 
