@@ -51,7 +51,7 @@ impl Fold {
             test_from,
             test_to,
             train_rows: trained.train_rows,
-            calibration_rows: trained.calibration.len(),
+            calibration_rows: trained.calibration_rows,
             calibration_from: dates.first().copied().unwrap_or(test_from),
             calibration_to: dates.last().copied().unwrap_or(test_from),
             calibration_days: dates.len(),

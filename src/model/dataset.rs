@@ -53,6 +53,11 @@ pub fn pick_outcomes(y: &[f64], meta: &[ExampleMeta], idx: &[usize]) -> (Vec<f64
     (idx.iter().map(|&i| y[i]).collect(), idx.iter().map(|&i| meta[i].clone()).collect())
 }
 
+/// Positions of the at-issue examples among `meta`, ascending.
+pub fn at_issue_rows(meta: &[ExampleMeta]) -> Vec<usize> {
+    meta.iter().enumerate().filter(|(_, m)| m.probe == Probe::AtIssue).map(|(i, _)| i).collect()
+}
+
 /// Column index of a feature name.
 pub fn feature(name: &str) -> usize {
     FEATURES.iter().position(|f| *f == name).unwrap_or(usize::MAX)

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::model::conformal::Quantiles;
-use crate::model::dataset::Probe;
+use crate::model::dataset::at_issue_rows;
 use crate::model::gbm::Collapsed;
 use crate::model::metrics::{Metrics, metrics};
 use crate::model::outcomes::Outcomes;
@@ -140,7 +140,7 @@ pub enum Refusal {
 
 /// Metrics of the at-issue examples of `data` under quantiles `q`.
 pub fn at_issue(data: &Outcomes, q: &[Quantiles], notice_min: f64) -> Metrics {
-    let idx: Vec<usize> = (0..data.len()).filter(|&i| data.meta[i].probe == Probe::AtIssue).collect();
+    let idx = at_issue_rows(&data.meta);
     let actual: Vec<f64> = idx.iter().map(|&i| data.y[i]).collect();
     let qq: Vec<Quantiles> = idx.iter().map(|&i| q[i]).collect();
     metrics(&actual, &qq, notice_min)

@@ -120,7 +120,7 @@ pub fn run_train(
             offices: trained.offices.clone(),
             default_predictor: default.to_string(),
             train_rows: trained.train_rows,
-            calibration_rows: trained.calibration.len(),
+            calibration_rows: trained.calibration_rows,
             calibration_days: trained.calibration_dates.clone(),
             gbm: gbm.map(|g| g.fit.clone()),
             gbm_at_issue: gbm.and_then(|g| g.at_issue.as_ref().map(|b| b.fit.clone())),

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 
 use crate::model::calibration_days::CalibrationDays;
 use crate::model::conformal::{Calibrator, Examples, Quantiles};
-use crate::model::dataset::{Dataset, ExampleMeta, Probe};
+use crate::model::dataset::{Dataset, ExampleMeta, Probe, at_issue_rows};
 use crate::model::features::{Context, dataset_of};
 use crate::model::history::History;
 use crate::model::outcomes::{Outcomes, score_days};
@@ -119,9 +119,12 @@ pub struct Trained {
     pub offices: Vec<String>,
     pub predictors: Vec<Calibrated>,
     pub train_rows: usize,
+    /// Snapshots of the calibration days (at issue and later) the calibrators learned from.
+    pub calibration_rows: usize,
     pub calibration_dates: Vec<NaiveDate>,
-    /// The calibration examples and each predictor's quantiles on them (for the gate and the
-    /// alarm figures of the model file).
+    /// The at-issue examples of the calibration days and each predictor's quantiles on them:
+    /// all the gate and the alarm figures of the model file read (the later snapshots, 60 % of
+    /// the county's 2.2 M, are not kept through the refit).
     pub calibration: Outcomes,
     pub calibration_predictions: Vec<Vec<Quantiles>>,
     /// With the refit, the name and the quantiles on the calibration examples of the refitted
@@ -197,34 +200,12 @@ pub fn train_window(
     // Each predictor's points on the calibration days, their features built a chunk at a time.
     let (cal, points) =
         score_days(cols, &cal_days, &ctx, every, |d| models.iter().map(|m| m.predict(d)).collect());
-    let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
-    let cal_offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
-    let cal_tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
-    let cal_weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
-    let cal_ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
-    let mut fitted = Vec::new();
-    let mut calibrators = Vec::new();
-    let mut cal_predictions = Vec::new();
-    for (model, point) in models.into_iter().zip(&points) {
-        let examples = Examples {
-            point,
-            actual: &cal.y,
-            at_issue: &at_issue,
-            ticket: &cal_tickets,
-            office: &cal_offices,
-            weekday: &cal_weekdays,
-            ahead: &cal_ahead,
-        };
-        let calibrator = Calibrator::fit(&examples, params.notice_min)
-            .with_office_alarms(&examples, params.notice_min)
-            .with_alarm_margin(params.alarm_margin);
-        calibrators.push(calibrator.clone());
-        let c = Calibrated::settle(model, calibrator);
-        // The points are those the calibrator learned from: predicted once.
-        cal_predictions.push(c.quantiles(point, &cal.meta));
-        fitted.push(c);
-    }
+    let calibration_rows = cal.len();
+    let issue_rows = at_issue_rows(&cal.meta);
+    let (mut fitted, calibrators, cal_predictions) = calibrate(models, &points, &cal, &issue_rows, params);
     drop(points);
+    // Only the at-issue examples are judged later: the rest would be held through the refit.
+    let cal = cal.select(&issue_rows);
     let mut refit_history = None;
     let mut refit_predictions = None;
     if params.refit {
@@ -242,7 +223,9 @@ pub fn train_window(
         drop(all);
         if let Some(k) = gated.and_then(|name| predictors.iter().position(|p| p.name() == name)) {
             // The calibration examples again, their features from the refitted history.
-            let (_, mut seen) = score_days(cols, &cal_days, &ctx, every, |d| vec![fitted[k].predict(d)]);
+            let (_, mut seen) = score_days(cols, &cal_days, &ctx, every, |d| {
+                vec![fitted[k].predict(&d.select(&at_issue_rows(&d.meta)))]
+            });
             refit_predictions = Some((predictors[k].name(), seen.pop().unwrap_or_default()));
         }
         refit_history = Some(all_history);
@@ -252,11 +235,54 @@ pub fn train_window(
         offices,
         predictors: fitted,
         train_rows,
+        calibration_rows,
         calibration_dates: cal_dates,
         calibration: cal,
         calibration_predictions: cal_predictions,
         refit_calibration_predictions: refit_predictions,
     })
+}
+
+/// Calibrates each of `models` on its `points` at the calibration examples `cal`: the fitted
+/// predictors, their calibrators (kept for the refit), and their quantiles at the at-issue
+/// examples `issue_rows`.
+fn calibrate(
+    models: Vec<Fitted>,
+    points: &[Vec<f64>],
+    cal: &Outcomes,
+    issue_rows: &[usize],
+    params: &TrainParams,
+) -> (Vec<Calibrated>, Vec<Calibrator>, Vec<Vec<Quantiles>>) {
+    let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
+    let offices: Vec<&str> = cal.meta.iter().map(|m| m.office.as_ref()).collect();
+    let tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
+    let weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
+    let ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
+    let issue_meta = cal.select(issue_rows).meta;
+    let mut fitted = Vec::new();
+    let mut calibrators = Vec::new();
+    let mut predictions = Vec::new();
+    for (model, point) in models.into_iter().zip(points) {
+        let examples = Examples {
+            point,
+            actual: &cal.y,
+            at_issue: &at_issue,
+            ticket: &tickets,
+            office: &offices,
+            weekday: &weekdays,
+            ahead: &ahead,
+        };
+        let calibrator = Calibrator::fit(&examples, params.notice_min)
+            .with_office_alarms(&examples, params.notice_min)
+            .with_alarm_margin(params.alarm_margin);
+        calibrators.push(calibrator.clone());
+        let c = Calibrated::settle(model, calibrator);
+        // The points are those the calibrator learned from: predicted once.
+        let issue_points: Vec<f64> = issue_rows.iter().map(|&i| point[i]).collect();
+        predictions.push(c.quantiles(&issue_points, &issue_meta));
+        fitted.push(c);
+    }
+    (fitted, calibrators, predictions)
 }
 
 /// The examples of `days` the point predictors fit on: at most `fit_rows` snapshots, chosen
