@@ -202,10 +202,13 @@ pub fn train_window(
         score_days(cols, &cal_days, &ctx, every, |d| models.iter().map(|m| m.predict(d)).collect());
     let calibration_rows = cal.len();
     let issue_rows = at_issue_rows(&cal.meta);
-    let (mut fitted, calibrators, cal_predictions) = calibrate(models, &points, &cal, &issue_rows, params);
-    drop(points);
     // Only the at-issue examples are judged later: the rest would be held through the refit.
-    let cal = cal.select(&issue_rows);
+    let issue = cal.select(&issue_rows);
+    let (mut fitted, calibrators, cal_predictions) =
+        calibrate(models, &points, &cal, (&issue_rows, &issue.meta), params);
+    drop(points);
+    drop(cal);
+    let cal = issue;
     let mut refit_history = None;
     let mut refit_predictions = None;
     if params.refit {
@@ -245,12 +248,12 @@ pub fn train_window(
 
 /// Calibrates each of `models` on its `points` at the calibration examples `cal`: the fitted
 /// predictors, their calibrators (kept for the refit), and their quantiles at the at-issue
-/// examples `issue_rows`.
+/// examples (`issue`: their rows in `cal` and their metadata).
 fn calibrate(
     models: Vec<Fitted>,
     points: &[Vec<f64>],
     cal: &Outcomes,
-    issue_rows: &[usize],
+    (issue_rows, issue_meta): (&[usize], &[ExampleMeta]),
     params: &TrainParams,
 ) -> (Vec<Calibrated>, Vec<Calibrator>, Vec<Vec<Quantiles>>) {
     let at_issue: Vec<bool> = cal.meta.iter().map(|m| m.probe == Probe::AtIssue).collect();
@@ -258,7 +261,6 @@ fn calibrate(
     let tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
     let weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
     let ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
-    let issue_meta = cal.select(issue_rows).meta;
     let mut fitted = Vec::new();
     let mut calibrators = Vec::new();
     let mut predictions = Vec::new();
@@ -279,7 +281,7 @@ fn calibrate(
         let c = Calibrated::settle(model, calibrator);
         // The points are those the calibrator learned from: predicted once.
         let issue_points: Vec<f64> = issue_rows.iter().map(|&i| point[i]).collect();
-        predictions.push(c.quantiles(&issue_points, &issue_meta));
+        predictions.push(c.quantiles(&issue_points, issue_meta));
         fitted.push(c);
     }
     (fitted, calibrators, predictions)
