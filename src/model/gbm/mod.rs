@@ -190,15 +190,14 @@ impl GbmParams {
         if let Some(row) = train.y.iter().position(|y| !y.is_finite()) {
             return Err(GbmError::Target { row });
         }
-        // Each booster's rows are copied out of `train` just before its fit and dropped after
-        // it: at county scale (85 offices) the copies, not `train`, bounded the rows that fit
-        // in memory.
+        // Each booster reads its rows of `train` through their indices: at county scale (85
+        // offices) a copy of the mixed rows' features was 0.4 GB of `train`'s peak.
         let mixed = train.share_indices(self.max_rows, MIXED_ISSUE_SHARE);
-        let (mut model, _) = self.fit_one(&self.prepare(&train.select_cow(&mixed)), None)?;
+        let (mut model, _) = self.fit_one(&self.prepare(train, &mixed), None)?;
         let issue = train.share_indices(self.max_rows, AT_ISSUE_SHARE);
         if self.at_issue_booster && issue != mixed {
             drop(mixed);
-            let booster = |idx: &[usize]| self.fit_at_issue(&train.select_cow(idx));
+            let booster = |idx: &[usize]| self.fit_at_issue(train, idx);
             match self.at_issue_by_channel.then(|| split_by_channel(train, &issue)).flatten() {
                 Some((walk_ins, appointments)) => {
                     drop(issue);
@@ -216,8 +215,8 @@ impl GbmParams {
     /// differently (trees from a constant build the replay's scale from steps; from the replay
     /// they only correct it), and on independent simulated data their mean cut the MAE at issue
     /// by 0.1–1.0 % where either alone moved it by ±0.8 % (docs/wait-model-measurements.md).
-    fn fit_at_issue(&self, data: &Dataset) -> Result<AtIssueBooster, GbmError> {
-        let prepared = self.prepare(data);
+    fn fit_at_issue(&self, data: &Dataset, rows: &[usize]) -> Result<AtIssueBooster, GbmError> {
+        let prepared = self.prepare(data, rows);
         let (plain, plain_held_out) = self.fit_one(&prepared, None)?;
         if !self.at_issue_blend {
             return Ok(plain.into());
@@ -238,7 +237,7 @@ impl GbmParams {
         };
         let Split { fit: fit_rows, valid: valid_rows, .. } = &prepared.split;
         if !valid_rows.is_empty() {
-            fit.set_scores(&held_out, valid_rows, &data.y, mean_of(&data.y, fit_rows));
+            fit.set_scores(&held_out, valid_rows, &prepared.y, mean_of(&prepared.y, fit_rows));
         }
         Ok(AtIssueBooster {
             base: (plain.base + anchored.base) / 2.0,
@@ -248,13 +247,16 @@ impl GbmParams {
         })
     }
 
-    /// The bins, binned rows and time split of `data`, learned once for every fit on it.
-    fn prepare<'a>(&self, data: &'a Dataset) -> Prepared<'a> {
-        let all: Vec<usize> = (0..data.len()).collect();
-        let bins = Bins::learn(data, &all, self.max_bins);
-        let binned = bins.apply(data, &all);
-        let (from, fit, valid) = self.time_split(data);
-        Prepared { data, bins, binned, split: Split { from, fit, valid } }
+    /// The bins, binned rows and time split of the rows `rows` of `data` (ascending), learned
+    /// once for every fit on them.
+    fn prepare<'a>(&self, data: &'a Dataset, rows: &'a [usize]) -> Prepared<'a> {
+        let bins = Bins::learn(data, rows, self.max_bins);
+        let binned = bins.apply(data, rows);
+        let dates: Option<Vec<NaiveDate>> =
+            (data.meta.len() == data.len()).then(|| rows.iter().map(|&i| data.meta[i].date).collect());
+        let (from, fit, valid) = self.time_split(rows.len(), dates.as_deref());
+        let y = rows.iter().map(|&i| data.y[i]).collect();
+        Prepared { data, rows, y, bins, binned, split: Split { from, fit, valid } }
     }
 
     /// One booster on the prepared data (see [`GbmParams::fit`]), starting each row from
@@ -265,15 +267,14 @@ impl GbmParams {
         prepared: &Prepared<'_>,
         anchor: Option<Anchor>,
     ) -> Result<(GbmModel, Vec<f64>), GbmError> {
-        let Prepared { data, bins, binned, split } = prepared;
-        let n = data.len();
+        let Prepared { data, rows, y: minutes, bins, binned, split } = prepared;
+        let n = rows.len();
         let scale = self.loss.scale();
-        let y: Vec<f64> = data.y.iter().map(|&v| scale.forward(v)).collect();
+        let y: Vec<f64> = minutes.iter().map(|&v| scale.forward(v)).collect();
         let offset: Vec<f64> = match anchor {
-            Some(a) => (0..n).map(|i| a.start(scale, data.get(i, a.feature))).collect(),
+            Some(a) => rows.iter().map(|&i| a.start(scale, data.get(i, a.feature))).collect(),
             None => vec![0.0; n],
         };
-        let minutes = &data.y;
         let target = Target { y: &y, offset: &offset, minutes };
         let view = Binned {
             bins: binned,
@@ -327,14 +328,13 @@ impl GbmParams {
     /// dates. Why normal days: a window ending with the Christmas weeks held out mostly the
     /// quiet days its calibration skips, and early stopping on them kept 36 trees where
     /// normal days keep hundreds. Quiet days between held-out ones are boosted on.
-    fn time_split(&self, data: &Dataset) -> (Option<NaiveDate>, Vec<u32>, Vec<u32>) {
-        let all = || all_u32(data.len());
-        if data.meta.len() != data.len() || data.is_empty() {
-            return (None, all(), Vec::new());
-        }
+    /// `dates`: the date of each of the `n` rows (none when the rows carry no metadata).
+    fn time_split(&self, n: usize, dates: Option<&[NaiveDate]>) -> (Option<NaiveDate>, Vec<u32>, Vec<u32>) {
+        let all = || all_u32(n);
+        let Some(dates) = dates.filter(|d| d.len() == n && n > 0) else { return (None, all(), Vec::new()) };
         let mut daily: BTreeMap<NaiveDate, usize> = BTreeMap::new();
-        for m in &data.meta {
-            *daily.entry(m.date).or_default() += 1;
+        for d in dates {
+            *daily.entry(*d).or_default() += 1;
         }
         let Some(last) = daily.keys().next_back().copied() else { return (None, all(), Vec::new()) };
         if daily.len() <= self.valid_days as usize {
@@ -348,7 +348,7 @@ impl GbmParams {
         let held = days.choose(&daily, last + Days::new(1));
         let Some(&from) = held.first() else { return (None, all(), Vec::new()) };
         let (valid, fit): (Vec<u32>, Vec<u32>) =
-            (0..data.len() as u32).partition(|&i| held.binary_search(&data.meta[i as usize].date).is_ok());
+            (0..n as u32).partition(|&i| held.binary_search(&dates[i as usize]).is_ok());
         (Some(from), fit, valid)
     }
 
@@ -472,6 +472,10 @@ fn all_u32(n: usize) -> Vec<u32> {
 /// are binned and split once.
 struct Prepared<'a> {
     data: &'a Dataset,
+    /// The rows of `data` fitted on, in the order of `y`, `binned` and `split`.
+    rows: &'a [usize],
+    /// Their waits in minutes.
+    y: Vec<f64>,
     bins: Bins,
     binned: Vec<u8>,
     split: Split,
