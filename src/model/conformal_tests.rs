@@ -17,6 +17,7 @@ fn fit(point: &[f64], actual: &[f64], at_issue: &[bool]) -> Calibrator {
             office: &office,
             weekday: &weekday,
             ahead: &ahead,
+            day: &ticket,
         },
         10.0,
     )
@@ -27,14 +28,23 @@ fn fit_offices(point: &[f64], actual: &[f64], office: &[&str], weekday: &[u8]) -
     let n = point.len();
     let (at_issue, ticket) = (vec![true; n], (0..n as u32).collect::<Vec<_>>());
     let ahead = vec![0; n];
-    let ex = Examples { point, actual, at_issue: &at_issue, ticket: &ticket, office, weekday, ahead: &ahead };
+    let ex = Examples {
+        point,
+        actual,
+        at_issue: &at_issue,
+        ticket: &ticket,
+        office,
+        weekday,
+        ahead: &ahead,
+        day: &ticket,
+    };
     Calibrator::fit(&ex, 10.0).with_office_alarms(&ex, 10.0)
 }
 
 /// [`alarm_factor`] with one example per ticket.
 fn factor(point: &[f64], actual: &[f64], target: f64, z: f64) -> Option<f64> {
     let ticket: Vec<u32> = (0..point.len() as u32).collect();
-    alarm_factor(point, actual, &ticket, 10.0, target, z)
+    alarm_factor(point, actual, Labels { ticket: &ticket, day: &ticket }, 10.0, target, z)
 }
 
 #[test]
@@ -161,6 +171,7 @@ fn few_tickets_ahead_get_their_own_smaller_factor() {
         office: &office,
         weekday: &weekday,
         ahead: &ahead,
+        day: &ticket,
     };
     let c = Calibrator::fit(&ex, 10.0);
     assert_eq!(c.at_issue.ahead_alarm, vec![Some(0.55), None, None, Some(1.05)]);
@@ -211,7 +222,9 @@ fn the_late_bound_counts_tickets_not_snapshots() {
     let actual: Vec<f64> = (0..100).map(|i| 20.0 + i as f64).collect();
     let one_each: Vec<u32> = (0..100).collect();
     let four_each: Vec<u32> = (0..100).map(|i| i / 4).collect();
-    let f = |t: &[u32]| alarm_factor(&[40.0; 100], &actual, t, 10.0, 0.03, OFFICE_ALARM_Z);
+    let f = |t: &[u32]| {
+        alarm_factor(&[40.0; 100], &actual, Labels { ticket: t, day: t }, 10.0, 0.03, OFFICE_ALARM_Z)
+    };
     assert_eq!(f(&one_each), Some(0.525));
     assert_eq!(f(&four_each), None);
     assert!((wilson_upper(0, 25, OFFICE_ALARM_Z) - 0.0977).abs() < 5e-4);
@@ -219,8 +232,37 @@ fn the_late_bound_counts_tickets_not_snapshots() {
     // same as one per ticket, and so is the evidence, so the factor is the same.
     let actual4: Vec<f64> = actual.iter().flat_map(|a| [*a; 4]).collect();
     let tickets4: Vec<u32> = (0..400).map(|i| i / 4).collect();
-    let f4 = alarm_factor(&[40.0; 400], &actual4, &tickets4, 10.0, 0.03, OFFICE_ALARM_Z);
+    let labels4 = Labels { ticket: &tickets4, day: &tickets4 };
+    let f4 = alarm_factor(&[40.0; 400], &actual4, labels4, 10.0, 0.03, OFFICE_ALARM_Z);
     assert_eq!(f4, Some(0.525));
+}
+
+#[test]
+fn late_alarms_on_one_day_count_as_one_piece_of_evidence() {
+    // 300 tickets on 30 days of 10, point 40, six calls early (20–25 min), the rest at 40–99.
+    // Spread over six days, the six early calls are as good as independent: the factor is the
+    // one the tickets alone allow (10 late of 300 offered at f = 1.025, bound 4.9 % on 299
+    // units). On one day they are one day's quick services: at f = 0.6 (4 late, all that
+    // day) the spread of the late share over days leaves 74 independent units, not 300, and
+    // the bound is 4.4 %; at f = 0.625 (5 late, 59 units) it is 5.5 %, and above it more.
+    let n = 300;
+    let point = vec![40.0; n];
+    let ticket: Vec<u32> = (0..n as u32).collect();
+    let day: Vec<u32> = ticket.iter().map(|t| t / 10).collect();
+    let late_at = |early: &dyn Fn(usize) -> Option<f64>| -> Vec<f64> {
+        (0..n).map(|i| early(i).unwrap_or(40.0 + ((i * 7) % 60) as f64)).collect()
+    };
+    let one_day = late_at(&|i| (i < 6).then_some(20.0 + i as f64));
+    let six_days = late_at(&|i| (i % 10 == 0 && i < 60).then_some(20.0 + (i / 10) as f64));
+    let f = |actual: &[f64], day: &[u32]| {
+        alarm_factor(&point, actual, Labels { ticket: &ticket, day }, 10.0, ALARM_TARGET, ALARM_Z)
+    };
+    assert_eq!(f(&one_day, &ticket), Some(1.025));
+    assert_eq!(f(&six_days, &day), Some(1.025));
+    assert_eq!(f(&one_day, &day), Some(0.6));
+    // With no late alarm the days have no spread to show: the tickets count.
+    let none_early = late_at(&|_| None);
+    assert_eq!(f(&none_early, &day), f(&none_early, &ticket));
 }
 
 #[test]

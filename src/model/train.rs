@@ -261,6 +261,7 @@ fn calibrate(
     let tickets: Vec<u32> = cal.meta.iter().map(|m| m.row).collect();
     let weekdays: Vec<u8> = cal.meta.iter().map(ExampleMeta::weekday).collect();
     let ahead: Vec<u32> = cal.meta.iter().map(|m| m.ahead).collect();
+    let days = office_days(&cal.meta);
     let mut fitted = Vec::new();
     let mut calibrators = Vec::new();
     let mut predictions = Vec::new();
@@ -273,6 +274,7 @@ fn calibrate(
             office: &offices,
             weekday: &weekdays,
             ahead: &ahead,
+            day: &days,
         };
         let calibrator = Calibrator::fit(&examples, params.notice_min)
             .with_office_alarms(&examples, params.notice_min)
@@ -285,6 +287,18 @@ fn calibrate(
         fitted.push(c);
     }
     (fitted, calibrators, predictions)
+}
+
+/// A key per example that is the same for the examples of one office-day and differs between
+/// office-days (the alarm bound's clusters).
+fn office_days(meta: &[ExampleMeta]) -> Vec<u32> {
+    let mut keys: std::collections::HashMap<(&str, NaiveDate), u32> = Default::default();
+    meta.iter()
+        .map(|m| {
+            let next = keys.len() as u32;
+            *keys.entry((m.office.as_ref(), m.date)).or_insert(next)
+        })
+        .collect()
 }
 
 /// The examples of `days` the point predictors fit on: at most `fit_rows` snapshots, chosen
