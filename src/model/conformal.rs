@@ -114,9 +114,12 @@ struct Gathered {
 }
 
 impl Gathered {
+    fn labels(&self) -> Labels<'_> {
+        Labels { ticket: &self.ticket, day: &self.day }
+    }
+
     fn factor(&self, notice_min: f64, target: f64, z: f64) -> Option<f64> {
-        let labels = Labels { ticket: &self.ticket, day: &self.day };
-        alarm_factor(&self.point, &self.actual, labels, notice_min, target, z)
+        alarm_factor(&self.point, &self.actual, self.labels(), notice_min, target, z)
     }
 }
 
@@ -202,9 +205,8 @@ impl Calibrator {
             let rows: Vec<usize> = every.iter().copied().filter(|&i| ex.at_issue[i] == g).collect();
             let g = ex.gather(rows.iter().copied());
             if g.point.len() >= MIN_BUCKET {
-                let labels = Labels { ticket: &g.ticket, day: &g.day };
                 let mut b =
-                    Buckets::fit((&g.point, &g.actual, labels), Some((ex.point, ex.actual)), notice_min);
+                    Buckets::fit((&g.point, &g.actual, g.labels()), Some((ex.point, ex.actual)), notice_min);
                 b.ahead_alarm = ex.ahead_alarms(&rows, notice_min);
                 b
             } else {
@@ -246,13 +248,15 @@ impl Calibrator {
             for wd in 1..=7u8 {
                 let judged = |g: usize| {
                     let own = office[g]?;
-                    let day = ex.gather(
+                    let weekday_ex = ex.gather(
                         rows.iter().copied().filter(|&i| ex.weekday[i] == wd && ex.at_issue[i] == (g == 0)),
                     );
-                    let offer: Vec<f64> = day.point.iter().map(|&p| offer_threshold(notice_min, p)).collect();
-                    let offered = first_offer_per_ticket(&offer, &day.ticket).partition_point(|&v| v < own);
+                    let offer: Vec<f64> =
+                        weekday_ex.point.iter().map(|&p| offer_threshold(notice_min, p)).collect();
+                    let offered =
+                        first_offer_per_ticket(&offer, &weekday_ex.ticket).partition_point(|&v| v < own);
                     (offered >= MIN_WEEKDAY_TICKETS)
-                        .then(|| day.factor(notice_min, ALARM_TARGET, ALARM_Z).unwrap_or(0.0))
+                        .then(|| weekday_ex.factor(notice_min, ALARM_TARGET, ALARM_Z).unwrap_or(0.0))
                 };
                 let cell = [judged(0), judged(1)];
                 if cell.iter().any(Option::is_some) {
