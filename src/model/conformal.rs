@@ -469,9 +469,10 @@ impl DayCounts {
     /// alarm, or fewer where the `late` of the `offered` alarms cluster on days more than
     /// independent calls would, i.e. the binomial variance `p(1 − p)` over the day-clustered
     /// (CR1) variance of the share. The calls of one queue come early together on a day whose
-    /// services run quick: on the county's simulated December weeks one small office had 9 of
-    /// its 12 late alarms on one Monday, 7 tickets, while the ticket count vouched for a 3 %
-    /// factor. With no late alarm there is no spread to measure: the tickets; one day is one unit.
+    /// services run quick (on the county's simulated weeks one small office had 9 of its 12
+    /// late alarms on one Monday lunch hour); such a day on the calibration days vouches for
+    /// less than its tickets. With no late alarm there is no spread to measure: the tickets;
+    /// one day is one unit.
     fn effective(&self, tickets: usize, offered: usize, late: usize) -> f64 {
         let tickets = tickets as f64;
         if late == 0 {
