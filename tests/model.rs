@@ -271,6 +271,7 @@ fn subsample_keeps_at_issue_examples() {
         probe: if i.is_multiple_of(5) { Probe::AtIssue } else { Probe::Later },
         hour: 8,
         ahead: 0,
+        replay_min: f64::NAN,
     };
     let n = 100;
     let data = Dataset {

@@ -493,3 +493,60 @@ fn the_row_cap_grows_with_the_offices_of_the_window() {
     assert_eq!(rows(2), (2800, 2000), "two offices are what the cap is meant for");
     assert_eq!(rows(1), (5600, 4000));
 }
+
+#[test]
+fn the_alarm_never_rings_after_the_queue_replay_expects_the_call() {
+    let w = with_store(log(), "");
+    w.run_ok(&["--config", "config.toml", "train", "--out", "capped.json"]);
+    // The same model as a file written before the cap: the flag left out.
+    let mut old = json(&w, "capped.json");
+    for p in old["predictors"].as_array_mut().unwrap() {
+        let c = p["predictor"]["calibrator"].as_object_mut().unwrap();
+        assert_eq!(c.remove("replay_cap"), Some(Value::Bool(true)), "{}", p["name"]);
+    }
+    std::fs::write(w.path("old.json"), serde_json::to_vec(&old).unwrap()).unwrap();
+    let dates: BTreeSet<NaiveDate> = log().lines().skip(1).map(date_of).collect();
+    let to = *dates.iter().next_back().unwrap();
+    let (f, t) = ((to - chrono::Days::new(20)).to_string(), to.to_string());
+    let frame = |model: &str, out: &str| {
+        w.run_ok(&[
+            "--config",
+            "config.toml",
+            "evaluate",
+            "--model",
+            model,
+            "--from",
+            &f,
+            "--to",
+            &t,
+            "--out",
+            out,
+        ]);
+        ParquetReader::new(std::fs::File::open(w.path(&format!("{out}/predictions.parquet"))).unwrap())
+            .finish()
+            .unwrap()
+    };
+    let (capped, uncapped) = (frame("capped.json", "ev-capped"), frame("old.json", "ev-old"));
+    assert_eq!(capped.height(), uncapped.height());
+    let mut moved = 0;
+    for name in PREDICTORS {
+        // The quantiles are the same; the alarm only ever comes sooner, or is not offered.
+        for q in ["p10", "p50", "p90"] {
+            let col = format!("{name}_{q}");
+            assert_eq!(floats(&capped, &col), floats(&uncapped, &col), "{col}");
+        }
+        let col = format!("{name}_alarm_at");
+        for (c, u) in floats(&capped, &col).into_iter().zip(floats(&uncapped, &col)) {
+            match (c, u) {
+                (Some(c), Some(u)) => {
+                    assert!(c <= u, "{name}: {c} after {u}");
+                    moved += usize::from(c < u);
+                }
+                (None, Some(_)) => moved += 1,
+                (Some(c), None) => panic!("{name}: an alarm at {c} the uncapped model did not offer"),
+                (None, None) => {}
+            }
+        }
+    }
+    assert!(moved > 0, "the fixture has alarms the replay brings forward");
+}

@@ -105,12 +105,12 @@ fn an_office_gets_the_smaller_of_its_own_and_the_group_factor() {
     assert!(group > 0.55 && group < 1.025, "{group}");
     assert_eq!(c.office_alarm["a"], [Some(0.525), None]);
     assert_eq!(
-        c.quantiles_for(40.0, true, "a", 1, 0).alarm,
+        c.quantiles_for(40.0, true, "a", (1, 0), f64::NAN).alarm,
         (40.0 * 0.525f64).min(c.quantiles(40.0, true).p10)
     );
-    assert_eq!(c.quantiles_for(40.0, true, "b", 1, 0).alarm, c.quantiles(40.0, true).alarm);
-    assert_eq!(c.quantiles_for(40.0, true, "zz", 1, 0).alarm, c.quantiles(40.0, true).alarm);
-    assert_eq!(c.quantiles_for(40.0, true, "c", 1, 0).alarm, 0.0);
+    assert_eq!(c.quantiles_for(40.0, true, "b", (1, 0), f64::NAN).alarm, c.quantiles(40.0, true).alarm);
+    assert_eq!(c.quantiles_for(40.0, true, "zz", (1, 0), f64::NAN).alarm, c.quantiles(40.0, true).alarm);
+    assert_eq!(c.quantiles_for(40.0, true, "c", (1, 0), f64::NAN).alarm, 0.0);
 }
 
 #[test]
@@ -138,9 +138,9 @@ fn a_weekday_that_runs_early_gets_its_own_smaller_factor() {
     assert!(days[&1][0].is_some_and(|f| f >= 1.0), "{days:?}");
     let p10 = c.quantiles(40.0, true).p10;
     let factor = 0.65f64.min(c.at_issue.alarm_factor.unwrap());
-    assert_eq!(c.quantiles_for(40.0, true, "a", 1, 0).alarm, (40.0 * factor).min(p10));
-    assert_eq!(c.quantiles_for(40.0, true, "a", 2, 0).alarm, (40.0 * factor).min(p10));
-    assert_eq!(c.quantiles_for(40.0, true, "a", 6, 0).alarm, (20.0f64).min(p10));
+    assert_eq!(c.quantiles_for(40.0, true, "a", (1, 0), f64::NAN).alarm, (40.0 * factor).min(p10));
+    assert_eq!(c.quantiles_for(40.0, true, "a", (2, 0), f64::NAN).alarm, (40.0 * factor).min(p10));
+    assert_eq!(c.quantiles_for(40.0, true, "a", (6, 0), f64::NAN).alarm, (20.0f64).min(p10));
     // A weekday judged with no factor passing gets no alarm: Saturdays called at 100 min,
     // but 3 of them at 5, late whatever the factor (3 + 1 > 4 % of 41); the office's 3 of
     // 250 pass its bound.
@@ -149,8 +149,8 @@ fn a_weekday_that_runs_early_gets_its_own_smaller_factor() {
     early[200..203].fill(5.0);
     let c = fit_offices(&point, &early, &office, &weekday);
     assert_eq!(c.weekday_alarm["a"][&6], [Some(0.0), None]);
-    assert_eq!(c.quantiles_for(40.0, true, "a", 6, 0).alarm, 0.0);
-    assert!(c.quantiles_for(40.0, true, "a", 1, 0).alarm > 10.0);
+    assert_eq!(c.quantiles_for(40.0, true, "a", (6, 0), f64::NAN).alarm, 0.0);
+    assert!(c.quantiles_for(40.0, true, "a", (1, 0), f64::NAN).alarm > 10.0);
 }
 
 #[test]
@@ -178,14 +178,14 @@ fn few_tickets_ahead_get_their_own_smaller_factor() {
     let group = c.at_issue.alarm_factor.unwrap();
     assert!(group > 0.55 && group < 1.05, "{group}");
     let p10 = c.quantiles(40.0, true).p10;
-    assert_eq!(c.quantiles_for(40.0, true, "o", 1, 2).alarm, 22.0);
-    assert_eq!(c.quantiles_for(40.0, true, "o", 1, 4).alarm, 22.0);
-    assert_eq!(c.quantiles_for(40.0, true, "o", 1, 30).alarm, (42.0f64).min(p10));
-    assert_eq!(c.quantiles_for(40.0, true, "o", 1, 7).alarm, 0.0);
+    assert_eq!(c.quantiles_for(40.0, true, "o", (1, 2), f64::NAN).alarm, 22.0);
+    assert_eq!(c.quantiles_for(40.0, true, "o", (1, 4), f64::NAN).alarm, 22.0);
+    assert_eq!(c.quantiles_for(40.0, true, "o", (1, 30), f64::NAN).alarm, (42.0f64).min(p10));
+    assert_eq!(c.quantiles_for(40.0, true, "o", (1, 7), f64::NAN).alarm, 0.0);
     // A model file from before the bands: the group's factor for every band.
     let mut old = c.clone();
     old.at_issue.ahead_alarm.clear();
-    assert_eq!(old.quantiles_for(40.0, true, "o", 1, 2).alarm, (40.0 * group).min(p10));
+    assert_eq!(old.quantiles_for(40.0, true, "o", (1, 2), f64::NAN).alarm, (40.0 * group).min(p10));
 }
 
 #[test]
@@ -340,6 +340,7 @@ fn one_bucket(residuals: [f64; 3], alarm_factor: f64) -> Calibrator {
         office_alarm: Default::default(),
         weekday_alarm: Default::default(),
         alarm_margin: 1.0,
+        replay_cap: false,
     }
 }
 
@@ -380,9 +381,9 @@ fn the_alarm_rings_at_the_margin_of_the_calibrated_alarm() {
     // The office's own factor is scaled the same way: 30 × 0.5 = 15, rung at 12.
     let mut m = m;
     m.office_alarm.insert("a".into(), [Some(0.5), Some(0.5)]);
-    assert_eq!(m.quantiles_for(30.0, true, "a", 1, 0).alarm, 12.0);
+    assert_eq!(m.quantiles_for(30.0, true, "a", (1, 0), f64::NAN).alarm, 12.0);
     // 12 × 0.8 = 9.6 is under the notice: no alarm offered for this one.
-    assert_eq!(alarm_offset(&m.quantiles_for(20.0, true, "a", 1, 0), 10.0), None);
+    assert_eq!(alarm_offset(&m.quantiles_for(20.0, true, "a", (1, 0), f64::NAN), 10.0), None);
 }
 
 #[test]
@@ -394,4 +395,32 @@ fn a_model_file_without_a_margin_rings_at_the_calibrated_alarm() {
     let old: Calibrator = serde_json::from_value(json).unwrap();
     assert_eq!(old.alarm_margin, 1.0);
     assert_eq!(old.quantiles(30.0, true).alarm, 25.0);
+}
+
+#[test]
+fn the_alarm_never_rings_after_the_queue_replay_expects_the_call() {
+    // Point 30, p10 25, factor 0.9: the alarm is set from 25 minutes ahead. The replay expects
+    // the call in 18: with the cap the alarm is set from 18, rung 8 minutes from now with 10
+    // minutes' notice; a replay at 12 leaves 2 minutes, a replay at 8 none (stay nearby).
+    let c = one_bucket([-5.0, 0.0, 5.0], 0.9).with_replay_cap();
+    let at = |replay: f64| c.quantiles_for(30.0, true, "a", (1, 0), replay);
+    assert_eq!(at(18.0).alarm, 18.0);
+    assert_eq!(alarm_offset(&at(18.0), 10.0), Some(8.0));
+    assert_eq!(alarm_offset(&at(12.0), 10.0), Some(2.0));
+    assert_eq!(alarm_offset(&at(8.0), 10.0), None);
+    // A replay later than the alarm, or none known, leaves it; the quantiles never move.
+    assert_eq!(at(40.0).alarm, 25.0);
+    assert_eq!(at(f64::NAN).alarm, 25.0);
+    assert_eq!((at(18.0).p10, at(18.0).p50, at(18.0).p90), (25.0, 30.0, 35.0));
+    // The cap applies to the alarm as rung, after the margin: 0.8 × 25 = 20, capped at 18.
+    let m = c.clone().with_alarm_margin(0.8);
+    assert_eq!(m.quantiles_for(30.0, true, "a", (1, 0), 18.0).alarm, 18.0);
+    assert_eq!(m.quantiles_for(30.0, true, "a", (1, 0), 22.0).alarm, 20.0);
+    // A model file written before the cap rings as it did.
+    let mut json = serde_json::to_value(&c).unwrap();
+    assert_eq!(json["replay_cap"], true);
+    json.as_object_mut().unwrap().remove("replay_cap");
+    let old: Calibrator = serde_json::from_value(json).unwrap();
+    assert!(!old.replay_cap);
+    assert_eq!(old.quantiles_for(30.0, true, "a", (1, 0), 18.0).alarm, 25.0);
 }

@@ -108,6 +108,9 @@ pub struct ExampleMeta {
     pub hour: u8,
     /// Tickets waiting ahead at the probe (for queue-length buckets).
     pub ahead: u32,
+    /// The deterministic queue replay's call, minutes after the probe (`fluid_call_min`): the
+    /// alarm never rings after it ([`crate::model::conformal::Calibrator::replay_cap`]).
+    pub replay_min: f64,
 }
 
 impl ExampleMeta {

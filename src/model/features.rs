@@ -352,6 +352,7 @@ pub fn day_features(
             probe: p.probe,
             hour: local.hour as u8,
             ahead: ahead as u32,
+            replay_min: row[29],
         });
     }
     Dataset::from_rows(&rows, y, meta)

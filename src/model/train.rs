@@ -107,7 +107,8 @@ impl Calibrated {
             .iter()
             .zip(meta)
             .map(|(&p, m)| {
-                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, m.weekday(), m.ahead)
+                let key = (m.weekday(), m.ahead);
+                self.calibrator.quantiles_for(p, m.probe == Probe::AtIssue, &m.office, key, m.replay_min)
             })
             .collect()
     }
@@ -278,7 +279,8 @@ fn calibrate(
         };
         let calibrator = Calibrator::fit(&examples, params.notice_min)
             .with_office_alarms(&examples, params.notice_min)
-            .with_alarm_margin(params.alarm_margin);
+            .with_alarm_margin(params.alarm_margin)
+            .with_replay_cap();
         calibrators.push(calibrator.clone());
         let c = Calibrated::settle(model, calibrator);
         // The points are those the calibrator learned from: predicted once.

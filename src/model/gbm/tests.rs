@@ -29,6 +29,7 @@ fn synthetic(n: usize, seed: u64, target: impl Fn(f64, f64, f64) -> f64) -> Data
             probe: Probe::AtIssue,
             hour: 9,
             ahead: 0,
+            replay_min: f64::NAN,
         });
     }
     Dataset { x, y, meta }
