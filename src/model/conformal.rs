@@ -195,8 +195,8 @@ pub struct Calibrator {
     /// (`fluid_call_min`). The factors are learned on usual days; on a day unlike them the
     /// boosted trees extrapolate while the replay still works from the counters and the queue:
     /// on the county's simulated weeks one small office, with 15–20 waiting where it rarely has
-    /// 10, was predicted 38–50 minutes at lunch, the replay said 19–25, and the calls came after
-    /// 23–31, so 15 of its 191 alarms came late. `false` in model files written before.
+    /// 10, was predicted 39–51 minutes from noon, the replay said 19–25, and the calls came after
+    /// 23–45, the soonest before their alarms: 15 of its 191 alarms came late. `false` in model files written before.
     #[serde(default)]
     pub replay_cap: bool,
 }
