@@ -196,7 +196,8 @@ pub struct Calibrator {
     /// boosted trees extrapolate while the replay still works from the counters and the queue:
     /// on the county's simulated weeks one small office, with 15–20 waiting where it rarely has
     /// 10, was predicted 39–51 minutes from noon, the replay said 19–25, and the calls came after
-    /// 23–45, the soonest before their alarms: 15 of its 191 alarms came late. `false` in model files written before.
+    /// 23–45, the soonest before their alarms: 15 of its 191 alarms came late. `false` in model
+    /// files written before.
     #[serde(default)]
     pub replay_cap: bool,
 }
