@@ -93,7 +93,7 @@ mod tests {
         let g = &p.gbm;
         assert_eq!((g.max_trees, g.max_leaves, g.max_depth, g.min_leaf), (500, 31, 10, 40));
         assert_eq!((g.learning_rate, g.l2, g.subsample), (0.1, 1.0, 0.8));
-        assert_eq!((g.early_stopping_rounds, g.valid_days, g.max_rows, g.threads), (30, 14, 400_000, 2));
+        assert_eq!((g.early_stopping_rounds, g.valid_days, g.max_rows, g.threads), (100, 14, 400_000, 2));
         assert_eq!(p.gate, GateParams { max_worse: 0.25, min_r2: 0.2 });
         assert_eq!(p.predictors.last(), Some(&PredictorParams::Gbm(p.gbm.clone())));
         assert_eq!(p.predictors.len(), 8);

@@ -222,7 +222,7 @@ impl Default for ModelSettings {
             gbm_min_leaf: 40,
             gbm_l2: 1.0,
             gbm_subsample: 0.8,
-            gbm_early_stopping_rounds: 30,
+            gbm_early_stopping_rounds: 100,
             gbm_valid_days: 14,
             gbm_max_rows: 400_000,
             gbm_max_rows_offices: 20,

@@ -44,7 +44,7 @@ use crate::stats::median_in_place;
 /// | `l2` | 1.0 | L2 penalty on leaf values (in rows) | ≥ 0 |
 /// | `subsample` | 0.8 | share of the rows drawn (with the seed) for each tree | (0, 1] |
 /// | `max_bins` | 254 | value bins per feature | 2–254 |
-/// | `early_stopping_rounds` | 30 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
+/// | `early_stopping_rounds` | 100 | stop once the held-out loss has not improved for this many rounds | ≥ 1 |
 /// | `valid_days` | 14 | last days of the training window held out for early stopping | 1–365 |
 /// | `valid_min_load` | 0.75 | a day with fewer rows than this share of its weekday's usual count is not held out (it trains) | 0–1 |
 /// | `max_rows` | 400 000 | training rows per booster at most ([`Dataset::subsample_share`] beyond that) | ≥ 1 000 |
@@ -87,7 +87,7 @@ impl Default for GbmParams {
             l2: 1.0,
             subsample: 0.8,
             max_bins: bins::MAX_BINS,
-            early_stopping_rounds: 30,
+            early_stopping_rounds: 100,
             valid_days: 14,
             valid_min_load: CalibrationDays::default().min_load,
             max_rows: 400_000,
