@@ -7,7 +7,7 @@ use crate::model::gbm::{GbmParams, Loss};
 use crate::model::predictors::PredictorParams;
 use crate::model::train::TrainParams;
 use crate::replay::ReplayParams;
-use crate::settings::{GbmLoss, ValidSettings};
+use crate::settings::{GbmLoss, ModelSettings, ValidSettings};
 use crate::time::minutes_to_ms;
 
 /// Everything backtest, train and the gate take from the settings.
@@ -24,29 +24,7 @@ pub struct ModelParams {
 impl ModelParams {
     pub fn from_settings(s: &ValidSettings) -> ModelParams {
         let m = &s.model;
-        let gbm = GbmParams {
-            max_trees: m.gbm_max_trees,
-            learning_rate: m.gbm_learning_rate,
-            max_leaves: m.gbm_max_leaves,
-            max_depth: m.gbm_max_depth,
-            min_leaf: m.gbm_min_leaf,
-            l2: m.gbm_l2,
-            subsample: m.gbm_subsample,
-            max_bins: MAX_BINS,
-            early_stopping_rounds: m.gbm_early_stopping_rounds,
-            valid_days: m.gbm_valid_days,
-            valid_min_load: m.calibration_min_load,
-            max_rows: m.gbm_max_rows,
-            at_issue_booster: m.gbm_at_issue_booster,
-            at_issue_by_channel: m.gbm_at_issue_by_channel,
-            at_issue_blend: m.gbm_at_issue_blend,
-            loss: match m.gbm_loss {
-                GbmLoss::Absolute => Loss::Absolute,
-                GbmLoss::Squared => Loss::Squared,
-            },
-            seed: m.seed,
-            threads: m.gbm_threads,
-        };
+        let gbm = GbmParams::from(m);
         let train = TrainParams {
             weeks: m.backtest_weeks,
             snapshot_min: m.snapshot_minutes,
@@ -69,6 +47,35 @@ impl ModelParams {
             gbm: gbm.clone(),
             predictors: PredictorParams::all(gbm),
             gate: GateParams { max_worse: m.gate_max_worse, min_r2: m.gbm_min_r2 },
+        }
+    }
+}
+
+impl From<&ModelSettings> for GbmParams {
+    /// The `[model] gbm_*` settings (and the calibration's `min_load` for the held-out days).
+    fn from(m: &ModelSettings) -> GbmParams {
+        GbmParams {
+            max_trees: m.gbm_max_trees,
+            learning_rate: m.gbm_learning_rate,
+            max_leaves: m.gbm_max_leaves,
+            max_depth: m.gbm_max_depth,
+            min_leaf: m.gbm_min_leaf,
+            l2: m.gbm_l2,
+            subsample: m.gbm_subsample,
+            max_bins: MAX_BINS,
+            early_stopping_rounds: m.gbm_early_stopping_rounds,
+            valid_days: m.gbm_valid_days,
+            valid_min_load: m.calibration_min_load,
+            max_rows: m.gbm_max_rows,
+            at_issue_booster: m.gbm_at_issue_booster,
+            at_issue_by_channel: m.gbm_at_issue_by_channel,
+            at_issue_blend: m.gbm_at_issue_blend,
+            loss: match m.gbm_loss {
+                GbmLoss::Absolute => Loss::Absolute,
+                GbmLoss::Squared => Loss::Squared,
+            },
+            seed: m.seed,
+            threads: m.gbm_threads,
         }
     }
 }

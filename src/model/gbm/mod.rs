@@ -52,7 +52,7 @@ use crate::stats::median_in_place;
 /// | `at_issue_by_channel` | true | the at-issue booster's rows split by channel: one booster for walk-ins, one for appointments | bool |
 /// | `at_issue_blend` | true | each at-issue booster the mean of two fits on the same rows: one from a constant, one from the queue replay's call time ([`BLEND_ANCHOR`]) | bool |
 /// | `loss` | absolute | what each tree reduces: absolute error (the fit predicts medians, the MAE's own target) or squared error (means) | `absolute`, `squared` |
-/// | `seed` | 0 | seed of the row draws | any |
+/// | `seed` | 2025 | seed of the row draws (`[model] seed`) | any |
 /// | `threads` | 2 | threads of the histogram work (the trees do not depend on it) | 1–64 |
 #[derive(Debug, Clone, PartialEq)]
 pub struct GbmParams {
@@ -77,27 +77,9 @@ pub struct GbmParams {
 }
 
 impl Default for GbmParams {
+    /// The settings' defaults (`[model] gbm_*`), written once there.
     fn default() -> Self {
-        GbmParams {
-            max_trees: 500,
-            learning_rate: 0.1,
-            max_leaves: 31,
-            max_depth: 10,
-            min_leaf: 40,
-            l2: 1.0,
-            subsample: 0.8,
-            max_bins: bins::MAX_BINS,
-            early_stopping_rounds: 100,
-            valid_days: 14,
-            valid_min_load: CalibrationDays::default().min_load,
-            max_rows: 400_000,
-            at_issue_booster: true,
-            at_issue_by_channel: true,
-            at_issue_blend: true,
-            loss: Loss::Absolute,
-            seed: 0,
-            threads: 2,
-        }
+        GbmParams::from(&crate::settings::ModelSettings::default())
     }
 }
 
