@@ -14,7 +14,7 @@ use crate::schema::EpochMs;
 /// it the backtest's MAE over all snapshots fell 1.5–2.4 % on three independent simulated data
 /// sets of three to five offices (at issue −0.9 to +0.4 %); on 85 offices, with many more days
 /// per month, it moved by +0.2 % (docs/wait-model-measurements.md).
-pub const FEATURES: [&str; 30] = [
+pub const FEATURES: [&str; 31] = [
     "ahead_same_service",
     "ahead_total",
     "waiting_total",
@@ -45,6 +45,7 @@ pub const FEATURES: [&str; 30] = [
     "walk_in_work_ahead_min",
     "walk_ins_ahead_beyond_free_counters",
     "fluid_call_min",
+    "minutes_into_own_slot",
 ];
 
 /// The truth and metadata of the examples at `idx`, in that order: the part of a selection

@@ -342,6 +342,7 @@ pub fn day_features(
             weekday,
             booking_level,
         );
+        row[30] = minutes_into_own_slot(tk.channel, &clock, tk.issued, p.t);
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {
@@ -430,6 +431,29 @@ fn fluid_call(
 fn minute_in_slot(local_minute: u32, issued: EpochMs) -> f64 {
     let seconds = issued.rem_euclid(60_000) as f64 / 60_000.0;
     (local_minute as usize % SLOT_MINUTES) as f64 + seconds
+}
+
+/// Where the probe stands against the slot that decides the ticket's call: for an appointment
+/// ticket, the minutes since its slot began (negative before; the slot is the quarter hour
+/// after it was drawn, as [`due_minute`] takes it); for a walk-in, the minutes since the
+/// current quarter hour began, when the appointments due in it went ahead. At issue the
+/// drawing phase says as much, but a later probe would need the trees to add the minutes
+/// waited to it: an appointment probed just after its slot began is called at once, one
+/// probed just before waits for the slot.
+fn minutes_into_own_slot(channel: Channel, clock: &DayClock, issued: EpochMs, t: EpochMs) -> f64 {
+    let phase = |at: EpochMs| minute_in_slot(clock.fields(at).minute, at);
+    match channel {
+        Channel::WalkIn => phase(t),
+        Channel::Appointment => {
+            let drawn = phase(issued);
+            let due = if drawn > 0.0 {
+                issued + ((SLOT_MINUTES as f64 - drawn) * MIN).round() as EpochMs
+            } else {
+                issued
+            };
+            (t - due) as f64 / MIN
+        }
+    }
 }
 
 #[cfg(test)]

@@ -139,6 +139,30 @@ fn features_count_the_booked_citizens_waiting() {
     assert_eq!(f64::from_bits(f[feature("appointments_waiting")]), 1.0);
 }
 
+#[test]
+fn features_place_the_probe_against_the_ticket_s_own_slot() {
+    // The booked citizen drawn at 08:07 falls due at 08:15; the one drawn on the quarter hour
+    // at once. A walk-in counts from the current quarter hour.
+    // Tickets 0 and 4 are appointments (drawn 08:00 and 08:07), ticket 5 a walk-in (08:08).
+    let c = columns(&[
+        (0, 20, 5, 0, 0, false),
+        (1, 2, 5, 1, 0, false),
+        (2, 3, 5, 2, 0, false),
+        (3, 4, 5, 0, 0, false),
+        (7, 30, 5, 1, 0, false),
+        (8, 10, 5, 2, 0, false),
+    ]);
+    let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
+    let v = |ticket: usize, m: i64| {
+        f64::from_bits(features_at(&c, ticket, at(m))[feature("minutes_into_own_slot")])
+    };
+    assert_eq!(v(4, 7), -8.0); // at issue: 8 minutes before its slot
+    assert_eq!(v(4, 21), 6.0); // its slot began at 08:15
+    assert_eq!(v(0, 5), 5.0); // drawn at 08:00: its slot began then
+    assert_eq!(v(5, 8), 8.0); // a walk-in: 8 minutes into the 08:00 quarter hour
+    assert_eq!(v(5, 16), 1.0);
+}
+
 /// Appointments (every fourth ticket) at 08:00 and 08:04; walk-ins at 08:01 and 08:03, both
 /// still waiting at 08:14; a walk-in at 08:02 called at 08:03 on counter 3 and served until
 /// 08:13; the probed walk-in (ticket 5) drawn at 08:06.
