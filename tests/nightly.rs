@@ -223,6 +223,12 @@ fn dry_run_says_what_it_would_do_and_changes_nothing() {
     assert!(dry2.contains("would publish a new generation"), "{dry2}");
     assert_eq!(outcome(&w), before, "a dry run changes nothing");
     assert!(w.path("inbox/tickets-2025-10.csv").is_file());
+    // A model file this build cannot use (here an older format) is retrained, and the reason
+    // names it rather than saying there was none.
+    fs::write(w.path("model.json"), "{\"format\": 1}").unwrap();
+    let dry3 = w.run_ok(&["--config", "test.toml", "nightly", "--at", AT2, "--dry-run"]);
+    assert!(dry3.contains("would train (the model file cannot be used: model file"), "{dry3}");
+    assert!(dry3.contains("has format 1"), "{dry3}");
 }
 
 /// Starts `nightly` paused at `point`; returns the child once it printed the marker.

@@ -47,18 +47,18 @@ pub fn run(
         |e: Box<dyn std::error::Error + Send + Sync>| NightlyError::Step { step: Step::Train, source: e };
     observer.step(Step::Train, true, 0);
     let newest = newest_day(store).map_err(|e| fail(e.into()))?;
-    let current = match params.model.exists() {
+    // A file this build cannot use (another format or features after an upgrade, a damaged
+    // file) is replaced, and the run's record says why rather than "no model yet".
+    let (current, unusable) = match params.model.exists() {
         true => match ModelFile::load(&params.model) {
-            Ok(m) => Some(m),
+            Ok(m) => (Some(m), None),
             Err(e) => {
-                tracing::warn!(
-                    "the model file cannot be used ({}); training a new one",
-                    crate::errors::chain(&e)
-                );
-                None
+                let why = crate::errors::chain(&e);
+                tracing::warn!("the model file cannot be used ({why}); training a new one");
+                (None, Some(why))
             }
         },
-        false => None,
+        false => (None, None),
     };
     let status = current.as_ref().map(|m| CurrentModel {
         trained_to: m.summary.trained_to,
@@ -71,7 +71,10 @@ pub fn run(
     let Some(newest) = newest else {
         return Err(fail("the store holds no tickets: nothing to train on".into()));
     };
-    let decision = model_decision(&params.retrain, status.as_ref(), newest, recent_mae);
+    let mut decision = model_decision(&params.retrain, status.as_ref(), newest, recent_mae);
+    if let (ModelDecision::Train { reason }, Some(why)) = (&mut decision, unusable) {
+        *reason = format!("the model file cannot be used: {why}");
+    }
     tracing::info!(decision = ?decision, "model");
     let outcome = match (&decision, params.dry_run) {
         (ModelDecision::Train { reason }, true) => ModelOutcome::WouldTrain { reason: reason.clone() },
