@@ -342,7 +342,8 @@ pub fn day_features(
             weekday,
             booking_level,
         );
-        row[30] = minutes_into_own_slot(tk.channel, &clock, tk.issued, p.t);
+        row[30] =
+            minutes_into_own_slot(tk.channel, row[23], minute_in_slot(local.minute, p.t), tk.issued, p.t);
         rows.push(row);
         y.push(tk.called.map_or(f64::NAN, |c| (c - p.t) as f64 / MIN));
         meta.push(ExampleMeta {
@@ -439,18 +440,13 @@ fn minute_in_slot(local_minute: u32, issued: EpochMs) -> f64 {
 /// current quarter hour began, when the appointments due in it went ahead. At issue the
 /// drawing phase says as much, but a later probe would need the trees to add the minutes
 /// waited to it: an appointment probed just after its slot began is called at once, one
-/// probed just before waits for the slot.
-fn minutes_into_own_slot(channel: Channel, clock: &DayClock, issued: EpochMs, t: EpochMs) -> f64 {
-    let phase = |at: EpochMs| minute_in_slot(clock.fields(at).minute, at);
+/// probed just before waits for the slot. `drawn` and `probed` are the minutes into their
+/// quarter hours of the issue and the probe at `t`.
+fn minutes_into_own_slot(channel: Channel, drawn: f64, probed: f64, issued: EpochMs, t: EpochMs) -> f64 {
     match channel {
-        Channel::WalkIn => phase(t),
+        Channel::WalkIn => probed,
         Channel::Appointment => {
-            let drawn = phase(issued);
-            let due = if drawn > 0.0 {
-                issued + ((SLOT_MINUTES as f64 - drawn) * MIN).round() as EpochMs
-            } else {
-                issued
-            };
+            let due = issued + ((due_minute(drawn) - drawn) * MIN).round() as EpochMs;
             (t - due) as f64 / MIN
         }
     }

@@ -113,18 +113,22 @@ fn features_count_the_queue_ahead() {
     assert_eq!(v("issued_minute_in_slot"), 2.0); // drawn at 08:02, in the 08:00 slot
 }
 
-#[test]
-fn features_count_the_booked_citizens_waiting() {
-    // Every fourth ticket is an appointment: those drawn at 08:00 (called 08:20) and at 08:07
-    // (called 08:37); walk-ins at 08:01–08:03 and 08:08.
-    let c = columns(&[
+/// Every fourth ticket is an appointment: those drawn at 08:00 (called 08:20) and at 08:07
+/// (called 08:37); walk-ins at 08:01–08:03 and 08:08 (called 08:18).
+fn booked_morning() -> TicketColumns {
+    columns(&[
         (0, 20, 5, 0, 0, false),
         (1, 2, 5, 1, 0, false),
         (2, 3, 5, 2, 0, false),
         (3, 4, 5, 0, 0, false),
         (7, 30, 5, 1, 0, false),
         (8, 10, 5, 2, 0, false),
-    ]);
+    ])
+}
+
+#[test]
+fn features_count_the_booked_citizens_waiting() {
+    let c = booked_morning();
     let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
     let f = features_at(&c, 5, at(8));
     let v = |name: &str| f64::from_bits(f[feature(name)]);
@@ -141,17 +145,9 @@ fn features_count_the_booked_citizens_waiting() {
 
 #[test]
 fn features_place_the_probe_against_the_ticket_s_own_slot() {
-    // The booked citizen drawn at 08:07 falls due at 08:15; the one drawn on the quarter hour
-    // at once. A walk-in counts from the current quarter hour.
-    // Tickets 0 and 4 are appointments (drawn 08:00 and 08:07), ticket 5 a walk-in (08:08).
-    let c = columns(&[
-        (0, 20, 5, 0, 0, false),
-        (1, 2, 5, 1, 0, false),
-        (2, 3, 5, 2, 0, false),
-        (3, 4, 5, 0, 0, false),
-        (7, 30, 5, 1, 0, false),
-        (8, 10, 5, 2, 0, false),
-    ]);
+    // The booked citizen drawn at 08:07 (ticket 4) falls due at 08:15; the one drawn on the
+    // quarter hour (ticket 0) at once. A walk-in (ticket 5) counts from the current quarter hour.
+    let c = booked_morning();
     let at = |m: i64| parse_rfc3339("2025-06-02T08:00:00+02:00").unwrap() + m * MIN;
     let v = |ticket: usize, m: i64| {
         f64::from_bits(features_at(&c, ticket, at(m))[feature("minutes_into_own_slot")])
